@@ -1,0 +1,35 @@
+# Shared build helpers: warnings, sanitizers, one library per src/ folder, tests.
+
+set(FLUXO_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers
+    # GCC 12 reports false positives through std::variant and std::optional.
+    -Wno-maybe-uninitialized)
+
+function(fluxo_apply_options target)
+  target_compile_options(${target} PRIVATE ${FLUXO_WARNINGS})
+  if(FLUXO_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# fluxo_library(NAME SOURCES ... DEPS ...)
+# Declares the static library fluxo_NAME whose public headers are included as "NAME/header.h"
+# relative to src/.
+function(fluxo_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(fluxo_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(fluxo_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(fluxo_${name} PUBLIC ${ARG_DEPS})
+  fluxo_apply_options(fluxo_${name})
+endfunction()
+
+# fluxo_test(NAME SOURCES ... DEPS ...): a GoogleTest binary registered with CTest (label "unit").
+function(fluxo_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  fluxo_apply_options(${name})
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+endfunction()

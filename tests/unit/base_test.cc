@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include "base/ids.h"
+#include "base/json.h"
+#include "base/status.h"
+
+namespace fluxo {
+namespace {
+
+TEST(Status, ResultCarriesValueOrError) {
+  Result<int> ok = 5;
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, 5);
+  Result<int> bad = Status::NotFound("x");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(bad.status().ToString(), "NotFound: x");
+  EXPECT_TRUE(Status::Unavailable("down").retryable());
+  EXPECT_FALSE(Status::InvalidArgument("bad").retryable());
+}
+
+TEST(Ids, UuidShapeAndUniqueness) {
+  std::string a = NewUuid(), b = NewUuid();
+  EXPECT_EQ(a.size(), 36u);
+  EXPECT_EQ(a[14], '4');
+  EXPECT_NE(a, b);
+  EXPECT_EQ(NewCatalogId().size(), 24u);
+}
+
+TEST(Ids, Base64UrlRoundTrip) {
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe\x00"}) {
+    std::string enc = Base64UrlEncode(s), dec;
+    EXPECT_EQ(enc.find('='), std::string::npos);
+    ASSERT_TRUE(Base64UrlDecode(enc, &dec));
+    EXPECT_EQ(dec, s);
+  }
+  std::string out;
+  EXPECT_FALSE(Base64UrlDecode("ab$d", &out));
+  EXPECT_FALSE(Base64UrlDecode("a", &out));
+}
+
+TEST(Json, LenientNumbersAndBooleans) {
+  EXPECT_EQ(AsInt64Lenient(json::value("16515859567")), 16515859567);
+  EXPECT_EQ(AsInt64Lenient(json::value(15)), 15);
+  EXPECT_FALSE(AsInt64Lenient(json::value("15x")).has_value());
+  EXPECT_FALSE(AsInt64Lenient(json::value("")).has_value());
+  EXPECT_EQ(AsBoolLenient(json::value("TRUE")), true);
+  EXPECT_FALSE(AsBoolLenient(json::value("yes")).has_value());
+  auto v = ParseJson(R"({"a":{"b":{"c":3}}})");
+  ASSERT_TRUE(v.ok());
+  ASSERT_NE(FindPath(*v, "a.b.c"), nullptr);
+  EXPECT_EQ(FindPath(*v, "a.b.c")->as_int64(), 3);
+  EXPECT_EQ(FindPath(*v, "a.x"), nullptr);
+  EXPECT_FALSE(ParseJson("{bad").ok());
+}
+
+}  // namespace
+}  // namespace fluxo
