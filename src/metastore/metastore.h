@@ -1,0 +1,120 @@
+// MetaStore: the only way any fluxo code reads or writes persistent control-plane state.
+//
+// Entities (connections, source/target connections, flows, runs, datasets, batches) are JSON
+// documents with a few typed columns (kind, id, created/updated time, etag) and, optionally, a
+// sealed secret. Every entity operation is scoped by (org, sandbox): an entity of another scope
+// does not exist for the caller. Filters in a ListQuery are executed by the store in SQL.
+//
+// Implementations: sqlite/ (embedded default). SQL stays portable so a PostgreSQL implementation
+// can follow. All methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/status.h"
+#include "metastore/query.h"
+
+namespace fluxo {
+
+struct Scope {
+  std::string org;
+  std::string sandbox;
+};
+
+struct Entity {
+  std::string kind;  // "connections", "flows", ... (the API collection name)
+  std::string id;
+  std::string etag;  // quoted opaque string, changes on every write
+  int64_t created_at = 0;  // epoch ms
+  int64_t updated_at = 0;  // epoch ms
+  json::object doc;        // the document as served (audit fields included)
+  std::string secret;      // sealed secret material ("" when none)
+  // Ids of entities this one depends on; such an entity cannot be deleted while referenced
+  // (Delete fails with FailedPrecondition naming the referrer).
+  std::vector<std::string> refs;
+};
+
+struct EntityPage {
+  std::vector<Entity> items;
+  bool has_more = false;  // another page follows the last item
+  // Serialized sort value of the last item (for the continuation token); "" when empty.
+  std::string last_sort_value;
+};
+
+struct ClientRecord {
+  std::string client_id;
+  std::string secret_hash;
+  std::string org;
+  std::string name;
+  int64_t created_at = 0;
+};
+
+struct SandboxRecord {
+  std::string org;
+  std::string name;
+  std::string id;
+  int64_t created_at = 0;
+};
+
+// Entity operations available inside a transaction.
+class MetaTxn {
+ public:
+  virtual ~MetaTxn() = default;
+  // AlreadyExists when (kind, id) is taken in any scope.
+  virtual Status Insert(const Scope& scope, const Entity& e) = 0;
+  // NotFound when absent in this scope.
+  virtual Result<Entity> Get(const Scope& scope, const std::string& kind,
+                             const std::string& id) = 0;
+  // Replaces doc/secret/refs/etag/updated_at of an existing entity whose current etag equals
+  // `expected_etag`; FailedPrecondition when it does not (someone else wrote first), NotFound when
+  // absent.
+  virtual Status Update(const Scope& scope, const Entity& e, const std::string& expected_etag) = 0;
+  // NotFound when absent; FailedPrecondition (message names the referrer) when referenced.
+  virtual Status Delete(const Scope& scope, const std::string& kind, const std::string& id) = 0;
+  virtual Result<EntityPage> List(const Scope& scope, const std::string& kind,
+                                  const ListQuery& query) = 0;
+  virtual Result<int64_t> Count(const Scope& scope, const std::string& kind,
+                                const ListQuery& query) = 0;
+  // Ids of entities (any kind, same scope) that reference `id`.
+  virtual Result<std::vector<std::string>> Referrers(const Scope& scope,
+                                                     const std::string& id) = 0;
+};
+
+class MetaStore {
+ public:
+  virtual ~MetaStore() = default;
+
+  // Applies numbered migrations that have not run yet. Idempotent.
+  virtual Status Migrate() = 0;
+  // Cheap liveness check (readyz).
+  virtual Status Ping() = 0;
+
+  // Runs `fn` in one serializable write transaction; commits when it returns OK, rolls back
+  // otherwise (and when it throws). Retries internally on lock contention.
+  virtual Status Transact(const std::function<Status(MetaTxn&)>& fn) = 0;
+  // Runs `fn` on a read-only snapshot.
+  virtual Status Read(const std::function<Status(MetaTxn&)>& fn) = 0;
+
+  // Tenancy, for the operator and auth.
+  virtual Status CreateSandbox(const SandboxRecord& s) = 0;  // AlreadyExists when taken
+  virtual Result<std::optional<SandboxRecord>> FindSandbox(const std::string& org,
+                                                           const std::string& name) = 0;
+  virtual Status CreateClient(const ClientRecord& c) = 0;
+  virtual Result<std::optional<ClientRecord>> FindClient(const std::string& client_id) = 0;
+
+  // Small key/value settings owned by the server (e.g. the admin client id).
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+  virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+};
+
+// Opens the metastore named by `url`: "sqlite:PATH" (or a bare path). Creates the file when
+// missing. Does not migrate.
+Result<std::unique_ptr<MetaStore>> OpenMetaStore(const std::string& url);
+
+}  // namespace fluxo

@@ -1,0 +1,59 @@
+// Plain HTTP request/response types shared by the server and the API layer.
+//
+// These carry no Beast types so that the many files that include them compile fast; only
+// server.cc includes Beast.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fluxo {
+
+struct HttpRequest {
+  std::string method;   // "GET", "POST", ... (upper case)
+  std::string target;   // raw request target: path and query, still percent-encoded
+  std::string path;     // the part of `target` before '?', still percent-encoded
+  std::string query;    // the part after '?', raw ("" when none)
+  // Header names are lower-cased; repeated headers are kept in order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote;   // peer address "ip:port"
+  std::string request_id;
+
+  // The first header named `name` (lower case), or nullopt.
+  std::optional<std::string> Header(const std::string& name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return v;
+    }
+    return std::nullopt;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/Length
+  std::string content_type = "application/json";
+  std::string body;
+  // When set, the body is streamed from this file instead of `body`: bytes
+  // [file_offset, file_offset + file_length) of the file.
+  std::optional<std::string> file_path;
+  uint64_t file_offset = 0;
+  uint64_t file_length = 0;
+
+  static HttpResponse Json(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  }
+};
+
+// Handles one request. Called on a server I/O thread; must be thread-safe and should not block
+// for long (metastore calls are fine; no network waits on user-controlled peers).
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+}  // namespace fluxo

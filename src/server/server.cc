@@ -1,0 +1,363 @@
+#include "server/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "base/ids.h"
+#include "base/log.h"
+
+namespace fluxo {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+bool IsSaneRequestId(const std::string& s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const char* ReasonBody(int status) {
+  switch (status) {
+    case 400: return R"({"error_code":"400000","message":"Malformed HTTP request"})";
+    case 413: return R"({"error_code":"413000","message":"Request body exceeds the limit of 1 MiB"})";
+    case 431: return R"({"error_code":"431000","message":"Request header fields too large"})";
+    default: return R"({"error_code":"500000","message":"Internal server error"})";
+  }
+}
+
+// A response body of `length` bytes read from an open file at its current position (used for
+// downloads and Range responses without loading the file into memory).
+struct RangeFileBody {
+  struct value_type {
+    beast::file file;
+    uint64_t length = 0;
+  };
+  static uint64_t size(const value_type& v) { return v.length; }
+
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(http::header<isRequest, Fields>&, value_type& v) : v_(v), remain_(v.length) {}
+    void init(beast::error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      size_t amount = remain_ > sizeof(buf_) ? sizeof(buf_) : static_cast<size_t>(remain_);
+      if (amount == 0) {
+        ec = {};
+        return boost::none;
+      }
+      size_t n = v_.file.read(buf_, amount, ec);
+      if (ec) return boost::none;
+      if (n == 0) {
+        ec = http::error::short_read;
+        return boost::none;
+      }
+      remain_ -= n;
+      return {{const_buffers_type{buf_, n}, remain_ > 0}};
+    }
+
+   private:
+    value_type& v_;
+    uint64_t remain_;
+    char buf_[64 * 1024];
+  };
+};
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> stopped{false};
+  uint16_t bound_port = 0;
+
+  std::mutex mu;
+  std::set<std::shared_ptr<Session>> sessions;  // live sessions, for shutdown
+
+  Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  void DoAccept();
+  void Remove(const std::shared_ptr<Session>& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    sessions.erase(s);
+  }
+};
+
+// One connection. All handlers run on the session's strand, so its state needs no lock.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), server_(server) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+  }
+
+  // Called from Stop(): closes the connection when it is waiting for a request; a session that is
+  // handling a request finishes it and then closes (keep-alive is off once stopping).
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) {
+        boost::system::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+      }
+    });
+  }
+
+  void ForceClose() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->stream_.close(); });
+  }
+
+ private:
+  void DoRead() {
+    busy_ = false;
+    if (server_->stopping) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_->options.body_limit);
+    parser_->header_limit(server_->options.header_limit);
+    stream_.expires_after(requests_ == 0 ? server_->options.read_timeout
+                                         : server_->options.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec == http::error::body_limit) return SendError(413);
+    if (ec == http::error::header_limit) return SendError(431);
+    if (ec) {
+      // Malformed request: answer 400 only when something was received.
+      if (parser_ && parser_->got_some()) return SendError(400);
+      return Close();
+    }
+    busy_ = true;
+    ++requests_;
+    HandleRequest(parser_->release());
+  }
+
+  void HandleRequest(http::request<http::string_body>&& req) {
+    auto start = std::chrono::steady_clock::now();
+    HttpRequest in;
+    in.method = std::string(req.method_string());
+    in.target = std::string(req.target());
+    auto q = in.target.find('?');
+    in.path = in.target.substr(0, q);
+    in.query = q == std::string::npos ? "" : in.target.substr(q + 1);
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      in.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    in.body = std::move(req.body());
+    in.remote = remote_;
+    auto rid = in.Header("x-request-id");
+    in.request_id = rid && IsSaneRequestId(*rid) ? *rid : RandomHex(12);
+
+    HttpResponse out;
+    {
+      ScopedRequestId scoped(in.request_id);
+      try {
+        out = server_->handler(in);
+      } catch (const std::exception& e) {
+        spdlog::error("unhandled exception in handler: {}", e.what());
+        out = HttpResponse::Json(500, ReasonBody(500));
+      }
+      if (server_->options.access_log) {
+        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                            start)
+                      .count();
+        uint64_t bytes = out.file_path ? out.file_length : out.body.size();
+        spdlog::info("access {} {} {} {}B {:.1f}ms {}", in.method, in.path, out.status, bytes, ms,
+                     remote_);
+      }
+    }
+    bool keep_alive = req.keep_alive() && !server_->stopping;
+    Send(std::move(out), in.request_id, req.version(), keep_alive);
+  }
+
+  template <class Body>
+  void Finish(std::shared_ptr<http::response<Body>> res) {
+    stream_.expires_after(server_->options.write_timeout);
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (ec || !res->keep_alive()) return self->Close();
+                        self->DoRead();
+                      });
+  }
+
+  template <class Res>
+  void Decorate(Res& res, const HttpResponse& out, const std::string& rid, bool keep_alive) {
+    res.set(http::field::server, "fluxo");
+    res.set("x-request-id", rid);
+    res.set(http::field::content_type, out.content_type);
+    for (const auto& [k, v] : out.headers) res.set(k, v);
+    res.keep_alive(keep_alive);
+  }
+
+  void Send(HttpResponse out, const std::string& rid, unsigned version, bool keep_alive) {
+    if (out.file_path) {
+      RangeFileBody::value_type body;
+      beast::error_code ec;
+      body.file.open(out.file_path->c_str(), beast::file_mode::read, ec);
+      if (!ec) body.file.seek(out.file_offset, ec);
+      if (!ec) {
+        body.length = out.file_length;
+        auto res = std::make_shared<http::response<RangeFileBody>>(
+            static_cast<http::status>(out.status), version);
+        Decorate(*res, out, rid, keep_alive);
+        res->body() = std::move(body);
+        res->content_length(out.file_length);
+        return Finish(res);
+      }
+      spdlog::error("cannot open {} for a response: {}", *out.file_path, ec.message());
+      out = HttpResponse::Json(500, ReasonBody(500));
+    }
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(out.status), version);
+    Decorate(*res, out, rid, keep_alive);
+    res->body() = std::move(out.body);
+    res->prepare_payload();
+    Finish(res);
+  }
+
+  void SendError(int status) {
+    busy_ = true;
+    HttpResponse out = HttpResponse::Json(status, ReasonBody(status));
+    std::string rid = RandomHex(12);
+    if (server_->options.access_log) {
+      ScopedRequestId scoped(rid);
+      spdlog::info("access - - {} refused {}", status, remote_);
+    }
+    Send(std::move(out), rid, 11, /*keep_alive=*/false);
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+    server_->Remove(shared_from_this());
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpServer::Impl* server_;
+  std::string remote_;
+  bool busy_ = false;
+  uint64_t requests_ = 0;
+};
+
+void HttpServer::Impl::DoAccept() {
+  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else if (!stopping) {
+      auto s = std::make_shared<Session>(std::move(socket), this);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        sessions.insert(s);
+      }
+      s->Start();
+    }
+    if (!stopping) DoAccept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
+
+Status HttpServer::Start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return Status::InvalidArgument("bad listen address '" + impl_->options.host + "'");
+  tcp::endpoint ep(address, impl_->options.port);
+  impl_->acceptor.emplace(impl_->ioc);
+  impl_->acceptor->open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->bind(ep, ec);
+  if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("cannot listen on " + impl_->options.host + ":" +
+                               std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->bound_port = impl_->acceptor->local_endpoint().port();
+  impl_->DoAccept();
+  int n = std::max(1, impl_->options.threads);
+  for (int i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return Status::OK();
+}
+
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::Stop(std::chrono::milliseconds grace) {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->stopping = true;
+  if (impl_->acceptor) {
+    asio::post(impl_->ioc, [this] {
+      beast::error_code ec;
+      impl_->acceptor->close(ec);
+    });
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& s : impl_->sessions) s->CloseIfIdle();
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      if (impl_->sessions.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& s : impl_->sessions) s->ForceClose();
+  }
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->sessions.clear();
+}
+
+}  // namespace fluxo
