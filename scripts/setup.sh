@@ -14,7 +14,7 @@ DEB_PACKAGES=(
   libhowardhinnant-date-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-client mariadb-server mariadb-client sqlite3
-  nodejs npm curl wrk procps
+  nodejs npm curl jq wrk procps
 )
 
 sudo_cmd=()

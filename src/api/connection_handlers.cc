@@ -1,0 +1,120 @@
+// Base connections: /connections (CRUD). `auth.params` are validated against the connection
+// spec's auth spec; secret fields are sealed with the master key (AAD: the connection id) and
+// stored masked, so neither GET nor the metastore file ever shows them.
+#include "api/resources.h"
+#include "model/secrets.h"
+#include "model/specs.h"
+#include "secrets/envelope.h"
+
+namespace fluxo {
+
+namespace {
+
+constexpr const char* kKind = "connections";
+
+std::string SecretAad(const std::string& id) { return std::string("connections/") + id; }
+
+// Validates name/description/connectionSpec/auth of `body` (a create body or a patched full
+// document) and fills `e.doc` (masked) and `e.secret`.
+std::optional<ApiError> BuildConnection(Call& call, const json::object& body, Entity& e,
+                                        const json::object* stored_params) {
+  auto name = GetString(body, "name");
+  if (!name || name->empty()) return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+  const json::value* spec_ref = body.if_contains("connectionSpec");
+  if (!spec_ref || !spec_ref->is_object()) {
+    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
+  }
+  auto spec_id = GetString(spec_ref->as_object(), "id");
+  if (!spec_id) return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id is required");
+  const ConnectionSpec* spec = FindConnectionSpec(*spec_id);
+  if (!spec) {
+    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " is not a known connection spec");
+  }
+  if (spec->auth_specs.empty()) {
+    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " (" + spec->name +
+                                                     ") takes no base connection");
+  }
+  const json::value* auth = body.if_contains("auth");
+  if (!auth || !auth->is_object()) {
+    return ApiError::BadRequest(kCodeBadRequest, "auth is required: {\"specName\": ..., \"params\": {...}}");
+  }
+  const auto& auth_obj = auth->as_object();
+  std::string spec_name;
+  if (auto sn = GetString(auth_obj, "specName")) {
+    spec_name = *sn;
+  } else if (spec->auth_specs.size() == 1) {
+    spec_name = spec->auth_specs.front().name;
+  } else {
+    return ApiError::BadRequest(kCodeBadRequest, "auth.specName is required");
+  }
+  const json::value* params = auth_obj.if_contains("params");
+  if (!params || !params->is_object()) return ApiError::BadRequest(kCodeBadRequest, "auth.params is required");
+  Status valid = ValidateConnectionAuth(*spec, spec_name, params->as_object());
+  if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
+  const AuthSpec* auth_spec = FindAuthSpec(*spec, spec_name);
+
+  json::object full_params = params->as_object();
+  if (stored_params) full_params = RestoreEchoedSecrets(auth_spec->params, full_params, *stored_params);
+
+  json::object doc;
+  doc["name"] = *name;
+  if (auto d = body.if_contains("description")) doc["description"] = *d;
+  doc["connectionSpec"] = json::object{{"id", spec->id}, {"version", spec->version}};
+  doc["state"] = "enabled";
+  doc["auth"] = json::object{{"specName", auth_spec->name},
+                             {"params", MaskSecrets(auth_spec->params, full_params)}};
+  e.doc = std::move(doc);
+  e.secret = Seal(*call.deps.master_key, json::serialize(full_params), SecretAad(e.id));
+  return std::nullopt;
+}
+
+}  // namespace
+
+// The decrypted auth.params of a stored connection (for connectors). Internal error when the
+// master key cannot open it (the key file was replaced).
+Result<json::object> OpenConnectionParams(const MasterKey& key, const Entity& e) {
+  if (e.secret.empty()) return Status::Internal("connection " + e.id + " has no sealed params");
+  ASSIGN_OR_RETURN(std::string plain, Open(key, e.secret, SecretAad(e.id)));
+  ASSIGN_OR_RETURN(json::value v, ParseJson(plain));
+  if (!v.is_object()) return Status::Internal("sealed params of " + e.id + " are not an object");
+  return std::move(v.as_object());
+}
+
+void RegisterConnectionRoutes(Router& r, const std::string& base) {
+  ResourceHooks h;
+  h.kind = kKind;
+  h.list.scope = kKind;
+  h.list.filter_paths = {"id", "name", "connectionSpec.id", "state", "createdAt", "updatedAt",
+                         "createdClient", "auth.specName"};
+  h.list.order_fields = {"createdAt", "updatedAt", "name", "id"};
+  h.list.extra_params = {"if-match"};
+
+  h.create = [](Call& call, MetaTxn&, json::object body, Entity e) -> ApiResult<Entity> {
+    if (auto err = BuildConnection(call, body, e, nullptr)) return *err;
+    return e;
+  };
+  h.open = [](Call& call, const Entity& e) -> ApiResult<json::object> {
+    auto params = OpenConnectionParams(*call.deps.master_key, e);
+    if (!params.ok()) return FromStatus(params.status());
+    json::object full = e.doc;
+    full["auth"].as_object()["params"] = std::move(params).value();
+    return full;
+  };
+  PatchCheck allowed = AllowPathPrefixes({"/name", "/description", "/auth"});
+  h.patch_check = [allowed](const PatchOp& op) -> std::optional<ApiError> {
+    if (op.path.rfind("/connectionSpec", 0) == 0) {
+      return ApiError::BadRequest(1414, "connectionSpec of a connection cannot be changed (" + op.path + ")");
+    }
+    return allowed(op);
+  };
+  h.update = [](Call& call, MetaTxn&, json::object patched, const Entity& old) -> ApiResult<Entity> {
+    Entity e = old;
+    auto stored = OpenConnectionParams(*call.deps.master_key, old);
+    if (!stored.ok()) return FromStatus(stored.status());
+    if (auto err = BuildConnection(call, patched, e, &*stored)) return *err;
+    return e;
+  };
+  RegisterCrud(r, base, std::move(h));
+}
+
+}  // namespace fluxo

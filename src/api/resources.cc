@@ -1,0 +1,213 @@
+#include "api/resources.h"
+
+#include "api/etag.h"
+#include "base/ids.h"
+
+namespace fluxo {
+
+json::object IdEtag(const Entity& e) { return {{"id", e.id}, {"etag", e.etag}}; }
+
+HttpResponse CreatedResponse(const std::string& location, const Entity& e) {
+  HttpResponse r = JsonResponse(201, IdEtag(e));
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
+ApiError StoreError(const Status& s, const std::string& kind, const std::string& id) {
+  switch (s.code()) {
+    case StatusCode::kNotFound: return ApiError::NotFound(kind, id);
+    case StatusCode::kFailedPrecondition: {
+      ApiError e = ApiError::Flow(412, 1404, s.message(), kind, id);
+      return e;
+    }
+    case StatusCode::kAlreadyExists: return ApiError::Flow(409, kCodeBadRequest, s.message(), kind, id);
+    default: return FromStatus(s);
+  }
+}
+
+std::optional<ApiError> InTransaction(
+    Call& call, const std::function<std::optional<ApiError>(MetaTxn&)>& fn) {
+  std::optional<ApiError> api_error;
+  Status s = call.deps.store->Transact([&](MetaTxn& txn) -> Status {
+    api_error = fn(txn);
+    // Any ApiError aborts the transaction; the message travels in api_error.
+    return api_error ? Status::Cancelled("rolled back") : Status::OK();
+  });
+  if (api_error) return api_error;
+  if (!s.ok()) return FromStatus(s);
+  return std::nullopt;
+}
+
+ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
+                            const std::string& id) {
+  auto e = txn.Get(call.scope, kind, id);
+  if (!e.ok()) return StoreError(e.status(), kind, id);
+  return std::move(e).value();
+}
+
+ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
+                                     const ListOptions& options, const std::string& self_path) {
+  API_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, options));
+  if (q.count) {
+    int64_t n = 0;
+    Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(n, txn.Count(call.scope, kind, q));
+      return Status::OK();
+    });
+    if (s.code() == StatusCode::kInvalidArgument) return ApiError::BadRequest(1450, s.message());
+    if (!s.ok()) return FromStatus(s);
+    return JsonResponse(200, json::object{{"count", n}});
+  }
+  EntityPage page;
+  Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(page, txn.List(call.scope, kind, q));
+    return Status::OK();
+  });
+  if (s.code() == StatusCode::kInvalidArgument) {
+    return ApiError::BadRequest(s.message().find("continuation") != std::string::npos ? kCodeBadRequest
+                                                                                      : 1450,
+                                s.message());
+  }
+  if (!s.ok()) return FromStatus(s);
+  json::array items;
+  items.reserve(page.items.size());
+  for (auto& e : page.items) items.emplace_back(std::move(e.doc));
+  json::object links;
+  if (page.has_more && !page.items.empty()) {
+    std::string token =
+        EncodeContinuationToken(q, page.last_sort_value, page.items.back().id, options);
+    links["next"] = json::object{{"href", NextPageHref(self_path, token)}};
+  }
+  return JsonResponse(200, json::object{{"items", std::move(items)}, {"_links", std::move(links)}});
+}
+
+void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
+  auto h = std::make_shared<ResourceHooks>(std::move(hooks));
+  const std::string coll = base + "/" + h->kind;
+  const std::string one = coll + "/{id}";
+  const std::string self_path = "/" + h->kind;
+
+  r.Add("POST", coll, [h, coll](Call& call) -> ApiResult<HttpResponse> {
+    API_ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+    Entity created;
+    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+      Entity e;
+      e.kind = h->kind;
+      e.id = NewUuid();
+      auto built = h->create(call, txn, std::move(body), std::move(e));
+      if (!built.ok()) return built.error();
+      created = std::move(built).value();
+      StampCreate(created, call);
+      Status s = txn.Insert(call.scope, created);
+      if (!s.ok()) return StoreError(s, h->kind, created.id);
+      return std::nullopt;
+    });
+    if (err) return *err;
+    return CreatedResponse(coll + "/" + created.id, created);
+  });
+
+  r.Add("GET", coll, [h, self_path](Call& call) -> ApiResult<HttpResponse> {
+    return ListEntities(call, h->kind, h->list, self_path);
+  });
+
+  r.Add("GET", one, [h](Call& call) -> ApiResult<HttpResponse> {
+    Entity e;
+    Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(e, txn.Get(call.scope, h->kind, call.param(0)));
+      return Status::OK();
+    });
+    if (!s.ok()) return StoreError(s, h->kind, call.param(0));
+    return JsonResponse(200, json::object{{"items", json::array{std::move(e.doc)}}});
+  });
+
+  r.Add("PATCH", one, [h](Call& call) -> ApiResult<HttpResponse> {
+    const std::string& id = call.param(0);
+    auto patch = ParseJson(call.http.body);
+    if (call.http.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return ApiError::BadRequest(1405, "The request body is empty; a JSON Patch array is required");
+    }
+    if (!patch.ok()) return ApiError::BadRequest(kCodeBadRequest, "Request body: " + patch.status().message());
+    Entity updated;
+    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+      auto cur = txn.Get(call.scope, h->kind, id);
+      if (!cur.ok()) return StoreError(cur.status(), h->kind, id);
+      if (auto e = CheckIfMatch(call.http.Header("if-match"),
+                                FindParam(call.query, "if-match")
+                                    ? std::optional<std::string>(*FindParam(call.query, "if-match"))
+                                    : std::nullopt,
+                                cur->etag, h->kind, id)) {
+        return e;
+      }
+      json::object full = cur->doc;
+      if (h->open) {
+        auto opened = h->open(call, *cur);
+        if (!opened.ok()) return opened.error();
+        full = std::move(opened).value();
+      }
+      PatchOptions opts;
+      opts.check = h->patch_check;
+      auto applied = ApplyJsonPatch(full, *patch, opts);
+      if (!applied.ok()) return applied.error();
+      if (!applied->document.is_object()) {
+        return ApiError::BadRequest(kCodeBadRequest, "The patch must leave a JSON object");
+      }
+      json::object patched = std::move(applied->document.as_object());
+      if (h->update) {
+        auto u = h->update(call, txn, std::move(patched), *cur);
+        if (!u.ok()) return u.error();
+        updated = std::move(u).value();
+      } else {
+        updated = *cur;
+        updated.doc = std::move(patched);
+      }
+      updated.kind = h->kind;
+      updated.id = id;
+      updated.created_at = cur->created_at;
+      // Audit fields are the server's: restore what a patch may have touched.
+      for (const char* k : {"id", "createdAt", "createdBy", "createdClient", "sandboxId",
+                            "sandboxName", "imsOrgId"}) {
+        if (auto it = cur->doc.find(k); it != cur->doc.end()) updated.doc[k] = it->value();
+      }
+      StampUpdate(updated, call);
+      Status s = txn.Update(call.scope, updated, cur->etag);
+      if (!s.ok()) return StoreError(s, h->kind, id);
+      return std::nullopt;
+    });
+    if (err) return *err;
+    return JsonResponse(200, IdEtag(updated));
+  });
+
+  r.Add("DELETE", one, [h](Call& call) -> ApiResult<HttpResponse> {
+    const std::string& id = call.param(0);
+    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+      auto cur = txn.Get(call.scope, h->kind, id);
+      if (!cur.ok()) return StoreError(cur.status(), h->kind, id);
+      // If-Match is optional on delete; when sent it must be current.
+      auto header = call.http.Header("if-match");
+      const std::string* q = FindParam(call.query, "if-match");
+      if ((header && !header->empty()) || (q && !q->empty())) {
+        if (auto e = CheckIfMatch(header, q ? std::optional<std::string>(*q) : std::nullopt,
+                                  cur->etag, h->kind, id)) {
+          return e;
+        }
+      }
+      if (h->before_delete) {
+        if (auto e = h->before_delete(call, txn, *cur)) return e;
+      }
+      Status s = txn.Delete(call.scope, h->kind, id);
+      if (s.code() == StatusCode::kFailedPrecondition) {
+        return ApiError::Flow(400, 1418, "Cannot delete " + h->kind + " " + id + ": " + s.message(),
+                              h->kind, id);
+      }
+      if (!s.ok()) return StoreError(s, h->kind, id);
+      return std::nullopt;
+    });
+    if (err) return *err;
+    HttpResponse res;
+    res.status = 204;
+    res.content_type = "application/json";
+    return res;
+  });
+}
+
+}  // namespace fluxo

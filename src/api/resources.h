@@ -1,0 +1,60 @@
+// Generic CRUD for a collection of entities (connections, sourceConnections, flows, ...):
+// POST (create), GET list, GET one, PATCH (JSON Patch + If-Match), DELETE, with the contract's
+// shapes and codes. Each collection supplies hooks for what is specific to it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "api/json_patch.h"
+#include "api/list_query.h"
+#include "api/router.h"
+
+namespace fluxo {
+
+struct ResourceHooks {
+  std::string kind;  // collection and entity kind, e.g. "connections"
+  ListOptions list;  // filterable paths, extra params
+
+  // Builds the entity to store from a create body. `e.id` is set; the hook fills `doc` (without
+  // audit fields), `refs` and `secret`. Other entities may be read through `txn`.
+  std::function<ApiResult<Entity>(Call&, MetaTxn&, json::object body, Entity e)> create;
+
+  // The full document a JSON Patch applies to (e.g. the stored doc with secrets opened).
+  // Default: the stored doc.
+  std::function<ApiResult<json::object>(Call&, const Entity&)> open;
+
+  // Which paths may be patched (e.g. AllowPathPrefixes({"/name", "/auth/params"})).
+  PatchCheck patch_check;
+
+  // Validates a patched full document and returns the entity to store (doc, refs, secret).
+  // `old` is the stored entity. Default: store `patched` as is.
+  std::function<ApiResult<Entity>(Call&, MetaTxn&, json::object patched, const Entity& old)>
+      update;
+
+  // Checks before a delete (beyond references, which the store enforces with code 1418).
+  std::function<std::optional<ApiError>(Call&, MetaTxn&, const Entity&)> before_delete;
+};
+
+// Registers the five CRUD routes of `hooks.kind` under `base` (e.g. ".../flowservice").
+void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks);
+
+// Shared pieces for hand-written handlers.
+ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
+                            const std::string& id);
+// Answers a list request for `kind` with `options` (filters, count, paging, _links).
+ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
+                                     const ListOptions& options, const std::string& self_path);
+// 201 + Location + {"id","etag"}.
+HttpResponse CreatedResponse(const std::string& location, const Entity& e);
+// {"id","etag"}.
+json::object IdEtag(const Entity& e);
+// Maps a Status from the store: NotFound -> 404 1101 for `kind`/`id`, FailedPrecondition from
+// an update -> 412 1404, AlreadyExists -> 409; others -> FromStatus.
+ApiError StoreError(const Status& s, const std::string& kind, const std::string& id);
+// Runs `fn` in a write transaction; an ApiError it produces rolls the transaction back and is
+// returned as is.
+std::optional<ApiError> InTransaction(Call& call, const std::function<std::optional<ApiError>(MetaTxn&)>& fn);
+
+}  // namespace fluxo

@@ -1,0 +1,41 @@
+// Router: maps (method, path pattern) to a handler. Patterns are '/'-separated with "{name}"
+// segments that capture one decoded path segment, e.g. "/connections/{id}/explore". A trailing
+// slash on the request path is ignored. Built once at start-up; lookups are thread-safe.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/call.h"
+
+namespace fluxo {
+
+using Handler = std::function<ApiResult<HttpResponse>(Call&)>;
+
+class Router {
+ public:
+  void Add(std::string method, const std::string& pattern, Handler handler);
+
+  enum class Match { kFound, kNoPath, kNoMethod };
+  // Finds the handler for (method, path); fills `params` with the captured segments.
+  Match Find(const std::string& method, const std::vector<std::string>& segments,
+             const Handler** handler, std::vector<std::string>* params) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{x}" captures
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+// Splits a raw path into decoded segments ("/a/b%20c/" -> {"a", "b c"}). Fails on bad escapes.
+Result<std::vector<std::string>> SplitPath(const std::string& raw_path);
+
+// Registration of each resource family (one file each).
+void RegisterSpecRoutes(Router& r, const std::string& base);
+void RegisterConnectionRoutes(Router& r, const std::string& base);
+
+}  // namespace fluxo

@@ -1,0 +1,146 @@
+#include "api/service.h"
+
+#include "base/log.h"
+
+namespace fluxo {
+
+namespace {
+
+constexpr const char* kFlowBase = "/data/foundation/flowservice";
+
+ApiError AuthToApiError(const AuthError& e) {
+  switch (e.reason) {
+    case AuthFailure::kTokenMissing: return ApiError::Gateway(401, "403010", e.message);
+    case AuthFailure::kTokenInvalid: return ApiError::Gateway(401, "401013", "Oauth token is not valid");
+    case AuthFailure::kApiKeyMissing: return ApiError::Gateway(403, "403000", e.message);
+    case AuthFailure::kApiKeyMismatch: return ApiError::Gateway(403, "403003", e.message);
+    case AuthFailure::kOrgMissing: return ApiError::Gateway(400, "400003", e.message);
+    case AuthFailure::kOrgMismatch: return ApiError::Gateway(403, "403025", e.message);
+    case AuthFailure::kSandboxMissing: return ApiError::Gateway(400, "400004", e.message);
+    case AuthFailure::kSandboxUnknown: return ApiError::Gateway(403, "403026", e.message);
+  }
+  return ApiError::Gateway(401, "401013", "Oauth token is not valid");
+}
+
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+ApiService::ApiService(ApiDeps deps)
+    : deps_(std::move(deps)),
+      auth_(deps_.store, deps_.token_key, deps_.clock, deps_.token_ttl_seconds) {
+  RegisterSpecRoutes(router_, kFlowBase);
+  RegisterConnectionRoutes(router_, kFlowBase);
+}
+
+HttpResponse ApiService::Render(const ApiError& e, const HttpRequest& req) {
+  if (e.http_status >= 500) {
+    spdlog::error("{} {} -> {}: {}", req.method, req.path, e.http_status, e.message);
+  }
+  return JsonResponse(e.http_status, ToJsonBody(e, req.request_id));
+}
+
+HttpResponse ApiService::Handle(const HttpRequest& req) {
+  const std::string& path = req.path;
+  if (req.method == "GET" && (path == "/healthz" || path == "/healthz/")) {
+    return JsonResponse(200, json::object{{"status", "ok"}});
+  }
+  if (req.method == "GET" && (path == "/readyz" || path == "/readyz/")) {
+    Status s = deps_.store->Ping();
+    if (!s.ok()) {
+      return JsonResponse(503, json::object{{"status", "unavailable"}, {"metastore", s.message()}});
+    }
+    return JsonResponse(200, json::object{{"status", "ready"}, {"metastore", "ok"}});
+  }
+  if (StartsWith(path, "/ims/token/v3")) {
+    if (req.method != "POST") {
+      return Render(ApiError::Gateway(405, "405000", "Use POST for /ims/token/v3"), req);
+    }
+    return HandleToken(req);
+  }
+  if (!StartsWith(path, "/data/foundation/")) {
+    return Render(ApiError::Gateway(404, "404000", "No route for " + req.method + " " + path), req);
+  }
+
+  auto segments = SplitPath(path);
+  if (!segments.ok()) return Render(ApiError::BadRequest(kCodeBadRequest, "Malformed path"), req);
+  const Handler* handler = nullptr;
+  std::vector<std::string> params;
+  auto match = router_.Find(req.method, *segments, &handler, &params);
+
+  // Authenticate before revealing whether a route exists.
+  AuthHeaders h{req.Header("authorization"), req.Header("x-api-key"), req.Header("x-gw-ims-org-id"),
+                req.Header("x-sandbox-name")};
+  auto checked = auth_.Check(h);
+  if (auto* err = std::get_if<AuthError>(&checked)) return Render(AuthToApiError(*err), req);
+  const auto& p = std::get<AuthPrincipal>(checked);
+
+  if (match == Router::Match::kNoPath) {
+    return Render(ApiError::Gateway(404, "404000", "No route for " + req.method + " " + path), req);
+  }
+  if (match == Router::Match::kNoMethod) {
+    return Render(ApiError::Gateway(405, "405000", "Method " + req.method + " is not allowed on " + path),
+                  req);
+  }
+  auto query = ParseQueryString(req.query);
+  if (!query.ok()) return Render(query.error(), req);
+  Call call{req, deps_, std::move(*query), std::move(params),
+            Principal{p.client_id, p.org, p.sandbox_name, p.sandbox_id}, Scope{p.org, p.sandbox_name}};
+  ApiResult<HttpResponse> result = (*handler)(call);
+  if (!result.ok()) return Render(result.error(), req);
+  return std::move(result).value();
+}
+
+HttpResponse ApiService::HandleToken(const HttpRequest& req) {
+  // Accept form bodies, JSON bodies and query parameters (IMS accepts all three).
+  std::string grant_type, client_id, client_secret;
+  auto take = [&](const std::string& k, const std::string& v) {
+    if (k == "grant_type") grant_type = v;
+    if (k == "client_id") client_id = v;
+    if (k == "client_secret") client_secret = v;
+  };
+  auto q = ParseQueryString(req.query);
+  if (q.ok()) {
+    for (const auto& kv : *q) take(kv.name, kv.value);
+  }
+  auto ctype = req.Header("content-type").value_or("");
+  if (ctype.find("json") != std::string::npos) {
+    auto v = ParseJson(req.body);
+    if (!v.ok() || !v->is_object()) {
+      return Render(ApiError::Gateway(400, "invalid_request", "Body must be a JSON object"), req);
+    }
+    for (const auto& kv : v->as_object()) {
+      if (kv.value().is_string()) take(std::string(kv.key()), std::string(kv.value().as_string()));
+    }
+  } else if (!req.body.empty()) {
+    auto form = ParseQueryString(req.body);
+    if (!form.ok()) {
+      return Render(ApiError::Gateway(400, "invalid_request", "Malformed form body"), req);
+    }
+    for (const auto& kv : *form) take(kv.name, kv.value);
+  }
+  if (grant_type.empty()) grant_type = "client_credentials";
+  if (grant_type != "client_credentials") {
+    return Render(ApiError::Gateway(400, "unsupported_grant_type",
+                                    "grant_type must be client_credentials"),
+                  req);
+  }
+  if (client_id.empty()) {
+    return Render(ApiError::Gateway(400, "invalid_request", "client_id is required"), req);
+  }
+  if (client_secret.empty()) {
+    return Render(ApiError::Gateway(400, "invalid_request", "client_secret is required"), req);
+  }
+  auto token = auth_.IssueToken(client_id, client_secret);
+  if (!token.ok()) {
+    if (token.status().code() == StatusCode::kUnauthenticated) {
+      return Render(ApiError::Gateway(401, "invalid_client", token.status().message()), req);
+    }
+    return Render(FromStatus(token.status()), req);
+  }
+  return JsonResponse(200, json::object{{"access_token", token->access_token},
+                                        {"token_type", "bearer"},
+                                        {"expires_in", token->expires_in}});
+}
+
+}  // namespace fluxo

@@ -1,0 +1,167 @@
+// fluxo: one binary. `fluxo serve` runs the API server (and, with the run engine, the scheduler
+// and workers); `fluxo clients create` and `fluxo sandboxes create` are operator commands that
+// work on the metastore directly.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "api/service.h"
+#include "auth/authenticator.h"
+#include "base/log.h"
+#include "cli/app.h"
+#include "server/server.h"
+
+namespace fluxo {
+namespace {
+
+void AddStoreOptions(CLI::App* cmd, StoreOptions* o) {
+  cmd->add_option("--data", o->data_dir, "Data directory (metastore, key, credentials)")
+      ->envname("FLUXO_DATA");
+  cmd->add_option("--metastore", o->metastore, "sqlite:PATH (default <data>/meta.db)")
+      ->envname("FLUXO_METASTORE");
+  cmd->add_option("--lake", o->lake, "Lake root: PATH (default <data>/lake)")->envname("FLUXO_LAKE");
+  cmd->add_option("--allow-path", o->allow_paths,
+                  "Folder that local-file and SQLite sources may read (repeatable)")
+      ->envname("FLUXO_ALLOW_PATH");
+}
+
+int Fail(const Status& s) {
+  spdlog::error("{}", s.ToString());
+  return 1;
+}
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    return Status::InvalidArgument("--listen port is not a number");
+  }
+  if (port < 0 || port > 65535) return Status::InvalidArgument("--listen port out of range");
+  return std::make_pair(host.empty() ? std::string("0.0.0.0") : host, static_cast<uint16_t>(port));
+}
+
+int Serve(const StoreOptions& so, const ServeOptions& o) {
+  // Block the signals before any thread starts, so that only sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto listen = ParseListen(o.listen);
+  if (!listen.ok()) return Fail(listen.status());
+  auto state = OpenState(so);
+  if (!state.ok()) return Fail(state.status());
+  auto first = EnsureAdminClient(so, *state);
+  if (!first.ok()) return Fail(first.status());
+
+  ApiDeps deps;
+  deps.store = state->store.get();
+  deps.master_key = state->master_key.get();
+  deps.token_key = state->token_key;
+  ApiService api(deps);
+
+  HttpServerOptions ho;
+  ho.host = listen->first;
+  ho.port = listen->second;
+  ho.threads = o.http_threads;
+  HttpServer server(ho, [&api](const HttpRequest& r) { return api.Handle(r); });
+  Status s = server.Start();
+  if (!s.ok()) return Fail(s);
+
+  std::string url = "http://" + (ho.host == "0.0.0.0" ? std::string("127.0.0.1") : ho.host) + ":" +
+                    std::to_string(server.port());
+  spdlog::info("fluxo listening on {} (data {}, metastore {}, lake {})", url, so.data_dir,
+               so.MetastoreUrl(), so.LakeUrl());
+  std::string creds = so.data_dir + "/credentials.json";
+  if (*first) spdlog::info("first start: created an admin API client in {}", creds);
+  spdlog::info(
+      "get a token: curl -s -X POST {}/ims/token/v3 -d grant_type=client_credentials "
+      "-d client_id=$(jq -r .client_id {}) -d client_secret=$(jq -r .client_secret {})",
+      url, creds, creds);
+  // Tests and scripts read the port from this line when they listen on port 0.
+  std::printf("listening %s\n", url.c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, shutting down (grace {} s)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               o.shutdown_grace_seconds);
+  server.Stop(std::chrono::seconds(o.shutdown_grace_seconds));
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace fluxo
+
+int main(int argc, char** argv) {
+  using namespace fluxo;
+  CLI::App app{"fluxo: batch data ingestion with the Flow Service API"};
+  app.require_subcommand(1);
+  StoreOptions so;
+  ServeOptions o;
+
+  auto* serve = app.add_subcommand("serve", "Run the API server");
+  AddStoreOptions(serve, &so);
+  serve->add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("FLUXO_LISTEN");
+  serve->add_option("--workers", o.workers, "Run slots of this process")->envname("FLUXO_WORKERS");
+  serve->add_option("--http-threads", o.http_threads, "HTTP I/O threads")
+      ->envname("FLUXO_HTTP_THREADS");
+  serve->add_option("--log-format", o.log_format, "text|json")
+      ->envname("FLUXO_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
+  serve->add_option("--log-level", o.log_level, "trace|debug|info|warn|error")
+      ->envname("FLUXO_LOG_LEVEL");
+  serve->add_option("--shutdown-grace", o.shutdown_grace_seconds,
+                    "Seconds in-flight requests get on SIGTERM");
+
+  std::string org, name = "operator", sandbox;
+  auto* clients = app.add_subcommand("clients", "Manage API clients (operator)");
+  clients->require_subcommand(1);
+  auto* clients_create = clients->add_subcommand("create", "Create an API client of an org");
+  AddStoreOptions(clients_create, &so);
+  clients_create->add_option("--org", org, "IMS org id")->required();
+  clients_create->add_option("--name", name, "A label for the client");
+
+  auto* sandboxes = app.add_subcommand("sandboxes", "Manage sandboxes (operator)");
+  sandboxes->require_subcommand(1);
+  auto* sandboxes_create = sandboxes->add_subcommand("create", "Create a sandbox in an org");
+  AddStoreOptions(sandboxes_create, &so);
+  sandboxes_create->add_option("--org", org, "IMS org id")->required();
+  sandboxes_create->add_option("name", sandbox, "Sandbox name")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  InitLogging(o.log_format, o.log_level);
+
+  if (serve->parsed()) return Serve(so, o);
+
+  auto state = OpenState(so);
+  if (!state.ok()) return Fail(state.status());
+  Authenticator auth(state->store.get(), state->token_key, &SystemClock::Instance(), 86400);
+  if (clients_create->parsed()) {
+    auto c = auth.CreateClient(org, name);
+    if (!c.ok()) return Fail(c.status());
+    std::cout << json::serialize(json::object{{"client_id", c->client_id},
+                                              {"client_secret", c->client_secret},
+                                              {"org_id", c->org}})
+              << std::endl;
+    return 0;
+  }
+  if (sandboxes_create->parsed()) {
+    Status s = auth.CreateSandbox(org, sandbox);
+    if (!s.ok()) return Fail(s);
+    std::cout << json::serialize(json::object{{"org_id", org}, {"name", sandbox}}) << std::endl;
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,30 @@
+// Options shared by every command that opens the store (`serve`, `clients create`, ...).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fluxo {
+
+struct StoreOptions {
+  std::string data_dir = "./fluxo-data";
+  std::string metastore;  // "" -> sqlite:<data_dir>/meta.db
+  std::string lake;       // "" -> <data_dir>/lake
+  std::vector<std::string> allow_paths;
+
+  std::string MetastoreUrl() const {
+    return metastore.empty() ? "sqlite:" + data_dir + "/meta.db" : metastore;
+  }
+  std::string LakeUrl() const { return lake.empty() ? data_dir + "/lake" : lake; }
+};
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  int workers = 2;
+  int http_threads = 2;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  int shutdown_grace_seconds = 10;
+};
+
+}  // namespace fluxo

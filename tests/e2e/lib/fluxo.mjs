@@ -1,0 +1,161 @@
+// Test harness: starts the real fluxo binary on a free port with a temp data dir and speaks
+// HTTP to it. Every server started here is killed when the test process exits.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const FLOW = '/data/foundation/flowservice';
+export const CATALOG = '/data/foundation/catalog';
+export const EXPORT = '/data/foundation/export';
+
+export const SPEC = {
+  postgres: '74a1c565-4e59-48d7-9d67-7c03b8a13137',
+  mysql: '26d738e0-8963-47ea-aadf-c60de735468a',
+  s3: 'ecadc60c-7455-4d87-84dc-2a0e293d997b',
+  lake: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c',
+  crmToAep: '14518937-270c-4525-bdec-c2ba7cce3860',
+  cloudStorageToAep: '9753525b-82c7-4dce-8a9b-5ccfce2b9876',
+};
+
+const live = new Set();
+process.on('exit', () => { for (const p of live) { try { p.kill('SIGKILL'); } catch {} } });
+
+export function tempDir(prefix = 'fluxo-e2e-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function fluxoBin() {
+  const bin = process.env.FLUXO_BIN || path.resolve('build/fluxo');
+  if (!fs.existsSync(bin)) throw new Error(`fluxo binary not found at ${bin} (set FLUXO_BIN)`);
+  return bin;
+}
+
+// Runs a fluxo CLI command to completion; resolves {code, stdout, stderr}.
+export function runCli(args, opts = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(fluxoBin(), args, { env: { ...process.env, ...(opts.env || {}) } });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export class Fluxo {
+  constructor(dataDir, extraArgs = []) {
+    this.dataDir = dataDir;
+    this.extraArgs = extraArgs;
+    this.logs = '';
+  }
+
+  // Starts `fluxo serve` and waits for its "listening" line.
+  async start() {
+    const args = ['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.extraArgs];
+    this.proc = spawn(fluxoBin(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(this.proc);
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
+      live.delete(this.proc);
+      resolve({ code, signal });
+    }));
+    this.proc.stderr.on('data', (d) => { this.logs += d; });
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('fluxo did not start:\n' + this.logs)), 20000);
+      this.proc.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening (http:\/\/\S+)/);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      this.proc.on('exit', () => reject(new Error('fluxo exited:\n' + this.logs)));
+    });
+    this.base = url;
+    this.creds = JSON.parse(fs.readFileSync(path.join(this.dataDir, 'credentials.json'), 'utf8'));
+    return this;
+  }
+
+  async stop(signal = 'SIGTERM') {
+    if (!this.proc || this.proc.exitCode !== null) return this.exited;
+    this.proc.kill(signal);
+    return this.exited;
+  }
+
+  // Raw HTTP: returns {status, headers, body (parsed JSON or text), text}.
+  async http(method, urlPath, { body, headers = {}, raw = false } = {}) {
+    const init = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = raw ? body : JSON.stringify(body);
+      if (!raw && !init.headers['Content-Type']) init.headers['Content-Type'] = 'application/json';
+    }
+    const res = await fetch(this.base + urlPath, init);
+    const text = await res.text();
+    let parsed = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch {}
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  async token(creds = this.creds) {
+    const res = await this.http('POST', '/ims/token/v3', {
+      raw: true,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials', client_id: creds.client_id, client_secret: creds.client_secret,
+      }).toString(),
+    });
+    if (res.status !== 200) throw new Error('token failed: ' + res.text);
+    return res.body.access_token;
+  }
+
+  // An authenticated client for (creds, sandbox).
+  async client(creds = this.creds, sandbox = 'prod') {
+    const token = await this.token(creds);
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      'x-api-key': creds.client_id,
+      'x-gw-ims-org-id': creds.org_id,
+      'x-sandbox-name': sandbox,
+    };
+    const self = this;
+    return {
+      headers,
+      creds,
+      call(method, p, opts = {}) {
+        return self.http(method, p, { ...opts, headers: { ...headers, ...(opts.headers || {}) } });
+      },
+      get(p, opts) { return this.call('GET', p, opts); },
+      post(p, body, opts = {}) { return this.call('POST', p, { ...opts, body }); },
+      patch(p, body, etag, opts = {}) {
+        const h = etag === undefined ? {} : { 'If-Match': etag };
+        return this.call('PATCH', p, { ...opts, body, headers: { ...h, ...(opts.headers || {}) } });
+      },
+      del(p, opts) { return this.call('DELETE', p, opts); },
+    };
+  }
+}
+
+export async function startFluxo(extraArgs = []) {
+  return new Fluxo(tempDir(), extraArgs).start();
+}
+
+// Polls `fn` until it returns a truthy value or the deadline passes.
+export async function eventually(fn, { timeoutMs = 10000, intervalMs = 50, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+export function pgConnectionBody(name = 'pg', password = 's3cr3t-Pa55') {
+  return {
+    name,
+    connectionSpec: { id: SPEC.postgres, version: '1.0' },
+    auth: {
+      specName: 'Connection String Based Authentication',
+      params: { connectionString: `Server=localhost;Database=crm;Port=5432;UID=app;Password=${password}` },
+    },
+  };
+}
