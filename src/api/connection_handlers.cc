@@ -49,12 +49,14 @@ std::optional<ApiError> BuildConnection(Call& call, const json::object& body, En
   }
   const json::value* params = auth_obj.if_contains("params");
   if (!params || !params->is_object()) return ApiError::BadRequest(kCodeBadRequest, "auth.params is required");
-  Status valid = ValidateConnectionAuth(*spec, spec_name, params->as_object());
-  if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
   const AuthSpec* auth_spec = FindAuthSpec(*spec, spec_name);
-
   json::object full_params = params->as_object();
-  if (stored_params) full_params = RestoreEchoedSecrets(auth_spec->params, full_params, *stored_params);
+  // A client may send back the masked values GET showed it: keep the stored secrets then.
+  if (stored_params && auth_spec) {
+    full_params = RestoreEchoedSecrets(auth_spec->params, full_params, *stored_params);
+  }
+  Status valid = ValidateConnectionAuth(*spec, spec_name, full_params);
+  if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
 
   json::object doc;
   doc["name"] = *name;

@@ -37,5 +37,9 @@ Result<std::vector<std::string>> SplitPath(const std::string& raw_path);
 // Registration of each resource family (one file each).
 void RegisterSpecRoutes(Router& r, const std::string& base);
 void RegisterConnectionRoutes(Router& r, const std::string& base);
+void RegisterSourceTargetRoutes(Router& r, const std::string& base);
+void RegisterCatalogRoutes(Router& r, const std::string& base);
+void RegisterFlowRoutes(Router& r, const std::string& base);
+void RegisterRunRoutes(Router& r, const std::string& base);
 
 }  // namespace fluxo

@@ -31,6 +31,10 @@ ApiService::ApiService(ApiDeps deps)
       auth_(deps_.store, deps_.token_key, deps_.clock, deps_.token_ttl_seconds) {
   RegisterSpecRoutes(router_, kFlowBase);
   RegisterConnectionRoutes(router_, kFlowBase);
+  RegisterSourceTargetRoutes(router_, kFlowBase);
+  RegisterFlowRoutes(router_, kFlowBase);
+  RegisterRunRoutes(router_, kFlowBase);
+  RegisterCatalogRoutes(router_, "/data/foundation/catalog");
 }
 
 HttpResponse ApiService::Render(const ApiError& e, const HttpRequest& req) {

@@ -70,6 +70,14 @@ std::optional<std::string> GetString(const json::object& o, std::string_view key
   return std::string(it->value().as_string());
 }
 
+const json::value* FindPath(const json::object& root, std::string_view dotted) {
+  size_t dot = dotted.find('.');
+  auto it = root.find(dotted.substr(0, dot));
+  if (it == root.end()) return nullptr;
+  if (dot == std::string_view::npos) return &it->value();
+  return FindPath(it->value(), dotted.substr(dot + 1));
+}
+
 const json::value* FindPath(const json::value& root, std::string_view dotted) {
   const json::value* cur = &root;
   size_t start = 0;

@@ -29,5 +29,7 @@ std::optional<double> AsDoubleLenient(const json::value& v);
 std::optional<std::string> GetString(const json::object& o, std::string_view key);
 // Follows a dotted path ("a.b.c") through objects; nullptr when any step is missing.
 const json::value* FindPath(const json::value& root, std::string_view dotted);
+// The same, starting from an object (no copy: the result points into `root`).
+const json::value* FindPath(const json::object& root, std::string_view dotted);
 
 }  // namespace fluxo

@@ -12,7 +12,9 @@ namespace {
 
 constexpr size_t kMaxKeyInMessage = 64;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -109,8 +111,7 @@ Result<std::vector<Entry>> TokenizeKeyValue(std::string_view s) {
       while (pos < n && IsSpace(s[pos])) ++pos;
       if (pos < n && s[pos] != ';') {
         return Status::InvalidArgument("unexpected text after the quoted value of key " +
-                                       KeyForMessage(e.key) + " at offset " +
-                                       std::to_string(pos));
+                                       KeyForMessage(e.key) + " at offset " + std::to_string(pos));
       }
     } else {
       size_t end = pos;
@@ -190,7 +191,8 @@ struct Span {
 };
 
 std::string ReplaceSpans(std::string_view s, std::vector<Span> spans) {
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.begin < b.begin; });
   std::string out;
   size_t pos = 0;
   for (const Span& sp : spans) {
@@ -326,8 +328,8 @@ ConnectionStringForm ClassifyConnectionString(std::string_view s) {
     size_t j = i;
     while (j < value.size() && IsSpace(value[j])) ++j;
     size_t k = j;
-    while (k < value.size() && (std::isalnum(static_cast<unsigned char>(value[k])) ||
-                                value[k] == '_')) {
+    while (k < value.size() &&
+           (std::isalnum(static_cast<unsigned char>(value[k])) || value[k] == '_')) {
       ++k;
     }
     while (k < value.size() && IsSpace(value[k])) ++k;
@@ -364,8 +366,7 @@ Status CheckConnectionString(std::string_view s) {
       }
       return Status::OK();
     }
-    case ConnectionStringForm::kKeyValue:
-      return ParseKeyValueConnectionString(t).status();
+    case ConnectionStringForm::kKeyValue: return ParseKeyValueConnectionString(t).status();
     case ConnectionStringForm::kKeywords: {
       ASSIGN_OR_RETURN(std::vector<Entry> entries, TokenizeKeywords(t));
       (void)entries;
@@ -382,7 +383,8 @@ std::string MaskConnectionString(std::string_view s) {
     case ConnectionStringForm::kUri: {
       size_t lead = 0;
       while (lead < s.size() && IsSpace(s[lead])) ++lead;
-      for (Span sp : UriSecretSpans(s.substr(lead))) spans.push_back({sp.begin + lead, sp.end + lead});
+      for (Span sp : UriSecretSpans(s.substr(lead)))
+        spans.push_back({sp.begin + lead, sp.end + lead});
       break;
     }
     case ConnectionStringForm::kKeyValue: {

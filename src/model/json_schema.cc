@@ -153,8 +153,7 @@ Status ValidateObject(const json::object& schema, const json::object& obj, const
     for (const auto& kv : *props) {
       auto found = obj.find(kv.key());
       if (found == obj.end()) continue;
-      RETURN_IF_ERROR(
-          Validate(kv.value(), found->value(), JoinFieldPath(path, kv.key()), options));
+      RETURN_IF_ERROR(Validate(kv.value(), found->value(), JoinFieldPath(path, kv.key()), options));
     }
   }
   return Status::OK();

@@ -43,8 +43,7 @@ json::value NormalizeValue(const ParamSpec& spec, const json::value& v) {
         return out;
       }
       break;
-    case ParamType::kString:
-      break;
+    case ParamType::kString: break;
   }
   return v;
 }

@@ -1,7 +1,7 @@
 // Fixed ids of the connection specs, flow specs and providers fluxo ships (reference/CONTRACT.md,
 // "Connection specs fluxo ships"). These ids are part of the public API: clients hard-code them, so
-// they never change. The AEP ones are AEP's own ids; the SQLite, local-folder and fluxo-provider ids
-// are fluxo's (random version-4 UUIDs chosen once).
+// they never change. The AEP ones are AEP's own ids; the SQLite, local-folder and fluxo-provider
+// ids are fluxo's (random version-4 UUIDs chosen once).
 #pragma once
 
 #include <string_view>
@@ -11,7 +11,8 @@ namespace fluxo::spec_ids {
 // Connection specs (sources).
 inline constexpr std::string_view kPostgres = "74a1c565-4e59-48d7-9d67-7c03b8a13137";
 inline constexpr std::string_view kMySql = "26d738e0-8963-47ea-aadf-c60de735468a";  // and MariaDB
-inline constexpr std::string_view kS3 = "ecadc60c-7455-4d87-84dc-2a0e293d997b";  // and S3-compatible
+inline constexpr std::string_view kS3 =
+    "ecadc60c-7455-4d87-84dc-2a0e293d997b";  // and S3-compatible
 inline constexpr std::string_view kSqlite = "4dc762d7-733c-4c48-bc86-1b7d9ce43736";       // fluxo's
 inline constexpr std::string_view kLocalFolder = "2d813289-868f-4072-87ad-a9ad8f34a63b";  // fluxo's
 

@@ -49,9 +49,8 @@ json::object ConnectionSpecJson(const ConnectionSpec& spec) {
 
   json::array auth;
   for (const AuthSpec& a : spec.auth_specs) {
-    auth.push_back(json::object{{"name", a.name},
-                                {"type", a.type},
-                                {"spec", ParamsToSchema(a.params, a.description)}});
+    auth.push_back(json::object{
+        {"name", a.name}, {"type", a.type}, {"spec", ParamsToSchema(a.params, a.description)}});
   }
   o["authSpec"] = std::move(auth);
 
@@ -60,9 +59,10 @@ json::object ConnectionSpecJson(const ConnectionSpec& spec) {
     json::object source;
     source["name"] = kind;
     source["type"] = kind;
-    source["spec"] = ParamsToSchema(
-        spec.source_params, "Defines params required when this connection is used as a source "
-                            "in a flow (a source connection's params).");
+    source["spec"] =
+        ParamsToSchema(spec.source_params,
+                       "Defines params required when this connection is used as a source "
+                       "in a flow (a source connection's params).");
     source["dataSpec"] =
         ParamsToSchema(spec.source_data, "Defines a source connection's data object.");
     source["attributes"] = SpecAttributes(spec);
@@ -78,21 +78,22 @@ json::object ConnectionSpecJson(const ConnectionSpec& spec) {
     o["exploreSpec"] = json::object{
         {"name", explore},
         {"type", explore},
-        {"requestSpec", json::object{{"$schema", kDraft07},
-                                     {"type", "object"},
-                                     {"properties",
-                                      json::object{{"objectType",
-                                                    json::object{{"type", "string"},
-                                                                 {"enum", object_types}}},
-                                                   {"object", json::object{{"type", "string"}}}}}}}};
+        {"requestSpec",
+         json::object{
+             {"$schema", kDraft07},
+             {"type", "object"},
+             {"properties",
+              json::object{{"objectType", json::object{{"type", "string"}, {"enum", object_types}}},
+                           {"object", json::object{{"type", "string"}}}}}}}};
   }
   if (spec.is_target()) {
     json::object target;
     target["name"] = "DataLake";
     target["type"] = "DataLake";
-    target["spec"] = ParamsToSchema(
-        spec.target_params, "Defines params required when this connection is used as a target "
-                            "in a flow (a target connection's params).");
+    target["spec"] =
+        ParamsToSchema(spec.target_params,
+                       "Defines params required when this connection is used as a target "
+                       "in a flow (a target connection's params).");
     target["dataSpec"] =
         ParamsToSchema(spec.target_data, "Defines a target connection's data object.");
     target["attributes"] = SpecAttributes(spec);
@@ -120,18 +121,18 @@ json::object ScheduleSpecJson(const FlowSpec& spec) {
   // AEP's conditional rules, served for clients that read them; src/api enforces them with its
   // own error codes (1360..1369), fluxo's validator ignores if/then/else.
   auto interval_min = [](int64_t min) {
-    return json::object{
-        {"properties", json::object{{"interval", json::object{{"minimum", min}}}}}};
+    return json::object{{"properties", json::object{{"interval", json::object{{"minimum", min}}}}}};
   };
-  schema["if"] = json::object{
-      {"properties", json::object{{"frequency", json::object{{"const", "once"}}}}}};
+  schema["if"] =
+      json::object{{"properties", json::object{{"frequency", json::object{{"const", "once"}}}}}};
   schema["then"] = json::object{
-      {"allOf", json::array{json::object{{"not", json::object{{"required", json::array{"interval"}}}}},
-                            json::object{{"not", json::object{{"required", json::array{"backfill"}}}}}}}};
+      {"allOf",
+       json::array{json::object{{"not", json::object{{"required", json::array{"interval"}}}}},
+                   json::object{{"not", json::object{{"required", json::array{"backfill"}}}}}}}};
   json::object otherwise;
   otherwise["required"] = json::array{"interval"};
-  otherwise["if"] = json::object{
-      {"properties", json::object{{"frequency", json::object{{"const", "minute"}}}}}};
+  otherwise["if"] =
+      json::object{{"properties", json::object{{"frequency", json::object{{"const", "minute"}}}}}};
   otherwise["then"] = interval_min(spec.min_interval_minute);
   otherwise["else"] = interval_min(spec.min_interval_other);
   schema["else"] = std::move(otherwise);
@@ -148,9 +149,9 @@ json::object FlowSpecJson(const FlowSpec& spec) {
   o["attributes"] = json::object{
       {"notification",
        json::object{{"category", "sources"}, {"flowRun", json::object{{"enabled", true}}}}},
-      {"fluxo", json::object{{"sourceKind", spec.source_category == SpecCategory::kDatabase
-                                                ? "table"
-                                                : "file"}}}};
+      {"fluxo",
+       json::object{
+           {"sourceKind", spec.source_category == SpecCategory::kDatabase ? "table" : "file"}}}};
   o["sourceConnectionSpecIds"] = StringArray(spec.source_connection_spec_ids);
   o["targetConnectionSpecIds"] = StringArray(spec.target_connection_spec_ids);
   json::array transformations;
@@ -161,12 +162,12 @@ json::object FlowSpecJson(const FlowSpec& spec) {
   o["transformationSpecs"] = std::move(transformations);
   o["scheduleSpec"] = json::object{
       {"name", "PeriodicSchedule"}, {"type", "Periodic"}, {"spec", ScheduleSpecJson(spec)}};
-  o["optionSpec"] = json::object{
-      {"name", "OptionSpec"},
-      {"spec", ParamsToSchema(spec.option_params, "Defines a flow's options.")}};
-  o["runSpec"] = json::object{
-      {"name", "ProviderParams"},
-      {"spec", ParamsToSchema(spec.run_params, "Defines the params of a flow run.")}};
+  o["optionSpec"] =
+      json::object{{"name", "OptionSpec"},
+                   {"spec", ParamsToSchema(spec.option_params, "Defines a flow's options.")}};
+  o["runSpec"] =
+      json::object{{"name", "ProviderParams"},
+                   {"spec", ParamsToSchema(spec.run_params, "Defines the params of a flow run.")}};
   return o;
 }
 
@@ -236,10 +237,9 @@ Status ValidateConnectionAuth(const ConnectionSpec& spec, std::string_view spec_
   }
   const AuthSpec* auth = FindAuthSpec(spec, spec_name);
   if (auth == nullptr) {
-    return Status::InvalidArgument("auth.specName \"" +
-                                   std::string(spec_name.substr(0, 100)) +
-                                   "\" is not an auth spec of " + spec.name + " (accepted: " +
-                                   Join(names) + ")");
+    return Status::InvalidArgument("auth.specName \"" + std::string(spec_name.substr(0, 100)) +
+                                   "\" is not an auth spec of " + spec.name +
+                                   " (accepted: " + Join(names) + ")");
   }
   RETURN_IF_ERROR(ValidateParams(auth->params, params, "auth.params"));
   for (const ParamSpec& p : auth->params) {

@@ -75,9 +75,9 @@ struct FlowSpec {
   std::vector<std::string> source_connection_spec_ids;
   std::vector<std::string> target_connection_spec_ids;
   std::vector<TransformationSpec> transformation_specs;
-  std::vector<std::string> frequencies;  // once, minute, hour, day, week
-  int64_t min_interval_minute = 15;      // minimum `interval` when frequency is "minute"
-  int64_t min_interval_other = 1;        // minimum `interval` for hour, day and week
+  std::vector<std::string> frequencies;    // once, minute, hour, day, week
+  int64_t min_interval_minute = 15;        // minimum `interval` when frequency is "minute"
+  int64_t min_interval_other = 1;          // minimum `interval` for hour, day and week
   std::vector<ParamSpec> schedule_params;  // a flow's `scheduleParams` (scheduleSpec.spec)
   std::vector<ParamSpec> option_params;    // a flow's `options` (optionSpec.spec)
   std::vector<ParamSpec> run_params;       // a run's `params` (runSpec.spec)

@@ -41,7 +41,7 @@ CREATE INDEX entities_by_name ON entities (kind, org, sandbox, json_extract(doc,
 CREATE INDEX entities_by_flow ON entities (kind, org, sandbox, json_extract(doc, '$.flowId'), created_at, id);
 CREATE INDEX entities_by_status ON entities (kind, org, sandbox, json_extract(doc, '$.metrics.statusSummary.status'), created_at, id);
 CREATE INDEX entities_by_started ON entities (kind, org, sandbox, json_extract(doc, '$.metrics.durationSummary.startedAtUTC'));
-CREATE INDEX entities_by_dataset ON entities (kind, org, sandbox, json_extract(doc, '$.relatedObjects[0].id'));
+CREATE INDEX entities_by_dataset ON entities (kind, org, sandbox, json_extract(doc, '$.dataSetId'), created_at, id);
 CREATE TABLE refs (
   org       TEXT NOT NULL,
   sandbox   TEXT NOT NULL,

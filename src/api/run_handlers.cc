@@ -1,0 +1,308 @@
+// /runs: POST (the seed's on-demand run), GET one, list, and
+// POST /runs/{id}/action?op=re-trigger|cancel.
+//
+// A run keeps its `params` as submitted; the typed window and start time the engine uses live in
+// the run's `fluxo` object ({windowStart, windowEnd, startAt, deltaColumn, attempt}). Creating the
+// first run of a table-based flow writes its deltaColumn into the flow's Copy transformation in
+// the same transaction.
+#include "api/flow_rules.h"
+#include "api/resources.h"
+#include "base/ids.h"
+#include "model/specs.h"
+
+namespace fluxo {
+
+namespace {
+
+constexpr const char* kRuns = "runs";
+constexpr const char* kFlows = "flows";
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct RunWindow {
+  int64_t start = 0;     // windowStartTime, epoch s
+  int64_t end = 0;       // windowEndTime, epoch s
+  int64_t start_at = 0;  // when the run may begin, epoch s
+  std::optional<std::string> delta_column;
+};
+
+ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_s) {
+  if (!params || !params->is_object()) {
+    return ApiError::BadRequest(1384, "params is required: {\"windowStartTime\", \"windowEndTime\"}");
+  }
+  const auto& p = params->as_object();
+  for (const auto& kv : p) {
+    std::string k(kv.key());
+    if (k != "startTime" && k != "windowStartTime" && k != "windowEndTime" && k != "deltaColumn") {
+      return ApiError::BadRequest(1384, "params." + k + " is not a run parameter (startTime, windowStartTime, "
+                                        "windowEndTime, deltaColumn)");
+    }
+  }
+  RunWindow w;
+  auto epoch = [&](const char* name, bool required, int64_t* out) -> std::optional<ApiError> {
+    const json::value* v = p.if_contains(name);
+    if (!v || v->is_null()) {
+      if (required) return ApiError::BadRequest(1384, std::string("params.") + name + " is required (epoch seconds)");
+      return std::nullopt;
+    }
+    auto n = AsInt64Lenient(*v);
+    if (!n || *n < 0) return ApiError::BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
+    *out = *n;
+    return std::nullopt;
+  };
+  w.start_at = now_s;
+  if (auto e = epoch("windowStartTime", true, &w.start)) return *e;
+  if (auto e = epoch("windowEndTime", true, &w.end)) return *e;
+  if (auto e = epoch("startTime", false, &w.start_at)) return *e;
+  if (w.start_at < now_s) w.start_at = now_s;
+  if (w.end <= w.start) {
+    return ApiError::BadRequest(1381, "params.windowEndTime " + std::to_string(w.end) +
+                                          " must be after params.windowStartTime " + std::to_string(w.start));
+  }
+  if (const json::value* dc = p.if_contains("deltaColumn")) {
+    const json::value* name = dc->is_object() ? dc->as_object().if_contains("name") : nullptr;
+    if (!name || !name->is_string() || name->as_string().empty()) {
+      return ApiError::BadRequest(1384, "params.deltaColumn.name must be a non-empty string");
+    }
+    w.delta_column = std::string(name->as_string());
+  }
+  return w;
+}
+
+json::object EmptyMetrics() {
+  return {{"durationSummary", json::object{}},
+          {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
+          {"recordSummary", {{"inputRecordCount", 0}, {"outputRecordCount", 0}, {"failedRecordCount", 0}}},
+          {"fileSummary", {{"inputFileCount", 0}, {"outputFileCount", 0}}},
+          {"statusSummary", {{"status", "scheduled"}, {"errors", json::array{}}}}};
+}
+
+// The run document of a new run of `flow` for window `w`.
+Entity NewRun(const Entity& flow, const json::value& params, const RunWindow& w,
+              const std::optional<std::string>& delta_column) {
+  Entity run;
+  run.kind = kRuns;
+  run.id = NewUuid();
+  json::array targets;
+  if (auto t = flow.doc.if_contains("targetConnectionIds"); t && t->is_array()) {
+    for (const auto& id : t->as_array()) {
+      targets.push_back(json::object{{"id", id},
+                                     {"type", "TargetConnection"},
+                                     {"reference", {{"type", "Batch"}, {"ids", json::array{}}}}});
+    }
+  }
+  json::object window{{"windowStart", w.start * 1000}, {"windowEnd", w.end * 1000}};
+  json::array activities{
+      json::object{{"id", "copyActivity"},
+                   {"name", "Copy Activity"},
+                   {"durationSummary", {{"extensions", window}}},
+                   {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
+                   {"recordSummary", {{"inputRecordCount", 0}, {"outputRecordCount", 0}, {"failedRecordCount", 0}}},
+                   {"fileSummary", {{"inputFileCount", 0}, {"outputFileCount", 0}}},
+                   {"statusSummary", {{"status", "scheduled"}}}},
+      json::object{{"id", "promotionActivity"},
+                   {"name", "Promotion Activity"},
+                   {"durationSummary", json::object{}},
+                   {"targetInfo", std::move(targets)},
+                   {"statusSummary", {{"status", "scheduled"}}}}};
+  json::object fx{{"windowStart", w.start}, {"windowEnd", w.end}, {"startAt", w.start_at}, {"attempt", 0}};
+  if (delta_column) fx["deltaColumn"] = *delta_column;
+  run.doc = json::object{{"flowId", flow.id},
+                         {"flowSpec", flow.doc.at("flowSpec")},
+                         {"providerRefId", RandomHex(16)},
+                         {"params", params},
+                         {"metrics", EmptyMetrics()},
+                         {"activities", std::move(activities)},
+                         {"fluxo", std::move(fx)}};
+  return run;
+}
+
+bool TableBased(const Entity& flow) {
+  const json::value* id = FindPath(flow.doc, "flowSpec.id");
+  const FlowSpec* spec = id && id->is_string() ? FindFlowSpec(std::string(id->as_string())) : nullptr;
+  return spec && spec->source_category == SpecCategory::kDatabase;
+}
+
+// Writes `column` into the flow's Copy transformation (adding one when missing).
+void SetFlowDeltaColumn(Entity& flow, const std::string& column, int64_t now_ms) {
+  json::array ts;
+  if (auto t = flow.doc.if_contains("transformations"); t && t->is_array()) ts = t->as_array();
+  bool found = false;
+  for (auto& t : ts) {
+    if (!t.is_object() || GetString(t.as_object(), "name") != std::optional<std::string>("Copy")) continue;
+    auto& o = t.as_object();
+    if (!o.contains("params") || !o["params"].is_object()) o["params"] = json::object{};
+    o["params"].as_object()["deltaColumn"] = json::object{{"name", column}};
+    found = true;
+  }
+  if (!found) {
+    ts.push_back(json::object{{"name", "Copy"}, {"params", {{"deltaColumn", {{"name", column}}}}}});
+  }
+  flow.doc["transformations"] = std::move(ts);
+  json::object lo = flow.doc.contains("lastOperation") && flow.doc.at("lastOperation").is_object()
+                        ? flow.doc.at("lastOperation").as_object()
+                        : json::object{};
+  lo["updated"] = now_ms;
+  lo["operation"] = "update";
+  lo["reason"] = "deltaColumn " + column + " set by the first run";
+  flow.doc["lastOperation"] = std::move(lo);
+}
+
+ApiResult<HttpResponse> CreateRun(Call& call) {
+  API_ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+  auto flow_id = GetString(body, "flowId");
+  if (!flow_id || flow_id->empty()) return ApiError::BadRequest(1380, "flowId is required");
+  int64_t now_s = call.now_ms() / 1000;
+  API_ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), now_s));
+  Entity run;
+  auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+    auto flow = txn.Get(call.scope, kFlows, *flow_id);
+    if (!flow.ok()) {
+      if (flow.status().code() == StatusCode::kNotFound) {
+        return ApiError::Flow(404, 1101, "flowId: flow not found with id " + *flow_id, kFlows, *flow_id);
+      }
+      return FromStatus(flow.status());
+    }
+    const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
+    if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
+      return ApiError::BadRequest(1386, "flowId: flow " + *flow_id + " runs on a schedule (frequency " +
+                                            (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
+                                            "); on-demand runs need a flow with frequency once");
+    }
+    if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
+      return ApiError::BadRequest(1380, "flowId: flow " + *flow_id + " is disabled; enable it first");
+    }
+    std::optional<std::string> delta;
+    if (TableBased(*flow)) {
+      auto existing = FlowDeltaColumn(flow->doc);
+      if (existing && w.delta_column && *existing != *w.delta_column) {
+        return ApiError::BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
+                                              " differs from the flow's deltaColumn " + *existing +
+                                              " (set by its first run; it cannot change)");
+      }
+      if (!existing && !w.delta_column) {
+        return ApiError::BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
+      }
+      delta = existing ? existing : w.delta_column;
+      if (!existing) {
+        Entity updated = *flow;
+        SetFlowDeltaColumn(updated, *delta, call.now_ms());
+        StampUpdate(updated, call);
+        Status s = txn.Update(call.scope, updated, flow->etag);
+        if (!s.ok()) return StoreError(s, kFlows, flow->id);
+      }
+    }
+    run = NewRun(*flow, body.at("params"), w, delta);
+    StampCreate(run, call);
+    Status s = txn.Insert(call.scope, run);
+    if (!s.ok()) return StoreError(s, kRuns, run.id);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  HttpResponse res = JsonResponse(201, json::object{{"items", json::array{IdEtag(run)}}});
+  res.headers.emplace_back("Location", "/data/foundation/flowservice/runs/" + run.id);
+  return res;
+}
+
+std::string RunStatus(const Entity& run) {
+  const json::value* s = FindPath(run.doc, "metrics.statusSummary.status");
+  return s && s->is_string() ? std::string(s->as_string()) : "";
+}
+
+ApiResult<HttpResponse> RunAction(Call& call) {
+  const std::string* op = FindParam(call.query, "op");
+  if (!op || op->empty()) return ApiError::BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
+  std::string o = Lower(*op);
+  for (auto& c : o) {
+    if (c == '_') c = '-';
+  }
+  if (o != "re-trigger" && o != "retrigger" && o != "cancel") {
+    return ApiError::BadRequest(kCodeBadRequest, "op " + *op + " is not a run action (re-trigger, cancel)");
+  }
+  const std::string& id = call.param(0);
+  Entity answer;
+  auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+    auto cur = txn.Get(call.scope, kRuns, id);
+    if (!cur.ok()) return StoreError(cur.status(), kRuns, id);
+    std::string status = RunStatus(*cur);
+    if (o == "cancel") {
+      if (status != "scheduled" && status != "inProgress") {
+        return ApiError::Flow(400, 1422, "run " + id + " is " + status + "; only scheduled or inProgress runs "
+                                         "can be cancelled", kRuns, id);
+      }
+      answer = *cur;
+      auto& fx = answer.doc["fluxo"].as_object();
+      if (status == "scheduled") {
+        auto& m = answer.doc["metrics"].as_object();
+        m["statusSummary"].as_object()["status"] = "cancelled";
+        m["durationSummary"].as_object()["completedAtUTC"] = call.now_ms();
+        for (auto& a : answer.doc["activities"].as_array()) {
+          a.as_object()["statusSummary"].as_object()["status"] = "cancelled";
+        }
+      } else {
+        fx["cancelRequested"] = true;  // the worker running it stops and marks it cancelled
+      }
+      StampUpdate(answer, call);
+      Status s = txn.Update(call.scope, answer, cur->etag);
+      if (!s.ok()) return StoreError(s, kRuns, id);
+      return std::nullopt;
+    }
+    // Re-trigger: the flow must be enabled, and the run failed or successful with no records.
+    auto flow_id = GetString(cur->doc, "flowId").value_or("");
+    auto flow = txn.Get(call.scope, kFlows, flow_id);
+    if (!flow.ok()) return StoreError(flow.status(), kFlows, flow_id);
+    if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
+      return ApiError::Flow(400, 1388, "flow " + flow_id + " is disabled; enable it to re-trigger run " + id,
+                            kFlows, flow_id);
+    }
+    const json::value* out = FindPath(cur->doc, "metrics.recordSummary.outputRecordCount");
+    bool zero = !out || AsInt64Lenient(*out).value_or(0) == 0;
+    if (!(status == "failed" || (status == "success" && zero))) {
+      return ApiError::Flow(400, 1387, "run " + id + " is " + status + "; only a failed run or a successful run "
+                                       "with no records can be re-triggered", kRuns, id);
+    }
+    const json::object& fx = cur->doc.at("fluxo").as_object();
+    RunWindow w;
+    w.start = fx.at("windowStart").as_int64();
+    w.end = fx.at("windowEnd").as_int64();
+    w.start_at = call.now_ms() / 1000;
+    std::optional<std::string> delta;
+    if (auto d = GetString(fx, "deltaColumn")) delta = d;
+    answer = NewRun(*flow, cur->doc.at("params"), w, delta);
+    answer.doc["fluxo"].as_object()["retriggeredFrom"] = id;
+    StampCreate(answer, call);
+    Status s = txn.Insert(call.scope, answer);
+    if (!s.ok()) return StoreError(s, kRuns, answer.id);
+    return std::nullopt;
+  });
+  if (err) return *err;
+  return JsonResponse(200, IdEtag(answer));
+}
+
+}  // namespace
+
+void RegisterRunRoutes(Router& r, const std::string& base) {
+  ListOptions opts;
+  opts.scope = kRuns;
+  opts.filter_paths = {"id", "flowId", "createdAt", "updatedAt", "metrics.statusSummary.status",
+                       "metrics.durationSummary.startedAtUTC", "metrics.durationSummary.completedAtUTC",
+                       "providerRefId", "flowSpec.id", "fluxo.windowStart", "fluxo.windowEnd"};
+  opts.order_fields = {"createdAt", "updatedAt", "id", "metrics.durationSummary.startedAtUTC"};
+  r.Add("POST", base + "/runs", CreateRun);
+  r.Add("GET", base + "/runs", [opts](Call& call) { return ListEntities(call, kRuns, opts, "/runs"); });
+  r.Add("GET", base + "/runs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
+    Entity e;
+    Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(e, txn.Get(call.scope, kRuns, call.param(0)));
+      return Status::OK();
+    });
+    if (!s.ok()) return StoreError(s, kRuns, call.param(0));
+    return JsonResponse(200, json::object{{"items", json::array{std::move(e.doc)}}});
+  });
+  r.Add("POST", base + "/runs/{id}/action", RunAction);
+}
+
+}  // namespace fluxo
