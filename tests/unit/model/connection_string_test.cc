@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "model/connection_string.h"
+
+#include <gtest/gtest.h>
 
 namespace fluxo {
 namespace {
@@ -70,8 +70,7 @@ TEST(ClassifyConnectionString, PicksTheForm) {
   EXPECT_EQ(ClassifyConnectionString("postgresql://u:p@h/db"), ConnectionStringForm::kUri);
   EXPECT_EQ(ClassifyConnectionString(" mysql://h"), ConnectionStringForm::kUri);
   EXPECT_EQ(ClassifyConnectionString("Server=h;Database=d"), ConnectionStringForm::kKeyValue);
-  EXPECT_EQ(ClassifyConnectionString("Server=my host;Database=d"),
-            ConnectionStringForm::kKeyValue);
+  EXPECT_EQ(ClassifyConnectionString("Server=my host;Database=d"), ConnectionStringForm::kKeyValue);
   EXPECT_EQ(ClassifyConnectionString("host=h dbname=d"), ConnectionStringForm::kKeywords);
   EXPECT_EQ(ClassifyConnectionString("host=h password=a;b"), ConnectionStringForm::kKeywords);
   EXPECT_EQ(ClassifyConnectionString("host = h  password = 'a;b'"),

@@ -1,6 +1,7 @@
+#include "model/json_schema.h"
+
 #include <gtest/gtest.h>
 
-#include "model/json_schema.h"
 #include "model/param_spec.h"
 
 namespace fluxo {
@@ -34,8 +35,7 @@ std::string Error(std::string_view params, const SchemaValidationOptions& opts =
 }
 
 TEST(ValidateParams, AcceptsValid) {
-  EXPECT_TRUE(ValidateParams(Specs(),
-                             Obj(R"({"path":"a","recursive":true,"limit":5,"ratio":0.5,
+  EXPECT_TRUE(ValidateParams(Specs(), Obj(R"({"path":"a","recursive":true,"limit":5,"ratio":0.5,
                                      "mode":"b","sep":";","nested":{"inner":1},
                                      "list":[{"name":"x"}]})"),
                              "params")
@@ -78,8 +78,7 @@ TEST(ValidateParams, LenientScalarsWhenAsked) {
   EXPECT_EQ(Error(R"({"path":"a","limit":" 15"})", lenient), "params.limit must be an integer");
   EXPECT_EQ(Error(R"({"path":"a","ratio":"inf"})", lenient), "params.ratio must be a number");
   EXPECT_EQ(Error(R"({"path":"a","limit":"0"})", lenient), "params.limit must be at least 1");
-  EXPECT_EQ(Error(R"({"path":"a","limit":"5000"})", lenient),
-            "params.limit must be at most 1000");
+  EXPECT_EQ(Error(R"({"path":"a","limit":"5000"})", lenient), "params.limit must be at most 1000");
   EXPECT_EQ(Error(R"({"path":"a","path2":"x"})", lenient).rfind("unknown parameter", 0), 0u);
 }
 
@@ -98,8 +97,8 @@ TEST(ValidateParams, UnknownParamsAreRefusedByName) {
   // A typo of a required param is reported as the typo, not as the missing param.
   std::string m = Error(R"({"pth":"a","x":1})");
   EXPECT_EQ(m.rfind("unknown parameters \"params.pth\", \"params.x\"", 0), 0u) << m;
-  EXPECT_EQ(Error(R"({"path":"a","nested":{"inner":1,"other":2}})").rfind(
-                "unknown parameter \"params.nested.other\"", 0),
+  EXPECT_EQ(Error(R"({"path":"a","nested":{"inner":1,"other":2}})")
+                .rfind("unknown parameter \"params.nested.other\"", 0),
             0u);
   EXPECT_EQ(ValidateParams({}, Obj(R"({"a":1})"), "params").message(),
             "unknown parameter \"params.a\" (params takes no parameters)");

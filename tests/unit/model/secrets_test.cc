@@ -1,7 +1,8 @@
+#include "model/secrets.h"
+
 #include <gtest/gtest.h>
 
 #include "model/connection_string.h"
-#include "model/secrets.h"
 #include "model/spec_ids.h"
 #include "model/specs.h"
 
@@ -52,8 +53,7 @@ INSTANTIATE_TEST_SUITE_P(
         MaskCase{"host=h password = a;" + P() + " sslpassword=" + P(),
                  "host=h password = *** sslpassword=***"},
         // Unparseable: masked whole.
-        MaskCase{"Server=h;Password={" + P(), "***"},
-        MaskCase{"host=h password='" + P(), "***"},
+        MaskCase{"Server=h;Password={" + P(), "***"}, MaskCase{"host=h password='" + P(), "***"},
         MaskCase{"Server=h;Password=x;" + P(), "***"},
         // Nothing secret: unchanged.
         MaskCase{"Server=h;Database=d;UID=u", "Server=h;Database=d;UID=u"}));
@@ -109,20 +109,21 @@ TEST(MaskSecrets, ShapesOfMasking) {
   const auto& s3_params = s3->auth_specs.at(0).params;
   json::object in = {{"s3AccessKey", "AKIA"}, {"s3SecretKey", P()}, {"pathStyle", true}};
   json::object out = MaskSecrets(s3_params, in);
-  EXPECT_EQ(out, (json::object{{"s3AccessKey", "AKIA"}, {"s3SecretKey", "***"}, {"pathStyle", true}}));
+  EXPECT_EQ(out,
+            (json::object{{"s3AccessKey", "AKIA"}, {"s3SecretKey", "***"}, {"pathStyle", true}}));
 
   // A secret of the wrong type is still masked; an unknown key is masked whole.
   json::object odd = {{"s3SecretKey", json::object{{"k", P()}}}, {"typo", P()}};
-  EXPECT_EQ(MaskSecrets(s3_params, odd),
-            (json::object{{"s3SecretKey", "***"}, {"typo", "***"}}));
+  EXPECT_EQ(MaskSecrets(s3_params, odd), (json::object{{"s3SecretKey", "***"}, {"typo", "***"}}));
 
   const ConnectionSpec* pg = FindConnectionSpec(spec_ids::kPostgres);
   ASSERT_NE(pg, nullptr);
   const auto& pg_params = pg->auth_specs.at(0).params;
   json::object cs = {{"connectionString", "postgresql://u:" + P() + "@h/db"},
                      {"sslMode", "require"}};
-  EXPECT_EQ(MaskSecrets(pg_params, cs),
-            (json::object{{"connectionString", "postgresql://u:***@h/db"}, {"sslMode", "require"}}));
+  EXPECT_EQ(
+      MaskSecrets(pg_params, cs),
+      (json::object{{"connectionString", "postgresql://u:***@h/db"}, {"sslMode", "require"}}));
   json::object not_string = {{"connectionString", 42}};
   EXPECT_EQ(MaskSecrets(pg_params, not_string), (json::object{{"connectionString", "***"}}));
 }
@@ -132,7 +133,8 @@ TEST(SecretFieldNames, ListsSecretsIncludingNested) {
             (std::vector<std::string>{"connectionString"}));
   EXPECT_EQ(SecretFieldNames(FindConnectionSpec(spec_ids::kS3)->auth_specs[0].params),
             (std::vector<std::string>{"s3SecretKey"}));
-  EXPECT_TRUE(SecretFieldNames(FindConnectionSpec(spec_ids::kSqlite)->auth_specs[0].params).empty());
+  EXPECT_TRUE(
+      SecretFieldNames(FindConnectionSpec(spec_ids::kSqlite)->auth_specs[0].params).empty());
   std::vector<ParamSpec> nested = {
       {.name = "proxy",
        .type = ParamType::kObject,

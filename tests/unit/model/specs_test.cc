@@ -1,9 +1,10 @@
+#include "model/specs.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "model/spec_ids.h"
-#include "model/specs.h"
 
 namespace fluxo {
 namespace {
@@ -32,12 +33,10 @@ TEST(BuiltinConnectionSpecs, FixedIdsAndLookup) {
     EXPECT_EQ(FindConnectionSpec(s.id), &s);
     EXPECT_EQ(s.id.size(), 36u);
   }
-  EXPECT_EQ(ids, (std::set<std::string>{"74a1c565-4e59-48d7-9d67-7c03b8a13137",
-                                        "26d738e0-8963-47ea-aadf-c60de735468a",
-                                        "ecadc60c-7455-4d87-84dc-2a0e293d997b",
-                                        "c604ff05-7f1a-43c0-8e18-33bf874cb11c",
-                                        std::string(spec_ids::kSqlite),
-                                        std::string(spec_ids::kLocalFolder)}));
+  EXPECT_EQ(ids, (std::set<std::string>{
+                     "74a1c565-4e59-48d7-9d67-7c03b8a13137", "26d738e0-8963-47ea-aadf-c60de735468a",
+                     "ecadc60c-7455-4d87-84dc-2a0e293d997b", "c604ff05-7f1a-43c0-8e18-33bf874cb11c",
+                     std::string(spec_ids::kSqlite), std::string(spec_ids::kLocalFolder)}));
   EXPECT_EQ(FindConnectionSpec("nope"), nullptr);
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kPostgres)->table_based());
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kMySql)->table_based());
@@ -63,8 +62,9 @@ TEST(BuiltinConnectionSpecs, EachGeneratesAnAepShapedDocument) {
     EXPECT_EQ(attrs.at("category"), SpecCategoryName(spec.category));
     EXPECT_EQ(attrs.at("isSource"), spec.is_source());
     EXPECT_EQ(attrs.at("fluxo").at("connector").as_string(), spec.connector);
-    EXPECT_EQ(attrs.at("fluxo").at("sourceKind"),
-              spec.table_based() ? "table" : spec.file_based() ? "file" : "none");
+    EXPECT_EQ(attrs.at("fluxo").at("sourceKind"), spec.table_based()  ? "table"
+                                                  : spec.file_based() ? "file"
+                                                                      : "none");
 
     const json::array& auth = o.at("authSpec").as_array();
     EXPECT_EQ(auth.size(), spec.auth_specs.size());
@@ -74,8 +74,8 @@ TEST(BuiltinConnectionSpecs, EachGeneratesAnAepShapedDocument) {
       ExpectObjectSchema(a.at("spec"), "authSpec");
       // Secrets are declared as passwords, and nothing else is.
       for (const auto& kv : a.at("spec").at("properties").as_object()) {
-        const ParamSpec* p = FindParam(FindAuthSpec(spec, a.at("name").as_string())->params,
-                                       kv.key());
+        const ParamSpec* p =
+            FindParam(FindAuthSpec(spec, a.at("name").as_string())->params, kv.key());
         ASSERT_NE(p, nullptr);
         const json::object& prop = kv.value().as_object();
         EXPECT_EQ(prop.contains("format") && prop.at("format") == "password", p->secret)
@@ -120,9 +120,9 @@ TEST(BuiltinConnectionSpecs, DeclaredParams) {
   const json::object& data = s3.at("sourceSpec").at("dataSpec").as_object();
   EXPECT_EQ(data.at("properties").at("format").at("enum"),
             (json::array{"delimited", "json", "parquet"}));
-  EXPECT_EQ(data.at("properties").at("properties").at("properties").at("compressionType").at(
-                "enum"),
-            (json::array{"gzip", "bzip2", "zstd", "deflate", "none"}));
+  EXPECT_EQ(
+      data.at("properties").at("properties").at("properties").at("compressionType").at("enum"),
+      (json::array{"gzip", "bzip2", "zstd", "deflate", "none"}));
 
   json::value lake = ToJson(*FindConnectionSpec(spec_ids::kDataLake));
   EXPECT_EQ(lake.at("targetSpec").at("spec").at("required"), (json::array{"dataSetId"}));
@@ -143,11 +143,10 @@ TEST(ValidateConnectionAuth, Errors) {
             "auth.params.connectionString is required");
   EXPECT_EQ(ValidateConnectionAuth(pg, kSpec, Obj(R"({"connectionString":5})")).message(),
             "auth.params.connectionString must be a string");
-  EXPECT_EQ(
-      ValidateConnectionAuth(pg, kSpec, Obj(R"({"connectionString":"h","sslMode":"on"})"))
-          .message(),
-      "auth.params.sslMode must be one of: disable, allow, prefer, require, verify-ca, "
-      "verify-full (got \"on\")");
+  EXPECT_EQ(ValidateConnectionAuth(pg, kSpec, Obj(R"({"connectionString":"h","sslMode":"on"})"))
+                .message(),
+            "auth.params.sslMode must be one of: disable, allow, prefer, require, verify-ca, "
+            "verify-full (got \"on\")");
   Status bad_cs = ValidateConnectionAuth(
       pg, kSpec, Obj(R"({"connectionString":"Server=h;Password={hunter2"})"));
   EXPECT_EQ(bad_cs.message().rfind("auth.params.connectionString is not a valid connection "
@@ -160,14 +159,13 @@ TEST(ValidateConnectionAuth, Errors) {
   EXPECT_EQ(unknown_spec.message(),
             "auth.specName \"Basic\" is not an auth spec of PostgreSQL (accepted: \"Connection "
             "String Based Authentication\")");
-  EXPECT_EQ(ValidateConnectionAuth(pg, "", Obj("{}")).message().rfind("auth.specName is required",
-                                                                       0),
-            0u);
+  EXPECT_EQ(
+      ValidateConnectionAuth(pg, "", Obj("{}")).message().rfind("auth.specName is required", 0),
+      0u);
   EXPECT_FALSE(ValidateConnectionAuth(*FindConnectionSpec(spec_ids::kDataLake), "x", {}).ok());
 
   const ConnectionSpec& s3 = *FindConnectionSpec(spec_ids::kS3);
-  EXPECT_TRUE(ValidateConnectionAuth(s3, "Access Key",
-                                     Obj(R"({"s3AccessKey":"a","s3SecretKey":"b",
+  EXPECT_TRUE(ValidateConnectionAuth(s3, "Access Key", Obj(R"({"s3AccessKey":"a","s3SecretKey":"b",
                                              "endpoint":"http://127.0.0.1:4568","pathStyle":true,
                                              "bucketName":"bk","folderPath":"f"})"))
                   .ok());
@@ -202,15 +200,14 @@ TEST(ValidateSourceConnection, TablesAndFiles) {
   EXPECT_EQ(ValidateSourceConnection(pg, {}, {}).message(), "params.tableName is required");
   EXPECT_EQ(ValidateSourceConnection(pg, {}, Obj(R"({"tableName":"t","columns":[{}]})")).message(),
             "params.columns[0].name is required");
-  EXPECT_EQ(ValidateSourceConnection(pg, Obj(R"({"format":"delimited"})"),
-                                     Obj(R"({"tableName":"t"})"))
-                .message(),
-            "data.format must be one of: tabular (got \"delimited\")");
+  EXPECT_EQ(
+      ValidateSourceConnection(pg, Obj(R"({"format":"delimited"})"), Obj(R"({"tableName":"t"})"))
+          .message(),
+      "data.format must be one of: tabular (got \"delimited\")");
 
   const ConnectionSpec& s3 = *FindConnectionSpec(spec_ids::kS3);
   EXPECT_TRUE(ValidateSourceConnection(
-                  s3,
-                  Obj(R"({"format":"delimited","properties":{"compressionType":"gzip",
+                  s3, Obj(R"({"format":"delimited","properties":{"compressionType":"gzip",
                           "columnDelimiter":";","encoding":"UTF-8"}})"),
                   Obj(R"({"path":"sales/*.csv","recursive":true,"columnDelimiter":";"})"))
                   .ok());
@@ -312,18 +309,17 @@ TEST(BuiltinFlowSpecs, ScheduleAndRunParamsAreLenient) {
                 .message(),
             "scheduleParams.frequency must be one of: once, minute, hour, day, week (got "
             "\"year\")");
-  EXPECT_TRUE(ValidateParams(crm.run_params,
-                             Obj(R"({"startTime":0,"windowStartTime":"1651585956",
+  EXPECT_TRUE(ValidateParams(crm.run_params, Obj(R"({"startTime":0,"windowStartTime":"1651585956",
                                      "windowEndTime":16515859567,"deltaColumn":{"name":"ts"}})"),
                              "params", lenient)
                   .ok());
-  EXPECT_EQ(ValidateParams(crm.run_params, Obj(R"({"windowStartTime":1})"), "params", lenient)
-                .message(),
-            "params.windowEndTime is required");
-  EXPECT_EQ(ValidateParams(crm.option_params, Obj(R"({"partialIngestionPercent":0})"), "options",
-                           lenient)
-                .message(),
-            "options.partialIngestionPercent must be greater than 0");
+  EXPECT_EQ(
+      ValidateParams(crm.run_params, Obj(R"({"windowStartTime":1})"), "params", lenient).message(),
+      "params.windowEndTime is required");
+  EXPECT_EQ(
+      ValidateParams(crm.option_params, Obj(R"({"partialIngestionPercent":0})"), "options", lenient)
+          .message(),
+      "options.partialIngestionPercent must be greater than 0");
 }
 
 }  // namespace
