@@ -4,15 +4,13 @@
 #include "api/resources.h"
 #include "model/secrets.h"
 #include "model/specs.h"
-#include "secrets/envelope.h"
+#include "secrets/connection_secrets.h"
 
 namespace fluxo {
 
 namespace {
 
 constexpr const char* kKind = "connections";
-
-std::string SecretAad(const std::string& id) { return std::string("connections/") + id; }
 
 // Validates name/description/connectionSpec/auth of `body` (a create body or a patched full
 // document) and fills `e.doc` (masked) and `e.secret`.
@@ -66,21 +64,11 @@ std::optional<ApiError> BuildConnection(Call& call, const json::object& body, En
   doc["auth"] = json::object{{"specName", auth_spec->name},
                              {"params", MaskSecrets(auth_spec->params, full_params)}};
   e.doc = std::move(doc);
-  e.secret = Seal(*call.deps.master_key, json::serialize(full_params), SecretAad(e.id));
+  e.secret = SealConnectionParams(*call.deps.master_key, e.id, full_params);
   return std::nullopt;
 }
 
 }  // namespace
-
-// The decrypted auth.params of a stored connection (for connectors). Internal error when the
-// master key cannot open it (the key file was replaced).
-Result<json::object> OpenConnectionParams(const MasterKey& key, const Entity& e) {
-  if (e.secret.empty()) return Status::Internal("connection " + e.id + " has no sealed params");
-  ASSIGN_OR_RETURN(std::string plain, Open(key, e.secret, SecretAad(e.id)));
-  ASSIGN_OR_RETURN(json::value v, ParseJson(plain));
-  if (!v.is_object()) return Status::Internal("sealed params of " + e.id + " are not an object");
-  return std::move(v.as_object());
-}
 
 void RegisterConnectionRoutes(Router& r, const std::string& base) {
   ResourceHooks h;
@@ -96,7 +84,7 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     return e;
   };
   h.open = [](Call& call, const Entity& e) -> ApiResult<json::object> {
-    auto params = OpenConnectionParams(*call.deps.master_key, e);
+    auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
     if (!params.ok()) return FromStatus(params.status());
     json::object full = e.doc;
     full["auth"].as_object()["params"] = std::move(params).value();
@@ -111,7 +99,7 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
   };
   h.update = [](Call& call, MetaTxn&, json::object patched, const Entity& old) -> ApiResult<Entity> {
     Entity e = old;
-    auto stored = OpenConnectionParams(*call.deps.master_key, old);
+    auto stored = OpenConnectionParams(*call.deps.master_key, old.id, old.secret);
     if (!stored.ok()) return FromStatus(stored.status());
     if (auto err = BuildConnection(call, patched, e, &*stored)) return *err;
     return e;

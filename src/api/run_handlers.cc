@@ -8,6 +8,7 @@
 #include "api/flow_rules.h"
 #include "api/resources.h"
 #include "base/ids.h"
+#include "model/run_doc.h"
 #include "model/specs.h"
 
 namespace fluxo {
@@ -72,51 +73,14 @@ ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_s) {
   return w;
 }
 
-json::object EmptyMetrics() {
-  return {{"durationSummary", json::object{}},
-          {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
-          {"recordSummary", {{"inputRecordCount", 0}, {"outputRecordCount", 0}, {"failedRecordCount", 0}}},
-          {"fileSummary", {{"inputFileCount", 0}, {"outputFileCount", 0}}},
-          {"statusSummary", {{"status", "scheduled"}, {"errors", json::array{}}}}};
-}
-
-// The run document of a new run of `flow` for window `w`.
+// A new run entity of `flow` for window `w` (document from model/run_doc.h).
 Entity NewRun(const Entity& flow, const json::value& params, const RunWindow& w,
               const std::optional<std::string>& delta_column) {
   Entity run;
   run.kind = kRuns;
   run.id = NewUuid();
-  json::array targets;
-  if (auto t = flow.doc.if_contains("targetConnectionIds"); t && t->is_array()) {
-    for (const auto& id : t->as_array()) {
-      targets.push_back(json::object{{"id", id},
-                                     {"type", "TargetConnection"},
-                                     {"reference", {{"type", "Batch"}, {"ids", json::array{}}}}});
-    }
-  }
-  json::object window{{"windowStart", w.start * 1000}, {"windowEnd", w.end * 1000}};
-  json::array activities{
-      json::object{{"id", "copyActivity"},
-                   {"name", "Copy Activity"},
-                   {"durationSummary", {{"extensions", window}}},
-                   {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
-                   {"recordSummary", {{"inputRecordCount", 0}, {"outputRecordCount", 0}, {"failedRecordCount", 0}}},
-                   {"fileSummary", {{"inputFileCount", 0}, {"outputFileCount", 0}}},
-                   {"statusSummary", {{"status", "scheduled"}}}},
-      json::object{{"id", "promotionActivity"},
-                   {"name", "Promotion Activity"},
-                   {"durationSummary", json::object{}},
-                   {"targetInfo", std::move(targets)},
-                   {"statusSummary", {{"status", "scheduled"}}}}};
-  json::object fx{{"windowStart", w.start}, {"windowEnd", w.end}, {"startAt", w.start_at}, {"attempt", 0}};
-  if (delta_column) fx["deltaColumn"] = *delta_column;
-  run.doc = json::object{{"flowId", flow.id},
-                         {"flowSpec", flow.doc.at("flowSpec")},
-                         {"providerRefId", RandomHex(16)},
-                         {"params", params},
-                         {"metrics", EmptyMetrics()},
-                         {"activities", std::move(activities)},
-                         {"fluxo", std::move(fx)}};
+  run.doc = NewRunDocument(flow.id, flow.doc, params,
+                           RunSpecOfWindow{w.start, w.end, w.start_at, delta_column, false});
   return run;
 }
 
@@ -207,11 +171,6 @@ ApiResult<HttpResponse> CreateRun(Call& call) {
   return res;
 }
 
-std::string RunStatus(const Entity& run) {
-  const json::value* s = FindPath(run.doc, "metrics.statusSummary.status");
-  return s && s->is_string() ? std::string(s->as_string()) : "";
-}
-
 ApiResult<HttpResponse> RunAction(Call& call) {
   const std::string* op = FindParam(call.query, "op");
   if (!op || op->empty()) return ApiError::BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
@@ -227,7 +186,7 @@ ApiResult<HttpResponse> RunAction(Call& call) {
   auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
     auto cur = txn.Get(call.scope, kRuns, id);
     if (!cur.ok()) return StoreError(cur.status(), kRuns, id);
-    std::string status = RunStatus(*cur);
+    std::string status = RunStatusOf(cur->doc);
     if (o == "cancel") {
       if (status != "scheduled" && status != "inProgress") {
         return ApiError::Flow(400, 1422, "run " + id + " is " + status + "; only scheduled or inProgress runs "
@@ -236,12 +195,9 @@ ApiResult<HttpResponse> RunAction(Call& call) {
       answer = *cur;
       auto& fx = answer.doc["fluxo"].as_object();
       if (status == "scheduled") {
-        auto& m = answer.doc["metrics"].as_object();
-        m["statusSummary"].as_object()["status"] = "cancelled";
-        m["durationSummary"].as_object()["completedAtUTC"] = call.now_ms();
-        for (auto& a : answer.doc["activities"].as_array()) {
-          a.as_object()["statusSummary"].as_object()["status"] = "cancelled";
-        }
+        SetRunStatus(answer.doc, "cancelled");
+        answer.doc["metrics"].as_object()["durationSummary"].as_object()["completedAtUTC"] =
+            call.now_ms();
       } else {
         fx["cancelRequested"] = true;  // the worker running it stops and marks it cancelled
       }

@@ -47,6 +47,12 @@ struct EntityPage {
   std::string last_sort_value;
 };
 
+// An entity with the scope it lives in (for system tasks that work across every scope).
+struct ScopedEntity {
+  Scope scope;
+  Entity entity;
+};
+
 struct ClientRecord {
   std::string client_id;
   std::string secret_hash;
@@ -81,6 +87,11 @@ class MetaTxn {
                                   const ListQuery& query) = 0;
   virtual Result<int64_t> Count(const Scope& scope, const std::string& kind,
                                 const ListQuery& query) = 0;
+  // System tasks only (executor, scheduler, garbage collector): entities of `kind` in EVERY
+  // scope matching `query` (filters, order, limit; no paging). Never call it on behalf of a
+  // request.
+  virtual Result<std::vector<ScopedEntity>> ListAcrossScopes(const std::string& kind,
+                                                             const ListQuery& query) = 0;
   // Ids of entities (any kind, same scope) that reference `id`.
   virtual Result<std::vector<std::string>> Referrers(const Scope& scope,
                                                      const std::string& id) = 0;

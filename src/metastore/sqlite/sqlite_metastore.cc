@@ -311,7 +311,7 @@ class SqliteTxn : public MetaTxn {
   Result<EntityPage> List(const Scope& scope, const std::string& kind,
                           const ListQuery& q) override {
     std::vector<Param> params;
-    ASSIGN_OR_RETURN(std::string where, WhereSql(scope, kind, q, &params));
+    ASSIGN_OR_RETURN(std::string where, WhereSql(&scope, kind, q, &params));
     ASSIGN_OR_RETURN(std::string ord, OrderExpression(q.order_field));
     const char* dir = q.order_desc ? "DESC" : "ASC";
     if (q.after_sort_value && q.after_id) {
@@ -342,9 +342,30 @@ class SqliteTxn : public MetaTxn {
     return page;
   }
 
+  Result<std::vector<ScopedEntity>> ListAcrossScopes(const std::string& kind,
+                                                     const ListQuery& q) override {
+    std::vector<Param> params;
+    ASSIGN_OR_RETURN(std::string where, WhereSql(nullptr, kind, q, &params));
+    ASSIGN_OR_RETURN(std::string ord, OrderExpression(q.order_field));
+    const char* dir = q.order_desc ? "DESC" : "ASC";
+    std::string sql = std::string("SELECT ") + kEntityColumns + ", org, sandbox FROM entities WHERE " +
+                      where + " ORDER BY " + ord + " " + dir + ", id " + dir + " LIMIT ?";
+    params.push_back(Param(int64_t{std::max(1, q.limit)}));
+    ASSIGN_OR_RETURN(Stmt st, db_->Prepare(sql));
+    BindAll(st, params);
+    std::vector<ScopedEntity> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(Entity e, ReadEntity(st));
+      out.push_back(ScopedEntity{Scope{st.Text(7), st.Text(8)}, std::move(e)});
+    }
+    return out;
+  }
+
   Result<int64_t> Count(const Scope& scope, const std::string& kind, const ListQuery& q) override {
     std::vector<Param> params;
-    ASSIGN_OR_RETURN(std::string where, WhereSql(scope, kind, q, &params));
+    ASSIGN_OR_RETURN(std::string where, WhereSql(&scope, kind, q, &params));
     ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT COUNT(*) FROM entities WHERE " + where));
     BindAll(st, params);
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -369,14 +390,18 @@ class SqliteTxn : public MetaTxn {
   }
 
  private:
-  Result<std::string> WhereSql(const Scope& scope, const std::string& kind, const ListQuery& q,
+  // `scope` null: every scope (system tasks).
+  Result<std::string> WhereSql(const Scope* scope, const std::string& kind, const ListQuery& q,
                                std::vector<Param>* params) {
     // `kind` is embedded (it comes from a fixed set chosen by the server, never from the request)
     // so that SQLite can match expression indexes; it is still checked.
     if (!IsSafeSegment(kind)) return Status::Internal("bad entity kind " + kind);
-    std::string where = "kind = '" + kind + "' AND org = ? AND sandbox = ?";
-    params->push_back(Param(scope.org));
-    params->push_back(Param(scope.sandbox));
+    std::string where = "kind = '" + kind + "'";
+    if (scope) {
+      where += " AND org = ? AND sandbox = ?";
+      params->push_back(Param(scope->org));
+      params->push_back(Param(scope->sandbox));
+    }
     for (const auto& f : q.filters) {
       ASSIGN_OR_RETURN(std::string clause, FilterSql(f, params));
       where += " AND " + clause;
