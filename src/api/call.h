@@ -15,6 +15,8 @@
 namespace fluxo {
 
 class MasterKey;
+class ConnectorRegistry;
+class Lake;
 
 // Shared, long-lived dependencies of the API. Not owned; must outlive the service.
 struct ApiDeps {
@@ -24,6 +26,9 @@ struct ApiDeps {
   const Clock* clock = &SystemClock::Instance();
   int64_t token_ttl_seconds = 86400;
   std::string base_url;  // e.g. "http://127.0.0.1:8080" (for links); "" uses relative links
+  ConnectorRegistry* connectors = nullptr;  // connection test/explore
+  Lake* lake = nullptr;                     // data access
+  std::vector<std::string> allow_paths;     // roots local sources may read
 };
 
 struct Principal {

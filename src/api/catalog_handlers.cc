@@ -65,6 +65,7 @@ ApiResult<json::array> ValidateColumns(const json::value& v) {
 // Catalog lists answer {"<id>": doc, ...}. `name=X` is accepted as a shorthand filter.
 ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOptions opts,
                                     const std::vector<Filter>& extra) {
+  opts.token_key = ListTokenKey(call.deps);
   QueryParams q;
   for (const auto& p : call.query) {
     if (p.name == "name" && kind == kDataSets) {

@@ -2,6 +2,7 @@
 // spec's auth spec; secret fields are sealed with the master key (AAD: the connection id) and
 // stored masked, so neither GET nor the metastore file ever shows them.
 #include "api/resources.h"
+#include "connectors/registry.h"
 #include "model/secrets.h"
 #include "model/specs.h"
 #include "secrets/connection_secrets.h"
@@ -105,6 +106,56 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     return e;
   };
   RegisterCrud(r, base, std::move(h));
+
+  // GET /connections/{id}/test and /explore: through the connector of the connection's spec.
+  auto with_connector = [](Call& call, const std::function<ApiResult<HttpResponse>(
+                                           Connector&, const ConnectionConfig&)>& fn)
+      -> ApiResult<HttpResponse> {
+    const std::string& id = call.param(0);
+    Entity e;
+    Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(e, txn.Get(call.scope, kKind, id));
+      return Status::OK();
+    });
+    if (!s.ok()) return StoreError(s, kKind, id);
+    const json::value* spec_id = FindPath(e.doc, "connectionSpec.id");
+    std::string sid = spec_id && spec_id->is_string() ? std::string(spec_id->as_string()) : "";
+    Connector* c = call.deps.connectors ? call.deps.connectors->Find(sid) : nullptr;
+    if (!c) return ApiError::BadRequest(kCodeBadRequest, "no connector for connection spec " + sid + " in this build");
+    ConnectionConfig cfg;
+    cfg.spec = FindConnectionSpec(sid);
+    auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
+    if (!params.ok()) return FromStatus(params.status());
+    cfg.auth_params = std::move(params).value();
+    cfg.allow_paths = call.deps.allow_paths;
+    return fn(*c, cfg);
+  };
+  r.Add("GET", base + "/connections/{id}/test", [with_connector](Call& call) {
+    return with_connector(call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
+      Status t = c.Test(cfg);
+      if (!t.ok()) {
+        int http = t.retryable() ? 503 : 400;
+        return ApiError::Flow(http, http == 400 ? 1410 : kCodeServerError,
+                              "connection test failed: " + t.message(), kKind, call.param(0));
+      }
+      return JsonResponse(200, json::object{{"result", true}});
+    });
+  });
+  r.Add("GET", base + "/connections/{id}/explore", [with_connector](Call& call) {
+    return with_connector(call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
+      const std::string* type = FindParam(call.query, "objectType");
+      const std::string* object = FindParam(call.query, "object");
+      auto out = c.Explore(cfg, type ? *type : "root", object ? *object : "");
+      if (!out.ok()) {
+        if (out.status().code() == StatusCode::kNotFound) {
+          return ApiError::Flow(404, 1101, out.status().message(), kKind, call.param(0));
+        }
+        return ApiError::Flow(out.status().retryable() ? 503 : 400, 1410, out.status().message(), kKind,
+                              call.param(0));
+      }
+      return JsonResponse(200, *out);
+    });
+  });
 }
 
 }  // namespace fluxo

@@ -5,6 +5,8 @@
 
 namespace fluxo {
 
+std::string ListTokenKey(const ApiDeps& deps) { return "continuation tokens/" + deps.token_key; }
+
 json::object IdEtag(const Entity& e) { return {{"id", e.id}, {"etag", e.etag}}; }
 
 HttpResponse CreatedResponse(const std::string& location, const Entity& e) {
@@ -46,7 +48,9 @@ ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
 }
 
 ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
-                                     const ListOptions& options, const std::string& self_path) {
+                                     const ListOptions& endpoint_options, const std::string& self_path) {
+  ListOptions options = endpoint_options;
+  options.token_key = ListTokenKey(call.deps);
   API_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, options));
   if (q.count) {
     int64_t n = 0;

@@ -46,6 +46,8 @@ ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
 // Answers a list request for `kind` with `options` (filters, count, paging, _links).
 ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
                                      const ListOptions& options, const std::string& self_path);
+// The key continuation tokens are signed with (derived from the server's key).
+std::string ListTokenKey(const ApiDeps& deps);
 // 201 + Location + {"id","etag"}.
 HttpResponse CreatedResponse(const std::string& location, const Entity& e);
 // {"id","etag"}.

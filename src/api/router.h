@@ -41,5 +41,6 @@ void RegisterSourceTargetRoutes(Router& r, const std::string& base);
 void RegisterCatalogRoutes(Router& r, const std::string& base);
 void RegisterFlowRoutes(Router& r, const std::string& base);
 void RegisterRunRoutes(Router& r, const std::string& base);
+void RegisterExportRoutes(Router& r, const std::string& base);
 
 }  // namespace fluxo

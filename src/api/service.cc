@@ -35,6 +35,7 @@ ApiService::ApiService(ApiDeps deps)
   RegisterFlowRoutes(router_, kFlowBase);
   RegisterRunRoutes(router_, kFlowBase);
   RegisterCatalogRoutes(router_, "/data/foundation/catalog");
+  RegisterExportRoutes(router_, "/data/foundation/export");
 }
 
 HttpResponse ApiService::Render(const ApiError& e, const HttpRequest& req) {

@@ -8,9 +8,15 @@
 #include <iostream>
 
 #include "api/service.h"
+#include "connectors/registry.h"
+#include "executor/executor.h"
+#include "lake/lake.h"
+#include "objstore/local/local_object_store.h"
+#include "scheduler/scheduler.h"
 #include "auth/authenticator.h"
 #include "base/log.h"
 #include "cli/app.h"
+#include "cli/demo.h"
 #include "server/server.h"
 
 namespace fluxo {
@@ -47,7 +53,7 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   return std::make_pair(host.empty() ? std::string("0.0.0.0") : host, static_cast<uint16_t>(port));
 }
 
-int Serve(const StoreOptions& so, const ServeOptions& o) {
+int Serve(const StoreOptions& so_in, const ServeOptions& o) {
   // Block the signals before any thread starts, so that only sigwait below receives them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -58,16 +64,57 @@ int Serve(const StoreOptions& so, const ServeOptions& o) {
 
   auto listen = ParseListen(o.listen);
   if (!listen.ok()) return Fail(listen.status());
+  StoreOptions so = so_in;
+  if (o.demo) so.allow_paths.push_back(DemoDir(so));
   auto state = OpenState(so);
   if (!state.ok()) return Fail(state.status());
   auto first = EnsureAdminClient(so, *state);
   if (!first.ok()) return Fail(first.status());
 
+  if (o.test_time_scale != 1) {
+    const char* allow = std::getenv("FLUXO_ALLOW_TEST_FLAGS");
+    if (!allow || std::string(allow) != "1") {
+      return Fail(Status::InvalidArgument(
+          "--test-time-scale is for tests only (set FLUXO_ALLOW_TEST_FLAGS=1 to use it)"));
+    }
+  }
+  std::string lake_url = so.LakeUrl();
+  if (lake_url.rfind("s3://", 0) == 0) {
+    return Fail(Status::InvalidArgument("an S3 lake is not available in this build yet"));
+  }
+  auto objects = LocalObjectStore::Open(lake_url);
+  if (!objects.ok()) return Fail(objects.status());
+  Lake lake(objects->get(), state->store.get());
+  auto connectors = BuiltinConnectors();
+
   ApiDeps deps;
   deps.store = state->store.get();
   deps.master_key = state->master_key.get();
   deps.token_key = state->token_key;
+  deps.connectors = connectors.get();
+  deps.lake = &lake;
+  deps.allow_paths = so.allow_paths;
   ApiService api(deps);
+
+  ExecutorOptions eo;
+  eo.workers = o.workers;
+  eo.source_parallelism = o.source_parallelism;
+  eo.lease_ms = int64_t{o.lease_seconds} * 1000;
+  eo.heartbeat_ms = std::min<int64_t>(1000, eo.lease_ms / 3);
+  eo.allow_paths = so.allow_paths;
+  eo.codec = o.codec;
+  Executor executor(state->store.get(), &lake, connectors.get(), state->master_key.get(), eo);
+  SchedulerOptions sch;
+  sch.time_scale = o.test_time_scale;
+  Scheduler scheduler(state->store.get(), sch);
+  if (o.demo) {
+    Status d = SeedDemo(api, *state->store, so);
+    if (!d.ok()) spdlog::warn("demo: {}", d.ToString());
+  }
+  if (!o.no_engine) {
+    executor.Start();
+    scheduler.Start();
+  }
 
   HttpServerOptions ho;
   ho.host = listen->first;
@@ -96,6 +143,8 @@ int Serve(const StoreOptions& so, const ServeOptions& o) {
   spdlog::info("received {}, shutting down (grace {} s)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                o.shutdown_grace_seconds);
   server.Stop(std::chrono::seconds(o.shutdown_grace_seconds));
+  scheduler.Stop();
+  executor.Stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -124,6 +173,18 @@ int main(int argc, char** argv) {
       ->envname("FLUXO_LOG_LEVEL");
   serve->add_option("--shutdown-grace", o.shutdown_grace_seconds,
                     "Seconds in-flight requests get on SIGTERM");
+  serve->add_option("--source-parallelism", o.source_parallelism,
+                    "Splits of one run read at once")
+      ->envname("FLUXO_SOURCE_PARALLELISM");
+  serve->add_option("--lease-seconds", o.lease_seconds,
+                    "A run whose worker stops heartbeating is taken over after this");
+  serve->add_option("--codec", o.codec, "Parquet codec of lake files: zstd|snappy|gzip|none")
+      ->check(CLI::IsMember({"zstd", "snappy", "gzip", "none"}));
+  serve->add_option("--test-time-scale", o.test_time_scale,
+                    "TESTS ONLY: divide schedule periods by this (needs FLUXO_ALLOW_TEST_FLAGS=1)");
+  serve->add_flag("--no-engine", o.no_engine, "Serve the API only (no workers, no scheduler)");
+  serve->add_flag("--demo", o.demo,
+                  "On first start, seed a demo SQLite database, a flow and a run over it");
 
   std::string org, name = "operator", sandbox;
   auto* clients = app.add_subcommand("clients", "Manage API clients (operator)");

@@ -25,6 +25,13 @@ struct ServeOptions {
   std::string log_format = "text";
   std::string log_level = "info";
   int shutdown_grace_seconds = 10;
+  int source_parallelism = 2;
+  int lease_seconds = 15;
+  std::string codec = "zstd";
+  // Testing only (refused unless FLUXO_ALLOW_TEST_FLAGS=1): schedule periods divided by this.
+  int test_time_scale = 1;
+  bool no_engine = false;  // API only: no workers, no scheduler
+  bool demo = false;       // seed the demo flow on first start
 };
 
 }  // namespace fluxo

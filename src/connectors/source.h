@@ -1,0 +1,131 @@
+// Sources: how a run reads its input.
+//
+// A Connector (one per connection spec, registered explicitly in registry.cc) makes a Source for
+// one run: bound to the decrypted connection params, the source connection's params and the
+// run's window. The executor then:
+//   1. Open()        connects, resolves the table or the file list, and fixes the output Schema;
+//   2. PlanSplits()  cuts the window into independent splits (key or time ranges, file lists);
+//   3. OpenReader()  per split, possibly on several threads at once, and calls Next() until it
+//                    returns an empty batch (end) or an error;
+//   4. Cancel()      from any thread, to stop early: readers then return Cancelled promptly.
+//
+// Errors: InvalidArgument / NotFound / FailedPrecondition are permanent (bad config, missing
+// table or column, type the delta column cannot have) and fail the run at once with the
+// message; Unavailable / DeadlineExceeded / Aborted are transient (Status::retryable()) and the
+// executor retries the run with backoff. Messages name the table, column, file and row at fault
+// and never contain a secret.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/status.h"
+#include "formats/record_batch.h"
+
+namespace fluxo {
+
+struct ConnectionSpec;
+
+// Half-open [start_s, end_s) in UTC epoch seconds.
+struct SourceWindow {
+  int64_t start_s = 0;
+  int64_t end_s = 0;
+};
+
+// A record a source could not read (file sources: wrong column count, unparseable value,
+// invalid UTF-8, broken JSON line). Counted as failed, and written to the batch's row_errors
+// when the flow enables diagnostics.
+struct RowError {
+  std::string code;     // e.g. "INGEST-1201" (bad value), "INGEST-1202" (column count)
+  std::string message;  // names the column and the value
+  std::string file;     // input file or table
+  int64_t line = 0;     // 1-based line (files) or row number (tables); 0 when unknown
+  std::string record;   // the raw record, truncated to a few KiB
+};
+
+// Everything a connector needs for a connection `test` or `explore`.
+struct ConnectionConfig {
+  const ConnectionSpec* spec = nullptr;
+  json::object auth_params;  // decrypted auth.params
+  // Folders local sources (SQLite files, local folders) may read; empty: none.
+  std::vector<std::string> allow_paths;
+  int connect_timeout_s = 10;
+};
+
+struct SourceConfig {
+  ConnectionConfig connection;
+  json::object params;  // the source connection's params (tableName, path, ...)
+  json::object data;    // the source connection's data (format, properties)
+  std::optional<std::string> delta_column;  // table sources: the flow's Copy deltaColumn
+  std::string date_format;                  // for text delta columns ("" -> yyyy-MM-dd HH:mm:ss)
+  std::string timezone = "UTC";             // for naive timestamp delta columns
+  SourceWindow window;
+  int parallelism = 2;              // splits read at once (--source-parallelism)
+  int64_t batch_rows = 64 * 1024;   // rows per RecordBatch a reader yields (upper bound)
+  // Called (from reader threads, serialized by the caller's sink) for each failed record.
+  std::function<void(const RowError&)> on_row_error;
+};
+
+// Live counters a source updates while reading; read by the executor for run metrics.
+struct SourceCounters {
+  std::atomic<int64_t> input_bytes{0};
+  std::atomic<int64_t> input_records{0};  // records read, including failed ones
+  std::atomic<int64_t> failed_records{0};
+  std::atomic<int64_t> input_files{0};
+  std::atomic<int64_t> null_delta_rows{0};  // rows skipped because the delta value is NULL
+};
+
+// A unit of work: serializable so any worker can take it.
+struct Split {
+  std::string description;  // for logs: "rows id in [0, 500000)" or "3 files"
+  json::value state;        // connector-specific
+};
+
+class SourceReader {
+ public:
+  virtual ~SourceReader() = default;
+  // The next batch; an empty batch (num_rows() == 0) means the split is done.
+  virtual Result<RecordBatch> Next() = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual Status Open() = 0;
+  // The output schema; valid after Open().
+  virtual std::shared_ptr<const Schema> schema() const = 0;
+  virtual Result<std::vector<Split>> PlanSplits() = 0;
+  virtual Result<std::unique_ptr<SourceReader>> OpenReader(const Split& split) = 0;
+  // Thread-safe; idempotent.
+  virtual void Cancel() { cancelled_.store(true); }
+  bool cancelled() const { return cancelled_.load(); }
+  SourceCounters& counters() { return counters_; }
+  // The input files (file sources) for the run record; empty for tables.
+  virtual std::vector<std::string> InputFiles() const { return {}; }
+
+ protected:
+  std::atomic<bool> cancelled_{false};
+  SourceCounters counters_;
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual std::string name() const = 0;     // "sqlite", "postgres", ...
+  virtual std::string spec_id() const = 0;  // the connection spec it implements
+  virtual Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) = 0;
+  // Connects and answers OK, or a clear error (wrong password, unreachable host, ...).
+  virtual Status Test(const ConnectionConfig& config) = 0;
+  // objectType root|table|folder|file; `object` names a table or path. Answers the JSON the
+  // API serves (tables with columns and types, or files).
+  virtual Result<json::value> Explore(const ConnectionConfig& config, const std::string& object_type,
+                                      const std::string& object) = 0;
+};
+
+}  // namespace fluxo

@@ -1,0 +1,151 @@
+// Column writers: encode one column of a row group into Parquet pages (internal to
+// src/formats/parquet; the public entry points are file_writer.h and parquet_sink.h).
+//
+// Laid out as in DuckDB: a ColumnWriter base that owns pages, definition levels, compression and
+// the column-chunk metadata, and one subclass per physical type (BooleanColumnWriter, the
+// templated fixed-width writers for INT32 / INT64 / DOUBLE / FIXED_LEN_BYTE_ARRAY, and
+// ByteArrayColumnWriter). The hot path is one virtual call per column per step of up to 8192
+// rows; inside, loops are typed and do not allocate per value.
+//
+// Encoding: each column chunk starts in dictionary mode (RLE_DICTIONARY data pages, one PLAIN
+// dictionary page written first in the chunk). When the dictionary's PLAIN size passes
+// `dictionary_limit_bytes`, or it turns out to hold mostly distinct values, the writer falls back
+// to PLAIN for the rest of the chunk; the next row group starts with a fresh dictionary. Booleans
+// are always PLAIN. Data pages are v1; definition levels (optional columns only) use the RLE /
+// bit-packed hybrid at bit width 1.
+//
+// Not thread-safe: one writer per column per file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "formats/output_stream.h"
+#include "formats/parquet/compression.h"
+#include "formats/record_batch.h"
+
+namespace fluxo::parquet_format {
+class ColumnChunk;
+class SchemaElement;
+}  // namespace fluxo::parquet_format
+
+namespace fluxo::parquet {
+
+struct ColumnWriterOptions {
+  int64_t page_size_bytes = 1 << 20;         // data page target (uncompressed)
+  int64_t dictionary_limit_bytes = 1 << 20;  // PLAIN size of the dictionary before fallback
+  bool enable_dictionary = true;
+  int64_t max_stat_bytes = 1024;  // longer string/binary min/max are truncated (inexact)
+};
+
+// Parquet physical type numbers (parquet.thrift Type), without pulling in the generated header.
+enum class PhysicalType {
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7
+};
+
+// The physical type fluxo stores a logical type as, and the FIXED_LEN_BYTE_ARRAY length
+// (decimals with precision > 18 only; else 0).
+PhysicalType PhysicalTypeOf(const DataType& type);
+int FixedLengthOf(const DataType& type);
+// Fills the schema element of a leaf column (type, repetition, logical and converted types).
+void FillSchemaElement(const Field& field, parquet_format::SchemaElement* element);
+
+class ColumnWriter {
+ public:
+  virtual ~ColumnWriter();
+
+  // Creates the writer for `field`; `compressor` must outlive it.
+  static std::unique_ptr<ColumnWriter> Make(const Field& field, const ColumnWriterOptions& options,
+                                            Compressor* compressor);
+
+  // Appends rows [offset, offset + count) of `col` (whose type is the field's type).
+  void Write(const Column& col, int64_t offset, int64_t count);
+
+  // Bytes held for the current chunk: finished (compressed) pages, the open page's values and
+  // the dictionary. Used to cut row groups.
+  int64_t BufferedBytes() const {
+    return static_cast<int64_t>(chunk_.size()) + PageValueBytes() + DictionaryBytes();
+  }
+  int64_t num_values() const { return chunk_num_values_ + page_num_values_; }
+
+  // Writes the column chunk to `out`, whose current position is `file_offset`, fills `chunk` and
+  // resets the writer for the next row group.
+  Status FlushChunk(OutputStream* out, int64_t file_offset, parquet_format::ColumnChunk* chunk);
+
+ protected:
+  ColumnWriter(const Field& field, const ColumnWriterOptions& options, Compressor* compressor);
+
+  // --- implemented by the physical-type writers ---
+  // Encodes the valid values among rows [offset, offset + count) into the open page (and updates
+  // statistics and the dictionary).
+  virtual void WriteValues(const Column& col, int64_t offset, int64_t count) = 0;
+  // How many rows from `offset` (at most `max_rows`) to take in the next step; var-len writers
+  // bound steps by bytes.
+  virtual int64_t StepRows(const Column& col, int64_t offset, int64_t max_rows) const;
+  // Bytes the open page holds in memory.
+  virtual int64_t PageValueBytes() const = 0;
+  // Appends the open page's values section to `out`, returns its encoding, clears the page.
+  virtual int EncodePageValues(Buffer* out) = 0;
+  // PLAIN size of the dictionary (0 when not in use) and the dictionary page contents.
+  virtual int64_t DictionaryBytes() const { return 0; }
+  virtual int DictionarySize() const { return 0; }
+  virtual void EncodeDictionary(Buffer* /*out*/) {}
+  // Statistics of the chunk: min/max PLAIN-encoded without length prefix, absent when the chunk
+  // has no non-null (non-NaN) value or no short bound exists.
+  struct StatsOut {
+    bool has_min = false, has_max = false;
+    bool min_exact = true, max_exact = true;
+    std::string min, max;
+  };
+  virtual void GetStats(StatsOut* out) const = 0;
+  virtual int64_t NanCount() const { return -1; }  // -1: not a floating-point column
+  // Resets dictionary and statistics for the next chunk.
+  virtual void ResetChunk() = 0;
+  // True when the dictionary should be dropped for the rest of the chunk (checked per step).
+  virtual bool ShouldFallBack() const { return false; }
+  virtual void FallBackToPlain() {}
+
+  // Finishes the open page into chunk_ (no-op when empty).
+  void FlushPage();
+
+  const Field field_;
+  const ColumnWriterOptions options_;
+  int64_t chunk_num_values_ = 0;  // rows in finished pages of this chunk
+
+ private:
+  void AppendDefinitionLevels(const Column& col, int64_t offset, int64_t count);
+  void AddPage(int page_type, int encoding, int num_values, std::string_view body,
+               int dictionary_size, Buffer* dest);
+
+  Compressor* compressor_;
+  Status error_;  // first compression / serialization failure; reported by FlushChunk
+  // Open page.
+  int64_t page_num_values_ = 0;
+  int64_t page_num_nulls_ = 0;
+  Buffer page_def_bits_;  // validity bits of the open page (optional columns)
+  // Finished data pages of this chunk: header + compressed body, back to back.
+  Buffer chunk_;
+  int64_t chunk_null_count_ = 0;
+  int64_t chunk_uncompressed_ = 0;  // data pages incl. headers
+  int64_t chunk_compressed_ = 0;
+  int dict_data_pages_ = 0;
+  int plain_data_pages_ = 0;
+  // Scratch.
+  Buffer body_;
+  Buffer compressed_;
+  std::string header_;
+};
+
+// Serializes a Thrift struct with the compact protocol. Errors: Internal (Thrift threw).
+template <typename T>
+Status SerializeThrift(const T& obj, std::string* out);
+
+}  // namespace fluxo::parquet

@@ -1,0 +1,318 @@
+#include "lake/lake.h"
+
+#include <fmt/format.h>
+
+#include "base/ids.h"
+#include "base/log.h"
+#include "formats/output_stream.h"
+
+namespace fluxo {
+
+namespace {
+
+constexpr const char* kBatches = "batches";
+constexpr const char* kDataSets = "dataSets";
+
+std::string NewEtagFor(int64_t now_ms) {
+  return fmt::format("\"{}-0000-0200-0000-{:012x}\"", RandomHex(4), now_ms / 1000 * 0x10000);
+}
+
+void Touch(Entity& e, int64_t now_ms) {
+  e.updated_at = now_ms;
+  e.etag = NewEtagFor(now_ms);
+  e.doc["updated"] = now_ms;
+  e.doc["updatedAt"] = now_ms;
+  e.doc["etag"] = e.etag;
+  e.doc["version"] = e.etag;
+}
+
+}  // namespace
+
+json::object SchemaToJson(const Schema& schema, int64_t version) {
+  json::array cols;
+  for (const auto& f : schema.fields()) {
+    cols.push_back(json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}});
+  }
+  return json::object{{"version", version}, {"columns", std::move(cols)}};
+}
+
+Result<json::object> EvolveSchema(const json::value* current, const Schema& incoming) {
+  if (!current || !current->is_object() || !current->as_object().contains("columns")) {
+    return SchemaToJson(incoming, 1);
+  }
+  const json::object& cur = current->as_object();
+  int64_t version = cur.contains("version") ? AsInt64Lenient(cur.at("version")).value_or(1) : 1;
+  json::array cols = cur.at("columns").as_array();
+  bool added = false;
+  // Every column the dataset has: same type, or absent from the batch when nullable.
+  for (const auto& c : cols) {
+    const auto& o = c.as_object();
+    std::string name(o.at("name").as_string());
+    std::string type(o.at("type").as_string());
+    int idx = incoming.FieldIndex(name);
+    if (idx < 0) {
+      bool nullable = !o.contains("nullable") || o.at("nullable").as_bool();
+      if (!nullable) {
+        return Status::InvalidArgument("column " + name + " (" + type +
+                                       ", not nullable) of the dataset is missing from the input");
+      }
+      continue;
+    }
+    std::string in_type = incoming.field(idx).type.ToString();
+    if (in_type != type) {
+      return Status::InvalidArgument("column " + name + " has type " + in_type +
+                                     " in the input but " + type + " in the dataset");
+    }
+  }
+  // Columns new to the dataset are added as nullable (a new schema version).
+  for (const auto& f : incoming.fields()) {
+    bool known = false;
+    for (const auto& c : cols) {
+      if (c.as_object().at("name").as_string() == f.name) known = true;
+    }
+    if (!known) {
+      cols.push_back(json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", true}});
+      added = true;
+    }
+  }
+  return json::object{{"version", added ? version + 1 : version}, {"columns", std::move(cols)}};
+}
+
+json::value DatasetSchemaOf(const json::object& ds) {
+  if (auto s = ds.if_contains("schema"); s && s->is_object()) return *s;
+  if (auto c = ds.if_contains("columns"); c && c->is_array() && !c->as_array().empty()) {
+    return json::object{{"version", 1}, {"columns", *c}};
+  }
+  return nullptr;
+}
+
+Lake::Lake(ObjectStore* objects, MetaStore* meta, const Clock* clock)
+    : objects_(objects), meta_(meta), clock_(clock) {}
+
+std::string Lake::DatasetPrefix(const Scope& scope, const std::string& dataset_id) {
+  return scope.org + "/" + scope.sandbox + "/datasets/" + dataset_id + "/";
+}
+
+std::string Lake::BatchPrefix(const Scope& scope, const std::string& dataset_id,
+                              const std::string& batch_id) {
+  return DatasetPrefix(scope, dataset_id) + "batches/" + batch_id + "/";
+}
+
+Result<BatchContext> Lake::BeginBatch(const Scope& scope, const std::string& dataset_id,
+                                      const std::string& run_id, const std::string& flow_id,
+                                      int64_t attempt) {
+  BatchContext ctx{scope, dataset_id, NewCatalogId(), run_id, ""};
+  ctx.prefix = BatchPrefix(scope, dataset_id, ctx.batch_id);
+  int64_t now = clock_->NowMillis();
+  Entity e;
+  e.kind = kBatches;
+  e.id = ctx.batch_id;
+  e.created_at = e.updated_at = now;
+  e.etag = NewEtagFor(now);
+  e.doc = json::object{{"id", e.id},
+                       {"status", "loading"},
+                       {"dataSetId", dataset_id},
+                       {"relatedObjects", json::array{json::object{{"type", "dataSet"}, {"id", dataset_id}}}},
+                       {"runId", run_id},
+                       {"flowId", flow_id},
+                       {"attempt", attempt},
+                       {"created", now},
+                       {"updated", now},
+                       {"createdAt", now},
+                       {"updatedAt", now},
+                       {"imsOrg", scope.org},
+                       {"sandboxName", scope.sandbox},
+                       {"etag", e.etag},
+                       {"version", e.etag}};
+  e.refs = {};
+  RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) { return txn.Insert(scope, e); }));
+  return ctx;
+}
+
+OutputFactory Lake::PartFactory(const BatchContext& ctx) {
+  std::string prefix = ctx.prefix;
+  ObjectStore* objects = objects_;
+  return [prefix, objects](int index) -> Result<std::unique_ptr<OutputStream>> {
+    ASSIGN_OR_RETURN(auto w, objects->NewWriter(fmt::format("{}part-{:05d}.parquet", prefix, index)));
+    return WrapObjectWriter(std::move(w));
+  };
+}
+
+Result<std::unique_ptr<ObjectWriter>> Lake::RowErrorsWriter(const BatchContext& ctx) {
+  return objects_->NewWriter(ctx.prefix + "meta/row_errors.jsonl");
+}
+
+Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& files,
+                    const BatchMetrics& m, const Schema& schema, bool has_row_errors,
+                    const std::function<Status(MetaTxn&)>& extra) {
+  Entity committed;
+  RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity batch, txn.Get(ctx.scope, kBatches, ctx.batch_id));
+    if (GetString(batch.doc, "status") != std::optional<std::string>("loading")) {
+      return Status::Aborted("batch " + ctx.batch_id + " is no longer loading (aborted by another worker)");
+    }
+    ASSIGN_OR_RETURN(Entity ds, txn.Get(ctx.scope, kDataSets, ctx.dataset_id));
+    json::value current = DatasetSchemaOf(ds.doc);
+    ASSIGN_OR_RETURN(json::object evolved,
+                     EvolveSchema(current.is_null() ? nullptr : &current, schema));
+    int64_t now = clock_->NowMillis();
+    const json::value* old_schema = ds.doc.if_contains("schema");
+    if (!old_schema || json::serialize(*old_schema) != json::serialize(evolved)) {
+      std::string expected = ds.etag;
+      ds.doc["schema"] = evolved;
+      ds.doc["schemaVersion"] = evolved.at("version");
+      ds.doc["state"] = "ENABLED";
+      Touch(ds, now);
+      RETURN_IF_ERROR(txn.Update(ctx.scope, ds, expected));
+    }
+    json::array fl;
+    for (size_t i = 0; i < files.size(); ++i) {
+      std::string name = files[i].name.substr(files[i].name.rfind('/') + 1);
+      fl.push_back(json::object{{"fileId", ctx.batch_id + "-" + std::to_string(i)},
+                                {"name", name},
+                                {"key", files[i].name},
+                                {"size", files[i].size_bytes},
+                                {"records", files[i].num_rows}});
+    }
+    std::string expected = batch.etag;
+    batch.doc["status"] = "success";
+    batch.doc["files"] = std::move(fl);
+    batch.doc["schemaVersion"] = evolved.at("version");
+    batch.doc["completed"] = now;
+    batch.doc["hasRowErrors"] = has_row_errors;
+    batch.doc["metrics"] = json::object{{"inputRecordCount", m.input_records},
+                                        {"outputRecordCount", m.output_records},
+                                        {"failedRecordCount", m.failed_records},
+                                        {"inputByteSize", m.input_bytes},
+                                        {"inputFileCount", m.input_files},
+                                        {"outputByteSize", m.output_bytes}};
+    Touch(batch, now);
+    RETURN_IF_ERROR(txn.Update(ctx.scope, batch, expected));
+    if (extra) RETURN_IF_ERROR(extra(txn));
+    committed = batch;
+    return Status::OK();
+  }));
+  // The batch is committed; the manifest makes it visible. If this fails (crash, disk), the
+  // garbage collector writes it later from the committed record.
+  Status s = WriteManifest(committed);
+  if (!s.ok()) spdlog::warn("batch {} committed but its manifest failed: {}", ctx.batch_id, s.ToString());
+  return Status::OK();
+}
+
+Status Lake::WriteManifest(const Entity& batch) {
+  std::string ds = GetString(batch.doc, "dataSetId").value_or("");
+  std::string org = GetString(batch.doc, "imsOrg").value_or("");
+  std::string sb = GetString(batch.doc, "sandboxName").value_or("");
+  json::object manifest{{"batchId", batch.id},
+                        {"dataSetId", ds},
+                        {"runId", batch.doc.contains("runId") ? batch.doc.at("runId") : json::value()},
+                        {"committedAt", batch.doc.contains("completed") ? batch.doc.at("completed") : json::value()},
+                        {"schemaVersion", batch.doc.contains("schemaVersion") ? batch.doc.at("schemaVersion") : json::value()},
+                        {"files", batch.doc.contains("files") ? batch.doc.at("files") : json::array()},
+                        {"metrics", batch.doc.contains("metrics") ? batch.doc.at("metrics") : json::object()}};
+  std::string key = BatchPrefix(Scope{org, sb}, ds, batch.id) + "_manifest.json";
+  return objects_->Put(key, json::serialize(manifest) + "\n");
+}
+
+Status Lake::DeletePrefix(const std::string& prefix) {
+  ASSIGN_OR_RETURN(auto objects, objects_->ListAll(prefix));
+  Status first;
+  for (const auto& o : objects) {
+    Status s = objects_->Delete(o.key);
+    if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;
+  }
+  return first;
+}
+
+Status Lake::Abort(const BatchContext& ctx, const std::string& reason) {
+  Status del = DeletePrefix(ctx.prefix);
+  Status s = meta_->Transact([&](MetaTxn& txn) -> Status {
+    auto batch = txn.Get(ctx.scope, kBatches, ctx.batch_id);
+    if (!batch.ok()) return batch.status().code() == StatusCode::kNotFound ? Status::OK() : batch.status();
+    if (GetString(batch->doc, "status") != std::optional<std::string>("loading")) return Status::OK();
+    std::string expected = batch->etag;
+    batch->doc["status"] = "failed";
+    batch->doc["errors"] = json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
+    batch->doc["completed"] = clock_->NowMillis();
+    Touch(*batch, clock_->NowMillis());
+    return txn.Update(ctx.scope, *batch, expected);
+  });
+  RETURN_IF_ERROR(s);
+  return del;
+}
+
+Status Lake::AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run_id,
+                                      const std::string& reason) {
+  ListQuery q;
+  q.limit = 1000;
+  q.filters = {Filter{"runId", -1, FilterOp::kEq, {run_id}}, Filter{"status", -1, FilterOp::kEq, {"loading"}}};
+  EntityPage page;
+  RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(page, txn.List(scope, kBatches, q));
+    return Status::OK();
+  }));
+  for (const auto& b : page.items) {
+    BatchContext ctx{scope, GetString(b.doc, "dataSetId").value_or(""), b.id, run_id, ""};
+    ctx.prefix = BatchPrefix(scope, ctx.dataset_id, b.id);
+    RETURN_IF_ERROR(Abort(ctx, reason));
+  }
+  return Status::OK();
+}
+
+Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms) {
+  int64_t now = clock_->NowMillis();
+  int64_t aborted = 0;
+  ListQuery q;
+  q.limit = 1000;
+  q.order_desc = false;
+  q.filters = {Filter{"status", -1, FilterOp::kEq, {"loading"}},
+               Filter{"createdAt", -1, FilterOp::kLe, {std::to_string(now - min_age_ms)}}};
+  std::vector<ScopedEntity> loading;
+  RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(loading, txn.ListAcrossScopes(kBatches, q));
+    return Status::OK();
+  }));
+  for (const auto& se : loading) {
+    std::string run_id = GetString(se.entity.doc, "runId").value_or("");
+    bool live = false;
+    RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+      auto run = txn.Get(se.scope, "runs", run_id);
+      if (!run.ok()) return run.status().code() == StatusCode::kNotFound ? Status::OK() : run.status();
+      const json::value* st = FindPath(run->doc, "metrics.statusSummary.status");
+      const json::value* lease = FindPath(run->doc, "fluxo.leaseExpiry");
+      const json::value* attempt = FindPath(run->doc, "fluxo.attempt");
+      const json::value* battempt = se.entity.doc.if_contains("attempt");
+      bool same_attempt = attempt && battempt && AsInt64Lenient(*attempt) == AsInt64Lenient(*battempt);
+      live = st && st->is_string() && st->as_string() == "inProgress" && same_attempt && lease &&
+             AsInt64Lenient(*lease).value_or(0) > now;
+      return Status::OK();
+    }));
+    if (live) continue;
+    BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id, run_id, ""};
+    ctx.prefix = BatchPrefix(se.scope, ctx.dataset_id, se.entity.id);
+    spdlog::info("gc: removing files of batch {} (run {} attempt is gone)", se.entity.id, run_id);
+    RETURN_IF_ERROR(Abort(ctx, "the attempt that wrote this batch died before committing"));
+    ++aborted;
+  }
+  // Committed batches whose manifest write was lost.
+  ListQuery sq;
+  sq.limit = 200;
+  sq.filters = {Filter{"status", -1, FilterOp::kEq, {"success"}},
+                Filter{"updatedAt", -1, FilterOp::kGe, {std::to_string(now - 24 * 3600 * 1000LL)}}};
+  std::vector<ScopedEntity> recent;
+  RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(recent, txn.ListAcrossScopes(kBatches, sq));
+    return Status::OK();
+  }));
+  for (const auto& se : recent) {
+    std::string key = BatchPrefix(se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id) +
+                      "_manifest.json";
+    if (objects_->Head(key).status().code() == StatusCode::kNotFound) {
+      spdlog::info("gc: writing the missing manifest of committed batch {}", se.entity.id);
+      RETURN_IF_ERROR(WriteManifest(se.entity));
+    }
+  }
+  return aborted;
+}
+
+}  // namespace fluxo

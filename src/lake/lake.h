@@ -1,0 +1,114 @@
+// Lake: datasets and batches on an ObjectStore, committed through the MetaStore.
+//
+// Layout: <org>/<sandbox>/datasets/<datasetId>/batches/<batchId>/part-NNNNN.parquet, plus
+// meta/row_errors.jsonl (failed-record diagnostics) and _manifest.json.
+//
+// Life of a batch: BeginBatch records it as `loading` (so the garbage collector knows its files
+// exist) before any file is written; the writer streams parts through PartFactory(); Commit runs
+// ONE metastore transaction that marks the batch `success` with its files, metrics and schema
+// (and whatever the caller adds to that transaction: finishing the run), and only then writes
+// _manifest.json. Readers (data access) see a batch only when it is `success` AND its manifest
+// exists; a commit that crashed before the manifest is repaired by CollectGarbage. Abort (or a
+// crash, found later by CollectGarbage or by the next attempt) removes the files and marks the
+// batch `failed`. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "formats/record_batch.h"
+#include "formats/sink.h"
+#include "metastore/metastore.h"
+#include "objstore/object_store.h"
+
+namespace fluxo {
+
+struct BatchContext {
+  Scope scope;
+  std::string dataset_id;
+  std::string batch_id;
+  std::string run_id;
+  std::string prefix;  // object key prefix of the batch, ending in '/'
+};
+
+struct BatchMetrics {
+  int64_t input_records = 0;
+  int64_t output_records = 0;
+  int64_t failed_records = 0;
+  int64_t input_bytes = 0;
+  int64_t input_files = 0;
+  int64_t output_bytes = 0;
+};
+
+// The dataset schema as JSON: {"version": n, "columns": [{"name","type","nullable"}]}.
+json::object SchemaToJson(const Schema& schema, int64_t version);
+
+// Checks `incoming` against the dataset's current schema (`current` may be null: first batch).
+// Returns the schema to record: unchanged, or a new version that adds nullable columns.
+// InvalidArgument naming the column and both types on an incompatible change, or when a column
+// the dataset has is missing but not nullable.
+Result<json::object> EvolveSchema(const json::value* current, const Schema& incoming);
+
+// The dataset's current schema: its recorded `schema`, else its declared `columns` as version 1,
+// else null (the first batch sets it).
+json::value DatasetSchemaOf(const json::object& dataset);
+
+class Lake {
+ public:
+  Lake(ObjectStore* objects, MetaStore* meta, const Clock* clock = &SystemClock::Instance());
+
+  static std::string DatasetPrefix(const Scope& scope, const std::string& dataset_id);
+  static std::string BatchPrefix(const Scope& scope, const std::string& dataset_id,
+                                 const std::string& batch_id);
+
+  // Records a `loading` batch of `dataset_id` for `run_id` (attempt `attempt`).
+  Result<BatchContext> BeginBatch(const Scope& scope, const std::string& dataset_id,
+                                  const std::string& run_id, const std::string& flow_id,
+                                  int64_t attempt);
+
+  // Output streams for the sink: part-00000.parquet, part-00001.parquet, ...
+  OutputFactory PartFactory(const BatchContext& ctx);
+  // Where row errors go (JSON Lines). Caller commits or aborts the writer.
+  Result<std::unique_ptr<ObjectWriter>> RowErrorsWriter(const BatchContext& ctx);
+
+  // Commits the batch (see the file comment). `files` are the sink's written files (names are
+  // object keys). `schema` is the batch's schema; the dataset's schema evolves in the same
+  // transaction, and an incompatible change fails the commit with InvalidArgument. `extra` runs
+  // inside the same transaction (e.g. marks the run successful); its error rolls everything back.
+  Status Commit(const BatchContext& ctx, const std::vector<WrittenFile>& files,
+                const BatchMetrics& metrics, const Schema& schema, bool has_row_errors,
+                const std::function<Status(MetaTxn&)>& extra);
+
+  // Deletes the batch's objects and marks it `failed` with `reason`. Best effort on objects;
+  // idempotent.
+  Status Abort(const BatchContext& ctx, const std::string& reason);
+
+  // Aborts every `loading` batch of `run_id` (the leftovers of a dead attempt).
+  Status AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run_id,
+                                  const std::string& reason);
+
+  // Garbage collection, safe to run at any time from any process:
+  //  - `loading` batches older than `min_age_ms` whose run is not inProgress (or is missing) are
+  //    aborted (files removed);
+  //  - `success` batches whose manifest is missing get it written.
+  // Returns the number of batches aborted.
+  Result<int64_t> CollectGarbage(int64_t min_age_ms);
+
+  // The manifest key of a batch.
+  static std::string ManifestKey(const BatchContext& ctx) { return ctx.prefix + "_manifest.json"; }
+  ObjectStore* objects() const { return objects_; }
+
+ private:
+  Status WriteManifest(const Entity& batch);
+  Status DeletePrefix(const std::string& prefix);
+
+  ObjectStore* objects_;
+  MetaStore* meta_;
+  const Clock* clock_;
+};
+
+}  // namespace fluxo

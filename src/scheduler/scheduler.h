@@ -1,0 +1,58 @@
+// Scheduler: turns flow schedules into runs.
+//
+// A flow with frequency minute|hour|day|week, started at t0 = scheduleParams.startTime with
+// period p, fires run k at t(k) = t0 + k*p covering [t(k-1), t(k)); the first run (k = 0) covers
+// [0, t0) with backfill (the default) and [t0 - p, t0) without. Each tick creates every run whose
+// fire time has passed (those missed while no process was up too, oldest first, at most
+// `max_runs_per_tick` per flow per tick). Creation is idempotent: a scheduled run's id is derived
+// from (flow id, window start), so any number of processes may run the scheduler at once. A
+// disabled flow fires nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include "base/clock.h"
+#include "metastore/metastore.h"
+
+namespace fluxo {
+
+struct SchedulerOptions {
+  int64_t tick_ms = 1000;
+  int max_runs_per_tick = 100;
+  // Testing only: schedule periods are divided by this factor (a 15-minute interval becomes
+  // 15 s with 60). The server refuses values other than 1 unless FLUXO_ALLOW_TEST_FLAGS=1.
+  int64_t time_scale = 1;
+};
+
+// The window [start, end) of run k >= 0 and its fire time, for a schedule (all epoch seconds).
+struct ScheduledWindow {
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t fire_at = 0;
+};
+ScheduledWindow WindowOf(int64_t t0, int64_t period_s, bool backfill, int64_t k);
+
+// The deterministic id of the scheduled run of `flow_id` whose window starts at `window_start`.
+std::string ScheduledRunId(const std::string& flow_id, int64_t window_start);
+
+class Scheduler {
+ public:
+  Scheduler(MetaStore* meta, SchedulerOptions options, const Clock* clock = &SystemClock::Instance());
+  ~Scheduler();
+  void Start();
+  void Stop();
+  // One pass over every scheduled flow. Returns the number of runs created.
+  Result<int64_t> Tick();
+
+ private:
+  MetaStore* meta_;
+  SchedulerOptions options_;
+  const Clock* clock_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace fluxo

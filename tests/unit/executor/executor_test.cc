@@ -1,0 +1,408 @@
+// The run engine with a fake source (unit level): claims, leases and take-over, the pipeline and
+// the commit, retries, failures, partial ingestion, cancellation; and the scheduler's windows.
+// Real sources are covered by the connector and end-to-end tests.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "base/ids.h"
+#include "executor/executor.h"
+#include "model/run_doc.h"
+#include "model/spec_ids.h"
+#include "model/specs.h"
+#include "objstore/memory_object_store.h"
+#include "scheduler/scheduler.h"
+#include "secrets/connection_secrets.h"
+
+namespace fluxo {
+namespace {
+
+struct FakeBehavior {
+  int64_t rows = 1000;          // rows in the window (ids 0..rows-1)
+  int transient_failures = 0;   // Open() fails this many times with Unavailable
+  bool permanent_failure = false;
+  int64_t bad_every = 0;        // every Nth row is a row error
+  int64_t slow_ms = 0;          // sleep per batch (cancel tests)
+  std::atomic<int> opens{0};
+};
+
+class FakeSource : public Source {
+ public:
+  FakeSource(FakeBehavior* b, SourceConfig cfg) : b_(b), cfg_(std::move(cfg)) {
+    schema_ = std::make_shared<Schema>(std::vector<Field>{{"id", DataType::Int64(), false},
+                                                          {"name", DataType::String(), true}});
+  }
+  Status Open() override {
+    int n = b_->opens.fetch_add(1);
+    if (n < b_->transient_failures) return Status::Unavailable("database is restarting");
+    if (b_->permanent_failure) return Status::NotFound("table public.missing does not exist");
+    return Status::OK();
+  }
+  std::shared_ptr<const Schema> schema() const override { return schema_; }
+  Result<std::vector<Split>> PlanSplits() override {
+    // Two splits: even and odd halves of the id range.
+    return std::vector<Split>{{"low", json::value(0)}, {"high", json::value(1)}};
+  }
+  Result<std::unique_ptr<SourceReader>> OpenReader(const Split& split) override;
+
+  FakeBehavior* b_;
+  SourceConfig cfg_;
+  std::shared_ptr<const Schema> schema_;
+};
+
+class FakeReader : public SourceReader {
+ public:
+  FakeReader(FakeSource* s, int64_t from, int64_t to) : s_(s), next_(from), to_(to) {}
+  Result<RecordBatch> Next() override {
+    if (s_->cancelled()) return Status::Cancelled("cancelled");
+    if (s_->b_->slow_ms) std::this_thread::sleep_for(std::chrono::milliseconds(s_->b_->slow_ms));
+    RecordBatchBuilder b(s_->schema_);
+    while (next_ < to_ && b.num_rows() < 100) {
+      int64_t id = next_++;
+      s_->counters().input_records++;
+      s_->counters().input_bytes += 16;
+      if (s_->b_->bad_every && id % s_->b_->bad_every == 0) {
+        s_->counters().failed_records++;
+        s_->cfg_.on_row_error(RowError{"INGEST-1201", "bad value in column name", "fake.csv", id + 2, "x"});
+        continue;
+      }
+      b.column(0).AppendInt64(id);
+      b.column(1).AppendString("row " + std::to_string(id));
+    }
+    return b.Finish();
+  }
+
+ private:
+  FakeSource* s_;
+  int64_t next_, to_;
+};
+
+Result<std::unique_ptr<SourceReader>> FakeSource::OpenReader(const Split& split) {
+  int64_t half = b_->rows / 2;
+  bool low = split.state.as_int64() == 0;
+  return std::unique_ptr<SourceReader>(new FakeReader(this, low ? 0 : half, low ? half : b_->rows));
+}
+
+class FakeConnector : public Connector {
+ public:
+  explicit FakeConnector(FakeBehavior* b) : b_(b) {}
+  std::string name() const override { return "fake"; }
+  std::string spec_id() const override { return std::string(spec_ids::kSqlite); }
+  Result<std::unique_ptr<Source>> NewSource(const SourceConfig& c) override {
+    return std::unique_ptr<Source>(new FakeSource(b_, c));
+  }
+  Status Test(const ConnectionConfig&) override { return Status::OK(); }
+  Result<json::value> Explore(const ConnectionConfig&, const std::string&, const std::string&) override {
+    return json::value(json::array{});
+  }
+  FakeBehavior* b_;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("fluxo-ex-" + RandomHex(6));
+    std::filesystem::create_directories(dir_);
+    store_ = std::move(OpenMetaStore("sqlite:" + (dir_ / "meta.db").string()).value());
+    ASSERT_TRUE(store_->Migrate().ok());
+    key_ = std::make_unique<MasterKey>(MasterKey::Generate());
+    lake_ = std::make_unique<Lake>(&objects_, store_.get());
+    registry_.Register(std::make_unique<FakeConnector>(&behavior_));
+    MakeFlow();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Insert(Entity e) {
+    e.etag = "\"" + RandomHex(4) + "\"";
+    e.created_at = e.updated_at = SystemClock::Instance().NowMillis();
+    e.doc["id"] = e.id;
+    ASSERT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Insert(scope_, e); }).ok());
+  }
+
+  void MakeFlow(const json::object& options = {}) {
+    Entity conn{"connections", "conn-1", "", 0, 0,
+                {{"connectionSpec", {{"id", std::string(spec_ids::kSqlite)}}}}, "", {}};
+    conn.secret = SealConnectionParams(*key_, "conn-1", json::object{{"path", "/tmp/x.db"}});
+    Insert(conn);
+    Insert(Entity{"sourceConnections", "src-1", "", 0, 0,
+                  {{"baseConnectionId", "conn-1"}, {"params", {{"tableName", "t"}}}}, "", {}});
+    Insert(Entity{"dataSets", "ds-1", "", 0, 0, {{"name", "d"}}, "", {}});
+    Insert(Entity{"targetConnections", "tgt-1", "", 0, 0, {{"params", {{"dataSetId", "ds-1"}}}}, "", {}});
+    json::object flow{{"state", "enabled"},
+                      {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}}},
+                      {"sourceConnectionIds", {"src-1"}},
+                      {"targetConnectionIds", {"tgt-1"}},
+                      {"scheduleParams", {{"frequency", "once"}}}};
+    if (!options.empty()) flow["options"] = options;
+    Insert(Entity{"flows", "flow-1", "", 0, 0, flow, "", {}});
+    flow_doc_ = flow;
+  }
+
+  std::string AddRun(int64_t start_at = 0) {
+    Entity run{"runs", NewUuid(), "", 0, 0,
+               NewRunDocument("flow-1", flow_doc_, json::object{},
+                              RunSpecOfWindow{0, 100, start_at, std::string("ts"), false}),
+               "", {}};
+    Insert(run);
+    return run.id;
+  }
+
+  json::object GetDoc(const std::string& kind, const std::string& id) {
+    json::object doc;
+    EXPECT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
+      ASSIGN_OR_RETURN(Entity e, t.Get(scope_, kind, id));
+      doc = e.doc;
+      return Status::OK();
+    }).ok());
+    return doc;
+  }
+
+  std::unique_ptr<Executor> NewExecutor(ExecutorOptions o = {}) {
+    o.retry_base_ms = 10;
+    o.heartbeat_ms = 50;
+    return std::make_unique<Executor>(store_.get(), lake_.get(), &registry_, key_.get(), o);
+  }
+
+  std::vector<ObjectInfo> Objects() { return objects_.ListAll("").value(); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<MetaStore> store_;
+  std::unique_ptr<MasterKey> key_;
+  MemoryObjectStore objects_;
+  std::unique_ptr<Lake> lake_;
+  ConnectorRegistry registry_;
+  FakeBehavior behavior_;
+  Scope scope_{"org", "prod"};
+  json::object flow_doc_;
+};
+
+TEST_F(EngineTest, RunSucceedsCommitsOneBatchAndAgreesEverywhere) {
+  std::string run_id = AddRun();
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", run_id);
+  EXPECT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.outputRecordCount")->as_int64(), 1000);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.inputRecordCount")->as_int64(), 1000);
+  EXPECT_GT(FindPath(run, "metrics.sizeSummary.outputBytes")->as_int64(), 0);
+  EXPECT_TRUE(FindPath(run, "metrics.durationSummary.completedAtUTC"));
+  const auto& promo = run.at("activities").as_array()[1].as_object();
+  std::string batch_id(promo.at("targetInfo").as_array()[0].at("reference").at("ids").as_array()[0].as_string());
+  json::object batch = GetDoc("batches", batch_id);
+  EXPECT_EQ(batch.at("status").as_string(), "success");
+  EXPECT_EQ(FindPath(batch, "metrics.outputRecordCount")->as_int64(), 1000);
+  json::object flow = GetDoc("flows", "flow-1");
+  EXPECT_EQ(FindPath(flow, "lastRunDetails.id")->as_string(), run_id);
+  EXPECT_EQ(FindPath(flow, "lastRunDetails.state")->as_string(), "success");
+  json::object ds = GetDoc("dataSets", "ds-1");
+  EXPECT_EQ(FindPath(ds, "schema.version")->as_int64(), 1);
+  // part file(s) and the manifest exist under the batch prefix.
+  bool manifest = false, part = false;
+  for (const auto& o : Objects()) {
+    if (o.key.find(batch_id + "/_manifest.json") != std::string::npos) manifest = true;
+    if (o.key.find(batch_id + "/part-00000.parquet") != std::string::npos) part = true;
+  }
+  EXPECT_TRUE(manifest);
+  EXPECT_TRUE(part);
+  EXPECT_FALSE(*ex->RunOne());  // nothing else is due
+}
+
+TEST_F(EngineTest, FutureRunWaitsAndRunsAreTakenInStartOrder) {
+  int64_t now = SystemClock::Instance().NowSeconds();
+  std::string later = AddRun(now + 3600);
+  auto ex = NewExecutor();
+  EXPECT_FALSE(*ex->RunOne());
+  EXPECT_EQ(RunStatusOf(GetDoc("runs", later)), "scheduled");
+}
+
+TEST_F(EngineTest, TransientErrorsAreRetriedPermanentOnesFailAtOnce) {
+  behavior_.transient_failures = 2;
+  std::string ok_run = AddRun();
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  EXPECT_EQ(RunStatusOf(GetDoc("runs", ok_run)), "success");
+  EXPECT_EQ(behavior_.opens.load(), 3);
+
+  behavior_.opens = 0;
+  behavior_.transient_failures = 0;
+  behavior_.permanent_failure = true;
+  std::string bad_run = AddRun();
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", bad_run);
+  EXPECT_EQ(RunStatusOf(run), "failed");
+  EXPECT_EQ(behavior_.opens.load(), 1);
+  std::string msg(FindPath(run, "metrics.statusSummary.errors")->as_array()[0].at("message").as_string());
+  EXPECT_NE(msg.find("public.missing"), std::string::npos) << msg;
+  EXPECT_EQ(FindPath(GetDoc("flows", "flow-1"), "lastRunDetails.state")->as_string(), "failed");
+}
+
+TEST_F(EngineTest, PartialIngestionThreshold) {
+  behavior_.bad_every = 100;  // 1% of rows fail
+  std::string strict = AddRun();
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", strict);
+  EXPECT_EQ(RunStatusOf(run), "failed") << "no partialIngestionPercent: any failed record fails";
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.failedRecordCount")->as_int64(), 10);
+  // No batch stays visible after a failed run.
+  for (const auto& o : Objects()) EXPECT_EQ(o.key.find(".parquet"), std::string::npos) << o.key;
+
+  // With 5 % allowed: success, 99 % of rows landed, the errors say INGEST-1212-400.
+  Entity flow;
+  ASSERT_TRUE(store_->Transact([&](MetaTxn& t) -> Status {
+    ASSIGN_OR_RETURN(flow, t.Get(scope_, "flows", "flow-1"));
+    std::string old = flow.etag;
+    flow.doc["options"] = json::object{{"partialIngestionPercent", "5"}, {"errorDiagnosticsEnabled", true}};
+    flow.etag = "\"x\"";
+    return t.Update(scope_, flow, old);
+  }).ok());
+  std::string lenient = AddRun();
+  ASSERT_TRUE(*ex->RunOne());
+  run = GetDoc("runs", lenient);
+  EXPECT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.outputRecordCount")->as_int64(), 990);
+  EXPECT_EQ(FindPath(run, "metrics.statusSummary.errors")->as_array()[0].at("code").as_string(),
+            "INGEST-1212-400");
+  bool row_errors = false;
+  for (const auto& o : Objects()) {
+    if (o.key.find("meta/row_errors.jsonl") != std::string::npos) {
+      row_errors = true;
+      std::string content = objects_.Get(o.key).value();
+      EXPECT_EQ(std::count(content.begin(), content.end(), '\n'), 10);
+      EXPECT_NE(content.find("\"line\":102"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(row_errors);
+}
+
+TEST_F(EngineTest, CancelDuringRunLeavesNoBatch) {
+  behavior_.rows = 100000;
+  behavior_.slow_ms = 20;
+  std::string run_id = AddRun();
+  auto ex = NewExecutor();
+  std::thread t([&] { (void)ex->RunOne(); });
+  // Wait until it is running, then request cancel the way the API does.
+  for (int i = 0; i < 200 && RunStatusOf(GetDoc("runs", run_id)) != "inProgress"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(store_->Transact([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
+    std::string old = e.etag;
+    e.doc["fluxo"].as_object()["cancelRequested"] = true;
+    e.etag = "\"c\"";
+    return txn.Update(scope_, e, old);
+  }).ok());
+  t.join();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::seconds(2));
+  EXPECT_EQ(RunStatusOf(GetDoc("runs", run_id)), "cancelled");
+  for (const auto& o : Objects()) EXPECT_EQ(o.key.find(".parquet"), std::string::npos) << o.key;
+}
+
+TEST_F(EngineTest, ExpiredLeaseIsTakenOverAndTheDeadAttemptsFilesRemoved) {
+  std::string run_id = AddRun();
+  // A dead worker: the run is inProgress under an expired lease, with a loading batch on disk.
+  auto ctx = lake_->BeginBatch(scope_, "ds-1", run_id, "flow-1", 1);
+  ASSERT_TRUE(ctx.ok());
+  ASSERT_TRUE(objects_.Put(ctx->prefix + "part-00000.parquet", "half-written").ok());
+  ASSERT_TRUE(store_->Transact([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
+    std::string old = e.etag;
+    SetRunStatus(e.doc, "inProgress");
+    auto& fx = e.doc["fluxo"].as_object();
+    fx["attempt"] = 1;
+    fx["leaseOwner"] = "dead-worker";
+    fx["leaseExpiry"] = SystemClock::Instance().NowMillis() - 1;
+    e.etag = "\"d\"";
+    return txn.Update(scope_, e, old);
+  }).ok());
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", run_id);
+  EXPECT_EQ(RunStatusOf(run), "success");
+  EXPECT_EQ(FindPath(run, "fluxo.attempt")->as_int64(), 2);
+  EXPECT_FALSE(objects_.Head(ctx->prefix + "part-00000.parquet").ok());
+  EXPECT_EQ(GetDoc("batches", ctx->batch_id).at("status").as_string(), "failed");
+}
+
+TEST_F(EngineTest, GarbageCollectorRemovesOrphanedLoadingBatches) {
+  std::string run_id = AddRun();
+  auto ctx = lake_->BeginBatch(scope_, "ds-1", run_id, "flow-1", 1);
+  ASSERT_TRUE(objects_.Put(ctx->prefix + "part-00000.parquet", "x").ok());
+  EXPECT_EQ(*lake_->CollectGarbage(/*min_age_ms=*/0), 1);
+  EXPECT_FALSE(objects_.Head(ctx->prefix + "part-00000.parquet").ok());
+  EXPECT_EQ(*lake_->CollectGarbage(0), 0);
+}
+
+TEST_F(EngineTest, OneRunPerFlowAtATime) {
+  std::string a = AddRun(), b = AddRun();
+  behavior_.rows = 20000;
+  behavior_.slow_ms = 5;
+  auto ex1 = NewExecutor(), ex2 = NewExecutor();
+  std::thread t1([&] { (void)ex1->RunOne(); });
+  for (int i = 0; i < 200 && RunStatusOf(GetDoc("runs", a)) != "inProgress" &&
+                  RunStatusOf(GetDoc("runs", b)) != "inProgress"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(*ex2->RunOne()) << "the flow already has a run in progress";
+  t1.join();
+}
+
+TEST(SchedulerWindows, TileTimeWithBackfillRules) {
+  // t0 = 1000, period 900.
+  auto w0 = WindowOf(1000, 900, true, 0);
+  EXPECT_EQ(w0.start, 0);
+  EXPECT_EQ(w0.end, 1000);
+  auto w0n = WindowOf(1000, 900, false, 0);
+  EXPECT_EQ(w0n.start, 100);
+  for (int k = 1; k < 10; ++k) {
+    auto prev = WindowOf(1000, 900, true, k - 1), cur = WindowOf(1000, 900, true, k);
+    EXPECT_EQ(prev.end, cur.start);
+    EXPECT_EQ(cur.end - cur.start, 900);
+    EXPECT_EQ(cur.fire_at, cur.end);
+  }
+  EXPECT_EQ(ScheduledRunId("f", 10), ScheduledRunId("f", 10));
+  EXPECT_NE(ScheduledRunId("f", 10), ScheduledRunId("f", 11));
+}
+
+TEST_F(EngineTest, SchedulerCreatesMissedRunsOnceEvenWithTwoSchedulers) {
+  int64_t now = SystemClock::Instance().NowSeconds();
+  json::object flow{{"state", "enabled"},
+                    {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}}},
+                    {"sourceConnectionIds", {"src-1"}},
+                    {"targetConnectionIds", {"tgt-1"}},
+                    {"transformations", json::array{json::object{{"name", "Copy"}, {"params", {{"deltaColumn", {{"name", "ts"}}}}}}}},
+                    {"scheduleParams", {{"frequency", "hour"}, {"interval", 1}, {"startTime", now - 3 * 3600 - 10}}}};
+  Insert(Entity{"flows", "flow-sched", "", 0, 0, flow, "", {}});
+  Insert(Entity{"flows", "flow-off", "", 0, 0, [&] { auto f = flow; f["state"] = "disabled"; return f; }(), "", {}});
+  Scheduler s1(store_.get(), {}), s2(store_.get(), {});
+  auto a = s1.Tick();
+  auto b = s2.Tick();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, 4);  // k = 0 (backfill [0, t0)) and the three hours since
+  EXPECT_EQ(*b, 0);
+  ListQuery q;
+  q.limit = 100;
+  q.order_field = "fluxo.windowStart";
+  q.order_desc = false;
+  q.filters = {Filter{"flowId", -1, FilterOp::kEq, {"flow-sched"}}};
+  EntityPage page;
+  ASSERT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
+    ASSIGN_OR_RETURN(page, t.List(scope_, "runs", q));
+    return Status::OK();
+  }).ok());
+  ASSERT_EQ(page.items.size(), 4u);
+  int64_t prev_end = 0;
+  for (const auto& r : page.items) {
+    EXPECT_EQ(FindPath(r.doc, "fluxo.windowStart")->as_int64(), prev_end);
+    prev_end = FindPath(r.doc, "fluxo.windowEnd")->as_int64();
+    EXPECT_EQ(FindPath(r.doc, "fluxo.deltaColumn")->as_string(), "ts");
+  }
+  EXPECT_EQ(*s1.Tick(), 0);
+}
+
+}  // namespace
+}  // namespace fluxo

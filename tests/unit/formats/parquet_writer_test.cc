@@ -1,0 +1,279 @@
+// Unit tests of the Parquet writer's own invariants. Reading the files back with an
+// independent reader (DuckDB) is tests/node/parquet_readback.mjs.
+#include <gtest/gtest.h>
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include <cmath>
+#include <deque>
+#include <random>
+
+#include "formats/parquet/encoding.h"
+#include "formats/parquet/parquet_sink.h"
+#include "objstore/memory_object_store.h"
+#include "parquet_types.h"
+
+namespace fluxo::parquet {
+namespace {
+namespace pf = ::fluxo::parquet_format;
+
+// Decodes the RLE / bit-packed hybrid (the reference for the encoder test).
+std::vector<uint32_t> DecodeHybrid(const Buffer& buf, int bw, size_t n) {
+  std::vector<uint32_t> out;
+  size_t pos = 0;
+  const uint8_t* d = buf.data();
+  while (out.size() < n && pos < buf.size()) {
+    uint64_t header = 0;
+    int shift = 0;
+    while (true) {
+      uint8_t b = d[pos++];
+      header |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+    }
+    if (header & 1) {
+      size_t count = (header >> 1) * 8;
+      uint64_t acc = 0;
+      int bits = 0;
+      for (size_t i = 0; i < count; ++i) {
+        while (bits < bw) {
+          acc |= static_cast<uint64_t>(d[pos++]) << bits;
+          bits += 8;
+        }
+        out.push_back(static_cast<uint32_t>(acc & ((uint64_t{1} << bw) - 1)));
+        acc >>= bw;
+        bits -= bw;
+      }
+    } else {
+      uint32_t v = 0;
+      for (int i = 0; i < (bw + 7) / 8; ++i) v |= static_cast<uint32_t>(d[pos++]) << (8 * i);
+      out.insert(out.end(), header >> 1, v);
+    }
+  }
+  out.resize(std::min(out.size(), n));
+  return out;
+}
+
+TEST(EncodingTest, RleBitPackedHybridRoundTrips) {
+  std::mt19937 rng(3);
+  for (int bw : {1, 3, 8, 13, 20, 32}) {
+    std::vector<uint32_t> values;
+    uint32_t mask = bw == 32 ? 0xFFFFFFFFu : (1u << bw) - 1;
+    for (int i = 0; i < 5000; ++i) {
+      int run = rng() % 4 == 0 ? 1 + rng() % 40 : 1;  // mix of runs and literals
+      uint32_t v = rng() & mask;
+      for (int k = 0; k < run; ++k) values.push_back(v);
+    }
+    Buffer buf;
+    RleBpEncoder enc(&buf, bw);
+    for (uint32_t v : values) enc.Put(v);
+    enc.Flush();
+    EXPECT_EQ(DecodeHybrid(buf, bw, values.size()), values) << "bit width " << bw;
+  }
+}
+
+std::shared_ptr<const Schema> TestSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType::Int64(), false},
+      {"s", DataType::String(), true},
+      {"d", DataType::Decimal(30, 2), true},
+      {"f", DataType::Float64(), true},
+  });
+}
+
+RecordBatch MakeBatch(int64_t first, int64_t n) {
+  RecordBatchBuilder b(TestSchema());
+  for (int64_t i = first; i < first + n; ++i) {
+    b.column(0).AppendInt64(i);
+    if (i % 10 == 0) {
+      b.column(1).AppendNull();
+      b.column(2).AppendNull();
+      b.column(3).AppendNull();
+    } else {
+      b.column(1).AppendString("v" + std::to_string(i % 100));
+      b.column(2).AppendDecimal(static_cast<int128_t>(i) * -1000);
+      b.column(3).AppendDouble(i % 7 == 0 ? -0.0 : static_cast<double>(i));
+    }
+  }
+  return std::move(b.Finish()).value();
+}
+
+pf::FileMetaData ReadFooter(const std::string& file) {
+  EXPECT_GE(file.size(), 12u);
+  EXPECT_EQ(file.substr(0, 4), "PAR1");
+  EXPECT_EQ(file.substr(file.size() - 4), "PAR1");
+  uint32_t len;
+  std::memcpy(&len, file.data() + file.size() - 8, 4);
+  auto buf = std::make_shared<apache::thrift::transport::TMemoryBuffer>(
+      reinterpret_cast<uint8_t*>(const_cast<char*>(file.data() + file.size() - 8 - len)), len,
+      apache::thrift::transport::TMemoryBuffer::COPY);
+  apache::thrift::protocol::TCompactProtocol proto(buf);
+  pf::FileMetaData md;
+  md.read(&proto);
+  return md;
+}
+
+TEST(ParquetWriterTest, FooterDescribesRowGroupsSchemaAndStatistics) {
+  std::string file;
+  auto out = NewStringOutputStream(&file);
+  ParquetWriterOptions opts;
+  opts.row_group_rows = 1000;
+  auto w = ParquetFileWriter::Open(TestSchema(), opts, out.get());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Write(MakeBatch(0, 1500)).ok());
+  ASSERT_TRUE((*w)->Write(MakeBatch(1500, 1000)).ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  pf::FileMetaData md = ReadFooter(file);
+  EXPECT_EQ(md.num_rows, 2500);
+  ASSERT_EQ(md.row_groups.size(), 3u);
+  EXPECT_EQ(md.row_groups[0].num_rows, 1000);
+  EXPECT_EQ(md.row_groups[2].num_rows, 500);
+  ASSERT_EQ(md.schema.size(), 5u);
+  EXPECT_EQ(md.schema[1].repetition_type, pf::FieldRepetitionType::REQUIRED);
+  EXPECT_EQ(md.schema[2].converted_type, pf::ConvertedType::UTF8);
+  EXPECT_EQ(md.schema[3].type, pf::Type::FIXED_LEN_BYTE_ARRAY);
+  EXPECT_EQ(md.schema[3].type_length, 13);  // 10^30 - 1 needs 13 bytes
+  EXPECT_TRUE(md.schema[3].logicalType.__isset.DECIMAL);
+  ASSERT_EQ(md.column_orders.size(), 4u);
+
+  const pf::ColumnMetaData& id = md.row_groups[1].columns[0].meta_data;
+  int64_t lo = 1000, hi = 1999;
+  EXPECT_EQ(id.statistics.min_value, std::string(reinterpret_cast<char*>(&lo), 8));
+  EXPECT_EQ(id.statistics.max_value, std::string(reinterpret_cast<char*>(&hi), 8));
+  EXPECT_EQ(id.statistics.null_count, 0);
+  const pf::ColumnMetaData& s = md.row_groups[0].columns[1].meta_data;
+  EXPECT_EQ(s.statistics.null_count, 100);
+  EXPECT_EQ(s.statistics.min_value, "v1");
+  EXPECT_EQ(s.statistics.max_value, "v99");
+  EXPECT_TRUE(s.__isset.dictionary_page_offset);
+  // Decimal statistics: big-endian two's complement, signed order (-1999000 is the minimum).
+  const pf::ColumnMetaData& d = md.row_groups[1].columns[2].meta_data;
+  ASSERT_EQ(d.statistics.min_value.size(), 13u);
+  EXPECT_EQ(static_cast<uint8_t>(d.statistics.min_value[0]), 0xFF);
+  EXPECT_EQ(static_cast<uint8_t>(d.statistics.max_value[0]), 0xFF);
+  // -1999000 < -1001000: the last bytes differ accordingly.
+  EXPECT_LT(static_cast<uint8_t>(d.statistics.min_value[10]),
+            static_cast<uint8_t>(d.statistics.max_value[10]));
+  // Doubles: a zero minimum is written as -0.0, a zero maximum as +0.0.
+  const pf::ColumnMetaData& f = md.row_groups[0].columns[3].meta_data;
+  double fmin;
+  std::memcpy(&fmin, f.statistics.min_value.data(), 8);
+  EXPECT_TRUE(fmin == 0 && std::signbit(fmin));
+  EXPECT_EQ(f.statistics.nan_count, 0);
+  // Offsets point into the file, column chunks in order.
+  EXPECT_LT(md.row_groups[0].columns[0].meta_data.data_page_offset,
+            md.row_groups[0].columns[1].meta_data.dictionary_page_offset);
+  EXPECT_EQ(md.row_groups[0].file_offset, 4);
+}
+
+TEST(ParquetWriterTest, RejectsSchemaMismatchAndNullInRequiredColumn) {
+  std::string file;
+  auto out = NewStringOutputStream(&file);
+  auto other = std::make_shared<Schema>(std::vector<Field>{{"x", DataType::Int32()}});
+  auto w = ParquetFileWriter::Open(other, {}, out.get());
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ((*w)->Write(MakeBatch(0, 10)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParquetFileWriter::Open(std::make_shared<Schema>(), {}, out.get()).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(ParquetWriterTest, EmptyFileHasSchemaAndNoRowGroups) {
+  std::string file;
+  auto out = NewStringOutputStream(&file);
+  auto w = ParquetFileWriter::Open(TestSchema(), {}, out.get());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  pf::FileMetaData md = ReadFooter(file);
+  EXPECT_EQ(md.num_rows, 0);
+  EXPECT_TRUE(md.row_groups.empty());
+  EXPECT_EQ(md.schema.size(), 5u);
+}
+
+TEST(ParquetWriterTest, LongStringStatisticsAreTruncatedBounds) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::String(), false}});
+  RecordBatchBuilder b(schema);
+  b.column(0).AppendString(std::string(5000, 'a'));
+  b.column(0).AppendString(std::string(3000, 'b') + "c");
+  RecordBatch batch = std::move(b.Finish()).value();
+  std::string file;
+  auto out = NewStringOutputStream(&file);
+  auto w = ParquetFileWriter::Open(schema, {}, out.get());
+  ASSERT_TRUE((*w)->Write(batch).ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  const pf::FileMetaData md = ReadFooter(file);
+  const pf::Statistics& st = md.row_groups[0].columns[0].meta_data.statistics;
+  EXPECT_EQ(st.min_value.size(), 1024u);
+  EXPECT_EQ(st.min_value.find_first_not_of('a'), std::string::npos);
+  EXPECT_FALSE(st.is_min_value_exact);
+  // Greater than every value starting with 1024 b's.
+  EXPECT_EQ(st.max_value.size(), 1024u);
+  EXPECT_EQ(st.max_value.find_first_not_of('b'), 1023u);
+  EXPECT_EQ(st.max_value.back(), 'c');
+  EXPECT_FALSE(st.is_max_value_exact);
+}
+
+TEST(ParquetSinkTest, RollsFilesThroughAnObjectStore) {
+  MemoryObjectStore store;
+  OutputFactory factory = [&](int i) -> Result<std::unique_ptr<OutputStream>> {
+    ASSIGN_OR_RETURN(auto w, store.NewWriter("b1/part-" + std::to_string(i) + ".parquet"));
+    return WrapObjectWriter(std::move(w));
+  };
+  ParquetWriterOptions opts;
+  opts.row_group_bytes = 32 << 10;
+  opts.codec = Codec::kNone;
+  SinkOptions sopts;
+  sopts.max_file_bytes = 100 << 10;
+  auto sink = NewParquetSink(TestSchema(), opts, factory, sopts);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(sink->Write(MakeBatch(i * 5000, 5000)).ok());
+  // Nothing is visible before Close (only committed files are).
+  std::vector<WrittenFile> files;
+  ASSERT_TRUE(sink->Close(&files).ok());
+  ASSERT_GT(files.size(), 2u);
+  int64_t rows = 0;
+  for (const WrittenFile& f : files) {
+    rows += f.num_rows;
+    auto info = store.Head(f.name);
+    ASSERT_TRUE(info.ok()) << f.name;
+    EXPECT_EQ(info->size, f.size_bytes);
+    auto data = store.Get(f.name);
+    EXPECT_EQ(ReadFooter(*data).num_rows, f.num_rows);
+  }
+  EXPECT_EQ(rows, 50000);
+  EXPECT_EQ(store.open_writers(), 0);
+}
+
+TEST(ParquetSinkTest, AbortLeavesNoObject) {
+  MemoryObjectStore store;
+  OutputFactory factory = [&](int i) -> Result<std::unique_ptr<OutputStream>> {
+    ASSIGN_OR_RETURN(auto w, store.NewWriter("b2/part-" + std::to_string(i) + ".parquet"));
+    return WrapObjectWriter(std::move(w));
+  };
+  auto sink = NewParquetSink(TestSchema(), {}, factory);
+  ASSERT_TRUE(sink->Write(MakeBatch(0, 100)).ok());
+  sink->Abort();
+  EXPECT_TRUE(store.ListAll("b2/")->empty());
+  EXPECT_EQ(store.open_writers(), 0);
+}
+
+TEST(ParquetSinkTest, ZeroRowsStillWritesOneFile) {
+  std::deque<std::string> outs;
+  OutputFactory factory = [&](int) -> Result<std::unique_ptr<OutputStream>> {
+    outs.emplace_back();
+    return NewStringOutputStream(&outs.back());
+  };
+  auto sink = NewParquetSink(TestSchema(), {}, factory);
+  std::vector<WrittenFile> files;
+  ASSERT_TRUE(sink->Close(&files).ok());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].num_rows, 0);
+  EXPECT_EQ(ReadFooter(outs[0]).num_rows, 0);
+}
+
+TEST(CompressionTest, ParseCodec) {
+  EXPECT_EQ(*ParseCodec("ZSTD"), Codec::kZstd);
+  EXPECT_EQ(*ParseCodec("uncompressed"), Codec::kNone);
+  EXPECT_FALSE(ParseCodec("lzo").ok());
+}
+
+}  // namespace
+}  // namespace fluxo::parquet
