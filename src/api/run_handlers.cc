@@ -2,7 +2,7 @@
 // POST /runs/{id}/action?op=re-trigger|cancel.
 //
 // A run keeps its `params` as submitted; the typed window and start time the engine uses live in
-// the run's `fluxo` object ({windowStart, windowEnd, startAt, deltaColumn, attempt}). Creating the
+// the run's `fluxo` object ({windowStart, windowEnd, dueAt, deltaColumn, attempt}). Creating the
 // first run of a table-based flow writes its deltaColumn into the flow's Copy transformation in
 // the same transaction.
 #include "api/flow_rules.h"
@@ -26,11 +26,11 @@ std::string Lower(std::string s) {
 struct RunWindow {
   int64_t start = 0;     // windowStartTime, epoch s
   int64_t end = 0;       // windowEndTime, epoch s
-  int64_t start_at = 0;  // when the run may begin, epoch s
+  int64_t due_at_ms = 0;  // when the run may begin, epoch ms
   std::optional<std::string> delta_column;
 };
 
-ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_s) {
+ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   if (!params || !params->is_object()) {
     return ApiError::BadRequest(1384, "params is required: {\"windowStartTime\", \"windowEndTime\"}");
   }
@@ -54,11 +54,11 @@ ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_s) {
     *out = *n;
     return std::nullopt;
   };
-  w.start_at = now_s;
   if (auto e = epoch("windowStartTime", true, &w.start)) return *e;
   if (auto e = epoch("windowEndTime", true, &w.end)) return *e;
-  if (auto e = epoch("startTime", false, &w.start_at)) return *e;
-  if (w.start_at < now_s) w.start_at = now_s;
+  int64_t start_s = 0;
+  if (auto e = epoch("startTime", false, &start_s)) return *e;
+  w.due_at_ms = std::max(start_s * 1000, now_ms);
   if (w.end <= w.start) {
     return ApiError::BadRequest(1381, "params.windowEndTime " + std::to_string(w.end) +
                                           " must be after params.windowStartTime " + std::to_string(w.start));
@@ -80,7 +80,7 @@ Entity NewRun(const Entity& flow, const json::value& params, const RunWindow& w,
   run.kind = kRuns;
   run.id = NewUuid();
   run.doc = NewRunDocument(flow.id, flow.doc, params,
-                           RunSpecOfWindow{w.start, w.end, w.start_at, delta_column, false});
+                           RunSpecOfWindow{w.start, w.end, w.due_at_ms, delta_column, false});
   return run;
 }
 
@@ -119,8 +119,7 @@ ApiResult<HttpResponse> CreateRun(Call& call) {
   API_ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
   auto flow_id = GetString(body, "flowId");
   if (!flow_id || flow_id->empty()) return ApiError::BadRequest(1380, "flowId is required");
-  int64_t now_s = call.now_ms() / 1000;
-  API_ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), now_s));
+  API_ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), call.now_ms()));
   Entity run;
   auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
     auto flow = txn.Get(call.scope, kFlows, *flow_id);
@@ -224,7 +223,7 @@ ApiResult<HttpResponse> RunAction(Call& call) {
     RunWindow w;
     w.start = fx.at("windowStart").as_int64();
     w.end = fx.at("windowEnd").as_int64();
-    w.start_at = call.now_ms() / 1000;
+    w.due_at_ms = call.now_ms();
     std::optional<std::string> delta;
     if (auto d = GetString(fx, "deltaColumn")) delta = d;
     answer = NewRun(*flow, cur->doc.at("params"), w, delta);

@@ -100,7 +100,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o) {
   eo.workers = o.workers;
   eo.source_parallelism = o.source_parallelism;
   eo.lease_ms = int64_t{o.lease_seconds} * 1000;
-  eo.heartbeat_ms = std::min<int64_t>(1000, eo.lease_ms / 3);
+  eo.heartbeat_ms = std::min<int64_t>(500, eo.lease_ms / 3);
   eo.allow_paths = so.allow_paths;
   eo.codec = o.codec;
   Executor executor(state->store.get(), &lake, connectors.get(), state->master_key.get(), eo);

@@ -63,7 +63,8 @@ struct SourceConfig {
   json::object params;  // the source connection's params (tableName, path, ...)
   json::object data;    // the source connection's data (format, properties)
   std::optional<std::string> delta_column;  // table sources: the flow's Copy deltaColumn
-  std::string date_format;                  // for text delta columns ("" -> yyyy-MM-dd HH:mm:ss)
+  std::string date_format;                  // for text delta columns ("" -> ISO 8601, which
+                                            // also accepts yyyy-MM-dd HH:mm:ss)
   std::string timezone = "UTC";             // for naive timestamp delta columns
   SourceWindow window;
   int parallelism = 2;              // splits read at once (--source-parallelism)

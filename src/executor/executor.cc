@@ -277,7 +277,6 @@ Result<bool> Executor::RunOne() {
 Result<std::optional<Executor::Claimed>> Executor::Claim() {
   std::optional<Claimed> out;
   int64_t now_ms = clock_->NowMillis();
-  int64_t now_s = now_ms / 1000;
   Status s = meta_->Transact([&](MetaTxn& txn) -> Status {
     ListQuery expired;
     expired.limit = 10;
@@ -286,10 +285,10 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
     ASSIGN_OR_RETURN(auto candidates, txn.ListAcrossScopes(kRuns, expired));
     ListQuery due;
     due.limit = 20;
-    due.order_field = "fluxo.startAt";
+    due.order_field = "fluxo.dueAt";
     due.order_desc = false;
     due.filters = {Filter{"metrics.statusSummary.status", -1, FilterOp::kEq, {"scheduled"}},
-                   Filter{"fluxo.startAt", -1, FilterOp::kLe, {std::to_string(now_s)}}};
+                   Filter{"fluxo.dueAt", -1, FilterOp::kLe, {std::to_string(now_ms)}}};
     ASSIGN_OR_RETURN(auto scheduled, txn.ListAcrossScopes(kRuns, due));
     for (auto& r : scheduled) candidates.push_back(std::move(r));
     for (auto& cand : candidates) {

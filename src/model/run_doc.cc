@@ -37,7 +37,7 @@ json::object NewRunDocument(const std::string& flow_id, const json::object& flow
                    {"statusSummary", {{"status", "scheduled"}}}}};
   json::object fx{{"windowStart", w.window_start},
                   {"windowEnd", w.window_end},
-                  {"startAt", w.start_at},
+                  {"dueAt", w.due_at_ms},
                   {"attempt", 0}};
   if (w.delta_column) fx["deltaColumn"] = *w.delta_column;
   if (w.scheduled) fx["scheduled"] = true;

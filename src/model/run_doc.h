@@ -4,7 +4,8 @@
 //
 // fluxo keeps what the engine needs in the run's `fluxo` object:
 //   windowStart, windowEnd   the half-open window, epoch seconds
-//   startAt                  epoch seconds; the run is due from then on
+//   dueAt                    epoch ms; the run is due from then on (its startTime, or its
+//                            creation when that is later); due runs are taken in this order
 //   deltaColumn              table sources: the column the window applies to
 //   attempt                  attempts started so far
 //   leaseOwner, leaseExpiry  the worker running it and until when (epoch ms)
@@ -23,7 +24,7 @@ namespace fluxo {
 struct RunSpecOfWindow {
   int64_t window_start = 0;  // epoch s
   int64_t window_end = 0;    // epoch s
-  int64_t start_at = 0;      // epoch s
+  int64_t due_at_ms = 0;     // epoch ms
   std::optional<std::string> delta_column;
   bool scheduled = false;
 };

@@ -126,7 +126,7 @@ Result<int64_t> Scheduler::Tick() {
         run.kind = "runs";
         run.id = ScheduledRunId(f.entity.id, w.start);
         json::value params = json::object{{"windowStartTime", w.start}, {"windowEndTime", w.end}};
-        RunSpecOfWindow spec{w.start, w.end, w.fire_at, std::nullopt, true};
+        RunSpecOfWindow spec{w.start, w.end, w.fire_at * 1000, std::nullopt, true};
         if (!delta.empty()) spec.delta_column = delta;
         run.doc = NewRunDocument(f.entity.id, f.entity.doc, params, spec);
         run.created_at = run.updated_at = now_ms;

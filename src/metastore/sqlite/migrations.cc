@@ -53,7 +53,7 @@ CREATE TABLE refs (
 CREATE INDEX refs_to ON refs (org, sandbox, to_id);
 )sql"},
       {2, "run queue and batch indexes for the engine", R"sql(
-CREATE INDEX entities_runs_due ON entities (kind, json_extract(doc, '$.metrics.statusSummary.status'), json_extract(doc, '$.fluxo.startAt'));
+CREATE INDEX entities_runs_due ON entities (kind, json_extract(doc, '$.metrics.statusSummary.status'), json_extract(doc, '$.fluxo.dueAt'));
 CREATE INDEX entities_by_run ON entities (kind, json_extract(doc, '$.runId'));
 CREATE INDEX entities_by_status_only ON entities (kind, json_extract(doc, '$.status'), created_at);
 )sql"},

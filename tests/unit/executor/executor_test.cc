@@ -143,7 +143,7 @@ class EngineTest : public ::testing::Test {
   std::string AddRun(int64_t start_at = 0) {
     Entity run{"runs", NewUuid(), "", 0, 0,
                NewRunDocument("flow-1", flow_doc_, json::object{},
-                              RunSpecOfWindow{0, 100, start_at, std::string("ts"), false}),
+                              RunSpecOfWindow{0, 100, start_at * 1000, std::string("ts"), false}),
                "", {}};
     Insert(run);
     return run.id;

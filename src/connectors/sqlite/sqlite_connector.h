@@ -1,0 +1,16 @@
+// The SQLite source connector: reads one table or view of an SQLite database file that lies inside
+// a folder allowed with --allow-path. See README.md in this folder for the type mapping, the delta
+// column rules and the explore answers.
+#pragma once
+
+#include <memory>
+
+#include "connectors/source.h"
+
+namespace fluxo {
+
+// The connector for connection spec spec_ids::kSqlite. Stateless and thread-safe; every Source
+// it makes opens its own read-only connections.
+std::unique_ptr<Connector> NewSqliteConnector();
+
+}  // namespace fluxo
