@@ -1,0 +1,15 @@
+// The MySQL / MariaDB source connector (connection spec 26d738e0-8963-47ea-aadf-c60de735468a).
+// See README.md in this folder for the type mapping, the delta column and splits.
+#pragma once
+
+#include <memory>
+
+#include "connectors/source.h"
+
+namespace fluxo {
+
+// A connector that reads tables and views of MySQL or MariaDB (libmariadb, server-side prepared
+// statements streamed row by row). Thread-safe.
+std::unique_ptr<Connector> NewMySqlConnector();
+
+}  // namespace fluxo

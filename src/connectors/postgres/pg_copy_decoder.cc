@@ -1,0 +1,338 @@
+#include "connectors/postgres/pg_copy_decoder.h"
+
+#include <cstring>
+
+namespace fluxo::pg {
+namespace {
+
+constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // + the terminating '\0': 11 bytes
+constexpr int64_t kPgEpochDays = 10957;            // 2000-01-01 - 1970-01-01
+constexpr int64_t kPgEpochMicros = kPgEpochDays * 86400 * int64_t{1000000};
+
+inline uint16_t Be16(const char* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return __builtin_bswap16(v);
+}
+inline uint32_t Be32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
+}
+inline uint64_t Be64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
+constexpr uint16_t kNumericPos = 0x0000;
+constexpr uint16_t kNumericNeg = 0x4000;
+
+const unsigned __int128* Pow10Table() {
+  static const auto* table = [] {
+    static unsigned __int128 t[39];
+    t[0] = 1;
+    for (int i = 1; i < 39; ++i) t[i] = t[i - 1] * 10;
+    return t;
+  }();
+  return table;
+}
+
+Status Malformed(const std::string& column, const char* what) {
+  return Status::Internal(std::string("PostgreSQL COPY stream: ") + what + " in column \"" +
+                          column + "\"");
+}
+
+}  // namespace
+
+PgCopyDecoder::PgCopyDecoder(std::vector<PgColumnDecode> columns) : columns_(std::move(columns)) {}
+
+Result<int64_t> PgCopyDecoder::Feed(const char* data, size_t size, RecordBatchBuilder* builder) {
+  int64_t rows = 0;
+  size_t consumed = 0;
+  if (carry_.empty()) {
+    RETURN_IF_ERROR(DecodeSome(data, size, &consumed, &rows, builder));
+    if (consumed < size) carry_.assign(data + consumed, size - consumed);
+    return rows;
+  }
+  carry_.append(data, size);
+  RETURN_IF_ERROR(DecodeSome(carry_.data(), carry_.size(), &consumed, &rows, builder));
+  carry_.erase(0, consumed);
+  return rows;
+}
+
+Status PgCopyDecoder::DecodeSome(const char* p, size_t n, size_t* consumed, int64_t* rows,
+                                 RecordBatchBuilder* builder) {
+  size_t pos = 0;
+  if (!header_done_) {
+    if (n < 19) {
+      *consumed = 0;
+      return Status::OK();
+    }
+    if (std::memcmp(p, kSignature, 11) != 0) {
+      return Status::Internal("PostgreSQL COPY stream: bad binary signature");
+    }
+    uint32_t ext = Be32(p + 15);
+    if (n < 19 + static_cast<size_t>(ext)) {
+      *consumed = 0;
+      return Status::OK();
+    }
+    pos = 19 + ext;
+    header_done_ = true;
+  }
+  const int ncols = static_cast<int>(columns_.size());
+  while (!finished_ && pos + 2 <= n) {
+    int16_t nf = static_cast<int16_t>(Be16(p + pos));
+    if (nf == -1) {
+      finished_ = true;
+      pos += 2;
+      break;
+    }
+    if (nf != ncols) {
+      return Status::Internal("PostgreSQL COPY stream: tuple has " + std::to_string(nf) +
+                              " fields, expected " + std::to_string(ncols));
+    }
+    // Check the tuple is complete before appending anything.
+    size_t q = pos + 2;
+    bool complete = true;
+    for (int i = 0; i < ncols; ++i) {
+      if (q + 4 > n) {
+        complete = false;
+        break;
+      }
+      int32_t len = static_cast<int32_t>(Be32(p + q));
+      q += 4;
+      if (len > 0) {
+        if (q + static_cast<size_t>(len) > n) {
+          complete = false;
+          break;
+        }
+        q += static_cast<size_t>(len);
+      }
+    }
+    if (!complete) break;
+    q = pos + 2;
+    for (int i = 0; i < ncols; ++i) {
+      int32_t len = static_cast<int32_t>(Be32(p + q));
+      q += 4;
+      ColumnBuilder& out = builder->column(i);
+      if (len < 0) {
+        out.AppendNull();
+        continue;
+      }
+      RETURN_IF_ERROR(DecodeValue(columns_[i], p + q, len, &out));
+      q += static_cast<size_t>(len);
+    }
+    pos = q;
+    ++*rows;
+  }
+  *consumed = pos;
+  return Status::OK();
+}
+
+Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int32_t len,
+                                  ColumnBuilder* out) {
+  auto need = [&](int32_t size) { return len == size; };
+  switch (col.decode) {
+    case PgDecode::kBool:
+      if (!need(1)) return Malformed(col.name, "bool of wrong size");
+      out->AppendBool(v[0] != 0);
+      return Status::OK();
+    case PgDecode::kInt2:
+      if (!need(2)) return Malformed(col.name, "int2 of wrong size");
+      out->AppendInt32(static_cast<int16_t>(Be16(v)));
+      return Status::OK();
+    case PgDecode::kInt4:
+      if (!need(4)) return Malformed(col.name, "int4 of wrong size");
+      out->AppendInt32(static_cast<int32_t>(Be32(v)));
+      return Status::OK();
+    case PgDecode::kOid:
+      if (!need(4)) return Malformed(col.name, "oid of wrong size");
+      out->AppendInt64(static_cast<int64_t>(Be32(v)));
+      return Status::OK();
+    case PgDecode::kInt8:
+      if (!need(8)) return Malformed(col.name, "int8 of wrong size");
+      out->AppendInt64(static_cast<int64_t>(Be64(v)));
+      return Status::OK();
+    case PgDecode::kFloat4: {
+      if (!need(4)) return Malformed(col.name, "float4 of wrong size");
+      uint32_t bits = Be32(v);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      out->AppendDouble(static_cast<double>(f));
+      return Status::OK();
+    }
+    case PgDecode::kFloat8: {
+      if (!need(8)) return Malformed(col.name, "float8 of wrong size");
+      uint64_t bits = Be64(v);
+      double d;
+      std::memcpy(&d, &bits, 8);
+      out->AppendDouble(d);
+      return Status::OK();
+    }
+    case PgDecode::kNumericDecimal:
+    case PgDecode::kNumericString: {
+      if (len < 8) return Malformed(col.name, "numeric too short");
+      int ndigits = static_cast<int16_t>(Be16(v));
+      int weight = static_cast<int16_t>(Be16(v + 2));
+      uint16_t sign = Be16(v + 4);
+      int dscale = static_cast<int16_t>(Be16(v + 6));
+      if (ndigits < 0 || len != 8 + 2 * ndigits || dscale < 0) {
+        return Malformed(col.name, "numeric of wrong size");
+      }
+      const char* digits = v + 8;
+      if (col.decode == PgDecode::kNumericDecimal) {
+        if (sign != kNumericPos && sign != kNumericNeg) {  // NaN, +-Infinity
+          out->AppendNull();
+          return Status::OK();
+        }
+        const unsigned __int128* pow10 = Pow10Table();
+        unsigned __int128 u = 0;
+        for (int i = 0; i < ndigits; ++i) {
+          unsigned d = Be16(digits + 2 * i);
+          int e = 4 * (weight - i) + col.scale;  // decimal exponent of this group's last digit
+          if (e >= 0) {
+            // e > 38 only for values beyond the column's declared precision.
+            if (e > 38) return Malformed(col.name, "numeric beyond 38 digits");
+            u += static_cast<unsigned __int128>(d) * pow10[e];
+          } else if (e > -4) {
+            u += d / static_cast<unsigned>(pow10[-e]);
+          }
+        }
+        __int128 s = static_cast<__int128>(u);
+        out->AppendDecimal(sign == kNumericNeg ? -s : s);
+        return Status::OK();
+      }
+      // Text, as numeric_out prints it.
+      if (sign == 0xC000) {
+        out->AppendString("NaN");
+        return Status::OK();
+      }
+      if (sign == 0xD000) {
+        out->AppendString("Infinity");
+        return Status::OK();
+      }
+      if (sign == 0xF000) {
+        out->AppendString("-Infinity");
+        return Status::OK();
+      }
+      // Bounded: numeric has at most 131072 digits before and 16383 after the point; use a
+      // stack buffer for the common case.
+      char stack[512];
+      std::string heap;
+      size_t cap = static_cast<size_t>(4 * (weight > 0 ? weight + 1 : 1) + dscale + 8);
+      char* buf = stack;
+      if (cap > sizeof(stack)) {
+        heap.resize(cap);
+        buf = heap.data();
+      }
+      size_t n = 0;
+      if (sign == kNumericNeg) buf[n++] = '-';
+      auto group = [&](int i) -> unsigned {
+        return i >= 0 && i < ndigits ? Be16(digits + 2 * i) : 0;
+      };
+      if (weight < 0) {
+        buf[n++] = '0';
+      } else {
+        for (int g = 0; g <= weight; ++g) {
+          unsigned d = group(g);
+          char t[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
+                       static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
+          int start = 0;
+          if (g == 0) {
+            while (start < 3 && t[start] == '0') ++start;
+          }
+          for (int k = start; k < 4; ++k) buf[n++] = t[k];
+        }
+      }
+      if (dscale > 0) {
+        buf[n++] = '.';
+        int written = 0;
+        for (int g = weight + 1; written < dscale; ++g) {
+          unsigned d = group(g);
+          char t[4] = {static_cast<char>('0' + d / 1000), static_cast<char>('0' + d / 100 % 10),
+                       static_cast<char>('0' + d / 10 % 10), static_cast<char>('0' + d % 10)};
+          for (int k = 0; k < 4 && written < dscale; ++k, ++written) buf[n++] = t[k];
+        }
+      }
+      out->AppendString(std::string_view(buf, n));
+      return Status::OK();
+    }
+    case PgDecode::kText:
+      out->AppendString(std::string_view(v, static_cast<size_t>(len)));
+      return Status::OK();
+    case PgDecode::kJsonb:
+      if (len < 1 || v[0] != 1) return Malformed(col.name, "jsonb of unknown version");
+      out->AppendString(std::string_view(v + 1, static_cast<size_t>(len - 1)));
+      return Status::OK();
+    case PgDecode::kBytea:
+      out->AppendBinary(std::string_view(v, static_cast<size_t>(len)));
+      return Status::OK();
+    case PgDecode::kDate: {
+      if (!need(4)) return Malformed(col.name, "date of wrong size");
+      int32_t d = static_cast<int32_t>(Be32(v));
+      if (d == INT32_MAX || d == INT32_MIN) {
+        out->AppendNull();
+      } else {
+        out->AppendDate(static_cast<int32_t>(d + kPgEpochDays));
+      }
+      return Status::OK();
+    }
+    case PgDecode::kTimestamp: {
+      if (!need(8)) return Malformed(col.name, "timestamp of wrong size");
+      int64_t t = static_cast<int64_t>(Be64(v));
+      if (t == INT64_MAX || t == INT64_MIN) {
+        out->AppendNull();
+      } else {
+        out->AppendTimestamp(t + kPgEpochMicros);
+      }
+      return Status::OK();
+    }
+    case PgDecode::kTime: {
+      if (!need(8)) return Malformed(col.name, "time of wrong size");
+      int64_t t = static_cast<int64_t>(Be64(v));
+      int64_t secs = t / 1000000;
+      int64_t frac = t % 1000000;
+      char buf[24];
+      int h = static_cast<int>(secs / 3600), m = static_cast<int>(secs / 60 % 60),
+          s = static_cast<int>(secs % 60);
+      buf[0] = static_cast<char>('0' + h / 10);
+      buf[1] = static_cast<char>('0' + h % 10);
+      buf[2] = ':';
+      buf[3] = static_cast<char>('0' + m / 10);
+      buf[4] = static_cast<char>('0' + m % 10);
+      buf[5] = ':';
+      buf[6] = static_cast<char>('0' + s / 10);
+      buf[7] = static_cast<char>('0' + s % 10);
+      size_t n = 8;
+      if (frac > 0) {
+        buf[n++] = '.';
+        int64_t div = 100000;
+        while (frac > 0) {
+          buf[n++] = static_cast<char>('0' + frac / div);
+          frac %= div;
+          div /= 10;
+        }
+      }
+      out->AppendString(std::string_view(buf, n));
+      return Status::OK();
+    }
+    case PgDecode::kUuid: {
+      if (!need(16)) return Malformed(col.name, "uuid of wrong size");
+      static const char* kHex = "0123456789abcdef";
+      char buf[36];
+      size_t n = 0;
+      for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) buf[n++] = '-';
+        unsigned char c = static_cast<unsigned char>(v[i]);
+        buf[n++] = kHex[c >> 4];
+        buf[n++] = kHex[c & 15];
+      }
+      out->AppendString(std::string_view(buf, n));
+      return Status::OK();
+    }
+  }
+  return Status::Internal("unhandled PostgreSQL decode kind");
+}
+
+}  // namespace fluxo::pg
