@@ -1,0 +1,55 @@
+// Sequential byte streams for file sources: local files, objects of an ObjectStore (read in
+// ranged chunks), and decompressing wrappers (gzip, deflate/zlib, bzip2, zstd).
+//
+// Memory: every stream holds a bounded buffer (at most a few MiB) whatever the file size.
+// Errors name the file: a missing or unreadable file is NotFound / PermissionDenied /
+// Unavailable (transient I/O); corrupt or truncated compressed data is InvalidArgument
+// (permanent: retrying reads the same bytes).
+// Thread safety: a stream belongs to one thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "objstore/object_store.h"
+
+namespace fluxo::files {
+
+class ByteStream {
+ public:
+  virtual ~ByteStream() = default;
+  // Reads up to `n` (> 0) bytes into `buf`; 0 means the end of the stream.
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+};
+
+// Opens local file `path` (already confined by the caller). `name` is used in messages.
+// `bytes_read` (optional) is increased by every byte read from the file.
+Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::string name,
+                                                  std::atomic<int64_t>* bytes_read);
+// Reads `key` of `store` in ranged chunks of `chunk_size` bytes (`size` is the object's size).
+std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
+                                       std::atomic<int64_t>* bytes_read,
+                                       int64_t chunk_size = 8 << 20);
+// A stream over a string (tests, samples).
+std::unique_ptr<ByteStream> StringStream(std::string data);
+
+enum class Codec { kNone, kGzip, kDeflate, kBzip2, kZstd };
+
+// "gzip", "bzip2", "zstd", "deflate", "none" (or empty) -> Codec. InvalidArgument otherwise.
+Result<Codec> ParseCodec(std::string_view name);
+const char* CodecName(Codec c);
+// The codec announced by the first bytes (gzip 1f 8b, bzip2 "BZh", zstd 28 b5 2f fd, zlib 78 01/
+// 5e/9c/da), or kNone.
+Codec DetectCodec(std::string_view head);
+
+// Wraps `raw`: `declared` kNone means "detect from the first bytes" (plain data stays plain);
+// any other codec is used as declared. gzip accepts several concatenated members; deflate
+// accepts zlib-wrapped or raw deflate data. `name` is used in messages.
+Result<std::unique_ptr<ByteStream>> Decompress(std::unique_ptr<ByteStream> raw, Codec declared,
+                                               const std::string& name);
+
+}  // namespace fluxo::files

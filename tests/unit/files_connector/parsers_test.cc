@@ -1,0 +1,320 @@
+// Tokenizers, codecs, value parsing and globs of the file sources.
+#include <bzlib.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "connectors/files/byte_stream.h"
+#include "connectors/files/csv_parser.h"
+#include "connectors/files/json_splitter.h"
+#include "connectors/files/selection.h"
+#include "connectors/files/values.h"
+
+namespace fluxo::files {
+namespace {
+
+// A stream that hands out at most `step` bytes per Read, to exercise every buffer boundary.
+class TrickleStream : public ByteStream {
+ public:
+  TrickleStream(std::string d, size_t step) : d_(std::move(d)), step_(step) {}
+  Result<size_t> Read(char* buf, size_t n) override {
+    size_t take = std::min({n, step_, d_.size() - pos_});
+    std::memcpy(buf, d_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+
+ private:
+  std::string d_;
+  size_t step_;
+  size_t pos_ = 0;
+};
+
+struct Rec {
+  std::vector<std::string> fields;
+  std::vector<bool> quoted;
+  int64_t line;
+  std::string error;
+};
+
+std::vector<Rec> ParseCsv(const std::string& text, char delim = ',', size_t step = 1 << 20) {
+  TrickleStream in(text, step);
+  CsvParser p(&in, delim);
+  CsvRecord r;
+  std::vector<Rec> out;
+  while (true) {
+    auto got = p.Next(&r);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok() || !*got) break;
+    Rec x;
+    for (auto& f : r.fields) {
+      x.fields.emplace_back(f.value);
+      x.quoted.push_back(f.quoted);
+    }
+    x.line = r.line;
+    x.error = r.error;
+    out.push_back(x);
+  }
+  return out;
+}
+
+TEST(CsvParser, Rfc4180EdgesAtEveryBufferBoundary) {
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "id,name,note\r\n"
+      "1,\"Smith, John\",\"say \"\"hi\"\"\"\r\n"
+      "2,\"multi\nline\",plain\n"
+      "\n"
+      "3,,\"\"\r\n"
+      "4,a\"b,x";  // no final line end; a quote inside an unquoted field is literal
+  for (size_t step : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{1} << 20}) {
+    SCOPED_TRACE(step);
+    auto recs = ParseCsv(text, ',', step);
+    ASSERT_EQ(recs.size(), 5u);
+    EXPECT_EQ(recs[0].fields, (std::vector<std::string>{"id", "name", "note"}));  // BOM gone
+    EXPECT_EQ(recs[1].fields, (std::vector<std::string>{"1", "Smith, John", "say \"hi\""}));
+    EXPECT_EQ(recs[1].line, 2);
+    EXPECT_EQ(recs[2].fields, (std::vector<std::string>{"2", "multi\nline", "plain"}));
+    EXPECT_EQ(recs[2].line, 3);
+    EXPECT_EQ(recs[3].fields, (std::vector<std::string>{"3", "", ""}));
+    EXPECT_EQ(recs[3].line, 6);  // line 5 is empty
+    EXPECT_FALSE(recs[3].quoted[1]);
+    EXPECT_TRUE(recs[3].quoted[2]);
+    EXPECT_EQ(recs[4].fields, (std::vector<std::string>{"4", "a\"b", "x"}));
+    EXPECT_EQ(recs[4].line, 7);
+  }
+}
+
+TEST(CsvParser, OtherDelimitersAndTrailingEmptyField) {
+  auto recs = ParseCsv("a|b|\n1|\"x|y\"|\n", '|');
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].fields, (std::vector<std::string>{"a", "b", ""}));
+  EXPECT_EQ(recs[1].fields, (std::vector<std::string>{"1", "x|y", ""}));
+  auto tabs = ParseCsv("a\tb\n1\t2", '\t');
+  EXPECT_EQ(tabs[1].fields, (std::vector<std::string>{"1", "2"}));
+  auto semis = ParseCsv("a;b\r1;2\r", ';');  // old Mac line ends
+  ASSERT_EQ(semis.size(), 2u);
+  EXPECT_EQ(semis[1].fields, (std::vector<std::string>{"1", "2"}));
+}
+
+TEST(CsvParser, MalformedRecordsAreReportedAndParsingGoesOn) {
+  auto recs = ParseCsv("a,b\n\"x\"y,1\n2,3\n\"open,4\n");
+  ASSERT_EQ(recs.size(), 4u);
+  EXPECT_FALSE(recs[1].error.empty());
+  EXPECT_EQ(recs[1].line, 2);
+  EXPECT_TRUE(recs[2].error.empty());
+  EXPECT_EQ(recs[2].fields, (std::vector<std::string>{"2", "3"}));
+  EXPECT_FALSE(recs[3].error.empty());  // quote never closed
+  EXPECT_EQ(recs[3].line, 4);
+}
+
+TEST(CsvParser, LongRecordGrowsTheBuffer) {
+  std::string big(3 << 20, 'x');
+  auto recs = ParseCsv("a,b\n1," + big + "\n2,y\n");
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[1].fields[1].size(), big.size());
+  EXPECT_EQ(recs[2].fields[1], "y");
+}
+
+std::vector<JsonRecordText> SplitJson(const std::string& text, size_t step,
+                                      std::vector<std::string>* texts) {
+  TrickleStream in(text, step);
+  JsonSplitter s(&in);
+  JsonRecordText r;
+  std::vector<JsonRecordText> out;
+  while (true) {
+    auto got = s.Next(&r);
+    EXPECT_TRUE(got.ok());
+    if (!got.ok() || !*got) break;
+    texts->emplace_back(r.text);
+    out.push_back(r);
+  }
+  return out;
+}
+
+TEST(JsonSplitter, LinesAndArrays) {
+  for (size_t step : {size_t{1}, size_t{5}, size_t{1} << 20}) {
+    std::vector<std::string> t;
+    auto recs = SplitJson("{\"a\":1}\r\n\n  {\"a\":\"x\\n]\"}\n{broken\n", step, &t);
+    ASSERT_EQ(recs.size(), 3u);
+    EXPECT_EQ(t[0], "{\"a\":1}");
+    EXPECT_EQ(t[1], "{\"a\":\"x\\n]\"}");
+    EXPECT_EQ(recs[1].line, 3);
+    EXPECT_EQ(recs[2].line, 4);
+
+    std::vector<std::string> a;
+    auto arr = SplitJson(
+        "\xEF\xBB\xBF [\n {\"a\": [1, {\"b\": \"]}\\\"\"}]},\n {\"a\": 2}\n , 3 ]\n", step, &a);
+    ASSERT_EQ(arr.size(), 3u) << ::testing::PrintToString(a) << " step " << step;
+    EXPECT_EQ(a[0], "{\"a\": [1, {\"b\": \"]}\\\"\"}]}");
+    EXPECT_EQ(arr[0].line, 2);
+    EXPECT_EQ(a[1], "{\"a\": 2}");
+    EXPECT_EQ(arr[1].line, 3);
+    EXPECT_EQ(a[2], "3");
+    for (auto& r : arr) EXPECT_TRUE(r.error.empty());
+  }
+  std::vector<std::string> t;
+  auto bad = SplitJson("[{\"a\":1}, {\"a\":", 1 << 20, &t);
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_FALSE(bad[1].error.empty());
+  t.clear();
+  auto trailing = SplitJson("[{\"a\":1}] junk", 1 << 20, &t);
+  ASSERT_EQ(trailing.size(), 2u);
+  EXPECT_FALSE(trailing[1].error.empty());
+}
+
+std::string Gzip(const std::string& data, int window_bits = 15 + 16) {
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+std::string Bzip2(const std::string& data) {
+  std::string out(data.size() + data.size() / 100 + 1000, '\0');
+  unsigned len = static_cast<unsigned>(out.size());
+  BZ2_bzBuffToBuffCompress(out.data(), &len, const_cast<char*>(data.data()),
+                           static_cast<unsigned>(data.size()), 9, 0, 0);
+  out.resize(len);
+  return out;
+}
+std::string Zstd(const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  out.resize(ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3));
+  return out;
+}
+
+Result<std::string> ReadAll(std::string compressed, Codec declared, size_t step = 1 << 16) {
+  ASSIGN_OR_RETURN(auto s, Decompress(std::make_unique<TrickleStream>(std::move(compressed), step),
+                                      declared, "f.csv"));
+  std::string out;
+  char buf[4096];
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, s->Read(buf, sizeof(buf)));
+    if (n == 0) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+TEST(Codecs, EachCodecDetectedAndDeclared) {
+  std::string data;
+  for (int i = 0; i < 20000; ++i) data += std::to_string(i) + ",some text\n";
+  struct Case {
+    std::string packed;
+    Codec codec;
+  };
+  std::vector<Case> cases = {{Gzip(data), Codec::kGzip},
+                             {Gzip(data, 15), Codec::kDeflate},
+                             {Bzip2(data), Codec::kBzip2},
+                             {Zstd(data), Codec::kZstd}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(CodecName(c.codec));
+    EXPECT_EQ(DetectCodec(c.packed.substr(0, 4)), c.codec);
+    auto detected = ReadAll(c.packed, Codec::kNone);
+    ASSERT_TRUE(detected.ok()) << detected.status().ToString();
+    EXPECT_EQ(*detected, data);
+    auto declared = ReadAll(c.packed, c.codec, 3);
+    ASSERT_TRUE(declared.ok()) << declared.status().ToString();
+    EXPECT_EQ(*declared, data);
+  }
+  // Raw deflate (no zlib header) when declared.
+  auto raw = ReadAll(Gzip(data, -15), Codec::kDeflate);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  EXPECT_EQ(*raw, data);
+  // Plain text passes through.
+  EXPECT_EQ(*ReadAll(data, Codec::kNone), data);
+  EXPECT_EQ(*ReadAll("", Codec::kNone), "");
+}
+
+TEST(Codecs, MultiMemberGzipAndConcatenatedStreams) {
+  EXPECT_EQ(*ReadAll(Gzip("a,b\n") + Gzip("1,2\n") + Gzip("3,4\n"), Codec::kNone),
+            "a,b\n1,2\n3,4\n");
+  EXPECT_EQ(*ReadAll(Zstd("x\n") + Zstd("y\n"), Codec::kNone), "x\ny\n");
+  EXPECT_EQ(*ReadAll(Bzip2("x\n") + Bzip2("y\n"), Codec::kNone), "x\ny\n");
+}
+
+TEST(Codecs, CorruptAndTruncatedStreamsAreErrorsNamingTheFile) {
+  std::string data(100000, 'a');
+  for (size_t i = 0; i < data.size(); i += 7) data[i] = static_cast<char>('a' + i % 26);
+  std::string gz = Gzip(data);
+  std::string corrupt = gz;
+  for (size_t i = 20; i < 60; ++i) corrupt[i] ^= 0x5a;
+  auto r = ReadAll(corrupt, Codec::kNone);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("f.csv"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("gzip"), std::string::npos);
+  auto truncated = ReadAll(gz.substr(0, gz.size() / 2), Codec::kNone);
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.status().message().find("truncated"), std::string::npos);
+  EXPECT_FALSE(ReadAll(Zstd(data).substr(0, 30), Codec::kNone).ok());
+  EXPECT_FALSE(ReadAll(Bzip2(data).substr(0, 30), Codec::kNone).ok());
+  EXPECT_FALSE(ReadAll("plain text", Codec::kGzip).ok());  // declared gzip, not gzip
+}
+
+TEST(Values, ParsersAndInference) {
+  int64_t i;
+  EXPECT_TRUE(ParseInt64("-42", &i));
+  EXPECT_EQ(i, -42);
+  EXPECT_TRUE(ParseInt64("+7", &i));
+  EXPECT_FALSE(ParseInt64("1.5", &i));
+  EXPECT_FALSE(ParseInt64("99999999999999999999", &i));
+  double d;
+  EXPECT_TRUE(ParseDouble("1e3", &d));
+  EXPECT_EQ(d, 1000);
+  int32_t days;
+  EXPECT_TRUE(ParseDate("2024-02-29", &days));
+  EXPECT_FALSE(ParseDate("2023-02-29", &days));
+  int64_t us;
+  EXPECT_TRUE(ParseTimestamp("2024-01-01T00:00:01Z", &us));
+  EXPECT_EQ(us, 1704067201000000);
+  EXPECT_TRUE(ParseTimestamp("2024-01-01 01:00:00+01:00", &us));
+  EXPECT_EQ(us, 1704067200000000);
+  int128_t dec;
+  EXPECT_TRUE(ParseDecimal("-12.3", 5, 2, &dec));
+  EXPECT_TRUE(dec == -1230);
+  EXPECT_FALSE(ParseDecimal("1234.5", 5, 2, &dec));
+  EXPECT_TRUE(IsValidUtf8("h\xC3\xA9llo \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xC3"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("abcdefgh\xFF"));
+
+  auto infer = [](std::vector<std::string> vals) {
+    TypeInference t;
+    for (auto& v : vals) t.Offer(v);
+    return t.Result();
+  };
+  EXPECT_EQ(infer({"true", "FALSE"}), DataType::Boolean());
+  EXPECT_EQ(infer({"1", "-2"}), DataType::Int64());
+  EXPECT_EQ(infer({"1", "2.5"}), DataType::Float64());
+  EXPECT_EQ(infer({"2024-01-01", "2024-12-31"}), DataType::Date());
+  EXPECT_EQ(infer({"2024-01-01", "2024-01-02T03:04:05Z"}), DataType::Timestamp());
+  EXPECT_EQ(infer({"1", "x"}), DataType::String());
+  EXPECT_EQ(infer({}), DataType::String());
+  EXPECT_EQ(*ParseTypeName("Decimal(10,2)"), DataType::Decimal(10, 2));
+  EXPECT_FALSE(ParseTypeName("blob").ok());
+}
+
+TEST(Glob, Patterns) {
+  EXPECT_TRUE(GlobMatch("*.csv", "a.csv"));
+  EXPECT_FALSE(GlobMatch("*.csv", "d/a.csv"));
+  EXPECT_TRUE(GlobMatch("**/*.json", "a.json"));
+  EXPECT_TRUE(GlobMatch("**/*.json", "x/y/a.json"));
+  EXPECT_FALSE(GlobMatch("**/*.json", "x/y/a.csv"));
+  EXPECT_TRUE(GlobMatch("sales/2024-0[1-3]/*.csv", "sales/2024-02/x.csv"));
+  EXPECT_FALSE(GlobMatch("sales/2024-0[1-3]/*.csv", "sales/2024-04/x.csv"));
+  EXPECT_TRUE(GlobMatch("a/**/b/*.csv", "a/b/x.csv"));
+  EXPECT_TRUE(GlobMatch("a/**/b/*.csv", "a/1/2/b/x.csv"));
+  EXPECT_TRUE(GlobMatch("data-??.csv", "data-01.csv"));
+}
+
+}  // namespace
+}  // namespace fluxo::files
