@@ -12,6 +12,7 @@
 #include "executor/executor.h"
 #include "lake/lake.h"
 #include "objstore/local/local_object_store.h"
+#include "objstore/s3/s3_object_store.h"
 #include "scheduler/scheduler.h"
 #include "auth/authenticator.h"
 #include "base/log.h"
@@ -27,10 +28,42 @@ void AddStoreOptions(CLI::App* cmd, StoreOptions* o) {
       ->envname("FLUXO_DATA");
   cmd->add_option("--metastore", o->metastore, "sqlite:PATH (default <data>/meta.db)")
       ->envname("FLUXO_METASTORE");
-  cmd->add_option("--lake", o->lake, "Lake root: PATH (default <data>/lake)")->envname("FLUXO_LAKE");
+  cmd->add_option("--lake", o->lake,
+                  "Lake root: PATH (default <data>/lake) or s3://bucket/prefix (credentials from "
+                  "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, endpoint from FLUXO_S3_ENDPOINT)")
+      ->envname("FLUXO_LAKE");
   cmd->add_option("--allow-path", o->allow_paths,
                   "Folder that local-file and SQLite sources may read (repeatable)")
       ->envname("FLUXO_ALLOW_PATH");
+}
+
+std::string Env(const char* name, const std::string& def = "") {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : def;
+}
+
+// The lake's object store: a local folder, or s3://bucket/prefix with credentials and endpoint
+// from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, FLUXO_S3_ENDPOINT,
+// FLUXO_S3_PATH_STYLE) so that no secret appears on a command line.
+Result<std::unique_ptr<ObjectStore>> OpenLakeStore(const std::string& url) {
+  if (url.rfind("s3://", 0) == 0) {
+    S3Options base;
+    base.endpoint = Env("FLUXO_S3_ENDPOINT");
+    base.region = Env("AWS_REGION", Env("AWS_DEFAULT_REGION", "us-east-1"));
+    base.path_style = Env("FLUXO_S3_PATH_STYLE", base.endpoint.empty() ? "false" : "true") == "true";
+    base.access_key = Env("AWS_ACCESS_KEY_ID");
+    base.secret_key = Env("AWS_SECRET_ACCESS_KEY");
+    if (base.access_key.empty() || base.secret_key.empty()) {
+      return Status::InvalidArgument(
+          "--lake s3://... needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+    }
+    ASSIGN_OR_RETURN(S3Options opts, ParseS3Url(url, base));
+    ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(opts));
+    RETURN_IF_ERROR(store->CheckAccess());
+    return std::unique_ptr<ObjectStore>(std::move(store));
+  }
+  ASSIGN_OR_RETURN(auto local, LocalObjectStore::Open(url));
+  return std::unique_ptr<ObjectStore>(std::move(local));
 }
 
 int Fail(const Status& s) {
@@ -79,10 +112,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o) {
     }
   }
   std::string lake_url = so.LakeUrl();
-  if (lake_url.rfind("s3://", 0) == 0) {
-    return Fail(Status::InvalidArgument("an S3 lake is not available in this build yet"));
-  }
-  auto objects = LocalObjectStore::Open(lake_url);
+  auto objects = OpenLakeStore(lake_url);
   if (!objects.ok()) return Fail(objects.status());
   Lake lake(objects->get(), state->store.get());
   auto connectors = BuiltinConnectors();

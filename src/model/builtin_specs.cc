@@ -84,6 +84,23 @@ std::vector<ParamSpec> FileSourceParams() {
       ColumnDelimiter("Column delimiter of delimited files (one character; default \",\"). AEP's "
                       "place for it, data.properties.columnDelimiter, is accepted too; when both "
                       "are given they must be equal."),
+      {.name = "columns",
+       .type = ParamType::kArray,
+       .description = "Declared schema: the files' columns and their types (string, boolean, "
+                      "int, long, double, date, timestamp, decimal(p,s)). Absent: inferred from "
+                      "a sample of the first file.",
+       .items = {{.name = "column",
+                  .type = ParamType::kObject,
+                  .properties = {{.name = "name",
+                                  .type = ParamType::kString,
+                                  .required = true,
+                                  .description = "Column name (CSV header or JSON key).",
+                                  .min_length = 1},
+                                 {.name = "type",
+                                  .type = ParamType::kString,
+                                  .required = true,
+                                  .description = "Column type."}},
+                  .additional_properties = false}}},
   };
 }
 

@@ -43,16 +43,17 @@ export function runCli(args, opts = {}) {
 }
 
 export class Fluxo {
-  constructor(dataDir, extraArgs = []) {
+  constructor(dataDir, extraArgs = [], env = {}) {
     this.dataDir = dataDir;
     this.extraArgs = extraArgs;
+    this.env = env;
     this.logs = '';
   }
 
   // Starts `fluxo serve` and waits for its "listening" line.
   async start() {
     const args = ['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.extraArgs];
-    this.proc = spawn(fluxoBin(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(fluxoBin(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     live.add(this.proc);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
       live.delete(this.proc);
