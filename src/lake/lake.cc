@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/fault.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "formats/output_stream.h"
@@ -146,6 +147,7 @@ Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& fil
                     const BatchMetrics& m, const Schema& schema, bool has_row_errors,
                     const std::function<Status(MetaTxn&)>& extra) {
   Entity committed;
+  MaybeCrashAt("before-commit");
   RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(Entity batch, txn.Get(ctx.scope, kBatches, ctx.batch_id));
     if (GetString(batch.doc, "status") != std::optional<std::string>("loading")) {
@@ -194,6 +196,7 @@ Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& fil
   }));
   // The batch is committed; the manifest makes it visible. If this fails (crash, disk), the
   // garbage collector writes it later from the committed record.
+  MaybeCrashAt("before-manifest");
   Status s = WriteManifest(committed);
   if (!s.ok()) spdlog::warn("batch {} committed but its manifest failed: {}", ctx.batch_id, s.ToString());
   return Status::OK();
@@ -216,7 +219,7 @@ Status Lake::WriteManifest(const Entity& batch) {
 
 Status Lake::DeletePrefix(const std::string& prefix) {
   ASSIGN_OR_RETURN(auto objects, objects_->ListAll(prefix));
-  Status first;
+  Status first = objects_->DeleteIncomplete(prefix);
   for (const auto& o : objects) {
     Status s = objects_->Delete(o.key);
     if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;

@@ -84,6 +84,13 @@ class ObjectStore {
   virtual Result<ListPage> List(const ObjectListOptions& options) = 0;
   // Removes `key`. Deleting a missing key is OK (as in S3).
   virtual Status Delete(std::string_view key) = 0;
+  // Removes what writers that never committed left under `prefix` (a crashed process's temp
+  // files, unfinished multipart uploads), which List() does not show. Only for prefixes no live
+  // writer uses (e.g. the folder of an aborted batch). Default: nothing to remove.
+  virtual Status DeleteIncomplete(std::string_view prefix) {
+    (void)prefix;
+    return Status::OK();
+  }
 
   // Convenience: NewWriter + Append + Commit.
   Status Put(std::string_view key, std::string_view data);

@@ -297,4 +297,30 @@ Status LocalObjectStore::Delete(std::string_view key) {
   return Status::OK();
 }
 
+Status LocalObjectStore::DeleteIncomplete(std::string_view prefix) {
+  size_t slash = prefix.rfind('/');
+  std::string dir_key = slash == std::string_view::npos ? "" : std::string(prefix.substr(0, slash));
+  fs::path start = dir_key.empty() ? root_ : root_ / dir_key;
+  std::error_code ec;
+  std::vector<fs::path> temps;
+  fs::recursive_directory_iterator it(start, fs::directory_options::skip_permission_denied, ec);
+  if (ec) return Status::OK();  // nothing there
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) return Status::Unavailable("list " + start.string() + ": " + ec.message());
+    std::string name = it->path().filename().string();
+    if (name.rfind(kTempPrefix, 0) != 0) continue;
+    // The key the temp file would have become: its folder plus the name after "<prefix><hex>-".
+    size_t dash = name.find('-', kTempPrefix.size());
+    if (dash == std::string::npos) continue;
+    std::string final_key =
+        (it->path().parent_path() / name.substr(dash + 1)).lexically_relative(root_).generic_string();
+    if (final_key.compare(0, prefix.size(), prefix) != 0) continue;
+    temps.push_back(it->path());
+  }
+  for (const auto& p : temps) {
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("delete " + p.string(), errno);
+  }
+  return Status::OK();
+}
+
 }  // namespace fluxo

@@ -26,6 +26,7 @@ class LocalObjectStore : public ObjectStore {
   Result<ObjectInfo> Head(std::string_view key) override;
   Result<ListPage> List(const ObjectListOptions& options) override;
   Status Delete(std::string_view key) override;
+  Status DeleteIncomplete(std::string_view prefix) override;
 
   const std::filesystem::path& root() const { return root_; }
   // The file that holds `key` (whether or not it exists). The key must be valid.
