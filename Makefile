@@ -23,7 +23,7 @@ build: setup configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 run: build
-	./$(BUILD_DIR)/fluxo serve --listen $(LISTEN) --data $(DATA)
+	./$(BUILD_DIR)/fluxo serve --listen $(LISTEN) --data $(DATA) --demo
 
 test: build
 	cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure --timeout 900

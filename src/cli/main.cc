@@ -86,7 +86,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   return std::make_pair(host.empty() ? std::string("0.0.0.0") : host, static_cast<uint16_t>(port));
 }
 
-int Serve(const StoreOptions& so_in, const ServeOptions& o) {
+// `fluxo serve` (with_api) and `fluxo worker` (scheduler and workers only, for scale-out).
+int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
   // Block the signals before any thread starts, so that only sigwait below receives them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -137,13 +138,26 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o) {
   SchedulerOptions sch;
   sch.time_scale = o.test_time_scale;
   Scheduler scheduler(state->store.get(), sch);
-  if (o.demo) {
+  if (o.demo && with_api) {
     Status d = SeedDemo(api, *state->store, so);
     if (!d.ok()) spdlog::warn("demo: {}", d.ToString());
   }
   if (!o.no_engine) {
     executor.Start();
     scheduler.Start();
+  }
+
+  if (!with_api) {
+    spdlog::info("fluxo worker {} running (data {}, metastore {}, lake {})", executor.owner(),
+                 so.data_dir, so.MetastoreUrl(), so.LakeUrl());
+    std::printf("worker %s\n", executor.owner().c_str());
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received {}, handing running runs back", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    scheduler.Stop();
+    executor.Stop();
+    return 0;
   }
 
   HttpServerOptions ho;
@@ -189,8 +203,18 @@ int main(int argc, char** argv) {
   StoreOptions so;
   ServeOptions o;
 
-  auto* serve = app.add_subcommand("serve", "Run the API server");
+  auto* serve = app.add_subcommand("serve", "Run the API server, the scheduler and the workers");
   AddStoreOptions(serve, &so);
+  auto* worker = app.add_subcommand("worker", "Run the scheduler and the workers only (no API)");
+  AddStoreOptions(worker, &so);
+  worker->add_option("--workers", o.workers, "Run slots of this process")->envname("FLUXO_WORKERS");
+  worker->add_option("--source-parallelism", o.source_parallelism, "Splits of one run read at once")
+      ->envname("FLUXO_SOURCE_PARALLELISM");
+  worker->add_option("--lease-seconds", o.lease_seconds,
+                     "A run whose worker stops heartbeating is taken over after this");
+  worker->add_option("--log-format", o.log_format, "text|json")
+      ->envname("FLUXO_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("FLUXO_LISTEN");
   serve->add_option("--workers", o.workers, "Run slots of this process")->envname("FLUXO_WORKERS");
@@ -234,7 +258,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   InitLogging(o.log_format, o.log_level);
 
-  if (serve->parsed()) return Serve(so, o);
+  if (serve->parsed()) return Serve(so, o, /*with_api=*/true);
+  if (worker->parsed()) return Serve(so, o, /*with_api=*/false);
 
   auto state = OpenState(so);
   if (!state.ok()) return Fail(state.status());
