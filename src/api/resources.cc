@@ -63,6 +63,7 @@ ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
     return JsonResponse(200, json::object{{"count", n}});
   }
   EntityPage page;
+  q.raw_documents = true;  // documents pass through as stored
   Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(page, txn.List(call.scope, kind, q));
     return Status::OK();
@@ -73,16 +74,23 @@ ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
                                 s.message());
   }
   if (!s.ok()) return FromStatus(s);
-  json::array items;
-  items.reserve(page.items.size());
-  for (auto& e : page.items) items.emplace_back(std::move(e.doc));
+  // {"items":[<stored documents>],"_links":{...}} without parsing the documents.
+  std::string body = "{\"items\":[";
+  size_t total = 64;
+  for (const auto& e : page.items) total += e.raw_doc.size() + 1;
+  body.reserve(total);
+  for (size_t i = 0; i < page.items.size(); ++i) {
+    if (i) body += ',';
+    body += page.items[i].raw_doc;
+  }
   json::object links;
   if (page.has_more && !page.items.empty()) {
     std::string token =
         EncodeContinuationToken(q, page.last_sort_value, page.items.back().id, options);
     links["next"] = json::object{{"href", NextPageHref(self_path, token)}};
   }
-  return JsonResponse(200, json::object{{"items", std::move(items)}, {"_links", std::move(links)}});
+  body += "],\"_links\":" + json::serialize(links) + "}";
+  return HttpResponse::Json(200, std::move(body));
 }
 
 void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {

@@ -21,7 +21,7 @@ struct StoreOptions {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   int workers = 2;
-  int http_threads = 2;
+  int http_threads = 4;  // request handlers may wait on metastore writes
   std::string log_format = "text";
   std::string log_level = "info";
   int shutdown_grace_seconds = 10;

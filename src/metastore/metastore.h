@@ -34,6 +34,7 @@ struct Entity {
   int64_t created_at = 0;  // epoch ms
   int64_t updated_at = 0;  // epoch ms
   json::object doc;        // the document as served (audit fields included)
+  std::string raw_doc;     // the stored JSON text, only from List() with raw_documents
   std::string secret;      // sealed secret material ("" when none)
   // Ids of entities this one depends on; such an entity cannot be deleted while referenced
   // (Delete fails with FailedPrecondition naming the referrer).

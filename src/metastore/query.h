@@ -35,6 +35,9 @@ struct ListQuery {
   // continuation token).
   std::optional<std::string> after_sort_value;  // serialized sort value of the last row
   std::optional<std::string> after_id;          // id of the last row
+  // List() leaves Entity::doc empty and fills Entity::raw_doc with the stored JSON text (for
+  // answers that only pass documents through: no parse and re-serialization).
+  bool raw_documents = false;
 };
 
 }  // namespace fluxo

@@ -2,7 +2,8 @@
 //
 // Derived from apache/parquet-format src/main/thrift/parquet.thrift (Apache License 2.0).
 // Field ids, enum values and field kinds are identical to the official file; fields and
-// structs fluxo never writes are left out (readers skip unknown fields, and we only write).
+// structs neither fluxo's writer nor its reader (reader.h) uses are left out (Thrift skips
+// unknown fields when reading).
 // Compiled at build time with `thrift --gen cpp` (see CMakeLists.txt).
 
 namespace cpp fluxo.parquet_format
@@ -63,7 +64,15 @@ struct Statistics {
 }
 
 struct StringType {}
+struct MapType {}
+struct ListType {}
+struct EnumType {}
 struct DateType {}
+struct NullType {}
+struct JsonType {}
+struct BsonType {}
+struct UUIDType {}
+struct Float16Type {}
 
 struct DecimalType {
   1: required i32 scale
@@ -84,11 +93,31 @@ struct TimestampType {
   2: required TimeUnit unit
 }
 
+struct TimeType {
+  1: required bool isAdjustedToUTC
+  2: required TimeUnit unit
+}
+
+struct IntType {
+  1: required i8 bitWidth
+  2: required bool isSigned
+}
+
 union LogicalType {
   1:  StringType STRING
+  2:  MapType MAP
+  3:  ListType LIST
+  4:  EnumType ENUM
   5:  DecimalType DECIMAL
   6:  DateType DATE
+  7:  TimeType TIME
   8:  TimestampType TIMESTAMP
+  10: IntType INTEGER
+  11: NullType UNKNOWN
+  12: JsonType JSON
+  13: BsonType BSON
+  14: UUIDType UUID
+  15: Float16Type FLOAT16
 }
 
 struct SchemaElement {
@@ -142,6 +171,17 @@ struct DataPageHeader {
   5: optional Statistics statistics;
 }
 
+struct DataPageHeaderV2 {
+  1: required i32 num_values
+  2: required i32 num_nulls
+  3: required i32 num_rows
+  4: required Encoding encoding
+  5: required i32 definition_levels_byte_length;
+  6: required i32 repetition_levels_byte_length;
+  7: optional bool is_compressed = true;
+  8: optional Statistics statistics;
+}
+
 struct DictionaryPageHeader {
   1: required i32 num_values;
   2: required Encoding encoding
@@ -155,6 +195,7 @@ struct PageHeader {
   4: optional i32 crc
   5: optional DataPageHeader data_page_header;
   7: optional DictionaryPageHeader dictionary_page_header;
+  8: optional DataPageHeaderV2 data_page_header_v2;
 }
 
 struct KeyValue {

@@ -38,10 +38,10 @@ CREATE TABLE entities (
 CREATE INDEX entities_by_created ON entities (kind, org, sandbox, created_at, id);
 CREATE INDEX entities_by_updated ON entities (kind, org, sandbox, updated_at, id);
 CREATE INDEX entities_by_name ON entities (kind, org, sandbox, json_extract(doc, '$.name'));
-CREATE INDEX entities_by_flow ON entities (kind, org, sandbox, json_extract(doc, '$.flowId'), created_at, id);
-CREATE INDEX entities_by_status ON entities (kind, org, sandbox, json_extract(doc, '$.metrics.statusSummary.status'), created_at, id);
-CREATE INDEX entities_by_started ON entities (kind, org, sandbox, json_extract(doc, '$.metrics.durationSummary.startedAtUTC'));
-CREATE INDEX entities_by_dataset ON entities (kind, org, sandbox, json_extract(doc, '$.dataSetId'), created_at, id);
+CREATE INDEX entities_by_flow ON entities (kind, org, sandbox, json_extract(doc, '$.flowId'), created_at, id) WHERE kind = 'runs';
+CREATE INDEX entities_by_status ON entities (kind, org, sandbox, json_extract(doc, '$.metrics.statusSummary.status'), created_at, id) WHERE kind = 'runs';
+CREATE INDEX entities_by_started ON entities (kind, org, sandbox, json_extract(doc, '$.metrics.durationSummary.startedAtUTC')) WHERE kind = 'runs';
+CREATE INDEX entities_by_dataset ON entities (kind, org, sandbox, json_extract(doc, '$.dataSetId'), created_at, id) WHERE kind = 'batches';
 CREATE TABLE refs (
   org       TEXT NOT NULL,
   sandbox   TEXT NOT NULL,
@@ -53,9 +53,9 @@ CREATE TABLE refs (
 CREATE INDEX refs_to ON refs (org, sandbox, to_id);
 )sql"},
       {2, "run queue and batch indexes for the engine", R"sql(
-CREATE INDEX entities_runs_due ON entities (kind, json_extract(doc, '$.metrics.statusSummary.status'), json_extract(doc, '$.fluxo.dueAt'));
-CREATE INDEX entities_by_run ON entities (kind, json_extract(doc, '$.runId'));
-CREATE INDEX entities_by_status_only ON entities (kind, json_extract(doc, '$.status'), created_at);
+CREATE INDEX entities_runs_due ON entities (kind, json_extract(doc, '$.metrics.statusSummary.status'), json_extract(doc, '$.fluxo.dueAt')) WHERE kind = 'runs';
+CREATE INDEX entities_by_run ON entities (kind, json_extract(doc, '$.runId')) WHERE kind = 'batches';
+CREATE INDEX entities_by_status_only ON entities (kind, json_extract(doc, '$.status'), created_at) WHERE kind = 'batches';
 )sql"},
   };
   return kMigrations;

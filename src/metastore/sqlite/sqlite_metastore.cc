@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -213,13 +214,18 @@ Result<Param> DecodeSortValue(const std::string& v) {
 
 constexpr const char* kEntityColumns = "kind, id, etag, created_at, updated_at, doc, secret";
 
-Result<Entity> ReadEntity(const Stmt& st) {
+Result<Entity> ReadEntity(const Stmt& st, bool raw = false) {
   Entity e;
   e.kind = st.Text(0);
   e.id = st.Text(1);
   e.etag = st.Text(2);
   e.created_at = st.Int(3);
   e.updated_at = st.Int(4);
+  if (raw) {
+    e.raw_doc = st.Text(5);
+    if (!st.IsNull(6)) e.secret = st.Text(6);
+    return e;
+  }
   auto doc = ParseJson(st.Text(5));
   if (!doc.ok() || !doc->is_object()) {
     return Status::Internal("stored document of " + e.kind + " " + e.id + " is not a JSON object");
@@ -335,7 +341,7 @@ class SqliteTxn : public MetaTxn {
         page.has_more = true;
         break;
       }
-      ASSIGN_OR_RETURN(Entity e, ReadEntity(st));
+      ASSIGN_OR_RETURN(Entity e, ReadEntity(st, q.raw_documents));
       page.last_sort_value = EncodeSortValue(st, 7);
       page.items.push_back(std::move(e));
     }
@@ -479,6 +485,10 @@ class SqliteMetaStore : public MetaStore {
   }
 
   Status Transact(const std::function<Status(MetaTxn&)>& fn) override {
+    // Writers of this process queue here rather than in SQLite's busy handler, which sleeps in
+    // steps of up to 100 ms instead of waking when the lock frees. Other processes still meet
+    // at the database lock (busy timeout).
+    std::lock_guard<std::mutex> lock(write_mu_);
     return RunTxn("BEGIN IMMEDIATE", fn);
   }
 
@@ -570,6 +580,7 @@ class SqliteMetaStore : public MetaStore {
     // survives power loss, not only a killed process.
     RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
     RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+    RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint=0"));
     RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON"));
     return Status::OK();
   }
@@ -632,6 +643,35 @@ class SqliteMetaStore : public MetaStore {
   std::string path_;
   std::mutex mu_;
   std::vector<Db> idle_;
+  std::mutex write_mu_;
+  // Checkpoints the WAL in the background (connections do not auto-checkpoint, so no request
+  // pays for it).
+  std::thread checkpointer_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+
+ public:
+  ~SqliteMetaStore() override {
+    {
+      std::lock_guard<std::mutex> lock(stop_mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
+  }
+
+  void StartCheckpointer() {
+    checkpointer_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(stop_mu_);
+      while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) {
+        lock.unlock();
+        Status s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
+        if (!s.ok() && s.code() != StatusCode::kAborted) spdlog::warn("metastore checkpoint: {}", s.ToString());
+        lock.lock();
+      }
+    });
+  }
 };
 
 }  // namespace
@@ -647,6 +687,7 @@ Result<std::string> SqlitePathExpression(const std::string& dotted_path) {
 Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
   auto store = std::make_unique<SqliteMetaStore>(path);
   RETURN_IF_ERROR(store->Init());
+  store->StartCheckpointer();
   return std::unique_ptr<MetaStore>(std::move(store));
 }
 

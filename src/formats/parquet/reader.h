@@ -1,0 +1,96 @@
+// ParquetFileReader: reads flat Parquet files as RecordBatches, streaming, with bounded memory.
+//
+// Input goes through RandomAccessInput (a local file read with pread, an object read with ranged
+// GETs, or memory). Open() reads the footer (one read of up to the last 64 KiB, a second one
+// when the footer is longer) and maps the schema to fluxo types; Next() then reads the file row
+// group by row group: the selected column chunks of one row group are read whole (one read per
+// run of adjacent chunks), then decoded page by page into batches of at most `batch_rows` rows.
+// Memory is about one row group's selected column chunks plus one decoded page per column and
+// the batch, whatever the file size. A batch never spans two row groups.
+//
+// What is read (see README.md, "Reader"): flat schemas (required and optional leaf columns;
+// groups and repeated fields are refused naming the column); data pages v1 and v2 and dictionary
+// pages; encodings PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE (booleans), DELTA_BINARY_PACKED,
+// DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; codecs uncompressed, snappy,
+// gzip, zstd. Type mapping (physical + logical/converted type -> fluxo type):
+//   BOOLEAN -> boolean; FLOAT, DOUBLE, FLOAT16 -> float64
+//   INT32 (plain, INT(8|16|32, signed), INT(8|16, unsigned)) -> int32; INT(32, unsigned) -> int64
+//   INT64 (plain, INT(64, signed)) -> int64; INT(64, unsigned) -> decimal(20,0)
+//   DATE -> date; TIMESTAMP(MILLIS|MICROS|NANOS, adjusted or not), INT96 -> timestamp
+//     (microseconds; NANOS are floored; naive timestamps are taken as UTC)
+//   DECIMAL(p,s) on INT32 / INT64 / FIXED_LEN_BYTE_ARRAY / BYTE_ARRAY, p <= 38 -> decimal(p,s)
+//   TIME(MILLIS|MICROS|NANOS) -> string "HH:MM:SS[.fraction]" (fluxo has no time type)
+//   BYTE_ARRAY STRING/UTF8, ENUM, JSON -> string; other BYTE_ARRAY -> binary
+//   FIXED_LEN_BYTE_ARRAY UUID -> string (8-4-4-4-12 hex); other FIXED_LEN_BYTE_ARRAY -> binary
+// Required columns are non-nullable fields, optional ones nullable. Strings are not validated as
+// UTF-8 here.
+//
+// Errors are values and name the file (and the column and row group when they are known):
+// InvalidArgument for anything wrong in the file (bad magic, truncated or corrupt footer,
+// corrupt page, unsupported feature), the input's own error for I/O. Never crashes on corrupt
+// input. Thread safety: one reader per thread; the input is used by that thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "formats/record_batch.h"
+
+namespace fluxo::parquet {
+
+// Random access to the bytes of one file. Implementations: MemoryInput, OpenLocalInput (pread),
+// and the file sources' adapters (ObjectStore ranged GETs).
+class RandomAccessInput {
+ public:
+  virtual ~RandomAccessInput() = default;
+  // Exactly `length` bytes at `offset`; 0 <= offset, offset + length <= size() (the caller
+  // checks). Errors: the medium's (a short read is InvalidArgument "truncated").
+  virtual Result<std::string> ReadAt(int64_t offset, int64_t length) = 0;
+  // The file's size in bytes.
+  virtual int64_t size() const = 0;
+};
+
+// The bytes of `data`.
+std::unique_ptr<RandomAccessInput> MemoryInput(std::string data);
+// Local file `path`, read with pread. Errors: NotFound, PermissionDenied, Unavailable (I/O).
+Result<std::unique_ptr<RandomAccessInput>> OpenLocalInput(const std::string& path);
+
+struct ParquetReaderOptions {
+  int64_t batch_rows = 65536;  // at most this many rows per batch (>= 1)
+};
+
+class ParquetFileReader {
+ public:
+  // Reads and checks the footer and the schema. `name` names the file in messages.
+  static Result<std::unique_ptr<ParquetFileReader>> Open(std::unique_ptr<RandomAccessInput> input,
+                                                         std::string name,
+                                                         const ParquetReaderOptions& options = {});
+  ~ParquetFileReader();
+
+  // The whole file's schema (every leaf column, in file order).
+  const std::shared_ptr<const Schema>& file_schema() const;
+  // The schema of the batches Next() returns: file_schema(), or the selected columns.
+  const std::shared_ptr<const Schema>& schema() const;
+  int64_t num_rows() const;
+  int num_row_groups() const;
+  // Key/value metadata of the footer (e.g. pandas' schema), in file order.
+  const std::vector<std::pair<std::string, std::string>>& key_value_metadata() const;
+
+  // Reads only the columns with these file_schema() indices, in this order (no duplicates);
+  // call before the first Next(). Errors: InvalidArgument (index out of range, duplicate).
+  Status SelectColumns(const std::vector<int>& indices);
+
+  // The next batch of 1..batch_rows rows; false at the end of the file (then `batch` is
+  // untouched). After an error the reader is unusable.
+  Result<bool> Next(RecordBatch* batch);
+
+ private:
+  struct Impl;
+  explicit ParquetFileReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fluxo::parquet

@@ -1,0 +1,148 @@
+// The lake's batch life cycle and dataset schema evolution (unit level, in-memory object store).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "base/ids.h"
+#include "formats/parquet/parquet_sink.h"
+#include "lake/lake.h"
+#include "objstore/memory_object_store.h"
+
+namespace fluxo {
+namespace {
+
+Schema S(std::vector<Field> f) { return Schema(std::move(f)); }
+
+TEST(EvolveSchema, FirstBatchSetsVersionOne) {
+  auto r = EvolveSchema(nullptr, S({{"id", DataType::Int64(), false}, {"name", DataType::String(), true}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->at("version").as_int64(), 1);
+  EXPECT_EQ(r->at("columns").as_array().size(), 2u);
+  EXPECT_EQ(r->at("columns").as_array()[0].at("type").as_string(), "int64");
+}
+
+TEST(EvolveSchema, SameSchemaKeepsVersionNewColumnsAddAVersion) {
+  json::value v1 = *EvolveSchema(nullptr, S({{"id", DataType::Int64(), false}}));
+  auto same = EvolveSchema(&v1, S({{"id", DataType::Int64(), false}}));
+  EXPECT_EQ(same->at("version").as_int64(), 1);
+  auto added = EvolveSchema(&v1, S({{"id", DataType::Int64(), false}, {"email", DataType::String(), false}}));
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->at("version").as_int64(), 2);
+  const auto& cols = added->at("columns").as_array();
+  ASSERT_EQ(cols.size(), 2u);
+  EXPECT_EQ(cols[1].at("name").as_string(), "email");
+  EXPECT_TRUE(cols[1].at("nullable").as_bool()) << "columns added later are nullable";
+}
+
+TEST(EvolveSchema, TypeChangeFailsNamingColumnAndBothTypes) {
+  json::value v1 = *EvolveSchema(nullptr, S({{"amount", DataType::Decimal(12, 2), true}}));
+  auto r = EvolveSchema(&v1, S({{"amount", DataType::String(), true}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("amount"), std::string::npos);
+  EXPECT_NE(r.status().message().find("decimal(12,2)"), std::string::npos);
+  EXPECT_NE(r.status().message().find("string"), std::string::npos);
+}
+
+TEST(EvolveSchema, MissingColumnsMustBeNullable) {
+  json::value v1 = *EvolveSchema(nullptr, S({{"id", DataType::Int64(), false}, {"note", DataType::String(), true}}));
+  EXPECT_TRUE(EvolveSchema(&v1, S({{"id", DataType::Int64(), false}})).ok());
+  auto r = EvolveSchema(&v1, S({{"note", DataType::String(), true}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("id"), std::string::npos);
+}
+
+TEST(DatasetSchemaOf, DeclaredColumnsActAsVersionOne) {
+  json::object ds{{"columns", json::array{json::object{{"name", "id"}, {"type", "int64"}, {"nullable", false}}}}};
+  json::value cur = DatasetSchemaOf(ds);
+  ASSERT_TRUE(cur.is_object());
+  EXPECT_FALSE(EvolveSchema(&cur, S({{"id", DataType::String(), false}})).ok());
+  EXPECT_TRUE(DatasetSchemaOf(json::object{}).is_null());
+}
+
+class LakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("fluxo-lake-" + RandomHex(6));
+    std::filesystem::create_directories(dir_);
+    store_ = std::move(OpenMetaStore("sqlite:" + (dir_ / "m.db").string()).value());
+    ASSERT_TRUE(store_->Migrate().ok());
+    Entity ds{"dataSets", "ds", "\"e\"", 1, 1, {{"id", "ds"}, {"name", "d"}}, "", {}};
+    ASSERT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Insert(scope_, ds); }).ok());
+    lake_ = std::make_unique<Lake>(&objects_, store_.get());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `rows` rows with `schema` into a new batch and commits it.
+  Status WriteBatch(const Schema& schema, int rows, std::string* batch_id) {
+    auto ctx = lake_->BeginBatch(scope_, "ds", "run-" + RandomHex(2), "flow", 1);
+    if (!ctx.ok()) return ctx.status();
+    *batch_id = ctx->batch_id;
+    auto sp = std::make_shared<Schema>(schema);
+    auto sink = parquet::NewParquetSink(sp, {}, lake_->PartFactory(*ctx));
+    RecordBatchBuilder b(sp);
+    for (int i = 0; i < rows; ++i) {
+      for (int c = 0; c < sp->num_fields(); ++c) {
+        if (sp->field(c).type.id == TypeId::kInt64) b.column(c).AppendInt64(i);
+        else b.column(c).AppendString("v" + std::to_string(i));
+      }
+    }
+    RETURN_IF_ERROR(sink->Write(b.Finish().value()));
+    std::vector<WrittenFile> files;
+    RETURN_IF_ERROR(sink->Close(&files));
+    Status s = lake_->Commit(*ctx, files, BatchMetrics{rows, rows, 0, 0, 0, 0}, schema, false, nullptr);
+    if (!s.ok()) (void)lake_->Abort(*ctx, s.message());
+    return s;
+  }
+
+  json::object Doc(const std::string& kind, const std::string& id) {
+    json::object d;
+    EXPECT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
+      ASSIGN_OR_RETURN(Entity e, t.Get(scope_, kind, id));
+      d = e.doc;
+      return Status::OK();
+    }).ok());
+    return d;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<MetaStore> store_;
+  MemoryObjectStore objects_;
+  std::unique_ptr<Lake> lake_;
+  Scope scope_{"o", "prod"};
+};
+
+TEST_F(LakeTest, CommitRecordsFilesMetricsManifestAndSchemaVersions) {
+  std::string b1, b2, b3;
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 10, &b1).ok());
+  json::object batch = Doc("batches", b1);
+  EXPECT_EQ(batch.at("status").as_string(), "success");
+  EXPECT_EQ(batch.at("files").as_array().size(), 1u);
+  EXPECT_EQ(FindPath(batch, "metrics.outputRecordCount")->as_int64(), 10);
+  EXPECT_TRUE(objects_.Head(Lake::BatchPrefix(scope_, "ds", b1) + "_manifest.json").ok());
+  EXPECT_EQ(FindPath(Doc("dataSets", "ds"), "schema.version")->as_int64(), 1);
+
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}, {"email", DataType::String(), true}}), 5, &b2).ok());
+  EXPECT_EQ(FindPath(Doc("dataSets", "ds"), "schema.version")->as_int64(), 2);
+  EXPECT_EQ(Doc("batches", b2).at("schemaVersion").as_int64(), 2);
+
+  // An incompatible change fails the commit: the batch is not visible and its files are gone.
+  Status s = WriteBatch(S({{"id", DataType::String(), false}}), 5, &b3);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("id"), std::string::npos);
+  EXPECT_EQ(Doc("batches", b3).at("status").as_string(), "failed");
+  EXPECT_TRUE(objects_.ListAll(Lake::BatchPrefix(scope_, "ds", b3))->empty());
+  EXPECT_EQ(FindPath(Doc("dataSets", "ds"), "schema.version")->as_int64(), 2);
+}
+
+TEST_F(LakeTest, GarbageCollectorWritesAManifestLostAfterCommit) {
+  std::string b1;
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 3, &b1).ok());
+  std::string manifest = Lake::BatchPrefix(scope_, "ds", b1) + "_manifest.json";
+  ASSERT_TRUE(objects_.Delete(manifest).ok());
+  EXPECT_EQ(*lake_->CollectGarbage(60000), 0);
+  EXPECT_TRUE(objects_.Head(manifest).ok());
+}
+
+}  // namespace
+}  // namespace fluxo
