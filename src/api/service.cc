@@ -1,6 +1,7 @@
 #include "api/service.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 
 namespace fluxo {
 
@@ -46,7 +47,27 @@ HttpResponse ApiService::Render(const ApiError& e, const HttpRequest& req) {
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& req) {
+  HttpResponse res = Dispatch(req);
+  static Counter* by_class[6] = {
+      &GetCounter("fluxo_http_requests_total", "code=\"1xx\"", "HTTP requests answered, by status class."),
+      &GetCounter("fluxo_http_requests_total", "code=\"1xx\"", ""),
+      &GetCounter("fluxo_http_requests_total", "code=\"2xx\"", ""),
+      &GetCounter("fluxo_http_requests_total", "code=\"3xx\"", ""),
+      &GetCounter("fluxo_http_requests_total", "code=\"4xx\"", ""),
+      &GetCounter("fluxo_http_requests_total", "code=\"5xx\"", "")};
+  int c = res.status / 100;
+  by_class[c >= 1 && c <= 5 ? c : 5]->Add();
+  return res;
+}
+
+HttpResponse ApiService::Dispatch(const HttpRequest& req) {
   const std::string& path = req.path;
+  if (req.method == "GET" && (path == "/metrics" || path == "/metrics/")) {
+    HttpResponse m;
+    m.content_type = "text/plain; version=0.0.4";
+    m.body = RenderMetrics();
+    return m;
+  }
   if (req.method == "GET" && (path == "/healthz" || path == "/healthz/")) {
     return JsonResponse(200, json::object{{"status", "ok"}});
   }

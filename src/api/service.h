@@ -18,6 +18,7 @@ class ApiService {
   Authenticator& authenticator() { return auth_; }
 
  private:
+  HttpResponse Dispatch(const HttpRequest& req);
   HttpResponse HandleToken(const HttpRequest& req);
   HttpResponse Render(const ApiError& e, const HttpRequest& req);
 

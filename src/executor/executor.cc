@@ -10,6 +10,7 @@
 
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "formats/parquet/compression.h"
 #include "formats/parquet/parquet_sink.h"
 #include "model/run_doc.h"
@@ -764,7 +765,14 @@ void Executor::RunExecution::Run() {
   }
   heartbeat_stop_ = true;
   heartbeat.join();
+  static Counter& ok_runs = GetCounter("fluxo_runs_finished_total", "status=\"success\"",
+                                      "Runs this process finished, by outcome.");
+  static Counter& failed_runs = GetCounter("fluxo_runs_finished_total", "status=\"failed\"", "");
+  static Counter& rows = GetCounter("fluxo_records_written_total", "",
+                                    "Records this process wrote into the lake.");
   if (result.ok()) {
+    ok_runs.Add();
+    rows.Add(output_records_.load());
     spdlog::info("run {} succeeded: {} records", c_.run_id, output_records_.load());
     return;
   }
@@ -781,6 +789,7 @@ void Executor::RunExecution::Run() {
     std::string code = result.message().rfind("INGEST-", 0) == 0 ? result.message().substr(0, 15)
                        : result.retryable()                   ? "CONNECTOR-2002-503"
                                                                : "CONNECTOR-2001-400";
+    failed_runs.Add();
     spdlog::warn("run {} failed: {}", c_.run_id, result.ToString());
     Finish(Outcome::kFailed, code, result.message());
   }

@@ -22,6 +22,10 @@ test('health and readiness', async () => {
   assert.match(r.headers.get('x-request-id'), /^[0-9a-f]{24}$/);
   const echoed = await fx.http('GET', '/healthz', { headers: { 'x-request-id': 'my-id-1' } });
   assert.equal(echoed.headers.get('x-request-id'), 'my-id-1');
+  const metrics = await fx.http('GET', '/metrics');
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.text, /^fluxo_http_requests_total\{code="2xx"\} [1-9]/m);
+  assert.match(metrics.text, /^fluxo_resident_memory_bytes [1-9]/m);
 });
 
 test('first start wrote credentials, master key and metastore with private modes', () => {

@@ -258,7 +258,8 @@ Status ParquetFileReader::Impl::OpenRowGroup(int r) {
   std::sort(sorted.begin(), sorted.end(),
             [](const Range& a, const Range& b) { return a.start < b.start; });
   rg_buffers.clear();
-  chunks.assign(selected.size(), nullptr);
+  chunks.clear();
+  chunks.resize(selected.size());
   std::vector<std::string_view> views(selected.size());
   size_t i = 0;
   while (i < sorted.size()) {

@@ -1,0 +1,70 @@
+#include "base/metrics.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+namespace fluxo {
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, std::string> help;  // name -> help
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Counter>> counters;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+Registry& R() {
+  static Registry* r = new Registry();  // never destroyed: counters may be used at exit
+  return *r;
+}
+
+int64_t ResidentBytes() {
+  std::ifstream in("/proc/self/statm");
+  int64_t pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace
+
+Counter& GetCounter(const std::string& name, const std::string& labels, const std::string& help) {
+  Registry& r = R();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.help.emplace(name, help);
+  auto& slot = r.counters[{name, labels}];
+  if (!slot) slot = std::make_unique<Counter>();
+  return *slot;
+}
+
+std::string RenderMetrics() {
+  Registry& r = R();
+  std::ostringstream out;
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::string last;
+  for (const auto& [key, counter] : r.counters) {
+    const auto& [name, labels] = key;
+    if (name != last) {
+      out << "# HELP " << name << " " << r.help[name] << "\n# TYPE " << name << " counter\n";
+      last = name;
+    }
+    out << name;
+    if (!labels.empty()) out << "{" << labels << "}";
+    out << " " << counter->value() << "\n";
+  }
+  auto up = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+  out << "# HELP fluxo_uptime_seconds Seconds since the process started.\n"
+      << "# TYPE fluxo_uptime_seconds gauge\nfluxo_uptime_seconds " << up << "\n"
+      << "# HELP fluxo_resident_memory_bytes Resident set size of the process.\n"
+      << "# TYPE fluxo_resident_memory_bytes gauge\nfluxo_resident_memory_bytes " << ResidentBytes()
+      << "\n";
+  return out.str();
+}
+
+}  // namespace fluxo
