@@ -1,6 +1,5 @@
 #include "api/call.h"
 
-#include <fmt/format.h>
 
 #include "base/ids.h"
 
@@ -8,10 +7,6 @@ namespace fluxo {
 
 HttpResponse JsonResponse(int status, const json::value& body) {
   return HttpResponse::Json(status, json::serialize(body));
-}
-
-std::string NewEtag(int64_t now_ms) {
-  return fmt::format("\"{}-0000-0200-0000-{:012x}\"", RandomHex(4), now_ms / 1000 * 0x10000);
 }
 
 ApiResult<json::object> BodyObject(const HttpRequest& req) {

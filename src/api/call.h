@@ -52,8 +52,6 @@ struct Call {
 
 // 200/201 JSON answers.
 HttpResponse JsonResponse(int status, const json::value& body);
-// A fresh etag: a quoted opaque string shaped like AEP's ("\"1100c53e-0000-0200-0000-627138980000\"").
-std::string NewEtag(int64_t now_ms);
 // The request body as a JSON object; 400 (code 1405 when empty, 1410 when malformed) otherwise.
 ApiResult<json::object> BodyObject(const HttpRequest& req);
 // Sets the audit fields of a new entity document (and its etag/version).

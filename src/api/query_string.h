@@ -12,6 +12,7 @@
 
 #include "api/api_error.h"
 #include "base/status.h"
+#include "base/utf8.h"
 
 namespace fluxo {
 
@@ -33,8 +34,6 @@ ApiResult<QueryParams> ParseQueryString(std::string_view raw);
 // (InvalidArgument) on a malformed escape, a NUL byte or invalid UTF-8 in the result.
 Result<std::string> PercentDecode(std::string_view s, bool plus_as_space);
 
-// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
-bool IsValidUtf8(std::string_view s);
 
 // `s` in single quotes for an error message: bytes that are not valid UTF-8 or are control
 // characters appear as \xNN, and text past `max_bytes` is cut and marked with "...".

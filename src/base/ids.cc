@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace fluxo {
@@ -27,6 +28,13 @@ std::string HexEncode(const std::string& bytes) {
 }
 
 std::string RandomHex(size_t n_bytes) { return HexEncode(RandomBytes(n_bytes)); }
+
+std::string NewEtag(int64_t now_ms) {
+  char tail[16];
+  snprintf(tail, sizeof(tail), "%012llx",
+           static_cast<unsigned long long>(now_ms / 1000 * 0x10000) & 0xffffffffffffULL);
+  return "\"" + RandomHex(4) + "-0000-0200-0000-" + tail + "\"";
+}
 
 std::string NewUuid() {
   std::string b = RandomBytes(16);

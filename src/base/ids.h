@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace fluxo {
@@ -12,6 +13,9 @@ std::string RandomBytes(size_t n);
 std::string NewUuid();
 // `n_bytes` random bytes as lower-case hex (2 * n_bytes characters).
 std::string RandomHex(size_t n_bytes);
+// A fresh entity tag: a quoted opaque string shaped like AEP's
+// ("\"1100c53e-0000-0200-0000-627138980000\""), unique per call.
+std::string NewEtag(int64_t now_ms);
 // Catalog ids are 24 hex characters.
 inline std::string NewCatalogId() { return RandomHex(12); }
 

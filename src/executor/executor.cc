@@ -23,20 +23,6 @@ namespace {
 
 constexpr const char* kRuns = "runs";
 
-std::string NewEtagFor(int64_t now_ms) {
-  return "\"" + RandomHex(4) + "-0000-0200-0000-" + RandomHex(6) + "\"";
-  (void)now_ms;
-}
-
-// Audit fields of a system write (the executor is not an API client).
-void Touch(Entity& e, int64_t now_ms) {
-  e.updated_at = now_ms;
-  e.etag = NewEtagFor(now_ms);
-  e.doc["updatedAt"] = now_ms;
-  e.doc["etag"] = e.etag;
-  e.doc["version"] = e.etag;
-}
-
 json::object& Obj(json::object& o, const char* key) {
   if (!o.contains(key) || !o[key].is_object()) o[key] = json::object{};
   return o[key].as_object();
@@ -315,7 +301,7 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
       SetRunStatus(run.doc, "inProgress");
       json::object& dur = Obj(Obj(run.doc, "metrics"), "durationSummary");
       if (!dur.contains("startedAtUTC")) dur["startedAtUTC"] = now_ms;
-      Touch(run, now_ms);
+      TouchEntity(run, now_ms);
       RETURN_IF_ERROR(txn.Update(cand.scope, run, expected));
       out = Claimed{cand.scope, run.id, attempt, takeover};
       return Status::OK();
@@ -348,7 +334,7 @@ Status Executor::RunExecution::UpdateRun(const std::function<void(json::object&)
     RETURN_IF_ERROR(OwnsRun(run.doc));
     std::string expected = run.etag;
     fn(run.doc);
-    Touch(run, ex_->clock_->NowMillis());
+    TouchEntity(run, ex_->clock_->NowMillis());
     return txn.Update(c_.scope, run, expected);
   });
 }
@@ -473,7 +459,7 @@ Status Executor::RunExecution::UpdateFlowLastRun(MetaTxn& txn, const std::string
                                              {"state", state},
                                              {"startedAtUTC", started_ms_},
                                              {"completedAtUTC", ex_->clock_->NowMillis()}};
-  Touch(*flow, ex_->clock_->NowMillis());
+  TouchEntity(*flow, ex_->clock_->NowMillis());
   return txn.Update(c_.scope, *flow, expected);
 }
 
@@ -683,7 +669,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
             for (const auto& f : inputs) list.push_back(json::value(f));
             fx["inputFiles"] = std::move(list);
           }
-          Touch(run, ex_->clock_->NowMillis());
+          TouchEntity(run, ex_->clock_->NowMillis());
           RETURN_IF_ERROR(txn.Update(c_.scope, run, expected));
           return UpdateFlowLastRun(txn, "success");
         });
@@ -721,7 +707,7 @@ void Executor::RunExecution::Finish(Outcome outcome, const std::string& code,
       Obj(m, "statusSummary")["errors"] = std::move(errors);
       FillActivities(run.doc, status, {});
     }
-    Touch(run, ex_->clock_->NowMillis());
+    TouchEntity(run, ex_->clock_->NowMillis());
     RETURN_IF_ERROR(txn.Update(c_.scope, run, expected));
     if (outcome == Outcome::kHandedBack) return Status::OK();
     return UpdateFlowLastRun(txn, outcome == Outcome::kCancelled ? "cancelled" : "failed");

@@ -14,17 +14,10 @@ namespace {
 constexpr const char* kBatches = "batches";
 constexpr const char* kDataSets = "dataSets";
 
-std::string NewEtagFor(int64_t now_ms) {
-  return fmt::format("\"{}-0000-0200-0000-{:012x}\"", RandomHex(4), now_ms / 1000 * 0x10000);
-}
-
+// Catalog entities carry `updated` beside the Flow Service's `updatedAt`.
 void Touch(Entity& e, int64_t now_ms) {
-  e.updated_at = now_ms;
-  e.etag = NewEtagFor(now_ms);
+  TouchEntity(e, now_ms);
   e.doc["updated"] = now_ms;
-  e.doc["updatedAt"] = now_ms;
-  e.doc["etag"] = e.etag;
-  e.doc["version"] = e.etag;
 }
 
 }  // namespace
@@ -109,7 +102,7 @@ Result<BatchContext> Lake::BeginBatch(const Scope& scope, const std::string& dat
   e.kind = kBatches;
   e.id = ctx.batch_id;
   e.created_at = e.updated_at = now;
-  e.etag = NewEtagFor(now);
+  e.etag = NewEtag(now);
   e.doc = json::object{{"id", e.id},
                        {"status", "loading"},
                        {"dataSetId", dataset_id},

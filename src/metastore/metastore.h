@@ -41,6 +41,9 @@ struct Entity {
   std::vector<std::string> refs;
 };
 
+// Marks a system write (not on behalf of an API client): a new etag and updated time.
+void TouchEntity(Entity& e, int64_t now_ms);
+
 struct EntityPage {
   std::vector<Entity> items;
   bool has_more = false;  // another page follows the last item

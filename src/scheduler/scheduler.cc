@@ -18,8 +18,6 @@ int64_t UnitSeconds(const std::string& frequency) {
   return 0;
 }
 
-std::string Etag() { return "\"" + RandomHex(4) + "-0000-0200-0000-" + RandomHex(6) + "\""; }
-
 }  // namespace
 
 ScheduledWindow WindowOf(int64_t t0, int64_t p, bool backfill, int64_t k) {
@@ -130,7 +128,7 @@ Result<int64_t> Scheduler::Tick() {
         if (!delta.empty()) spec.delta_column = delta;
         run.doc = NewRunDocument(f.entity.id, f.entity.doc, params, spec);
         run.created_at = run.updated_at = now_ms;
-        run.etag = Etag();
+        run.etag = NewEtag(now_ms);
         run.doc["id"] = run.id;
         run.doc["createdAt"] = now_ms;
         run.doc["updatedAt"] = now_ms;

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fluxo::files {
 
 namespace {
@@ -45,6 +49,26 @@ Result<bool> CsvParser::Refill() {
   return true;
 }
 
+// The first byte at or after `p` (and before `end`) that is a delimiter, CR or LF; `end` if none.
+// SSE2 (part of x86-64) compares 16 bytes at a time; the tail, and other targets, use `cls`.
+inline size_t CsvParser::FindFieldEnd(const char* b, size_t p, size_t end) const {
+#if defined(__SSE2__)
+  const __m128i vd = _mm_set1_epi8(delim_);
+  const __m128i vcr = _mm_set1_epi8('\r');
+  const __m128i vlf = _mm_set1_epi8('\n');
+  while (p + 16 <= end) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + p));
+    const __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, vd),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, vcr), _mm_cmpeq_epi8(x, vlf)));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(m));
+    if (mask != 0) return p + static_cast<size_t>(__builtin_ctz(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && !cls_[static_cast<unsigned char>(b[p])]) ++p;
+  return p;
+}
+
 CsvParser::Scan CsvParser::ScanRecord(CsvRecord* rec) {
   const char* b = buf_.get();
   size_t p = pos_;
@@ -60,13 +84,34 @@ CsvParser::Scan CsvParser::ScanRecord(CsvRecord* rec) {
   }
   if (p == end_) return eof_ ? Scan::kEnd : Scan::kNeedMore;
 
-  spans_.clear();
+  // Fields point into buf_, which does not move before the record is complete (on kNeedMore the
+  // record is scanned again after Refill). Fields with doubled quotes are unescaped at the end.
+  size_t n = 0;            // fields so far
+  size_t escaped_len = 0;  // bytes of fields with doubled quotes (for the scratch buffer)
+  escaped_.clear();
+  // rec->fields only grows when a record has more fields than any before (no per-field
+  // allocation); its size is set to `n` at the end.
+  CsvField* fields = rec->fields.data();
+  size_t fields_cap = rec->fields.size();
+  auto grow_fields = [&]() {
+    rec->fields.resize(std::max<size_t>(16, fields_cap * 2));
+    fields = rec->fields.data();
+    fields_cap = rec->fields.size();
+  };
+  auto add_field = [&](size_t begin, size_t end, bool quoted,
+                       bool escaped) __attribute__((always_inline)) {
+    if (n == fields_cap) [[unlikely]] grow_fields();
+    fields[n].value = std::string_view(b + begin, end - begin);
+    fields[n].quoted = quoted;
+    if (escaped) [[unlikely]] escaped_.push_back(n);
+    ++n;
+  };
   rec->error.clear();
   const size_t rec_start = p;
   int64_t newlines = 0;
   while (true) {
     const size_t fs = p;
-    if (p < end_ && b[p] == '"') {
+    if (b[p] == '"') {  // p < end_ here: checked before the loop and before each `continue`
       ++p;
       bool escaped = false;
       while (true) {
@@ -76,11 +121,12 @@ CsvParser::Scan CsvParser::ScanRecord(CsvRecord* rec) {
           newlines += std::count(b + p, b + end_, '\n');
           rec->error = "quoted field not closed before the end of the file";
           p = end_;
-          spans_.push_back({fs + 1, p, true, escaped});
+          add_field(fs + 1, p, true, escaped);
+          if (escaped) escaped_len += p - fs - 1;
           goto record_end;
         }
         size_t qi = static_cast<size_t>(q - b);
-        newlines += std::count(b + p, q, '\n');
+        if (std::memchr(b + p, '\n', qi - p) != nullptr) newlines += std::count(b + p, q, '\n');
         p = qi + 1;
         if (p == end_ && !eof_) return Scan::kNeedMore;
         if (p < end_ && b[p] == '"') {
@@ -90,13 +136,14 @@ CsvParser::Scan CsvParser::ScanRecord(CsvRecord* rec) {
         }
         break;
       }
-      spans_.push_back({fs + 1, p - 1, true, escaped});
+      add_field(fs + 1, p - 1, true, escaped);
+      if (escaped) escaped_len += p - 1 - fs - 1;
       if (p == end_) goto record_end;
       if (b[p] == delim_) {
         ++p;
         if (p == end_ && !eof_) return Scan::kNeedMore;
         if (p == end_) {
-          spans_.push_back({p, p, false, false});
+          add_field(p, p, false, false);
           goto record_end;
         }
         continue;
@@ -108,14 +155,14 @@ CsvParser::Scan CsvParser::ScanRecord(CsvRecord* rec) {
       if (p == end_ && !eof_) return Scan::kNeedMore;
       goto record_end;
     }
-    while (p < end_ && !cls_[static_cast<unsigned char>(b[p])]) ++p;
+    p = FindFieldEnd(b, p, end_);
     if (p == end_ && !eof_) return Scan::kNeedMore;
-    spans_.push_back({fs, p, false, false});
+    add_field(fs, p, false, false);
     if (p < end_ && b[p] == delim_) {
       ++p;
       if (p == end_) {
         if (!eof_) return Scan::kNeedMore;
-        spans_.push_back({p, p, false, false});
+        add_field(p, p, false, false);
         goto record_end;
       }
       continue;
@@ -140,27 +187,19 @@ record_end : {
   rec->raw = std::string_view(b + rec_start, rec_end - rec_start);
 }
 
+  rec->fields.resize(n);  // shrinks at most (trivial), or keeps the size
   // Unescape fields with doubled quotes into the scratch buffer (sized once, so views into it
   // stay valid).
-  size_t scratch_size = 0;
-  for (const Span& s : spans_) {
-    if (s.escaped) scratch_size += s.end - s.begin;
-  }
-  if (scratch_size > 0 && scratch_.size() < scratch_size) scratch_.resize(scratch_size);
+  if (escaped_len > 0 && scratch_.size() < escaped_len) scratch_.resize(escaped_len);
   size_t out = 0;
-  rec->fields.resize(spans_.size());
-  for (size_t i = 0; i < spans_.size(); ++i) {
-    const Span& s = spans_[i];
+  for (size_t i : escaped_) {
     CsvField& f = rec->fields[i];
-    f.quoted = s.quoted;
-    if (!s.escaped) {
-      f.value = std::string_view(b + s.begin, s.end - s.begin);
-      continue;
-    }
-    size_t start = out;
-    for (size_t j = s.begin; j < s.end; ++j) {
-      scratch_[out++] = b[j];
-      if (b[j] == '"' && j + 1 < s.end && b[j + 1] == '"') ++j;
+    const char* v = f.value.data();
+    const size_t len = f.value.size();
+    const size_t start = out;
+    for (size_t j = 0; j < len; ++j) {
+      scratch_[out++] = v[j];
+      if (v[j] == '"' && j + 1 < len && v[j + 1] == '"') ++j;
     }
     f.value = std::string_view(scratch_.data() + start, out - start);
   }

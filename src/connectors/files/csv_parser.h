@@ -47,6 +47,7 @@ class CsvParser {
   // Tries to tokenize one record starting at pos_; kNeedMore when the buffer ends first.
   Scan ScanRecord(CsvRecord* rec);
   Result<bool> Refill();
+  size_t FindFieldEnd(const char* b, size_t p, size_t end) const;
 
   ByteStream* in_;
   char delim_;
@@ -58,12 +59,7 @@ class CsvParser {
   bool eof_ = false;
   bool started_ = false;
   int64_t line_ = 1;
-  // Per record: field spans relative to buf_, before unescaping.
-  struct Span {
-    size_t begin, end;
-    bool quoted, escaped;
-  };
-  std::vector<Span> spans_;
+  std::vector<size_t> escaped_;  // per record: indexes of fields with doubled quotes
   std::string scratch_;
   uint8_t cls_[256];  // 1 for delimiter, CR, LF
 };

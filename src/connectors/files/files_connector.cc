@@ -1,6 +1,8 @@
 #include "connectors/files/files_connector.h"
 
 #include <algorithm>
+#include <charconv>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -10,6 +12,7 @@
 #include "connectors/files/json_splitter.h"
 #include "connectors/files/selection.h"
 #include "connectors/files/values.h"
+#include "formats/parquet/reader.h"
 #include "model/spec_ids.h"
 #include "objstore/s3/s3_object_store.h"
 
@@ -223,6 +226,89 @@ std::string ShortValue(std::string_view v) {
 
 class FileSource;
 
+// Opens a file of the tree for random access (Parquet). Adds the bytes it reads to `bytes_read`.
+using RandomAccessOpener = std::function<Result<std::unique_ptr<parquet::RandomAccessInput>>(
+    const FileEntry& file, std::atomic<int64_t>* bytes_read)>;
+
+// Random access over FileSystem::Open's sequential stream, for trees without ranged reads: reads
+// forward, skipping bytes; a read before the current position opens the file again. The Parquet
+// reader reads the footer (at the end) first and then the row groups in file order, so a file
+// is read about twice. Memory: one 256 KiB skip buffer plus what ReadAt returns.
+class SequentialRandomAccess : public parquet::RandomAccessInput {
+ public:
+  SequentialRandomAccess(FileSystem* fs, FileEntry file, std::atomic<int64_t>* bytes_read)
+      : fs_(fs), file_(std::move(file)), bytes_read_(bytes_read) {}
+
+  Result<std::string> ReadAt(int64_t offset, int64_t length) override {
+    if (offset < 0 || length < 0 || offset + length > file_.size) {
+      return Status::InvalidArgument("file " + Quote(file_.path) + ": read past the end");
+    }
+    if (!stream_ || offset < pos_) {
+      ASSIGN_OR_RETURN(stream_, fs_->Open(file_, bytes_read_));
+      pos_ = 0;
+    }
+    std::string skip;
+    while (pos_ < offset) {
+      skip.resize(static_cast<size_t>(std::min<int64_t>(offset - pos_, 256 << 10)));
+      ASSIGN_OR_RETURN(size_t n, stream_->Read(skip.data(), skip.size()));
+      if (n == 0) return Truncated();
+      pos_ += static_cast<int64_t>(n);
+    }
+    std::string out(static_cast<size_t>(length), '\0');
+    int64_t done = 0;
+    while (done < length) {
+      ASSIGN_OR_RETURN(size_t n,
+                       stream_->Read(out.data() + done, static_cast<size_t>(length - done)));
+      if (n == 0) return Truncated();
+      done += static_cast<int64_t>(n);
+    }
+    pos_ += length;
+    return out;
+  }
+  int64_t size() const override { return file_.size; }
+
+ private:
+  Status Truncated() const {
+    return Status::InvalidArgument("file " + Quote(file_.path) + " is shorter than listed (" +
+                                   std::to_string(file_.size) + " bytes): changed while read?");
+  }
+
+  FileSystem* fs_;
+  FileEntry file_;
+  std::atomic<int64_t>* bytes_read_;
+  std::unique_ptr<ByteStream> stream_;
+  int64_t pos_ = 0;
+};
+
+// Ranged GETs of one object (`key` in `store`).
+class ObjectRandomAccess : public parquet::RandomAccessInput {
+ public:
+  ObjectRandomAccess(std::shared_ptr<ObjectStore> store, std::string key, int64_t size,
+                     std::atomic<int64_t>* bytes_read)
+      : store_(std::move(store)), key_(std::move(key)), size_(size), bytes_read_(bytes_read) {}
+
+  Result<std::string> ReadAt(int64_t offset, int64_t length) override {
+    if (offset < 0 || length < 0 || offset + length > size_) {
+      return Status::InvalidArgument("object " + Quote(key_) + ": read past the end");
+    }
+    if (length == 0) return std::string();
+    ASSIGN_OR_RETURN(std::string data, store_->Get(key_, ByteRange{offset, length}));
+    if (bytes_read_ != nullptr) bytes_read_->fetch_add(static_cast<int64_t>(data.size()));
+    if (static_cast<int64_t>(data.size()) != length) {
+      return Status::InvalidArgument("object " + Quote(key_) + " is shorter than listed (" +
+                                     std::to_string(size_) + " bytes): changed while read?");
+    }
+    return data;
+  }
+  int64_t size() const override { return size_; }
+
+ private:
+  std::shared_ptr<ObjectStore> store_;
+  std::string key_;
+  int64_t size_;
+  std::atomic<int64_t>* bytes_read_;
+};
+
 // Reads the records of one file and appends good ones to a RecordBatchBuilder.
 class RecordFileReader {
  public:
@@ -233,8 +319,11 @@ class RecordFileReader {
 
 class FileSource : public Source {
  public:
-  FileSource(std::shared_ptr<FileSystem> fs, SourceConfig config)
-      : fs_(std::move(fs)), config_(std::move(config)) {}
+  // `random_access` (optional) opens files for ranged reads; without it Parquet files are read
+  // through SequentialRandomAccess.
+  FileSource(std::shared_ptr<FileSystem> fs, SourceConfig config,
+             RandomAccessOpener random_access = nullptr)
+      : fs_(std::move(fs)), config_(std::move(config)), random_access_(std::move(random_access)) {}
 
   Status Open() override;
   std::shared_ptr<const Schema> schema() const override { return schema_; }
@@ -258,12 +347,16 @@ class FileSource : public Source {
   }
   const SourceConfig& config() const { return config_; }
   const FileOptions& options() const { return options_; }
+  // Opens `f` for the Parquet reader.
+  Result<std::unique_ptr<parquet::ParquetFileReader>> OpenParquet(const FileEntry& f,
+                                                                  std::atomic<int64_t>* bytes_read);
 
  private:
   Status InferSchema();
 
   std::shared_ptr<FileSystem> fs_;
   SourceConfig config_;
+  RandomAccessOpener random_access_;
   FileOptions options_;
   std::vector<FileEntry> files_;
   std::shared_ptr<const Schema> schema_;
@@ -520,6 +613,116 @@ class JsonFileReader : public RecordFileReader {
   std::vector<std::string> scratch_;
 };
 
+// ---- Parquet.
+
+// The text form of value `i` of `col`, for conversion to another type.
+std::string_view ValueText(const Column& col, int64_t i, std::string* scratch) {
+  char buf[64];
+  switch (col.type().id) {
+    case TypeId::kBoolean: return col.GetBool(i) ? "true" : "false";
+    case TypeId::kInt32: *scratch = std::to_string(col.Value<int32_t>(i)); break;
+    case TypeId::kInt64: *scratch = std::to_string(col.Value<int64_t>(i)); break;
+    case TypeId::kDate: *scratch = FormatDate(col.Value<int32_t>(i)); break;
+    case TypeId::kTimestamp: *scratch = FormatTimestamp(col.Value<int64_t>(i)); break;
+    case TypeId::kDecimal: *scratch = FormatDecimal(col.GetDecimal(i), col.type().scale); break;
+    case TypeId::kFloat64: {
+      auto r = std::to_chars(buf, buf + sizeof(buf), col.Value<double>(i));
+      scratch->assign(buf, r.ptr);
+      break;
+    }
+    case TypeId::kString:
+    case TypeId::kBinary: return col.GetString(i);
+  }
+  return *scratch;
+}
+
+// Reads one Parquet file: its columns are matched to the source schema by name (missing ones
+// are null) and converted when their types differ (through their text form, as for CSV); a value
+// that does not convert is a row error (INGEST-1201, "line" = the row's 1-based number).
+class ParquetRecordReader : public RecordFileReader {
+ public:
+  ParquetRecordReader(FileSource* src, std::string name,
+                      std::unique_ptr<parquet::ParquetFileReader> reader)
+      : src_(src), name_(std::move(name)), reader_(std::move(reader)) {}
+
+  Status Init(const Schema& schema) {
+    schema_ = &schema;
+    const Schema& file = *reader_->file_schema();
+    std::vector<int> select;
+    col_of_field_.assign(schema.num_fields(), -1);
+    for (int j = 0; j < schema.num_fields(); ++j) {
+      int i = file.FieldIndex(schema.field(j).name);
+      if (i < 0) continue;
+      col_of_field_[j] = static_cast<int>(select.size());
+      select.push_back(i);
+    }
+    if (select.empty() && schema.num_fields() > 0) {
+      return Status::InvalidArgument("file " + Quote(name_) + " has none of the columns " +
+                                     schema.ToString());
+    }
+    cells_.resize(schema.num_fields());
+    scratch_.resize(schema.num_fields());
+    return reader_->SelectColumns(select);
+  }
+
+  Result<bool> ReadRow(RecordBatchBuilder* builder) override {
+    if (pos_ == batch_.num_rows()) {
+      ASSIGN_OR_RETURN(bool got, reader_->Next(&batch_));
+      if (!got) return false;
+      pos_ = 0;
+    }
+    const int64_t i = pos_++;
+    ++row_;
+    src_->counters().input_records.fetch_add(1, std::memory_order_relaxed);
+    const int n = schema_->num_fields();
+    for (int j = 0; j < n; ++j) {
+      Cell& c = cells_[j];
+      c.null = true;
+      if (col_of_field_[j] < 0) continue;
+      const Column& col = batch_.column(col_of_field_[j]);
+      if (col.IsNull(i)) continue;
+      const DataType& want = schema_->field(j).type;
+      if (!(col.type() == want)) {
+        std::string_view text = ValueText(col, i, &scratch_[j]);
+        if (!ParseText(text, true, want, &c)) {
+          src_->ReportRowError(kBadValue,
+                               "column " + Quote(schema_->field(j).name) + ": " +
+                                   ShortValue(text) + " is not a valid " + want.ToString(),
+                               name_, row_, text);
+          return true;
+        }
+        continue;
+      }
+      c.null = false;
+      switch (want.id) {
+        case TypeId::kBoolean: c.i = col.GetBool(i); break;
+        case TypeId::kInt32:
+        case TypeId::kDate: c.i = col.Value<int32_t>(i); break;
+        case TypeId::kInt64:
+        case TypeId::kTimestamp: c.i = col.Value<int64_t>(i); break;
+        case TypeId::kFloat64: c.d = col.Value<double>(i); break;
+        case TypeId::kDecimal: c.dec = col.GetDecimal(i); break;
+        case TypeId::kString:
+        case TypeId::kBinary: c.s = col.GetString(i); break;
+      }
+    }
+    for (int j = 0; j < n; ++j) AppendCell(builder->column(j), cells_[j]);
+    return true;
+  }
+
+ private:
+  FileSource* src_;
+  std::string name_;
+  std::unique_ptr<parquet::ParquetFileReader> reader_;
+  const Schema* schema_ = nullptr;
+  std::vector<int> col_of_field_;  // batch column per schema field, -1 when the file lacks it
+  std::vector<Cell> cells_;
+  std::vector<std::string> scratch_;
+  RecordBatch batch_;
+  int64_t pos_ = 0;
+  int64_t row_ = 0;
+};
+
 // JSON type inference per key.
 struct JsonInference {
   bool any = false, all_bool = true, all_int = true, all_num = true, all_str = true;
@@ -551,9 +754,6 @@ struct JsonInference {
 
 Status FileSource::Open() {
   ASSIGN_OR_RETURN(options_, ParseOptions(config_));
-  if (options_.format == Format::kParquet) {
-    return Status::InvalidArgument("data.format 'parquet' is not supported for file sources yet");
-  }
   std::optional<std::string> path = GetString(config_.params, "path");
   if (!path || path->empty()) return Status::InvalidArgument("params.path is required");
   bool recursive = false;
@@ -569,7 +769,32 @@ Status FileSource::Open() {
   return InferSchema();
 }
 
+Result<std::unique_ptr<parquet::ParquetFileReader>> FileSource::OpenParquet(
+    const FileEntry& f, std::atomic<int64_t>* bytes_read) {
+  std::unique_ptr<parquet::RandomAccessInput> in;
+  if (random_access_) {
+    ASSIGN_OR_RETURN(in, random_access_(f, bytes_read));
+  } else {
+    in = std::make_unique<SequentialRandomAccess>(fs_.get(), f, bytes_read);
+  }
+  parquet::ParquetReaderOptions o;
+  o.batch_rows = std::clamp<int64_t>(config_.batch_rows, 1, 64 * 1024);
+  return parquet::ParquetFileReader::Open(std::move(in), f.path, o);
+}
+
 Status FileSource::InferSchema() {
+  if (options_.format == Format::kParquet) {
+    // The first file's schema, every column nullable (later files may have nulls).
+    if (files_.empty()) {
+      schema_ = std::make_shared<const Schema>();
+      return Status::OK();
+    }
+    ASSIGN_OR_RETURN(auto reader, OpenParquet(files_.front(), nullptr));
+    std::vector<Field> fields = reader->file_schema()->fields();
+    for (Field& fld : fields) fld.nullable = true;
+    schema_ = std::make_shared<const Schema>(std::move(fields));
+    return Status::OK();
+  }
   for (const FileEntry& f : files_) {
     ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, nullptr));
     ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
@@ -657,6 +882,12 @@ Result<std::vector<Split>> FileSource::PlanSplits() {
 
 Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FileEntry& f,
                                                                std::atomic<int64_t>* bytes_read) {
+  if (options_.format == Format::kParquet) {
+    ASSIGN_OR_RETURN(auto reader, OpenParquet(f, bytes_read));
+    auto r = std::make_unique<ParquetRecordReader>(this, f.path, std::move(reader));
+    RETURN_IF_ERROR(r->Init(*schema_));
+    return std::unique_ptr<RecordFileReader>(std::move(r));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, bytes_read));
   ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
                    Decompress(std::move(raw), options_.codec, f.path));
@@ -765,7 +996,9 @@ Result<json::value> ExploreFiles(FileSystem* fs, const std::string& object_type,
     SourceConfig cfg;
     cfg.params = json::object{{"path", rel}};
     bool is_json = rel.find(".json") != std::string::npos || rel.find(".ndjson") != std::string::npos;
-    cfg.data = json::object{{"format", is_json ? "json" : "delimited"}};
+    bool is_parquet = rel.size() >= 8 && rel.compare(rel.size() - 8, 8, ".parquet") == 0;
+    const char* format = is_parquet ? "parquet" : is_json ? "json" : "delimited";
+    cfg.data = json::object{{"format", format}};
     // Share the tree without taking ownership.
     std::shared_ptr<FileSystem> borrowed(fs, [](FileSystem*) {});
     FileSource src(borrowed, std::move(cfg));
@@ -777,7 +1010,7 @@ Result<json::value> ExploreFiles(FileSystem* fs, const std::string& object_type,
     return json::value(json::object{{"path", f->path},
                                     {"size", f->size},
                                     {"lastModified", f->mtime_ms},
-                                    {"format", is_json ? "json" : "delimited"},
+                                    {"format", format},
                                     {"columns", std::move(cols)}});
   }
   return Status::InvalidArgument("objectType " + Quote(object_type) +
@@ -792,8 +1025,10 @@ Result<std::shared_ptr<FileSystem>> OpenLocal(const ConnectionConfig& c) {
 }
 
 // The S3 tree of a connection. Without bucketName, `path` starts with the bucket: it is then
-// taken from `*path` (which keeps the rest).
-Result<std::shared_ptr<FileSystem>> OpenS3(const ConnectionConfig& c, std::string* path) {
+// taken from `*path` (which keeps the rest). `store_out` (optional) receives the store, whose
+// keys are the tree's paths.
+Result<std::shared_ptr<FileSystem>> OpenS3(const ConnectionConfig& c, std::string* path,
+                                           std::shared_ptr<ObjectStore>* store_out = nullptr) {
   S3Options o;
   const json::object& a = c.auth_params;
   o.access_key = GetString(a, "s3AccessKey").value_or("");
@@ -823,9 +1058,10 @@ Result<std::shared_ptr<FileSystem>> OpenS3(const ConnectionConfig& c, std::strin
   ASSIGN_OR_RETURN(std::string prefix, NormalizeRelativePath(folder));
   o.prefix = prefix.empty() ? "" : prefix + "/";
   std::string label = "s3://" + o.bucket + (prefix.empty() ? "" : "/" + prefix);
-  ASSIGN_OR_RETURN(std::unique_ptr<S3ObjectStore> store, S3ObjectStore::Open(std::move(o)));
-  return std::shared_ptr<FileSystem>(
-      ObjectStoreFileSystem(std::shared_ptr<ObjectStore>(std::move(store)), "", label));
+  ASSIGN_OR_RETURN(std::unique_ptr<S3ObjectStore> s3, S3ObjectStore::Open(std::move(o)));
+  std::shared_ptr<ObjectStore> store(std::move(s3));
+  if (store_out != nullptr) *store_out = store;
+  return std::shared_ptr<FileSystem>(ObjectStoreFileSystem(std::move(store), "", label));
 }
 
 class LocalFolderConnector : public Connector {
@@ -851,9 +1087,17 @@ class S3Connector : public Connector {
   Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) override {
     SourceConfig c = config;
     std::string path = GetString(c.params, "path").value_or("");
-    ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, OpenS3(c.connection, &path));
+    std::shared_ptr<ObjectStore> store;
+    ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, OpenS3(c.connection, &path, &store));
     c.params["path"] = path.empty() ? "." : path;
-    return NewFileSource(std::move(fs), std::move(c));
+    // Parquet files are read with ranged GETs (the tree's paths are the store's keys).
+    RandomAccessOpener ranged = [store](const FileEntry& f, std::atomic<int64_t>* bytes_read)
+        -> Result<std::unique_ptr<parquet::RandomAccessInput>> {
+      return std::unique_ptr<parquet::RandomAccessInput>(
+          new ObjectRandomAccess(store, f.path, f.size, bytes_read));
+    };
+    return std::unique_ptr<Source>(
+        new FileSource(std::move(fs), std::move(c), std::move(ranged)));
   }
   Status Test(const ConnectionConfig& config) override {
     if (!GetString(config.auth_params, "bucketName")) {

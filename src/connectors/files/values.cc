@@ -5,6 +5,10 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "base/date_format.h"
 
 namespace fluxo::files {
@@ -23,6 +27,54 @@ bool IEquals(std::string_view a, std::string_view b) {
 bool LooksLikeDate(std::string_view s) {
   return s.size() >= 10 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-' &&
          s[7] == '-';
+}
+
+inline bool Digits(const char* p, int n, int* v) {
+  int x = 0;
+  for (int i = 0; i < n; ++i) {
+    const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(p[i])) - '0';
+    if (d > 9) return false;
+    x = x * 10 + static_cast<int>(d);
+  }
+  *v = x;
+  return true;
+}
+
+// The common shapes of ParseIsoTimestampMicros without building a Result:
+// "YYYY-MM-DD[T| ]HH:MM:SS[.f{1,9}][Z]", year 1..9999. False means "not handled here" (the full
+// parser then decides), so this accepts nothing the full parser rejects, with the same value.
+bool FastTimestamp(std::string_view s, int64_t* micros) {
+  const size_t n = s.size();
+  if (n < 19) return false;
+  const char* p = s.data();
+  int y, mo, d, hh, mi, ss;
+  if (p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T' && p[10] != 't') ||
+      p[13] != ':' || p[16] != ':') {
+    return false;
+  }
+  if (!Digits(p, 4, &y) || !Digits(p + 5, 2, &mo) || !Digits(p + 8, 2, &d) ||
+      !Digits(p + 11, 2, &hh) || !Digits(p + 14, 2, &mi) || !Digits(p + 17, 2, &ss)) {
+    return false;
+  }
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return false;
+  size_t pos = 19;
+  int64_t frac = 0;
+  if (pos < n && p[pos] == '.') {
+    ++pos;
+    const size_t start = pos;
+    while (pos < n && pos - start < 10 && p[pos] >= '0' && p[pos] <= '9') ++pos;
+    const size_t digits = pos - start;
+    if (digits == 0 || digits > 9) return false;
+    for (size_t i = 0; i < 6; ++i) frac = frac * 10 + (i < digits ? p[start + i] - '0' : 0);
+  }
+  if (pos < n && (p[pos] == 'Z' || p[pos] == 'z')) ++pos;
+  if (pos != n) return false;
+  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  *micros = (days * 86400 + hh * 3600 + mi * 60 + ss) * int64_t{1000000} + frac;
+  return true;
 }
 
 }  // namespace
@@ -54,6 +106,16 @@ bool IsValidUtf8(std::string_view str) {
   const auto* s = reinterpret_cast<const unsigned char*>(str.data());
   size_t n = str.size(), i = 0;
   while (i < n) {
+#if defined(__SSE2__)
+    // ASCII fast path, 64 bytes at a time (one movemask for four 16-byte loads).
+    while (i + 64 <= n) {
+      const auto* v = reinterpret_cast<const __m128i*>(s + i);
+      const __m128i o = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+                                     _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
+      if (_mm_movemask_epi8(o) != 0) break;
+      i += 64;
+    }
+#endif
     // ASCII fast path, 8 bytes at a time.
     while (i + 8 <= n) {
       uint64_t w;
@@ -109,6 +171,28 @@ bool ParseBool(std::string_view s, bool* out) {
 
 bool ParseInt64(std::string_view s, int64_t* out) {
   if (s.empty()) return false;
+  // Fast path: an optional sign and 1 to 18 digits cannot overflow. Anything else (longer
+  // numbers, stray characters) takes the from_chars path below, which decides.
+  {
+    const size_t n = s.size();
+    size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    if (n > i && n - i <= 18) {
+      uint64_t v = 0;
+      bool ok = true;
+      for (; i < n; ++i) {
+        const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+        if (d > 9) {
+          ok = false;
+          break;
+        }
+        v = v * 10 + d;
+      }
+      if (ok) {
+        *out = s[0] == '-' ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+        return true;
+      }
+    }
+  }
   const char* b = s.data();
   const char* e = b + s.size();
   if (*b == '+') ++b;
@@ -125,6 +209,45 @@ bool ParseInt32(std::string_view s, int32_t* out) {
 
 bool ParseDouble(std::string_view s, double* out) {
   if (s.empty()) return false;
+  // Fast path (Clinger): "[sign]digits[.digits]" with at most 15 digits is m / 10^k with m and
+  // 10^k exact doubles, so one division rounds correctly, as from_chars does. Anything else
+  // (exponents, inf, nan, more digits) takes the from_chars path below.
+  {
+    static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const size_t n = s.size();
+    size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    const size_t int_start = i;
+    uint64_t m = 0;
+    for (; i < n; ++i) {
+      const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+      if (d > 9) break;
+      m = m * 10 + d;
+    }
+    size_t digits = i - int_start;
+    size_t frac = 0;
+    bool ok = digits > 0;
+    if (ok && i < n) {
+      if (s[i] == '.') {
+        const size_t frac_start = ++i;
+        for (; i < n; ++i) {
+          const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+          if (d > 9) break;
+          m = m * 10 + d;
+        }
+        frac = i - frac_start;
+        digits += frac;
+        ok = frac > 0 && i == n;
+      } else {
+        ok = false;
+      }
+    }
+    if (ok && digits <= 15) {
+      const double v = static_cast<double>(m) / kPow10[frac];
+      *out = s[0] == '-' ? -v : v;
+      return true;
+    }
+  }
   const char* b = s.data();
   const char* e = b + s.size();
   if (*b == '+') ++b;
@@ -154,6 +277,7 @@ bool ParseDate(std::string_view s, int32_t* days) {
 
 bool ParseTimestamp(std::string_view s, int64_t* micros) {
   if (!LooksLikeDate(s)) return false;
+  if (FastTimestamp(s, micros)) return true;
   auto r = ParseIsoTimestampMicros(s);
   if (!r.ok()) return false;
   *micros = *r;
@@ -162,6 +286,45 @@ bool ParseTimestamp(std::string_view s, int64_t* micros) {
 
 bool ParseDecimal(std::string_view s, int precision, int scale, int128_t* unscaled) {
   if (s.empty()) return false;
+  // Fast path: "[sign]digits[.digits]" of at most 19 characters after the sign (at most 19
+  // digits: no uint64 overflow) with no more fractional digits than the scale. Anything else
+  // takes the general loop below, which decides.
+  {
+    const size_t n = s.size();
+    size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    if (n - i <= 19) {
+      const size_t int_start = i;
+      uint64_t v = 0;
+      int int_digits = 0, frac_digits = 0;
+      for (; i < n; ++i) {
+        const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+        if (d > 9) break;
+        if (int_digits > 0 || d != 0) ++int_digits;
+        v = v * 10 + d;
+      }
+      bool ok = i > int_start;
+      if (ok && i < n) {
+        if (s[i] == '.') {
+          const size_t frac_start = ++i;
+          for (; i < n; ++i) {
+            const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+            if (d > 9) break;
+            v = v * 10 + d;
+          }
+          frac_digits = static_cast<int>(i - frac_start);
+          ok = frac_digits > 0 && i == n && frac_digits <= scale;
+        } else {
+          ok = false;
+        }
+      }
+      if (ok && int_digits <= precision - scale) {
+        int128_t r = static_cast<int128_t>(v);
+        for (int k = frac_digits; k < scale; ++k) r *= 10;
+        *unscaled = s[0] == '-' ? -r : r;
+        return true;
+      }
+    }
+  }
   size_t i = 0;
   bool neg = false;
   if (s[0] == '-' || s[0] == '+') {

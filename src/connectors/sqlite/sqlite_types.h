@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "base/utf8.h"
 #include "formats/record_batch.h"
 
 namespace fluxo::sqlite_source {
@@ -30,8 +31,7 @@ DataType FluxoTypeOfDeclared(std::string_view declared);
 // significant fraction digits than `scale`, or does not fit `precision` digits.
 Result<int128_t> ParseDecimalExact(std::string_view text, int precision, int scale);
 
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
-bool IsValidUtf8(std::string_view s);
+using ::fluxo::IsValidUtf8;
 
 // JSON type names for explore: "integer", "double", "decimal", "boolean", "string", "binary",
 // "date", "date-time", and the matching XDM schema fragment.

@@ -92,8 +92,7 @@ Status DecompressPage(int codec, std::string_view in, int64_t uncompressed_size,
       }
       return Status::OK();
     }
-    case 2:
-      return Inflate(in, uncompressed_size, out);
+    case 2: return Inflate(in, uncompressed_size, out);
     case 6: {
       unsigned long long declared = ZSTD_getFrameContentSize(in.data(), in.size());
       if (declared == ZSTD_CONTENTSIZE_ERROR) return Status::InvalidArgument("corrupt zstd page");

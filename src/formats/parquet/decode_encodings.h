@@ -37,10 +37,10 @@ class RleBpDecoder {
   size_t pos_ = 0;
   // Current run.
   bool literal_ = false;
-  int64_t run_left_ = 0;     // values left in the run
-  uint32_t run_value_ = 0;   // RLE run value
-  size_t lit_start_ = 0;     // byte offset of the literal run's packed values
-  int64_t lit_index_ = 0;    // next value index within the literal run
+  int64_t run_left_ = 0;    // values left in the run
+  uint32_t run_value_ = 0;  // RLE run value
+  size_t lit_start_ = 0;    // byte offset of the literal run's packed values
+  int64_t lit_index_ = 0;   // next value index within the literal run
 };
 
 // Decodes a DELTA_BINARY_PACKED stream at data[0..size) into `out` (replaced), with 64-bit

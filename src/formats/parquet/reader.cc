@@ -56,7 +56,8 @@ class LocalInput : public RandomAccessInput {
     std::string out(static_cast<size_t>(length), '\0');
     int64_t done = 0;
     while (done < length) {
-      ssize_t n = ::pread(fd_, out.data() + done, static_cast<size_t>(length - done), offset + done);
+      ssize_t n =
+          ::pread(fd_, out.data() + done, static_cast<size_t>(length - done), offset + done);
       if (n < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus("file " + Quote(path_), errno);
@@ -274,16 +275,15 @@ Status ParquetFileReader::Impl::OpenRowGroup(int r) {
     rg_buffers.push_back(std::move(*buf));
     const std::string& b = rg_buffers.back();
     for (size_t k = i; k < j; ++k) {
-      views[sorted[k].col] = std::string_view(b).substr(
-          static_cast<size_t>(sorted[k].start - sorted[i].start),
-          static_cast<size_t>(sorted[k].end - sorted[k].start));
+      views[sorted[k].col] =
+          std::string_view(b).substr(static_cast<size_t>(sorted[k].start - sorted[i].start),
+                                     static_cast<size_t>(sorted[k].end - sorted[k].start));
     }
     i = j;
   }
   for (size_t c = 0; c < selected.size(); ++c) {
-    chunks[c] = std::make_unique<ChunkReader>(&leaves[selected[c]],
-                                              rg.columns[selected[c]].meta_data.codec, views[c],
-                                              rg.num_rows);
+    chunks[c] = std::make_unique<ChunkReader>(
+        &leaves[selected[c]], rg.columns[selected[c]].meta_data.codec, views[c], rg.num_rows);
   }
   cur_rg = r;
   rg_rows_left = rg.num_rows;

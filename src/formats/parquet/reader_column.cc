@@ -73,7 +73,8 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
   if (e.__isset.repetition_type && e.repetition_type == pf::FieldRepetitionType::REPEATED) {
     return Bad(col + " is repeated (a list): only flat columns are read");
   }
-  leaf.optional = !e.__isset.repetition_type || e.repetition_type != pf::FieldRepetitionType::REQUIRED;
+  leaf.optional =
+      !e.__isset.repetition_type || e.repetition_type != pf::FieldRepetitionType::REQUIRED;
   leaf.physical = static_cast<int>(e.type);
   const bool has_lt = e.__isset.logicalType;
   const pf::LogicalType& lt = e.logicalType;
@@ -101,7 +102,9 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
     }
     leaf.type = DataType::Decimal(precision, scale);
   }
-  auto time_unit = [](const pf::TimeUnit& u) { return u.__isset.MILLIS ? 0 : u.__isset.MICROS ? 1 : u.__isset.NANOS ? 2 : -1; };
+  auto time_unit = [](const pf::TimeUnit& u) {
+    return u.__isset.MILLIS ? 0 : u.__isset.MICROS ? 1 : u.__isset.NANOS ? 2 : -1;
+  };
   const bool is_string = (has_lt && (lt.__isset.STRING || lt.__isset.ENUM || lt.__isset.JSON)) ||
                          ct == pf::ConvertedType::UTF8 || ct == pf::ConvertedType::ENUM ||
                          ct == pf::ConvertedType::JSON;
@@ -111,9 +114,9 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
       leaf.type = DataType::Boolean();
       break;
     case pf::Type::INT32: {
-      const bool unsigned32 = (has_lt && lt.__isset.INTEGER && !lt.INTEGER.isSigned &&
-                               lt.INTEGER.bitWidth == 32) ||
-                              ct == pf::ConvertedType::UINT_32;
+      const bool unsigned32 =
+          (has_lt && lt.__isset.INTEGER && !lt.INTEGER.isSigned && lt.INTEGER.bitWidth == 32) ||
+          ct == pf::ConvertedType::UINT_32;
       if (decimal) {
         leaf.conv = Conv::kInt32Decimal;
       } else if ((has_lt && lt.__isset.DATE) || ct == pf::ConvertedType::DATE) {
@@ -154,7 +157,9 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
         leaf.conv = Conv::kInt64Decimal;
       } else if (ts_unit >= 0 || (has_lt && lt.__isset.TIMESTAMP)) {
         if (ts_unit < 0) return Bad(col + ": TIMESTAMP without a unit");
-        leaf.conv = ts_unit == 0 ? Conv::kTsMillis : ts_unit == 1 ? Conv::kTsMicros : Conv::kTsNanos;
+        leaf.conv = ts_unit == 0   ? Conv::kTsMillis
+                    : ts_unit == 1 ? Conv::kTsMicros
+                                   : Conv::kTsNanos;
         leaf.type = DataType::Timestamp();
       } else if (time_u >= 0 || (has_lt && lt.__isset.TIME)) {
         if (time_u < 1) return Bad(col + ": TIME on INT64 must be in micro- or nanoseconds");
@@ -209,8 +214,7 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
         leaf.type = is_string ? DataType::String() : DataType::Binary();
       }
       break;
-    default:
-      return Bad(col + ": unknown physical type " + Str(static_cast<int>(e.type)));
+    default: return Bad(col + ": unknown physical type " + Str(static_cast<int>(e.type)));
   }
   return leaf;
 }
@@ -221,13 +225,13 @@ namespace {
 
 // The decoded values of one page (or of the dictionary), by physical type.
 struct Values {
-  std::vector<uint8_t> b;                // BOOLEAN
-  std::vector<int32_t> i32;              // INT32
-  std::vector<int64_t> i64;              // INT64
-  std::vector<float> f32;                // FLOAT
-  std::vector<double> f64;               // DOUBLE
-  std::vector<std::string_view> bytes;   // BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96 (12 bytes)
-  std::string arena;                     // bytes rebuilt by DELTA_BYTE_ARRAY / BYTE_STREAM_SPLIT
+  std::vector<uint8_t> b;               // BOOLEAN
+  std::vector<int32_t> i32;             // INT32
+  std::vector<int64_t> i64;             // INT64
+  std::vector<float> f32;               // FLOAT
+  std::vector<double> f64;              // DOUBLE
+  std::vector<std::string_view> bytes;  // BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96 (12 bytes)
+  std::string arena;                    // bytes rebuilt by DELTA_BYTE_ARRAY / BYTE_STREAM_SPLIT
 
   void Clear() {
     b.clear();
@@ -265,7 +269,10 @@ int FixedWidth(int physical, int type_length) {
 Status DecodePlain(int physical, int type_length, const uint8_t* data, size_t size, int64_t count,
                    Values* v) {
   const uint64_t n = static_cast<uint64_t>(count);
-  auto short_data = [&] { return Bad("PLAIN values: " + Str(count) + " values need more than " + Str(static_cast<int64_t>(size)) + " bytes"); };
+  auto short_data = [&] {
+    return Bad("PLAIN values: " + Str(count) + " values need more than " +
+               Str(static_cast<int64_t>(size)) + " bytes");
+  };
   switch (physical) {
     case pf::Type::BOOLEAN: {
       if ((n + 7) / 8 > size) return short_data();
@@ -347,9 +354,9 @@ Status DecodeDeltaLength(const uint8_t* data, size_t size, int64_t count, Values
 void AppendTime(int64_t v, int64_t per_second, int digits, ColumnBuilder* out) {
   char buf[40];
   int64_t secs = v / per_second, frac = v % per_second;
-  int n = std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld",
-                        static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                        static_cast<long long>(secs % 60));
+  int n =
+      std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
+                    static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
   if (frac != 0) {
     char f[16];
     std::snprintf(f, sizeof(f), "%0*lld", digits, static_cast<long long>(frac));
@@ -403,8 +410,8 @@ struct ChunkReader::State {
   const LeafInfo* leaf;
   int codec;
   std::string_view chunk;
-  size_t pos = 0;           // next page header in `chunk`
-  int64_t rows_left = 0;    // rows of the chunk not yet returned
+  size_t pos = 0;              // next page header in `chunk`
+  int64_t rows_left = 0;       // rows of the chunk not yet returned
   int128_t decimal_limit = 0;  // 10^precision for decimals
 
   // Dictionary.
@@ -418,7 +425,7 @@ struct ChunkReader::State {
   Values vals;
   std::vector<uint32_t> indices;  // dictionary-encoded page: indices into `dict`
   bool dict_encoded = false;
-  std::vector<uint8_t> defs;      // 1 = value present; empty when every row is present
+  std::vector<uint8_t> defs;  // 1 = value present; empty when every row is present
   int64_t page_rows = 0, page_row = 0;
   int64_t val_pos = 0;
   std::vector<int64_t> scratch64;
@@ -501,8 +508,7 @@ Status ChunkReader::State::DecodeValues(int encoding, const uint8_t* data, size_
   dict_encoded = false;
   const int phys = leaf->physical;
   switch (encoding) {
-    case pf::Encoding::PLAIN:
-      return DecodePlain(phys, leaf->type_length, data, size, count, &vals);
+    case pf::Encoding::PLAIN: return DecodePlain(phys, leaf->type_length, data, size, count, &vals);
     case pf::Encoding::PLAIN_DICTIONARY:
     case pf::Encoding::RLE_DICTIONARY: {
       if (!has_dict) return Bad("dictionary-encoded page without a dictionary page");
@@ -552,7 +558,8 @@ Status ChunkReader::State::DecodeValues(int encoding, const uint8_t* data, size_
       return Status::OK();
     }
     case pf::Encoding::DELTA_LENGTH_BYTE_ARRAY:
-      if (phys != pf::Type::BYTE_ARRAY) return Bad("DELTA_LENGTH_BYTE_ARRAY in a non-BYTE_ARRAY column");
+      if (phys != pf::Type::BYTE_ARRAY)
+        return Bad("DELTA_LENGTH_BYTE_ARRAY in a non-BYTE_ARRAY column");
       return DecodeDeltaLength(data, size, count, &vals, &scratch64);
     case pf::Encoding::DELTA_BYTE_ARRAY: {
       if (phys != pf::Type::BYTE_ARRAY && phys != pf::Type::FIXED_LEN_BYTE_ARRAY) {
@@ -573,7 +580,8 @@ Status ChunkReader::State::DecodeValues(int encoding, const uint8_t* data, size_
         }
         prev = static_cast<uint64_t>(prefixes[i]) + vals.bytes[i].size();
         total += prev;
-        if (total > static_cast<uint64_t>(kMaxPageBytes)) return Bad("DELTA_BYTE_ARRAY page too large");
+        if (total > static_cast<uint64_t>(kMaxPageBytes))
+          return Bad("DELTA_BYTE_ARRAY page too large");
       }
       vals.arena.resize(total);
       char* dst = vals.arena.data();
@@ -598,11 +606,13 @@ Status ChunkReader::State::DecodeValues(int encoding, const uint8_t* data, size_
     }
     case pf::Encoding::BYTE_STREAM_SPLIT: {
       const int w = FixedWidth(phys, leaf->type_length);
-      if (w == 0 || phys == pf::Type::INT96) return Bad("BYTE_STREAM_SPLIT in an unsupported column type");
+      if (w == 0 || phys == pf::Type::INT96)
+        return Bad("BYTE_STREAM_SPLIT in an unsupported column type");
       if (static_cast<uint64_t>(count) * w != size) return Bad("BYTE_STREAM_SPLIT size mismatch");
       vals.arena.resize(size);
       uint8_t* out = reinterpret_cast<uint8_t*>(vals.arena.data());
-      if (!DecodeByteStreamSplit(data, size, count, w, out)) return Bad("corrupt BYTE_STREAM_SPLIT values");
+      if (!DecodeByteStreamSplit(data, size, count, w, out))
+        return Bad("corrupt BYTE_STREAM_SPLIT values");
       return DecodePlain(phys, leaf->type_length, out, size, count, &vals);
     }
   }
@@ -614,8 +624,9 @@ Status ChunkReader::State::NextDataPage() {
     if (pos >= chunk.size()) return Bad("the column chunk ends before its row group's last row");
     pf::PageHeader h;
     uint32_t hsize = static_cast<uint32_t>(std::min<size_t>(chunk.size() - pos, UINT32_MAX));
-    RETURN_IF_ERROR(DeserializeThrift(reinterpret_cast<const uint8_t*>(chunk.data() + pos), &hsize, &h)
-                        .WithContext("page header at chunk offset " + Str(static_cast<int64_t>(pos))));
+    RETURN_IF_ERROR(
+        DeserializeThrift(reinterpret_cast<const uint8_t*>(chunk.data() + pos), &hsize, &h)
+            .WithContext("page header at chunk offset " + Str(static_cast<int64_t>(pos))));
     pos += hsize;
     if (h.compressed_page_size < 0 || h.uncompressed_page_size < 0 ||
         static_cast<uint64_t>(h.compressed_page_size) > chunk.size() - pos ||
@@ -693,7 +704,8 @@ Status ChunkReader::State::NextDataPage() {
       if (present == n) defs.clear();
     }
     RETURN_IF_ERROR(DecodeValues(encoding, values, values_size, present));
-    const int64_t got = dict_encoded ? static_cast<int64_t>(indices.size()) : vals.Count(leaf->physical);
+    const int64_t got =
+        dict_encoded ? static_cast<int64_t>(indices.size()) : vals.Count(leaf->physical);
     if (got != present) {
       return Bad("data page holds " + Str(got) + " values, expected " + Str(present));
     }
@@ -743,15 +755,13 @@ Status ChunkReader::State::Append(int64_t k, ColumnBuilder* out) {
   const int128_t lim = decimal_limit;
   auto dec_ok = [lim](int128_t v) { return v < lim && v > -lim; };
   switch (leaf->conv) {
-    case Conv::kBool:
-      return each(src.b.data(), [&](uint8_t v) { out->AppendBool(v != 0); });
-    case Conv::kInt32:
-      return each(src.i32.data(), [&](int32_t v) { out->AppendInt32(v); });
+    case Conv::kBool: return each(src.b.data(), [&](uint8_t v) { out->AppendBool(v != 0); });
+    case Conv::kInt32: return each(src.i32.data(), [&](int32_t v) { out->AppendInt32(v); });
     case Conv::kUInt32ToInt64:
-      return each(src.i32.data(),
-                  [&](int32_t v) { out->AppendInt64(static_cast<int64_t>(static_cast<uint32_t>(v))); });
-    case Conv::kDate:
-      return each(src.i32.data(), [&](int32_t v) { out->AppendDate(v); });
+      return each(src.i32.data(), [&](int32_t v) {
+        out->AppendInt64(static_cast<int64_t>(static_cast<uint32_t>(v)));
+      });
+    case Conv::kDate: return each(src.i32.data(), [&](int32_t v) { out->AppendDate(v); });
     case Conv::kInt32Decimal:
       return each(src.i32.data(), [&](int32_t v) {
         if (!dec_ok(v)) return false;
@@ -764,11 +774,11 @@ Status ChunkReader::State::Append(int64_t k, ColumnBuilder* out) {
         AppendTime(v, 1000, 3, out);
         return true;
       });
-    case Conv::kInt64:
-      return each(src.i64.data(), [&](int64_t v) { out->AppendInt64(v); });
+    case Conv::kInt64: return each(src.i64.data(), [&](int64_t v) { out->AppendInt64(v); });
     case Conv::kUInt64ToDecimal:
-      return each(src.i64.data(),
-                  [&](int64_t v) { out->AppendDecimal(static_cast<int128_t>(static_cast<uint64_t>(v))); });
+      return each(src.i64.data(), [&](int64_t v) {
+        out->AppendDecimal(static_cast<int128_t>(static_cast<uint64_t>(v)));
+      });
     case Conv::kInt64Decimal:
       return each(src.i64.data(), [&](int64_t v) {
         if (!dec_ok(v)) return false;
@@ -782,8 +792,7 @@ Status ChunkReader::State::Append(int64_t k, ColumnBuilder* out) {
         out->AppendTimestamp(us);
         return true;
       });
-    case Conv::kTsMicros:
-      return each(src.i64.data(), [&](int64_t v) { out->AppendTimestamp(v); });
+    case Conv::kTsMicros: return each(src.i64.data(), [&](int64_t v) { out->AppendTimestamp(v); });
     case Conv::kTsNanos:
       return each(src.i64.data(), [&](int64_t v) {
         int64_t q = v / 1000, r = v % 1000;
@@ -817,10 +826,8 @@ Status ChunkReader::State::Append(int64_t k, ColumnBuilder* out) {
         out->AppendTimestamp(us);
         return true;
       });
-    case Conv::kFloat:
-      return each(src.f32.data(), [&](float v) { out->AppendDouble(v); });
-    case Conv::kDouble:
-      return each(src.f64.data(), [&](double v) { out->AppendDouble(v); });
+    case Conv::kFloat: return each(src.f32.data(), [&](float v) { out->AppendDouble(v); });
+    case Conv::kDouble: return each(src.f64.data(), [&](double v) { out->AppendDouble(v); });
     case Conv::kFloat16:
       return each(src.bytes.data(), [&](std::string_view v) {
         uint16_t h;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/ids.h"
 #include "base/log.h"
 #include "metastore/sqlite/migrations.h"
 #include "metastore/sqlite/sqlite_db.h"
@@ -675,6 +676,14 @@ class SqliteMetaStore : public MetaStore {
 };
 
 }  // namespace
+
+void TouchEntity(Entity& e, int64_t now_ms) {
+  e.updated_at = now_ms;
+  e.etag = NewEtag(now_ms);
+  e.doc["updatedAt"] = now_ms;
+  e.doc["etag"] = e.etag;
+  e.doc["version"] = e.etag;
+}
 
 Result<std::string> SqlitePathExpression(const std::string& dotted_path) {
   std::vector<Param> params;
