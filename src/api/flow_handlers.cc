@@ -128,6 +128,11 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
     return ApiError::BadRequest(1365, "transformations[Copy].params.deltaColumn cannot be set when creating a "
                                       "flow with frequency once: the first run's params.deltaColumn sets it");
   }
+  if (spec->source_category == SpecCategory::kDatabase && schedule.frequency != "once" &&
+      !FlowDeltaColumn(tmp)) {
+    return ApiError::BadRequest(1383, "transformations[Copy].params.deltaColumn.name is required: a scheduled "
+                                      "table-based flow selects each window's rows by its delta column");
+  }
   const json::value* options = body.if_contains("options");
   if (auto err = ValidateFlowOptions(options)) return *err;
 

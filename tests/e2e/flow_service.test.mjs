@@ -158,7 +158,10 @@ test('schedule rule codes 1360-1369 name the field', async () => {
   ];
   for (const [body, code, re] of cases) expectError(await api.post(`${FLOW}/flows`, body), 400, code, re);
   // Strings for numbers and booleans are accepted and echoed as received.
-  const ok = await api.post(`${FLOW}/flows`, sp({ startTime: String(now() + 60), frequency: 'minute', interval: '15', backfill: 'false' }));
+  // A scheduled table-based flow needs its delta column up front.
+  expectError(await api.post(`${FLOW}/flows`, sp({ startTime: now() + 60, frequency: 'hour', interval: 1 })), 400, 1383, /deltaColumn/);
+  const copy = [{ name: 'Copy', params: { deltaColumn: { name: 'updated_at' } } }];
+  const ok = await api.post(`${FLOW}/flows`, { ...sp({ startTime: String(now() + 60), frequency: 'minute', interval: '15', backfill: 'false' }), transformations: copy });
   assert.equal(ok.status, 201, ok.text);
   const got = (await api.get(`${FLOW}/flows/${ok.body.id}`)).body.items[0];
   assert.equal(got.scheduleParams.interval, '15');
@@ -179,7 +182,8 @@ test('run rule codes 1380-1388', async () => {
   expectError(await api.post(`${FLOW}/runs`, { flowId: s.flow, params: { ...p, windowStartTime: 'yesterday' } }), 400, 1384, /windowStartTime/);
   expectError(await api.post(`${FLOW}/runs`, { flowId: s.flow, params: { ...p, color: 'red' } }), 400, 1384, /color/);
 
-  const sched = await api.post(`${FLOW}/flows`, flowBody(s, { scheduleParams: { startTime: now() + 60, frequency: 'hour', interval: 1 } }));
+  const sched = await api.post(`${FLOW}/flows`, flowBody(s, { scheduleParams: { startTime: now() + 60, frequency: 'hour', interval: 1 },
+    transformations: [{ name: 'Copy', params: { deltaColumn: { name: 'updated_at' } } }] }));
   assert.equal(sched.status, 201, sched.text);
   expectError(await api.post(`${FLOW}/runs`, { flowId: sched.body.id, params: p }), 400, 1386, /frequency/);
 

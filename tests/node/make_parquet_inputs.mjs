@@ -15,6 +15,7 @@ const con = await instance.connect();
 const run = (sql) => con.run(sql);
 
 await run(`SET TimeZone = 'UTC'`);
+await run(`SET threads = 1`);
 await run(`CREATE TABLE t AS SELECT
   i::BIGINT AS id,
   CASE WHEN i % 7 = 0 THEN NULL ELSE i % 3 = 0 END AS b,
@@ -47,7 +48,7 @@ for (const codec of ['zstd', 'snappy', 'gzip', 'uncompressed']) {
   for (const version of ['v1', 'v2']) {
     await run(`COPY t TO '${out}/duckdb_${codec}_${version}.parquet'
                (FORMAT parquet, COMPRESSION ${codec}, PARQUET_VERSION ${version},
-                ROW_GROUP_SIZE 1000)`);
+                ROW_GROUP_SIZE 2048)`);
   }
 }
 await run(`COPY (SELECT i AS id, {'a': i, 'b': 'x'} AS st FROM range(10) r(i))

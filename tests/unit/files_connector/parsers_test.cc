@@ -4,6 +4,10 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <charconv>
+#include <random>
+
+#include "base/date_format.h"
 #include "connectors/files/byte_stream.h"
 #include "connectors/files/csv_parser.h"
 #include "connectors/files/json_splitter.h"
@@ -114,6 +118,87 @@ TEST(CsvParser, LongRecordGrowsTheBuffer) {
   ASSERT_EQ(recs.size(), 3u);
   EXPECT_EQ(recs[1].fields[1].size(), big.size());
   EXPECT_EQ(recs[2].fields[1], "y");
+}
+
+// The unquoted-field scan looks at 16 bytes at a time: a delimiter or line end at every offset of
+// such a block, fields longer than a block, and records whose field count grows and shrinks.
+TEST(CsvParser, FieldEndsAtEveryOffsetOfAScanBlock) {
+  std::string text;
+  std::vector<std::vector<std::string>> want;
+  for (size_t len = 0; len < 40; ++len) {
+    std::vector<std::string> rec = {std::string(len, 'a'), std::string(40 - len, 'b'), "z"};
+    want.push_back(rec);
+    text += rec[0] + "," + rec[1] + "," + rec[2] + (len % 3 == 0 ? "\r\n" : "\n");
+  }
+  // 20 fields, then 2, then 33 (rec->fields grows past its first size, shrinks, grows again).
+  for (size_t nf : {size_t{20}, size_t{2}, size_t{33}}) {
+    std::vector<std::string> rec;
+    for (size_t i = 0; i < nf; ++i) rec.push_back(std::to_string(i * 7919));
+    want.push_back(rec);
+    for (size_t i = 0; i < nf; ++i) text += (i ? ";" : "") + rec[i];
+    text += "\n";
+  }
+  for (char& c : text) {
+    if (c == ';') c = ',';
+  }
+  for (size_t step : {size_t{1}, size_t{5}, size_t{16}, size_t{17}, size_t{1} << 20}) {
+    SCOPED_TRACE(step);
+    auto recs = ParseCsv(text, ',', step);
+    ASSERT_EQ(recs.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(recs[i].fields, want[i]) << "record " << i;
+      EXPECT_EQ(recs[i].line, static_cast<int64_t>(i + 1));
+    }
+  }
+}
+
+// Random fields (delimiters, quotes, line feeds, multi-byte UTF-8 inside) written the RFC 4180 way
+// and read back at several buffer steps: values, quoted flags and line numbers round-trip.
+TEST(CsvParser, RandomRoundTrip) {
+  std::mt19937 rng(42);
+  const std::vector<std::string> pieces = {"a", "bc", ",", "\"", "\n", " ", "\xC3\xA9", "0123456789abcdef"};
+  std::string text;
+  std::vector<std::vector<std::string>> want;
+  std::vector<std::vector<bool>> want_quoted;
+  std::vector<int64_t> want_line;
+  int64_t line = 1;
+  for (int r = 0; r < 300; ++r) {
+    const size_t nf = 2 + rng() % 25;
+    std::vector<std::string> rec;
+    std::vector<bool> quoted;
+    for (size_t f = 0; f < nf; ++f) {
+      std::string v;
+      const size_t np = rng() % 6;
+      for (size_t k = 0; k < np; ++k) v += pieces[rng() % pieces.size()];
+      const bool q = v.find_first_of(",\"\n") != std::string::npos || rng() % 5 == 0;
+      std::string out = v;
+      if (q) {
+        out.clear();
+        for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        out = "\"" + out + "\"";
+      }
+      text += (f ? "," : "") + out;
+      rec.push_back(v);
+      quoted.push_back(q);
+    }
+    want_line.push_back(line);
+    for (const auto& v : rec) line += std::count(v.begin(), v.end(), '\n');
+    text += rng() % 2 ? "\r\n" : "\n";
+    ++line;
+    want.push_back(rec);
+    want_quoted.push_back(quoted);
+  }
+  for (size_t step : {size_t{1}, size_t{3}, size_t{16}, size_t{4093}, size_t{1} << 20}) {
+    SCOPED_TRACE(step);
+    auto recs = ParseCsv(text, ',', step);
+    ASSERT_EQ(recs.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(recs[i].fields, want[i]) << "record " << i;
+      EXPECT_EQ(recs[i].quoted, want_quoted[i]) << "record " << i;
+      EXPECT_EQ(recs[i].line, want_line[i]) << "record " << i;
+      EXPECT_TRUE(recs[i].error.empty());
+    }
+  }
 }
 
 std::vector<JsonRecordText> SplitJson(const std::string& text, size_t step,
@@ -301,6 +386,117 @@ TEST(Values, ParsersAndInference) {
   EXPECT_EQ(infer({}), DataType::String());
   EXPECT_EQ(*ParseTypeName("Decimal(10,2)"), DataType::Decimal(10, 2));
   EXPECT_FALSE(ParseTypeName("blob").ok());
+}
+
+// The fast paths of the value parsers agree with the general ones (from_chars, the ISO parser)
+// on the shapes they take and leave every other input to them.
+TEST(Values, FastPathsAgreeWithTheGeneralParsers) {
+  auto ref_int = [](std::string_view s, int64_t* v) {
+    const char* b = s.data();
+    const char* e = b + s.size();
+    if (b != e && *b == '+') ++b;
+    auto r = std::from_chars(b, e, *v);
+    return !s.empty() && r.ec == std::errc() && r.ptr == e && b != e;
+  };
+  for (std::string_view s :
+       {"0", "-0", "+0", "7", "-42", "000123", "123456789012345678", "-123456789012345678",
+        "999999999999999999", "1234567890123456789", "9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "+-5", "-", "+", "", " 1", "1 ", "1a", "0x10", "--1", "1.0"}) {
+    SCOPED_TRACE(s);
+    int64_t a = 0, b = 0;
+    bool ra = ParseInt64(s, &a), rb = ref_int(s, &b);
+    EXPECT_EQ(ra, rb);
+    if (ra && rb) {
+      EXPECT_EQ(a, b);
+    }
+  }
+
+  auto ref_double = [](std::string_view s, double* v) {
+    const char* b = s.data();
+    const char* e = b + s.size();
+    if (b != e && *b == '+') ++b;
+    auto r = std::from_chars(b, e, *v);
+    return !s.empty() && r.ec == std::errc() && r.ptr == e && b != e;
+  };
+  std::vector<std::string> doubles = {"0", "-0", "-0.0", "1.5", "+2.25", "0.1", "0.3", "123456.789012",
+                                      "999999999999999", "9999999999999999", "0.000000000000001",
+                                      "1.", ".5", "-", "1e3", "1.5E-2", "inf", "nan", "1.2.3",
+                                      "12345678901234567890.5", "1,5", "00.10"};
+  std::mt19937_64 rng(7);
+  for (int k = 0; k < 20000; ++k) {  // random decimals of 1..17 digits, the point anywhere
+    std::string d = std::to_string(rng() % 100000000000000000ull);
+    size_t dot = rng() % (d.size() + 1);
+    if (dot > 0 && dot < d.size()) d.insert(dot, ".");
+    if (rng() % 3 == 0) d = "-" + d;
+    doubles.push_back(d);
+  }
+  for (const std::string& s : doubles) {
+    SCOPED_TRACE(s);
+    double a = 0, b = 0;
+    bool ra = ParseDouble(s, &a), rb = ref_double(s, &b);
+    ASSERT_EQ(ra, rb);
+    if (ra) {
+      ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << a << " vs " << b;  // bit for bit (-0.0 too)
+    }
+  }
+
+  int128_t dec = 0;
+  struct DecCase {
+    const char* text;
+    int p, s;
+    bool ok;
+    int64_t want;
+  };
+  for (const DecCase& c : std::vector<DecCase>{
+           {"12345.67", 12, 2, true, 1234567},
+           {"-0.5", 5, 2, true, -50},
+           {"+007.10", 5, 2, true, 710},
+           {"1234567890123456.78", 18, 2, true, 123456789012345678},
+           {"5.", 5, 2, true, 500},  // general path
+           {".5", 5, 2, true, 50},   // general path
+           {"1.990", 5, 2, true, 199},  // extra zero digits: general path
+           {"1.999", 5, 2, false, 0},
+           {"12345.6", 5, 2, false, 0},  // too many integer digits
+           {"000123.4", 5, 2, true, 12340},
+           {"-", 5, 2, false, 0},
+           {"1e5", 10, 2, false, 0},
+           {"1.2.3", 10, 2, false, 0},
+           {"42", 10, 0, true, 42},
+       }) {
+    SCOPED_TRACE(c.text);
+    EXPECT_EQ(ParseDecimal(c.text, c.p, c.s, &dec), c.ok);
+    if (c.ok) {
+      EXPECT_TRUE(dec == c.want);
+    }
+  }
+  // More digits than a uint64 holds: the general path.
+  EXPECT_TRUE(ParseDecimal("-99999999999999999999.99", 22, 2, &dec));
+  EXPECT_TRUE(dec == -(static_cast<int128_t>(99999999999999999ll) * 100000 + 99999));
+
+  for (std::string_view s :
+       {"2024-02-29 23:59:59", "2023-02-29 00:00:00", "2024-01-01T00:00:00.5Z",
+        "2024-01-01t00:00:00z", "2024-01-01T00:00:00.123456789", "2024-01-01T00:00:00.1234567890",
+        "2024-01-01 24:00:00", "2024-01-01 00:60:00", "2024-13-01 00:00:00", "0000-01-01 00:00:00",
+        "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2024-01-01 00:00:00.",
+        "2024-01-01 00:00", "2024-01-01 00:00:00 ", "2024-01-01 00:00:00+02:00",
+        "2024-01-01 00:00:00,25", "1969-12-31 23:59:59", "2024-01-01", "2024-01-01X00:00:00"}) {
+    SCOPED_TRACE(s);
+    int64_t us = 0;
+    auto ref = ParseIsoTimestampMicros(s);
+    EXPECT_EQ(ParseTimestamp(s, &us), ref.ok());
+    if (ref.ok()) {
+      EXPECT_EQ(us, *ref);
+    }
+  }
+
+  // The 64-byte ASCII check: one non-ASCII byte at every offset of a 130-byte text.
+  for (size_t at = 0; at + 2 <= 130; ++at) {
+    std::string t(130, 'x');
+    t.replace(at, 2, "\xC3\xA9");
+    EXPECT_TRUE(IsValidUtf8(t)) << at;
+    t[at] = '\xFF';
+    EXPECT_FALSE(IsValidUtf8(t)) << at;
+  }
 }
 
 TEST(Glob, Patterns) {
