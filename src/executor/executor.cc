@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <random>
 
@@ -32,68 +32,6 @@ int64_t IntAt(const json::object& o, std::string_view path, int64_t def = 0) {
   const json::value* v = FindPath(o, path);
   return v ? AsInt64Lenient(*v).value_or(def) : def;
 }
-
-// A bounded multi-producer single-consumer queue of record batches.
-class BatchQueue {
- public:
-  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
-
-  // False when the consumer gave up (the producer should stop).
-  bool Push(RecordBatch b) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return q_.size() < capacity_ || closed_; });
-    if (closed_) return false;
-    q_.push_back(std::move(b));
-    not_empty_.notify_one();
-    return true;
-  }
-  // nullopt when every producer finished and the queue is drained, or it was closed.
-  std::optional<RecordBatch> Pop(std::chrono::milliseconds wait) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait_for(lock, wait, [&] { return !q_.empty() || producers_ == 0 || closed_; });
-    if (!q_.empty()) {
-      RecordBatch b = std::move(q_.front());
-      q_.pop_front();
-      not_full_.notify_one();
-      return b;
-    }
-    return std::nullopt;
-  }
-  bool Done() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return (producers_ == 0 && q_.empty()) || closed_;
-  }
-  void AddProducer() {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++producers_;
-  }
-  void ProducerDone(const Status& s) {
-    std::lock_guard<std::mutex> lock(mu_);
-    --producers_;
-    if (!s.ok() && error_.ok()) error_ = s;
-    not_empty_.notify_all();
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    q_.clear();
-    not_full_.notify_all();
-    not_empty_.notify_all();
-  }
-  Status error() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return error_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<RecordBatch> q_;
-  size_t capacity_;
-  int producers_ = 0;
-  bool closed_ = false;
-  Status error_;
-};
 
 // Failed records: counted, the first few kept for the run's errors, and (with diagnostics on)
 // written as JSON Lines to the batch's row_errors.
@@ -513,77 +451,70 @@ Status Executor::RunExecution::Attempt(bool* transient) {
 
   parquet::ParquetWriterOptions pw;
   ASSIGN_OR_RETURN(pw.codec, parquet::ParseCodec(ex_->options_.codec));
-  std::vector<std::unique_ptr<RecordSink>> sinks;
+  // Two writers may each buffer a row group: keep the sum well inside the memory budget.
+  pw.row_group_bytes = int64_t{64} << 20;
   batches_.clear();
   for (size_t i = 0; i < targets_.size(); ++i) {
     ASSIGN_OR_RETURN(BatchContext ctx, ex_->lake_->BeginBatch(c_.scope, dataset_ids_[i], c_.run_id,
                                                               flow_.id, c_.attempt));
     batches_.push_back(ctx);
-    sinks.push_back(parquet::NewParquetSink(schema_, pw, ex_->lake_->PartFactory(ctx)));
   }
   if (diagnostics_ && !batches_.empty()) {
     ASSIGN_OR_RETURN(auto w, ex_->lake_->RowErrorsWriter(batches_[0]));
     row_errors_.Attach(std::move(w));
   }
 
-  // Readers: up to `parallelism` threads take splits in order.
-  BatchQueue queue(4);
-  std::atomic<size_t> next_split{0};
+  // Readers: up to `parallelism` threads take splits in order. Each thread encodes into its own
+  // sinks (one per target), so decoding, encoding and compression all run in parallel; the part
+  // files of a batch are numbered from one counter per batch.
   int nthreads = std::max(1, std::min<int>(cfg.parallelism, static_cast<int>(splits.size())));
-  std::vector<std::thread> readers;
-  for (int t = 0; t < nthreads; ++t) queue.AddProducer();
+  std::vector<std::shared_ptr<std::atomic<int>>> part_numbers;
+  for (size_t i = 0; i < batches_.size(); ++i) part_numbers.push_back(std::make_shared<std::atomic<int>>(0));
+  std::vector<std::vector<std::unique_ptr<RecordSink>>> sinks(nthreads);
   for (int t = 0; t < nthreads; ++t) {
-    readers.emplace_back([&] {
-      Status st;
-      while (st.ok()) {
+    for (size_t i = 0; i < batches_.size(); ++i) {
+      OutputFactory parts = ex_->lake_->PartFactory(batches_[i]);
+      auto counter = part_numbers[i];
+      SinkOptions so;
+      so.write_empty_file = t == 0;  // an empty batch still gets one (0-row) file
+      sinks[t].push_back(parquet::NewParquetSink(
+          schema_, pw, [parts, counter](int) { return parts(counter->fetch_add(1)); }, so));
+    }
+  }
+  std::atomic<size_t> next_split{0};
+  std::mutex status_mu;
+  Status pipeline_status;  // first error of any thread
+  auto fail = [&](const Status& st) {
+    std::lock_guard<std::mutex> lock(status_mu);
+    if (pipeline_status.ok()) pipeline_status = st;
+    source_->Cancel();  // the other threads stop too
+  };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < nthreads; ++t) {
+    readers.emplace_back([&, t] {
+      while (true) {
         size_t i = next_split.fetch_add(1);
-        if (i >= splits.size()) break;
+        if (i >= splits.size()) return;
         auto reader = source_->OpenReader(splits[i]);
-        if (!reader.ok()) {
-          st = reader.status();
-          break;
-        }
+        if (!reader.ok()) return fail(reader.status());
         while (true) {
           auto b = (*reader)->Next();
-          if (!b.ok()) {
-            st = b.status();
-            break;
-          }
+          if (!b.ok()) return fail(b.status());
           if (b->num_rows() == 0) break;
-          if (!queue.Push(std::move(b).value())) {
-            st = Status::Cancelled("stopped");
-            break;
+          for (auto& sink : sinks[t]) {
+            Status w = sink->Write(*b);
+            if (!w.ok()) return fail(w);
           }
+          output_records_ += b->num_rows();
         }
       }
-      queue.ProducerDone(st);
     });
   }
-  Status write_status;
-  while (true) {
-    auto b = queue.Pop(std::chrono::milliseconds(100));
-    if (!b) {
-      if (queue.Done()) break;
-      if (cancel_requested_ || lease_lost_ || ex_->stopping_) {
-        source_->Cancel();
-      }
-      continue;
-    }
-    for (auto& sink : sinks) {
-      write_status = sink->Write(*b);
-      if (!write_status.ok()) break;
-    }
-    if (!write_status.ok()) {
-      queue.Close();
-      source_->Cancel();
-      break;
-    }
-    output_records_ += b->num_rows();
-  }
   for (auto& r : readers) r.join();
-  Status read_status = queue.error();
   auto abort_all = [&](const std::string& why) {
-    for (auto& sink : sinks) sink->Abort();
+    for (auto& per_thread : sinks) {
+      for (auto& sink : per_thread) sink->Abort();
+    }
     row_errors_.Abort();
     for (const auto& ctx : batches_) (void)ex_->lake_->Abort(ctx, why);
   };
@@ -591,26 +522,32 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     abort_all("run stopped before commit");
     return Status::Cancelled("run stopped");
   }
-  if (!write_status.ok() || !read_status.ok()) {
-    Status s = !read_status.ok() ? read_status : write_status;
-    abort_all(s.message());
-    *transient = s.retryable();
-    return s;
+  if (!pipeline_status.ok()) {
+    abort_all(pipeline_status.message());
+    *transient = pipeline_status.retryable();
+    return pipeline_status;
   }
-  std::vector<std::vector<WrittenFile>> files(sinks.size());
-  for (size_t i = 0; i < sinks.size(); ++i) {
-    Status s = sinks[i]->Close(&files[i]);
-    if (!s.ok()) {
-      abort_all(s.message());
-      *transient = s.retryable();
-      return s;
-    }
-    for (const auto& f : files[i]) {
-      if (i == 0) {
-        output_bytes_ += f.size_bytes;
-        ++output_files_;
+  std::vector<std::vector<WrittenFile>> files(batches_.size());
+  for (auto& per_thread : sinks) {
+    for (size_t i = 0; i < per_thread.size(); ++i) {
+      std::vector<WrittenFile> written;
+      Status s = per_thread[i]->Close(&written);
+      if (!s.ok()) {
+        abort_all(s.message());
+        *transient = s.retryable();
+        return s;
+      }
+      for (auto& f : written) {
+        if (i == 0) {
+          output_bytes_ += f.size_bytes;
+          ++output_files_;
+        }
+        files[i].push_back(std::move(f));
       }
     }
+  }
+  for (auto& f : files) {
+    std::sort(f.begin(), f.end(), [](const WrittenFile& a, const WrittenFile& b) { return a.name < b.name; });
   }
 
   // Failed records against options.partialIngestionPercent.

@@ -290,8 +290,16 @@ TEST_F(MySqlSourceTest, SplitsAreExactAtTheEdges) {
   testing::ReadResult r;
   auto ids = Ids(Config("big", "ts", {kBase + 1000, kBase + 3000}, 4), &r);
   EXPECT_EQ(r.splits.size(), 4u);
+  EXPECT_EQ(r.splits[0].state.as_object().at("mode").as_string(), "delta")
+      << "a narrow window on an indexed delta column is cut into delta ranges";
   std::multiset<int64_t> want;
   for (int i = 1000; i < 3000; ++i) want.insert(i);
+  EXPECT_EQ(ids, want);
+  // A window over the whole table: the server would scan it per delta range, so key ranges.
+  ids = Ids(Config("big", "ts", {kBase - 10, kBase + 30000}, 2), &r);
+  EXPECT_EQ(r.splits[0].state.as_object().at("mode").as_string(), "key");
+  want.clear();
+  for (int i = 0; i < 20000; ++i) want.insert(i);
   EXPECT_EQ(ids, want);
   // No delta: integer primary key ranges.
   ids = Ids(Config("big", std::nullopt, {0, 0}, 3), &r);

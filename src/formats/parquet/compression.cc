@@ -33,7 +33,9 @@ Result<Codec> ParseCodec(std::string_view name) {
 
 Compressor::Compressor(Codec codec, int level) : codec_(codec), level_(level) {
   if (codec_ == Codec::kZstd) {
-    if (level_ == 0) level_ = 3;  // level 1 is ~30% faster, ~8% bigger: bench/parquet/README.md
+    // Level 2: as small as 3 on the benchmarks (within 3%), 20-50% faster to encode; level 1 is
+    // faster still but ~8% bigger (bench/parquet/README.md, bench/postgres/README.md).
+    if (level_ == 0) level_ = 2;
     zstd_ctx_ = ZSTD_createCCtx();
   } else if (codec_ == Codec::kGzip && level_ == 0) {
     level_ = 6;

@@ -28,7 +28,7 @@ namespace fluxo::parquet {
 
 struct ParquetWriterOptions {
   Codec codec = Codec::kZstd;
-  int compression_level = 0;                     // 0: the codec's fluxo default (zstd 3, gzip 6)
+  int compression_level = 0;                     // 0: the codec's fluxo default (zstd 2, gzip 6)
   int64_t row_group_bytes = int64_t{128} << 20;  // buffered (mostly compressed) bytes per group
   int64_t row_group_rows = 0;                    // > 0: also cut every this many rows
   int64_t page_size_bytes = 1 << 20;             // uncompressed data page target

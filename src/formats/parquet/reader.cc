@@ -234,11 +234,11 @@ Status ParquetFileReader::Impl::OpenRowGroup(int r) {
     }
     if (!cc.__isset.meta_data) return Err(col + ": no column metadata");
     const pf::ColumnMetaData& m = cc.meta_data;
-    if (static_cast<int>(m.type) != leaf.physical) {
+    if (EnumValue(m.type) != leaf.physical) {
       return Err(col + ": physical type differs from the schema's");
     }
-    if (!IsSupportedPageCodec(m.codec)) {
-      return Err(col + ": compression codec " + PageCodecName(m.codec) +
+    if (!IsSupportedPageCodec(EnumValue(m.codec))) {
+      return Err(col + ": compression codec " + PageCodecName(EnumValue(m.codec)) +
                  " is not supported (uncompressed, snappy, gzip and zstd are)");
     }
     int64_t start = m.data_page_offset;
@@ -282,8 +282,9 @@ Status ParquetFileReader::Impl::OpenRowGroup(int r) {
     i = j;
   }
   for (size_t c = 0; c < selected.size(); ++c) {
-    chunks[c] = std::make_unique<ChunkReader>(
-        &leaves[selected[c]], rg.columns[selected[c]].meta_data.codec, views[c], rg.num_rows);
+    chunks[c] = std::make_unique<ChunkReader>(&leaves[selected[c]],
+                                              EnumValue(rg.columns[selected[c]].meta_data.codec),
+                                              views[c], rg.num_rows);
   }
   cur_rg = r;
   rg_rows_left = rg.num_rows;

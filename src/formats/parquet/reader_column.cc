@@ -70,15 +70,15 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
   leaf.name = e.name;
   const std::string col = "column '" + e.name + "'";
   if (!e.__isset.type) return Bad(col + " has no physical type");
-  if (e.__isset.repetition_type && e.repetition_type == pf::FieldRepetitionType::REPEATED) {
+  const int repetition = e.__isset.repetition_type ? EnumValue(e.repetition_type) : -1;
+  if (repetition == pf::FieldRepetitionType::REPEATED) {
     return Bad(col + " is repeated (a list): only flat columns are read");
   }
-  leaf.optional =
-      !e.__isset.repetition_type || e.repetition_type != pf::FieldRepetitionType::REQUIRED;
-  leaf.physical = static_cast<int>(e.type);
+  leaf.optional = repetition != pf::FieldRepetitionType::REQUIRED;
+  leaf.physical = EnumValue(e.type);
   const bool has_lt = e.__isset.logicalType;
   const pf::LogicalType& lt = e.logicalType;
-  const int ct = e.__isset.converted_type ? static_cast<int>(e.converted_type) : -1;
+  const int ct = e.__isset.converted_type ? EnumValue(e.converted_type) : -1;
 
   // DECIMAL parameters, from the logical type or the converted type.
   bool decimal = false;
@@ -108,7 +108,7 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
   const bool is_string = (has_lt && (lt.__isset.STRING || lt.__isset.ENUM || lt.__isset.JSON)) ||
                          ct == pf::ConvertedType::UTF8 || ct == pf::ConvertedType::ENUM ||
                          ct == pf::ConvertedType::JSON;
-  switch (e.type) {
+  switch (leaf.physical) {
     case pf::Type::BOOLEAN:
       leaf.conv = Conv::kBool;
       leaf.type = DataType::Boolean();
@@ -214,7 +214,7 @@ Result<LeafInfo> MapLeaf(const pf::SchemaElement& e) {
         leaf.type = is_string ? DataType::String() : DataType::Binary();
       }
       break;
-    default: return Bad(col + ": unknown physical type " + Str(static_cast<int>(e.type)));
+    default: return Bad(col + ": unknown physical type " + Str(leaf.physical));
   }
   return leaf;
 }
@@ -456,8 +456,9 @@ Status ChunkReader::State::LoadDictionary(const pf::PageHeader& h, std::string_v
   if (d.num_values < 0 || d.num_values > kMaxPageValues) {
     return Bad("dictionary page with " + Str(d.num_values) + " values");
   }
-  if (d.encoding != pf::Encoding::PLAIN && d.encoding != pf::Encoding::PLAIN_DICTIONARY) {
-    return Bad("dictionary page encoding " + Str(d.encoding) + " is not PLAIN");
+  const int enc = EnumValue(d.encoding);
+  if (enc != pf::Encoding::PLAIN && enc != pf::Encoding::PLAIN_DICTIONARY) {
+    return Bad("dictionary page encoding " + Str(enc) + " is not PLAIN");
   }
   RETURN_IF_ERROR(DecompressPage(codec, body, h.uncompressed_page_size, &dict_buf));
   dict.Clear();
@@ -636,12 +637,13 @@ Status ChunkReader::State::NextDataPage() {
     }
     std::string_view body = chunk.substr(pos, static_cast<size_t>(h.compressed_page_size));
     pos += body.size();
-    if (h.type == pf::PageType::DICTIONARY_PAGE) {
+    const int page_type = EnumValue(h.type);
+    if (page_type == pf::PageType::DICTIONARY_PAGE) {
       RETURN_IF_ERROR(LoadDictionary(h, body));
       continue;
     }
-    const bool v1 = h.type == pf::PageType::DATA_PAGE;
-    const bool v2 = h.type == pf::PageType::DATA_PAGE_V2;
+    const bool v1 = page_type == pf::PageType::DATA_PAGE;
+    const bool v2 = page_type == pf::PageType::DATA_PAGE_V2;
     if (!v1 && !v2) continue;  // index pages and unknown page types are skipped
     const uint8_t* values = nullptr;
     size_t values_size = 0;
@@ -651,14 +653,15 @@ Status ChunkReader::State::NextDataPage() {
       if (!h.__isset.data_page_header) return Bad("data page without its header");
       const pf::DataPageHeader& d = h.data_page_header;
       n = d.num_values;
-      encoding = d.encoding;
+      encoding = EnumValue(d.encoding);
       if (n < 0 || n > kMaxPageValues) return Bad("data page with " + Str(n) + " values");
       RETURN_IF_ERROR(DecompressPage(codec, body, h.uncompressed_page_size, &page_buf));
       const uint8_t* p = page_buf.data();
       size_t size = page_buf.size();
       size_t used = 0;
       if (leaf->optional) {
-        RETURN_IF_ERROR(DecodeLevels(p, size, true, d.definition_level_encoding, n, &used));
+        RETURN_IF_ERROR(
+            DecodeLevels(p, size, true, EnumValue(d.definition_level_encoding), n, &used));
       } else {
         defs.clear();
       }
@@ -668,7 +671,7 @@ Status ChunkReader::State::NextDataPage() {
       if (!h.__isset.data_page_header_v2) return Bad("data page v2 without its header");
       const pf::DataPageHeaderV2& d = h.data_page_header_v2;
       n = d.num_values;
-      encoding = d.encoding;
+      encoding = EnumValue(d.encoding);
       if (n < 0 || n > kMaxPageValues || d.num_rows != n) {
         return Bad("data page v2 with " + Str(n) + " values in " + Str(d.num_rows) + " rows");
       }

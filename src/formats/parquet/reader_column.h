@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -76,6 +77,17 @@ class ChunkReader {
   struct State;
   std::unique_ptr<State> s_;
 };
+
+// The number stored in an enum field of a deserialized Thrift struct. Thrift stores any number
+// read from the input, also one outside the enum's values; reading it through the enum type is
+// undefined behaviour (UBSan flags it), so readers look at the raw integer.
+template <typename E>
+int EnumValue(const E& e) {
+  static_assert(sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &e, sizeof(v));
+  return v;
+}
 
 // Deserializes a Thrift compact-protocol struct from data[0..*size); sets *size to the bytes
 // used. Errors: InvalidArgument (Thrift threw: truncated or malformed input).

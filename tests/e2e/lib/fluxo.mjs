@@ -1,7 +1,6 @@
 // Test harness: starts the real fluxo binary on a free port with a temp data dir and speaks
 // HTTP to it. Every server started here is killed when the test process exits.
 import { spawn } from 'node:child_process';
-import { after } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,8 +21,12 @@ export const SPEC = {
 const live = new Set();
 const killAll = () => { for (const p of live) { try { p.kill('SIGKILL'); } catch {} } };
 process.on('exit', killAll);
-// A failed test may skip its own stop(): kill what is left so the test process can end.
-after(killAll);
+// A failed test may skip its own stop(): kill what is left so the test process can end. Only under
+// the test runner (benchmarks import this module too, and node:test would print TAP output).
+if (process.env.NODE_TEST_CONTEXT) {
+  const { after } = await import('node:test');
+  after(killAll);
+}
 
 export function tempDir(prefix = 'fluxo-e2e-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
