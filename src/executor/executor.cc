@@ -184,8 +184,12 @@ void Executor::GcLoop() {
   while (!stopping_) {
     int64_t now = clock_->NowMillis();
     if (now >= next) {
-      auto n = lake_->CollectGarbage(options_.lease_ms);
-      if (!n.ok()) spdlog::warn("lake gc: {}", n.status().ToString());
+      try {
+        auto n = lake_->CollectGarbage(options_.lease_ms);
+        if (!n.ok()) spdlog::warn("lake gc: {}", n.status().ToString());
+      } catch (const std::exception& e) {
+        spdlog::error("lake gc: unexpected error: {}", e.what());
+      }
       next = now + options_.gc_interval_ms;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -254,7 +258,26 @@ void Executor::Execute(const Claimed& claimed) {
   ScopedRequestId rid("run-" + claimed.run_id.substr(0, 8));
   spdlog::info("run {} claimed (attempt {}{})", claimed.run_id, claimed.attempt,
                claimed.takeover ? ", taking over from a dead worker" : "");
-  RunExecution(this, claimed).Run();
+  // A malformed stored document must not take the worker down: fail the run instead.
+  try {
+    RunExecution(this, claimed).Run();
+  } catch (const std::exception& e) {
+    spdlog::error("run {}: unexpected error: {}", claimed.run_id, e.what());
+    Status s = meta_->Transact([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(Entity run, txn.Get(claimed.scope, kRuns, claimed.run_id));
+      if (RunStatusOf(run.doc) != "inProgress") return Status::OK();
+      std::string expected = run.etag;
+      SetRunStatus(run.doc, "failed");
+      json::object& m = Obj(run.doc, "metrics");
+      Obj(m, "statusSummary")["errors"] = json::array{json::object{
+          {"code", "FLUXO-5000-500"}, {"message", std::string("internal error: ") + e.what()}}};
+      Obj(m, "durationSummary")["completedAtUTC"] = clock_->NowMillis();
+      Obj(run.doc, "fluxo").erase("leaseOwner");
+      TouchEntity(run, clock_->NowMillis());
+      return txn.Update(claimed.scope, run, expected);
+    });
+    if (!s.ok()) spdlog::error("run {}: cannot record the failure: {}", claimed.run_id, s.ToString());
+  }
 }
 
 Status Executor::RunExecution::OwnsRun(const json::object& doc) const {

@@ -48,8 +48,12 @@ Scheduler::~Scheduler() { Stop(); }
 void Scheduler::Start() {
   thread_ = std::thread([this] {
     while (!stopping_) {
-      auto n = Tick();
-      if (!n.ok()) spdlog::warn("scheduler: {}", n.status().ToString());
+      try {
+        auto n = Tick();
+        if (!n.ok()) spdlog::warn("scheduler: {}", n.status().ToString());
+      } catch (const std::exception& e) {
+        spdlog::error("scheduler: unexpected error: {}", e.what());
+      }
       for (int64_t w = 0; w < options_.tick_ms && !stopping_; w += 50) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
@@ -82,7 +86,9 @@ Result<int64_t> Scheduler::Tick() {
       return Status::OK();
     }));
     for (const auto& f : flows) {
-      const json::object& sp_doc = f.entity.doc.at("scheduleParams").as_object();
+      const json::value* sp_val = f.entity.doc.if_contains("scheduleParams");
+      if (!sp_val || !sp_val->is_object()) continue;
+      const json::object& sp_doc = sp_val->as_object();
       std::string freq = GetString(sp_doc, "frequency").value_or("");
       for (auto& c : freq) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       int64_t interval = sp_doc.contains("interval") ? AsInt64Lenient(sp_doc.at("interval")).value_or(0) : 0;
