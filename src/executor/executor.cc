@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <random>
 
@@ -32,6 +33,52 @@ int64_t IntAt(const json::object& o, std::string_view path, int64_t def = 0) {
   const json::value* v = FindPath(o, path);
   return v ? AsInt64Lenient(*v).value_or(def) : def;
 }
+
+// A bounded queue between one reader and one encoder thread, so that waiting for the source
+// (network, disk) overlaps with encoding and compression.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  // False when the consumer has given up.
+  bool Push(RecordBatch b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < capacity_ || closed_; });
+    if (closed_) return false;
+    q_.push_back(std::move(b));
+    not_empty_.notify_one();
+    return true;
+  }
+  // nullopt once the producer finished (Finish) and the queue is drained, or it was closed.
+  std::optional<RecordBatch> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || finished_ || closed_; });
+    if (closed_ || q_.empty()) return std::nullopt;
+    RecordBatch b = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return b;
+  }
+  void Finish() {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_ = true;
+    not_empty_.notify_all();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    q_.clear();
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<RecordBatch> q_;
+  size_t capacity_;
+  bool finished_ = false;
+  bool closed_ = false;
+};
 
 // Failed records: counted, the first few kept for the run's errors, and (with diagnostics on)
 // written as JSON Lines to the batch's row_errors.
@@ -512,25 +559,44 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     if (pipeline_status.ok()) pipeline_status = st;
     source_->Cancel();  // the other threads stop too
   };
+  // Per thread pair: the reader decodes batches from its splits into a queue, the encoder
+  // writes them into that pair's sinks.
+  std::vector<std::unique_ptr<BatchQueue>> queues;
+  for (int t = 0; t < nthreads; ++t) queues.push_back(std::make_unique<BatchQueue>(2));
   std::vector<std::thread> readers;
   for (int t = 0; t < nthreads; ++t) {
     readers.emplace_back([&, t] {
+      BatchQueue& q = *queues[t];
       while (true) {
-        size_t i = next_split.fetch_add(1);
-        if (i >= splits.size()) return;
-        auto reader = source_->OpenReader(splits[i]);
-        if (!reader.ok()) return fail(reader.status());
-        while (true) {
-          auto b = (*reader)->Next();
-          if (!b.ok()) return fail(b.status());
-          if (b->num_rows() == 0) break;
-          for (auto& sink : sinks[t]) {
-            Status w = sink->Write(*b);
-            if (!w.ok()) return fail(w);
+        auto b = q.Pop();
+        if (!b) return;
+        for (auto& sink : sinks[t]) {
+          Status w = sink->Write(*b);
+          if (!w.ok()) {
+            q.Close();
+            return fail(w);
           }
-          output_records_ += b->num_rows();
         }
+        output_records_ += b->num_rows();
       }
+    });
+    readers.emplace_back([&, t] {
+      BatchQueue& q = *queues[t];
+      auto read_splits = [&]() -> Status {
+        while (true) {
+          size_t i = next_split.fetch_add(1);
+          if (i >= splits.size()) return Status::OK();
+          ASSIGN_OR_RETURN(auto reader, source_->OpenReader(splits[i]));
+          while (true) {
+            ASSIGN_OR_RETURN(RecordBatch b, reader->Next());
+            if (b.num_rows() == 0) break;
+            if (!q.Push(std::move(b))) return Status::OK();  // the encoder failed and said why
+          }
+        }
+      };
+      Status st = read_splits();
+      q.Finish();
+      if (!st.ok()) fail(st);
     });
   }
   for (auto& r : readers) r.join();

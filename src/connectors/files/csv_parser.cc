@@ -29,6 +29,7 @@ Result<bool> CsvParser::Refill() {
   if (pos_ > 0) {
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     end_ -= pos_;
+    base_ += static_cast<int64_t>(pos_);
     pos_ = 0;
   }
   if (end_ == cap_) {
@@ -182,6 +183,7 @@ record_end : {
     }
   }
   rec->line = line_;
+  rec->offset = base_ + static_cast<int64_t>(rec_start);
   line_ += newlines + 1;
   pos_ = p;
   rec->raw = std::string_view(b + rec_start, rec_end - rec_start);
@@ -220,6 +222,22 @@ Result<bool> CsvParser::Next(CsvRecord* rec) {
     }
     RETURN_IF_ERROR(Refill().status());
   }
+}
+
+Result<std::vector<CsvCut>> FindCsvCuts(ByteStream* in, char delimiter, int64_t range_bytes) {
+  std::vector<CsvCut> cuts;
+  if (range_bytes <= 0) return cuts;
+  CsvParser parser(in, delimiter);
+  CsvRecord rec;
+  int64_t target = range_bytes;
+  while (true) {
+    ASSIGN_OR_RETURN(bool got, parser.Next(&rec));
+    if (!got) break;
+    if (rec.offset < target) continue;
+    cuts.push_back(CsvCut{rec.offset, rec.line});
+    while (target <= rec.offset) target += range_bytes;
+  }
+  return cuts;
 }
 
 }  // namespace fluxo::files

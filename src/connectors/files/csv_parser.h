@@ -30,6 +30,7 @@ struct CsvField {
 struct CsvRecord {
   std::vector<CsvField> fields;
   int64_t line = 0;       // 1-based line where the record starts
+  int64_t offset = 0;     // byte offset of the record's first byte in the stream
   std::string_view raw;   // the record's bytes as in the file, without its line end
   std::string error;      // non-empty for a malformed record (fields are then unreliable)
 };
@@ -41,6 +42,14 @@ class CsvParser {
   // Reads the next record into `rec`; false at the end of the input. Errors: the stream's,
   // or InvalidArgument when one record exceeds max_record_bytes.
   Result<bool> Next(CsvRecord* rec);
+
+  // For a stream that starts at a cut found by FindCsvCuts (one byte range of a file, not its
+  // start): no byte order mark is looked for and line numbers start at `first_line`. Call before
+  // the first Next().
+  void StartAtCut(int64_t first_line) {
+    started_ = true;
+    line_ = first_line;
+  }
 
  private:
   enum class Scan { kRecord, kNeedMore, kEnd };
@@ -56,6 +65,7 @@ class CsvParser {
   size_t cap_ = 0;
   size_t pos_ = 0;
   size_t end_ = 0;
+  int64_t base_ = 0;  // stream offset of buf_[0]
   bool eof_ = false;
   bool started_ = false;
   int64_t line_ = 1;
@@ -63,5 +73,21 @@ class CsvParser {
   std::string scratch_;
   uint8_t cls_[256];  // 1 for delimiter, CR, LF
 };
+
+// A place where a delimited file may be cut into byte ranges of whole records (intra-file splits):
+// `offset` is the first byte of a record, `line` its line number.
+struct CsvCut {
+  int64_t offset = 0;
+  int64_t line = 1;
+};
+
+// Reads `in` (a whole file, from its first byte) once and returns, in increasing order, for each
+// k >= 1 the first record that starts at or after byte k * range_bytes (records longer than
+// range_bytes make fewer cuts; none at or past the end). It runs this parser over the file, so
+// quote state is followed from the start with the same rules: a line break inside quotes is never
+// a cut. The ranges [0, cut_1), [cut_1, cut_2), ..., [cut_n, end) parsed one by one (range 0 as
+// usual, the others after StartAtCut(cut.line)) give exactly the records, line numbers and
+// errors of one parse of the whole file. Errors: the stream's, or the parser's.
+Result<std::vector<CsvCut>> FindCsvCuts(ByteStream* in, char delimiter, int64_t range_bytes);
 
 }  // namespace fluxo::files
