@@ -78,6 +78,7 @@ test('1% bad rows: within partialIngestionPercent 5 the run succeeds with row_er
   assert.equal(ok.metrics.statusSummary.errors[0].code, 'INGEST-1212-400');
   const batchId = batchIdOf(ok);
   const files = await api.get(`${EXPORT}/batches/${batchId}/files`);
+  assert.equal(files.body.data.length, 1, 'one file in, one split, one part file');
   const local = path.join(dir, 'dl.parquet');
   const dl = await fetch(fx.base + files.body.data[0]._links.self.href, { headers: api.headers });
   fs.writeFileSync(local, Buffer.from(await dl.arrayBuffer()));
@@ -201,10 +202,14 @@ test('S3: objects selected by window from s3rver, and a lake in S3 read back wit
       assert.match(listing, /_manifest\.json/);
       const files = await c2.get(`${EXPORT}/batches/${batchIdOf(r2)}/files`);
       assert.equal(files.status, 200, files.text);
-      const local = path.join(dir, 's3lake.parquet');
-      const dl = await fetch(s3fx.base + files.body.data[0]._links.self.href, { headers: c2.headers });
-      fs.writeFileSync(local, Buffer.from(await dl.arrayBuffer()));
-      const [row] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM read_parquet(${lit(local)})`);
+      const locals = [];
+      for (const [i, file] of files.body.data.entries()) {
+        const local = path.join(dir, `s3lake-${i}.parquet`);
+        const dl = await fetch(s3fx.base + file._links.self.href, { headers: c2.headers });
+        fs.writeFileSync(local, Buffer.from(await dl.arrayBuffer()));
+        locals.push(lit(local));
+      }
+      const [row] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM read_parquet([${locals.join(', ')}])`);
       assert.equal(Number(row.n), 2000);
       assert.equal(Number(row.d), 2000);
     } finally {

@@ -201,6 +201,96 @@ TEST(CsvParser, RandomRoundTrip) {
   }
 }
 
+// Intra-file splits: the ranges between the cuts, parsed one by one, give exactly the records of
+// one parse of the whole file (quoted line breaks, CR/CRLF/LF, empty lines, a BOM, malformed
+// records, a quote left open at the end), at any range size and buffer step.
+TEST(CsvParser, CutsIntoRangesOfWholeRecords) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> pieces = {"a", "bc", ",", "\"", "\n", "\r", "\r\n", " ",
+                                           "\"\"", "x\"y", "0123456789abcdef"};
+  std::string text = "\xEF\xBB\xBF" "h1,h2,h3\n";
+  for (int r = 0; r < 400; ++r) {
+    const int kind = static_cast<int>(rng() % 20);
+    if (kind == 0) {
+      text += "\n";  // an empty line
+    } else if (kind == 1) {
+      text += "\"bad\"x,1\n";  // text after a closing quote
+    } else {
+      const size_t nf = 1 + rng() % 6;
+      for (size_t f = 0; f < nf; ++f) {
+        std::string v;
+        for (size_t k = rng() % 5; k > 0; --k) v += pieces[rng() % pieces.size()];
+        if (v.find_first_of(",\"\r\n") != std::string::npos || rng() % 4 == 0) {
+          std::string q;
+          for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+          v = "\"" + q + "\"";
+        }
+        text += (f ? "," : "") + v;
+      }
+      const int end = static_cast<int>(rng() % 3);
+      text += end == 0 ? "\n" : end == 1 ? "\r\n" : "\r";
+    }
+  }
+  text += "1,\"never closed\n2,3\n";
+
+  auto parse_range = [&](size_t from, size_t to, int64_t first_line, size_t step) {
+    TrickleStream in(text.substr(from, to - from), step);
+    CsvParser p(&in, ',');
+    if (from > 0) p.StartAtCut(first_line);
+    CsvRecord r;
+    std::vector<Rec> out;
+    while (true) {
+      auto got = p.Next(&r);
+      EXPECT_TRUE(got.ok());
+      if (!got.ok() || !*got) break;
+      Rec x;
+      for (auto& f : r.fields) {
+        x.fields.emplace_back(f.value);
+        x.quoted.push_back(f.quoted);
+      }
+      x.line = r.line;
+      x.error = r.error;
+      out.push_back(x);
+    }
+    return out;
+  };
+  const auto whole = parse_range(0, text.size(), 1, 1 << 20);
+  ASSERT_GT(whole.size(), 300u);
+  for (int64_t range : {int64_t{1}, int64_t{7}, int64_t{64}, int64_t{1000}, int64_t{1} << 30}) {
+    for (size_t step : {size_t{3}, size_t{1} << 20}) {
+      SCOPED_TRACE(testing::Message() << "range " << range << " step " << step);
+      TrickleStream in(text, step);
+      auto cuts = FindCsvCuts(&in, ',', range);
+      ASSERT_TRUE(cuts.ok());
+      if (range == 64) {
+        EXPECT_GT(cuts->size(), text.size() / 64 / 2);
+      }
+      if (range == int64_t{1} << 30) {
+        EXPECT_TRUE(cuts->empty());
+      }
+      std::vector<Rec> joined;
+      size_t from = 0;
+      int64_t line = 1;
+      for (size_t k = 0; k <= cuts->size(); ++k) {
+        const size_t to = k < cuts->size() ? static_cast<size_t>((*cuts)[k].offset) : text.size();
+        ASSERT_LT(from, to);
+        for (auto& rec : parse_range(from, to, line, step)) joined.push_back(rec);
+        if (k < cuts->size()) {
+          from = to;
+          line = (*cuts)[k].line;
+        }
+      }
+      ASSERT_EQ(joined.size(), whole.size());
+      for (size_t i = 0; i < whole.size(); ++i) {
+        EXPECT_EQ(joined[i].fields, whole[i].fields) << "record " << i;
+        EXPECT_EQ(joined[i].quoted, whole[i].quoted) << "record " << i;
+        EXPECT_EQ(joined[i].line, whole[i].line) << "record " << i;
+        EXPECT_EQ(joined[i].error, whole[i].error) << "record " << i;
+      }
+    }
+  }
+}
+
 std::vector<JsonRecordText> SplitJson(const std::string& text, size_t step,
                                       std::vector<std::string>* texts) {
   TrickleStream in(text, step);
