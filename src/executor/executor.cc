@@ -521,8 +521,10 @@ Status Executor::RunExecution::Attempt(bool* transient) {
 
   parquet::ParquetWriterOptions pw;
   ASSIGN_OR_RETURN(pw.codec, parquet::ParseCodec(ex_->options_.codec));
-  // Two writers may each buffer a row group: keep the sum well inside the memory budget.
-  pw.row_group_bytes = int64_t{64} << 20;
+  // Every encoder buffers a row group: they share a 96 MiB budget, so a run stays well inside
+  // 300 MiB of memory whatever the parallelism (bench/postgres/README.md).
+  int encoders = std::max(1, std::min<int>(cfg.parallelism, static_cast<int>(splits.size())));
+  pw.row_group_bytes = std::max<int64_t>(int64_t{16} << 20, (int64_t{96} << 20) / encoders);
   batches_.clear();
   for (size_t i = 0; i < targets_.size(); ++i) {
     ASSIGN_OR_RETURN(BatchContext ctx, ex_->lake_->BeginBatch(c_.scope, dataset_ids_[i], c_.run_id,
@@ -537,7 +539,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   // Readers: up to `parallelism` threads take splits in order. Each thread encodes into its own
   // sinks (one per target), so decoding, encoding and compression all run in parallel; the part
   // files of a batch are numbered from one counter per batch.
-  int nthreads = std::max(1, std::min<int>(cfg.parallelism, static_cast<int>(splits.size())));
+  int nthreads = encoders;
   std::vector<std::shared_ptr<std::atomic<int>>> part_numbers;
   for (size_t i = 0; i < batches_.size(); ++i) part_numbers.push_back(std::make_shared<std::atomic<int>>(0));
   std::vector<std::vector<std::unique_ptr<RecordSink>>> sinks(nthreads);
@@ -562,7 +564,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   // Per thread pair: the reader decodes batches from its splits into a queue, the encoder
   // writes them into that pair's sinks.
   std::vector<std::unique_ptr<BatchQueue>> queues;
-  for (int t = 0; t < nthreads; ++t) queues.push_back(std::make_unique<BatchQueue>(2));
+  for (int t = 0; t < nthreads; ++t) queues.push_back(std::make_unique<BatchQueue>(1));
   std::vector<std::thread> readers;
   for (int t = 0; t < nthreads; ++t) {
     readers.emplace_back([&, t] {

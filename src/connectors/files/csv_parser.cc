@@ -99,12 +99,16 @@ CsvParser::Scan CsvParser::ScanRecord(CsvRecord* rec) {
     fields = rec->fields.data();
     fields_cap = rec->fields.size();
   };
-  auto add_field = [&](size_t begin, size_t end, bool quoted,
-                       bool escaped) __attribute__((always_inline)) {
-    if (n == fields_cap) [[unlikely]] grow_fields();
+  auto add_field = [&](size_t begin, size_t end, bool quoted, bool escaped)
+      __attribute__((always_inline)) {
+    if (n == fields_cap) [[unlikely]] {
+      grow_fields();
+    }
     fields[n].value = std::string_view(b + begin, end - begin);
     fields[n].quoted = quoted;
-    if (escaped) [[unlikely]] escaped_.push_back(n);
+    if (escaped) [[unlikely]] {
+      escaped_.push_back(n);
+    }
     ++n;
   };
   rec->error.clear();

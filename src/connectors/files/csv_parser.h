@@ -29,10 +29,10 @@ struct CsvField {
 
 struct CsvRecord {
   std::vector<CsvField> fields;
-  int64_t line = 0;       // 1-based line where the record starts
-  int64_t offset = 0;     // byte offset of the record's first byte in the stream
-  std::string_view raw;   // the record's bytes as in the file, without its line end
-  std::string error;      // non-empty for a malformed record (fields are then unreliable)
+  int64_t line = 0;      // 1-based line where the record starts
+  int64_t offset = 0;    // byte offset of the record's first byte in the stream
+  std::string_view raw;  // the record's bytes as in the file, without its line end
+  std::string error;     // non-empty for a malformed record (fields are then unreliable)
 };
 
 class CsvParser {
