@@ -3,12 +3,26 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fluxo {
 
 bool IsValidUtf8(std::string_view str) {
   const auto* s = reinterpret_cast<const unsigned char*>(str.data());
   size_t n = str.size(), i = 0;
   while (i < n) {
+#if defined(__SSE2__)
+    // ASCII fast path, 64 bytes at a time (one movemask for four 16-byte loads).
+    while (i + 64 <= n) {
+      const auto* v = reinterpret_cast<const __m128i*>(s + i);
+      const __m128i o = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+                                     _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
+      if (_mm_movemask_epi8(o) != 0) break;
+      i += 64;
+    }
+#endif
     // ASCII fast path, 8 bytes at a time.
     while (i + 8 <= n) {
       uint64_t w;

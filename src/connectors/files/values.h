@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "base/utf8.h"
 #include "formats/record_batch.h"
 
 namespace fluxo::files {
@@ -15,8 +16,7 @@ namespace fluxo::files {
 // (case-insensitive). InvalidArgument naming the type otherwise.
 Result<DataType> ParseTypeName(std::string_view name);
 
-// True when `s` is valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
-bool IsValidUtf8(std::string_view s);
+using ::fluxo::IsValidUtf8;  // base/utf8.h
 
 // Parsers of one text value; false when the text is not a value of the type. No allocation.
 bool ParseBool(std::string_view s, bool* out);       // true/false, t/f, yes/no, 1/0 (any case)
