@@ -1,6 +1,7 @@
 #include "metastore/sqlite/sqlite_metastore.h"
 
 #include <charconv>
+#include <filesystem>
 #include <chrono>
 #include <cstdlib>
 #include <condition_variable>
@@ -662,13 +663,32 @@ class SqliteMetaStore : public MetaStore {
     if (checkpointer_.joinable()) checkpointer_.join();
   }
 
+  // A passive checkpoint copies what it can without waiting for anyone. Under a steady load it
+  // may never reach the end of the WAL, and the WAL only restarts from its beginning after a
+  // complete checkpoint: so past kWalLimit bytes, writers of this process are held (write_mu_)
+  // while a TRUNCATE checkpoint waits for the readers and empties the file.
+  void Checkpoint() {
+    static constexpr int64_t kWalLimit = int64_t{64} << 20;
+    std::error_code ec;
+    auto wal = std::filesystem::file_size(path_ + "-wal", ec);
+    Status s;
+    if (!ec && static_cast<int64_t>(wal) > kWalLimit) {
+      std::lock_guard<std::mutex> writers(write_mu_);
+      s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
+    } else {
+      s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
+    }
+    if (!s.ok() && s.code() != StatusCode::kAborted) {
+      spdlog::warn("metastore checkpoint: {}", s.ToString());
+    }
+  }
+
   void StartCheckpointer() {
     checkpointer_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(stop_mu_);
       while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) {
         lock.unlock();
-        Status s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
-        if (!s.ok() && s.code() != StatusCode::kAborted) spdlog::warn("metastore checkpoint: {}", s.ToString());
+        Checkpoint();
         lock.lock();
       }
     });
