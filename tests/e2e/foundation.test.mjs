@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { Fluxo, FLOW, SPEC, runCli, startFluxo, tempDir, pgConnectionBody } from './lib/fluxo.mjs';
 
@@ -264,6 +265,24 @@ test('a body over 1 MiB is refused with 413 and the server keeps serving', async
   if (r.status !== 'error') assert.equal(r.status, 413);
   assert.equal((await fx.http('GET', '/healthz')).status, 200);
   assert.equal((await api.get(`${FLOW}/connectionSpecs`)).status, 200);
+});
+
+test('oversized headers get 431; slow clients do not hold the server', async () => {
+  const big = await fx.http('GET', '/healthz', { headers: { 'x-filler': 'y'.repeat(20000) } }).catch(() => ({ status: 'reset' }));
+  if (big.status !== 'reset') assert.equal(big.status, 431);
+  // 64 connections that send half a request and then nothing (more than the server's threads).
+  const u = new URL(fx.base);
+  const slow = [];
+  for (let i = 0; i < 64; i++) {
+    const sock = net.connect(Number(u.port), u.hostname);
+    sock.on('error', () => {});
+    sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    slow.push(sock);
+  }
+  const t0 = Date.now();
+  for (let i = 0; i < 20; i++) assert.equal((await fx.http('GET', '/healthz')).status, 200);
+  assert.ok(Date.now() - t0 < 2000, 'served promptly while slow clients wait');
+  for (const s of slow) s.destroy();
 });
 
 test('200 concurrent keep-alive clients are served', async () => {
