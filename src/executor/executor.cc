@@ -487,6 +487,16 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   if (auto dc = GetString(run_.doc.at("fluxo").as_object(), "deltaColumn")) cfg.delta_column = dc;
   if (auto f = GetString(cfg.params, "dateFormat")) cfg.date_format = *f;
   if (auto tz = GetString(cfg.params, "timezone")) cfg.timezone = *tz;
+  // The flow's Copy transformation may say how to read its delta column; that takes precedence.
+  if (auto ts = flow_.doc.if_contains("transformations"); ts && ts->is_array()) {
+    for (const auto& t : ts->as_array()) {
+      if (!t.is_object() || GetString(t.as_object(), "name") != std::optional<std::string>("Copy")) continue;
+      const json::value* dc = FindPath(t.as_object(), "params.deltaColumn");
+      if (!dc || !dc->is_object()) continue;
+      if (auto f = GetString(dc->as_object(), "dateFormat")) cfg.date_format = *f;
+      if (auto tz = GetString(dc->as_object(), "timezone")) cfg.timezone = *tz;
+    }
+  }
   cfg.window = SourceWindow{IntAt(run_.doc, "fluxo.windowStart"), IntAt(run_.doc, "fluxo.windowEnd")};
   cfg.parallelism = ex_->options_.source_parallelism;
   cfg.on_row_error = [this](const RowError& e) { row_errors_.Add(e); };

@@ -665,18 +665,17 @@ class SqliteMetaStore : public MetaStore {
 
   // A passive checkpoint copies what it can without waiting for anyone. Under a steady load it
   // may never reach the end of the WAL, and the WAL only restarts from its beginning after a
-  // complete checkpoint: so past kWalLimit bytes, writers of this process are held (write_mu_)
-  // while a TRUNCATE checkpoint waits for the readers and empties the file.
+  // complete checkpoint: so past kWalLimit bytes, and right after a passive pass has copied the
+  // bulk, writers of this process are held (write_mu_) while a TRUNCATE checkpoint waits for the
+  // readers and empties the file. The hold is short because little is left to copy.
   void Checkpoint() {
-    static constexpr int64_t kWalLimit = int64_t{64} << 20;
+    static constexpr int64_t kWalLimit = int64_t{32} << 20;
+    Status s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
     std::error_code ec;
     auto wal = std::filesystem::file_size(path_ + "-wal", ec);
-    Status s;
-    if (!ec && static_cast<int64_t>(wal) > kWalLimit) {
+    if (s.ok() && !ec && static_cast<int64_t>(wal) > kWalLimit) {
       std::lock_guard<std::mutex> writers(write_mu_);
       s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
-    } else {
-      s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
     }
     if (!s.ok() && s.code() != StatusCode::kAborted) {
       spdlog::warn("metastore checkpoint: {}", s.ToString());
@@ -686,7 +685,7 @@ class SqliteMetaStore : public MetaStore {
   void StartCheckpointer() {
     checkpointer_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(stop_mu_);
-      while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) {
+      while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; })) {
         lock.unlock();
         Checkpoint();
         lock.lock();
