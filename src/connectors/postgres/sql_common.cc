@@ -1,5 +1,7 @@
 #include "connectors/postgres/sql_common.h"
 
+#include "base/date_format.h"
+
 #include <date/tz.h>
 
 #include <chrono>
@@ -156,102 +158,22 @@ std::string FormatDay(int32_t days) { return FormatDate(days); }
 
 Result<TextDateFormat> TextDateFormat::Parse(std::string_view pattern) {
   TextDateFormat f;
-  f.pattern_ = pattern.empty() ? "yyyy-MM-dd HH:mm:ss" : std::string(pattern);
-  std::string_view p = f.pattern_;
-  auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("dateFormat '" + f.pattern_ + "': " + why);
-  };
-  for (size_t i = 0; i < p.size();) {
-    char c = p[i];
-    if (c == '\'') {
-      size_t j = p.find('\'', i + 1);
-      if (j == std::string_view::npos) return bad("unterminated quote");
-      f.tokens_.push_back({'L', std::string(p.substr(i + 1, j - i - 1))});
-      i = j + 1;
-      continue;
-    }
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      size_t j = i;
-      while (j < p.size() && p[j] == c) ++j;
-      size_t n = j - i;
-      std::string run(p.substr(i, n));
-      bool ok = (c == 'y' && n == 4) || (c == 'M' && n == 2) || (c == 'd' && n == 2) ||
-                (c == 'H' && n == 2) || (c == 'm' && n == 2) || (c == 's' && n == 2) ||
-                (c == 'S' && n == 3);
-      if (!ok) return bad("unsupported field '" + run + "' (use yyyy, MM, dd, HH, mm, ss, SSS)");
-      f.tokens_.push_back({c, ""});
-      i = j;
-      continue;
-    }
-    if (!f.tokens_.empty() && f.tokens_.back().kind == 'L') {
-      f.tokens_.back().literal.push_back(c);
-    } else {
-      f.tokens_.push_back({'L', std::string(1, c)});
-    }
-    ++i;
-  }
+  f.pattern_ = pattern.empty() ? std::string(kDefaultDateFormat) : std::string(pattern);
+  auto parsed = DateFormat::Parse(f.pattern_);
+  if (!parsed.ok()) return Status::InvalidArgument("dateFormat '" + f.pattern_ + "': " + parsed.status().message());
+  f.format_ = std::make_shared<const DateFormat>(std::move(parsed).value());
   return f;
 }
 
-std::string TextDateFormat::Format(int64_t s) const {
-  int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-  int64_t sod = s - days * 86400;
-  int y;
-  unsigned mo, d;
-  CivilFromDays(static_cast<int32_t>(days), &y, &mo, &d);
-  std::string out;
-  char buf[16];
-  for (const Token& t : tokens_) {
-    int n = 0;
-    switch (t.kind) {
-      case 'y': n = std::snprintf(buf, sizeof(buf), "%04d", y); break;
-      case 'M': n = std::snprintf(buf, sizeof(buf), "%02u", mo); break;
-      case 'd': n = std::snprintf(buf, sizeof(buf), "%02u", d); break;
-      case 'H': n = std::snprintf(buf, sizeof(buf), "%02d", static_cast<int>(sod / 3600)); break;
-      case 'm': n = std::snprintf(buf, sizeof(buf), "%02d", static_cast<int>(sod / 60 % 60)); break;
-      case 's': n = std::snprintf(buf, sizeof(buf), "%02d", static_cast<int>(sod % 60)); break;
-      case 'S': n = std::snprintf(buf, sizeof(buf), "000"); break;
-      default: out += t.literal; continue;
-    }
-    out.append(buf, n);
-  }
-  return out;
+std::string TextDateFormat::Format(int64_t local_s) const {
+  return format_->Format(local_s * 1000000, /*offset_s=*/0);
 }
 
 std::optional<int64_t> TextDateFormat::ParseLocalSeconds(std::string_view text) const {
-  int y = 1970, mo = 1, d = 1, h = 0, mi = 0, se = 0;
-  size_t i = 0;
-  auto digits = [&](size_t n, int* out) {
-    if (i + n > text.size()) return false;
-    int v = 0;
-    for (size_t k = 0; k < n; ++k) {
-      char c = text[i + k];
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-    }
-    *out = v;
-    i += n;
-    return true;
-  };
-  int ms = 0;
-  for (const Token& t : tokens_) {
-    bool ok = true;
-    switch (t.kind) {
-      case 'y': ok = digits(4, &y); break;
-      case 'M': ok = digits(2, &mo); break;
-      case 'd': ok = digits(2, &d); break;
-      case 'H': ok = digits(2, &h); break;
-      case 'm': ok = digits(2, &mi); break;
-      case 's': ok = digits(2, &se); break;
-      case 'S': ok = digits(3, &ms); break;
-      default: ok = text.substr(i, t.literal.size()) == t.literal; i += t.literal.size();
-    }
-    if (!ok) return std::nullopt;
-  }
-  if (i != text.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
-    return std::nullopt;
-  }
-  return int64_t{DaysFromCivil(y, mo, d)} * 86400 + h * 3600 + mi * 60 + se;
+  auto micros = format_->ParseMicros(text, /*default_offset_s=*/0);
+  if (!micros.ok()) return std::nullopt;
+  int64_t m = *micros;
+  return m >= 0 ? m / 1000000 : -((-m + 999999) / 1000000);
 }
 
 // ---- Splits.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "base/date_format.h"
 #include "base/status.h"
 #include "formats/record_batch.h"
 
@@ -79,9 +81,8 @@ std::string FormatDay(int32_t days);
 inline constexpr int64_t kMinLiteralSeconds = -62135596800;
 inline constexpr int64_t kMaxLiteralSeconds = 253402300799;
 
-// A dateFormat for text delta columns: yyyy, MM, dd, HH, mm, ss, SSS; any other ASCII letter is
-// an error; other characters, and text in 'single quotes', are literal.
-// (A fallback until base/date_format.h exists.)
+// A dateFormat for text delta columns, in local time (no offset): an adapter over
+// base/date_format.h's DateFormat with the seconds-based interface the SQL connectors use.
 class TextDateFormat {
  public:
   // "" means the default "yyyy-MM-dd HH:mm:ss". Errors: InvalidArgument naming the pattern.
@@ -93,12 +94,8 @@ class TextDateFormat {
   std::optional<int64_t> ParseLocalSeconds(std::string_view text) const;
 
  private:
-  struct Token {
-    char kind;  // 'y','M','d','H','m','s','S' or 'L' (literal)
-    std::string literal;
-  };
   std::string pattern_;
-  std::vector<Token> tokens_;
+  std::shared_ptr<const DateFormat> format_;
 };
 
 // ---- Splits.
