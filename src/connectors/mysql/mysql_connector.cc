@@ -839,26 +839,8 @@ class MySqlSource : public Source {
     }
     ASSIGN_OR_RETURN(conn_, Connect(params_));
     ASSIGN_OR_RETURN(table_, ResolveTable(conn_.get(), *table_name, params_.password));
-    std::vector<const MyColumn*> selected;
-    if (const auto* cols = config_.params.if_contains("columns");
-        cols != nullptr && cols->is_array() && !cols->as_array().empty()) {
-      for (const auto& v : cols->as_array()) {
-        const json::object* o = v.if_object();
-        auto name = o ? GetString(*o, "name") : std::nullopt;
-        if (!name) return Status::InvalidArgument("MySQL: params.columns[] needs a name");
-        const MyColumn* c = table_.Find(*name);
-        if (c == nullptr) {
-          return Status::InvalidArgument("MySQL: column \"" + *name +
-                                         "\" does not exist in table " + table_.display());
-        }
-        selected.push_back(c);
-      }
-    } else {
-      for (const auto& c : table_.columns) selected.push_back(&c);
-    }
-    if (selected.empty()) {
-      return Status::InvalidArgument("MySQL: table " + table_.display() + " has no columns");
-    }
+    ASSIGN_OR_RETURN(std::vector<const MyColumn*> selected,
+                     sqlsrc::SelectColumns<MyColumn>(config_.params, table_, "MySQL"));
     for (const MyColumn* c : selected) plans_.push_back(PlanColumn(*c));
     schema_ = SchemaOf(plans_);
     RETURN_IF_ERROR(schema_->Validate());

@@ -524,26 +524,8 @@ class PostgresSource : public Source {
     ASSIGN_OR_RETURN(table_, ResolveTable(conn_.get(), *table_name));
 
     // The columns to read: params.columns[].name, or all.
-    std::vector<const PgColumnInfo*> selected;
-    if (const auto* cols = config_.params.if_contains("columns");
-        cols != nullptr && cols->is_array() && !cols->as_array().empty()) {
-      for (const auto& v : cols->as_array()) {
-        const json::object* o = v.if_object();
-        auto name = o ? GetString(*o, "name") : std::nullopt;
-        if (!name) return Status::InvalidArgument("PostgreSQL: params.columns[] needs a name");
-        const PgColumnInfo* c = table_.Find(*name);
-        if (c == nullptr) {
-          return Status::InvalidArgument("PostgreSQL: column \"" + *name +
-                                         "\" does not exist in table " + table_.display());
-        }
-        selected.push_back(c);
-      }
-    } else {
-      for (const auto& c : table_.columns) selected.push_back(&c);
-    }
-    if (selected.empty()) {
-      return Status::InvalidArgument("PostgreSQL: table " + table_.display() + " has no columns");
-    }
+    ASSIGN_OR_RETURN(std::vector<const PgColumnInfo*> selected,
+                     sqlsrc::SelectColumns<PgColumnInfo>(config_.params, table_, "PostgreSQL"));
     for (const PgColumnInfo* c : selected) plans_.push_back(PlanColumn(conn_.get(), *c, tz_));
     schema_ = SchemaOf(plans_);
     RETURN_IF_ERROR(schema_->Validate());

@@ -98,6 +98,38 @@ class TextDateFormat {
   std::shared_ptr<const DateFormat> format_;
 };
 
+// ---- Columns.
+
+// The columns a source reads: `params.columns[].name` in that order, or every column of `table`.
+// `Table` has `columns` (a vector of `Column`), `const Column* Find(name) const` and
+// `std::string display() const`. Errors name the missing column and the table; `who` prefixes
+// them ("PostgreSQL", "MySQL").
+template <typename Column, typename Table>
+Result<std::vector<const Column*>> SelectColumns(const json::object& params, const Table& table,
+                                                 const std::string& who) {
+  std::vector<const Column*> selected;
+  if (const auto* cols = params.if_contains("columns");
+      cols != nullptr && cols->is_array() && !cols->as_array().empty()) {
+    for (const auto& v : cols->as_array()) {
+      const json::object* o = v.if_object();
+      auto name = o ? GetString(*o, "name") : std::nullopt;
+      if (!name) return Status::InvalidArgument(who + ": params.columns[] needs a name");
+      const Column* c = table.Find(*name);
+      if (c == nullptr) {
+        return Status::InvalidArgument(who + ": column \"" + *name + "\" does not exist in table " +
+                                       table.display());
+      }
+      selected.push_back(c);
+    }
+  } else {
+    for (const auto& c : table.columns) selected.push_back(&c);
+  }
+  if (selected.empty()) {
+    return Status::InvalidArgument(who + ": table " + table.display() + " has no columns");
+  }
+  return selected;
+}
+
 // ---- Splits.
 
 // Cuts [lo, hi) into at most `n` contiguous half-open ranges of nearly equal width (fewer when
