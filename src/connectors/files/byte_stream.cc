@@ -18,15 +18,21 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 class LocalFileStream : public ByteStream {
  public:
-  LocalFileStream(int fd, std::string name, std::atomic<int64_t>* counter)
-      : fd_(fd), name_(std::move(name)), counter_(counter) {}
+  // `remaining` < 0: read to the end of the file; else at most that many bytes.
+  LocalFileStream(int fd, std::string name, std::atomic<int64_t>* counter, int64_t remaining)
+      : fd_(fd), name_(std::move(name)), counter_(counter), remaining_(remaining) {}
   ~LocalFileStream() override { ::close(fd_); }
 
   Result<size_t> Read(char* buf, size_t n) override {
+    if (remaining_ == 0) return size_t{0};
+    if (remaining_ > 0) {
+      n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), remaining_));
+    }
     while (true) {
       ssize_t r = ::read(fd_, buf, n);
       if (r >= 0) {
         if (counter_ != nullptr) counter_->fetch_add(r, std::memory_order_relaxed);
+        if (remaining_ > 0) remaining_ -= r;
         return static_cast<size_t>(r);
       }
       if (errno == EINTR) continue;
@@ -38,18 +44,25 @@ class LocalFileStream : public ByteStream {
   int fd_;
   std::string name_;
   std::atomic<int64_t>* counter_;
+  int64_t remaining_;
 };
 
 class ObjectStream : public ByteStream {
  public:
   ObjectStream(ObjectStore* store, std::string key, int64_t size,
-               std::atomic<int64_t>* counter, int64_t chunk)
-      : store_(store), key_(std::move(key)), size_(size), counter_(counter), chunk_size_(chunk) {}
+               std::atomic<int64_t>* counter, int64_t chunk, int64_t start)
+      : store_(store),
+        key_(std::move(key)),
+        size_(size),
+        counter_(counter),
+        chunk_size_(chunk),
+        offset_(start) {}
 
   Result<size_t> Read(char* buf, size_t n) override {
     if (pos_ == chunk_.size()) {
       if (offset_ >= size_) return size_t{0};
-      ASSIGN_OR_RETURN(chunk_, store_->Get(key_, {offset_, chunk_size_}));
+      ASSIGN_OR_RETURN(chunk_,
+                       store_->Get(key_, {offset_, std::min(chunk_size_, size_ - offset_)}));
       if (chunk_.empty()) return size_t{0};  // shrank meanwhile
       offset_ += static_cast<int64_t>(chunk_.size());
       if (counter_ != nullptr) {
@@ -282,7 +295,8 @@ class ZstdDecoder : public Decoder {
 }  // namespace
 
 Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::string name,
-                                                  std::atomic<int64_t>* bytes_read) {
+                                                  std::atomic<int64_t>* bytes_read,
+                                                  int64_t start, int64_t end) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -291,13 +305,24 @@ Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::
     if (err == EACCES || err == EPERM) return Status::PermissionDenied(msg);
     return Status::Unavailable(msg);
   }
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<ByteStream>(new LocalFileStream(fd, std::move(name), bytes_read));
+  start = std::max<int64_t>(start, 0);
+  if (start > 0 && ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::Unavailable("seek in file " + Quote(name) + ": " + std::strerror(err));
+  }
+  const int64_t length = end < 0 ? -1 : std::max<int64_t>(end - start, 0);
+  ::posix_fadvise(fd, static_cast<off_t>(start), length < 0 ? 0 : static_cast<off_t>(length),
+                  POSIX_FADV_SEQUENTIAL);
+  return std::unique_ptr<ByteStream>(
+      new LocalFileStream(fd, std::move(name), bytes_read, length));
 }
 
 std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
-                                       std::atomic<int64_t>* bytes_read, int64_t chunk_size) {
-  return std::make_unique<ObjectStream>(store, std::move(key), size, bytes_read, chunk_size);
+                                       std::atomic<int64_t>* bytes_read, int64_t chunk_size,
+                                       int64_t start) {
+  return std::make_unique<ObjectStream>(store, std::move(key), size, bytes_read, chunk_size,
+                                        std::max<int64_t>(start, 0));
 }
 
 std::unique_ptr<ByteStream> StringStream(std::string data) {

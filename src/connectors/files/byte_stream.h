@@ -27,13 +27,16 @@ class ByteStream {
 };
 
 // Opens local file `path` (already confined by the caller). `name` is used in messages.
-// `bytes_read` (optional) is increased by every byte read from the file.
+// `bytes_read` (optional) is increased by every byte read from the file. The stream starts at
+// byte `start` and ends before byte `end` (-1: at the end of the file), for byte-range splits.
 Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::string name,
-                                                  std::atomic<int64_t>* bytes_read);
-// Reads `key` of `store` in ranged chunks of `chunk_size` bytes (`size` is the object's size).
+                                                  std::atomic<int64_t>* bytes_read,
+                                                  int64_t start = 0, int64_t end = -1);
+// Reads `key` of `store` in ranged chunks of `chunk_size` bytes from byte `start` up to byte
+// `size` (the object's size, or the end of a byte range); no GET asks for bytes past `size`.
 std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
                                        std::atomic<int64_t>* bytes_read,
-                                       int64_t chunk_size = 8 << 20);
+                                       int64_t chunk_size = 8 << 20, int64_t start = 0);
 // A stream over a string (tests, samples).
 std::unique_ptr<ByteStream> StringStream(std::string data);
 

@@ -153,9 +153,11 @@ class LocalFs : public FileSystem {
   }
 
   Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file,
-                                           std::atomic<int64_t>* bytes_read) override {
+                                           std::atomic<int64_t>* bytes_read, int64_t start = 0,
+                                           int64_t end = -1) override {
     ASSIGN_OR_RETURN(fs::path p, Resolve(file.path));
-    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> s, OpenLocalFile(p.string(), file.path, bytes_read));
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> s,
+                     OpenLocalFile(p.string(), file.path, bytes_read, start, end));
     // Check the opened file itself: a link swapped in after the listing is caught here.
     std::error_code ec;
     fs::path real = fs::canonical(p, ec);
@@ -240,8 +242,10 @@ class StoreFs : public FileSystem {
   }
 
   Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file,
-                                           std::atomic<int64_t>* bytes_read) override {
-    return OpenObject(store_.get(), prefix_ + file.path, file.size, bytes_read);
+                                           std::atomic<int64_t>* bytes_read, int64_t start = 0,
+                                           int64_t end = -1) override {
+    int64_t stop = end < 0 ? file.size : std::min(end, file.size);
+    return OpenObject(store_.get(), prefix_ + file.path, stop, bytes_read, 8 << 20, start);
   }
 
   std::string Describe() const override { return Quote(label_); }

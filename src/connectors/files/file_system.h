@@ -42,9 +42,12 @@ class FileSystem {
   virtual Result<std::vector<std::string>> ListFolders(const std::string& dir) = 0;
   // The file at `path`; nullopt when `path` is a folder; NotFound when neither.
   virtual Result<std::optional<FileEntry>> Stat(const std::string& path) = 0;
-  // Opens a file for reading; the stream adds the bytes it reads to `bytes_read`.
+  // Opens a file for reading; the stream adds the bytes it reads to `bytes_read`. It starts at
+  // byte `start` and ends before byte `end` (-1: the end of the file): one byte range of the
+  // file (local: a seek; objects: the ranged GETs cover [start, end) only).
   virtual Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file,
-                                                   std::atomic<int64_t>* bytes_read) = 0;
+                                                   std::atomic<int64_t>* bytes_read,
+                                                   int64_t start = 0, int64_t end = -1) = 0;
   // The user path relative to the root (see NormalizeRelativePath); refusals as there.
   virtual Result<std::string> Normalize(const std::string& path) const {
     return NormalizeRelativePath(path);

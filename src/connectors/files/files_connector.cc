@@ -22,7 +22,7 @@ namespace files {
 namespace {
 
 constexpr int kSampleRows = 1000;
-constexpr int64_t kMaxBatchBytes = 32 << 20;
+constexpr int64_t kMaxBatchBytes = 8 << 20;
 constexpr size_t kMaxRecordInError = 4096;
 
 // Row error codes (RowError::code).
@@ -40,6 +40,9 @@ struct FileOptions {
   char delimiter = ',';
   Codec codec = Codec::kNone;  // kNone: detect
   std::shared_ptr<const Schema> declared;  // params.columns, or null
+  // Intra-file splits: an uncompressed delimited file is cut into byte ranges of
+  // R = max(min_range_bytes, size / parallelism) when it holds at least two of them.
+  int64_t min_range_bytes = 64 << 20;
 };
 
 Result<char> ParseDelimiter(const std::string& d) {
@@ -81,6 +84,13 @@ Result<FileOptions> ParseOptions(const SourceConfig& c) {
     if (auto ct = GetString(*props, "compressionType")) {
       ASSIGN_OR_RETURN(o.codec, ParseCodec(*ct));
     }
+  }
+  if (const json::value* m = c.params.if_contains("splitMinRangeBytes")) {
+    std::optional<int64_t> v = AsInt64Lenient(*m);
+    if (!v || *v <= 0) {
+      return Status::InvalidArgument("params.splitMinRangeBytes must be a positive integer");
+    }
+    o.min_range_bytes = *v;
   }
   if (const json::value* cols = c.params.if_contains("columns")) {
     const json::array* arr = cols->if_array();
@@ -226,6 +236,17 @@ std::string ShortValue(std::string_view v) {
 
 class FileSource;
 
+// What one reader reads of one file: all of it, or (intra-file split of an uncompressed
+// delimited file) the byte range [start, end) that starts at a record cut found by FindCsvCuts.
+struct FilePart {
+  FileEntry file;
+  bool ranged = false;
+  int64_t start = 0;
+  int64_t end = -1;
+  int64_t line = 1;                 // line number of the record at `start`
+  std::vector<std::string> header;  // the file's header names (ranges after the first)
+};
+
 // Opens a file of the tree for random access (Parquet). Adds the bytes it reads to `bytes_read`.
 using RandomAccessOpener = std::function<Result<std::unique_ptr<parquet::RandomAccessInput>>(
     const FileEntry& file, std::atomic<int64_t>* bytes_read)>;
@@ -336,7 +357,7 @@ class FileSource : public Source {
   }
 
   // For the readers.
-  Result<std::unique_ptr<RecordFileReader>> OpenFile(const FileEntry& f,
+  Result<std::unique_ptr<RecordFileReader>> OpenFile(const FilePart& part,
                                                      std::atomic<int64_t>* bytes_read);
   void ReportRowError(const char* code, std::string message, const std::string& file,
                       int64_t line, std::string_view record) {
@@ -353,6 +374,9 @@ class FileSource : public Source {
 
  private:
   Status InferSchema();
+  // The byte ranges of file `f` for intra-file splits (range_bytes apart), or none when the file
+  // is not to be cut (compressed, no header, a single range).
+  Result<std::vector<FilePart>> CsvRanges(const FileEntry& f, int64_t range_bytes);
 
   std::shared_ptr<FileSystem> fs_;
   SourceConfig config_;
@@ -389,6 +413,21 @@ class CsvFileReader : public RecordFileReader {
     std::vector<std::string> raw;
     for (const CsvField& f : rec_.fields) raw.emplace_back(f.value);
     header_ = UniqueNames(raw);
+    return MapColumns();
+  }
+
+  // For a byte range after the first of a file: its stream starts at a record cut on line
+  // `line`; `header` is the file's header (already made unique), read when the split was planned.
+  Status InitAtCut(const Schema& schema, std::vector<std::string> header, int64_t line) {
+    schema_ = &schema;
+    parser_.StartAtCut(line);
+    header_ = std::move(header);
+    return MapColumns();
+  }
+
+  // Maps the header's columns to the schema's.
+  Status MapColumns() {
+    const Schema& schema = *schema_;
     field_of_col_.assign(schema.num_fields(), -1);
     int matched = 0;
     for (int j = 0; j < schema.num_fields(); ++j) {
@@ -848,12 +887,98 @@ Status FileSource::InferSchema() {
   return Status::OK();
 }
 
+Result<std::vector<FilePart>> FileSource::CsvRanges(const FileEntry& f, int64_t range_bytes) {
+  std::vector<FilePart> none;
+  if (options_.format != Format::kDelimited || options_.codec != Codec::kNone) return none;
+  {
+    // Compressed data (detected) cannot be entered mid-stream.
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, nullptr));
+    char head[16];
+    size_t got = 0;
+    while (got < sizeof(head)) {
+      ASSIGN_OR_RETURN(size_t n, raw->Read(head + got, sizeof(head) - got));
+      if (n == 0) break;
+      got += n;
+    }
+    if (DetectCodec(std::string_view(head, got)) != Codec::kNone) return none;
+  }
+  std::vector<std::string> header;
+  {
+    // A header that cannot be read is left to the whole-file reader to report.
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs_->Open(f, nullptr));
+    CsvFileReader r(this, f.path, std::move(in));
+    Schema any;
+    if (!r.Init(any).ok() || r.header().empty()) return none;
+    header = r.header();
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs_->Open(f, nullptr));
+  Result<std::vector<CsvCut>> cuts = FindCsvCuts(in.get(), options_.delimiter, range_bytes);
+  if (!cuts.ok()) {
+    // I/O errors fail the plan (retryable); a file the parser refuses (a record too long) is
+    // read whole, and its reader reports the same error naming the file.
+    if (cuts.status().code() == StatusCode::kUnavailable) {
+      return cuts.status().WithContext("file " + Quote(f.path));
+    }
+    return none;
+  }
+  if (cuts->empty()) return none;
+  std::vector<FilePart> parts;
+  int64_t start = 0, line = 1;
+  for (size_t k = 0; k <= cuts->size(); ++k) {
+    FilePart p;
+    p.file = f;
+    p.ranged = true;
+    p.start = start;
+    p.line = line;
+    p.end = k < cuts->size() ? (*cuts)[k].offset : f.size;
+    p.header = header;
+    if (k < cuts->size()) {
+      start = (*cuts)[k].offset;
+      line = (*cuts)[k].line;
+    }
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
 Result<std::vector<Split>> FileSource::PlanSplits() {
   if (files_.empty()) return std::vector<Split>{};
-  size_t n = std::min<size_t>(std::max(config_.parallelism, 1), files_.size());
+  const int parallelism = std::max(config_.parallelism, 1);
+  std::vector<Split> splits;
+  // Big uncompressed delimited files: one split per byte range (each claimable alone).
+  std::vector<size_t> whole;
+  for (size_t i = 0; i < files_.size(); ++i) {
+    const FileEntry& f = files_[i];
+    const int64_t range = std::max(options_.min_range_bytes, f.size / parallelism);
+    if (options_.format == Format::kDelimited && options_.codec == Codec::kNone &&
+        parallelism > 1 && f.size >= 2 * range) {
+      ASSIGN_OR_RETURN(std::vector<FilePart> parts, CsvRanges(f, range));
+      if (parts.size() > 1) {
+        for (const FilePart& p : parts) {
+          json::array header;
+          for (const std::string& h : p.header) header.push_back(json::value(h));
+          Split s;
+          s.description = f.path + " bytes " + std::to_string(p.start) + "-" +
+                          std::to_string(p.end) + " (line " + std::to_string(p.line) + ")";
+          s.state = json::object{
+              {"files", json::array{json::object{{"path", f.path},
+                                                 {"size", f.size},
+                                                 {"mtime_ms", f.mtime_ms},
+                                                 {"start", p.start},
+                                                 {"end", p.end},
+                                                 {"line", p.line},
+                                                 {"header", std::move(header)}}}}};
+          splits.push_back(std::move(s));
+        }
+        continue;
+      }
+    }
+    whole.push_back(i);
+  }
+  if (whole.empty()) return splits;
+  size_t n = std::min<size_t>(parallelism, whole.size());
   // Largest first into the least loaded split (LPT), then each split in path order.
-  std::vector<size_t> order(files_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<size_t> order = whole;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return files_[a].size > files_[b].size; });
   std::vector<std::vector<size_t>> bins(n);
@@ -863,7 +988,6 @@ Result<std::vector<Split>> FileSource::PlanSplits() {
     bins[best].push_back(i);
     load[best] += files_[i].size;
   }
-  std::vector<Split> splits;
   for (auto& bin : bins) {
     std::sort(bin.begin(), bin.end());
     json::array arr;
@@ -880,8 +1004,22 @@ Result<std::vector<Split>> FileSource::PlanSplits() {
   return splits;
 }
 
-Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FileEntry& f,
+Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& part,
                                                                std::atomic<int64_t>* bytes_read) {
+  const FileEntry& f = part.file;
+  if (part.ranged && options_.format == Format::kDelimited) {
+    // A byte range of an uncompressed file (checked when planned): no codec detection, since a
+    // range may start with bytes that look like a codec's magic.
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                     fs_->Open(f, bytes_read, part.start, part.end));
+    auto r = std::make_unique<CsvFileReader>(this, f.path, std::move(in));
+    if (part.start == 0) {
+      RETURN_IF_ERROR(r->Init(*schema_));
+    } else {
+      RETURN_IF_ERROR(r->InitAtCut(*schema_, part.header, part.line));
+    }
+    return std::unique_ptr<RecordFileReader>(std::move(r));
+  }
   if (options_.format == Format::kParquet) {
     ASSIGN_OR_RETURN(auto reader, OpenParquet(f, bytes_read));
     auto r = std::make_unique<ParquetRecordReader>(this, f.path, std::move(reader));
@@ -903,7 +1041,7 @@ Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FileEntry& 
 
 class FileSplitReader : public SourceReader {
  public:
-  FileSplitReader(FileSource* src, std::vector<FileEntry> files)
+  FileSplitReader(FileSource* src, std::vector<FilePart> files)
       : src_(src), files_(std::move(files)), builder_(src->schema()) {}
 
   Result<RecordBatch> Next() override {
@@ -916,13 +1054,13 @@ class FileSplitReader : public SourceReader {
       }
       if (!current_) {
         if (next_file_ == files_.size()) break;
-        const FileEntry& f = files_[next_file_++];
+        const FilePart& f = files_[next_file_++];
         if (src_->cancelled()) return Status::Cancelled("the run was cancelled");
         ASSIGN_OR_RETURN(current_, src_->OpenFile(f, &src_->counters().input_bytes));
       }
       Result<bool> got = current_->ReadRow(&builder_);
       if (!got.ok()) {
-        const std::string& name = files_[next_file_ - 1].path;
+        const std::string& name = files_[next_file_ - 1].file.path;
         const Status& st = got.status();
         if (st.message().find(name) != std::string::npos) return st;
         return st.WithContext("file " + Quote(name));
@@ -934,7 +1072,7 @@ class FileSplitReader : public SourceReader {
 
  private:
   FileSource* src_;
-  std::vector<FileEntry> files_;
+  std::vector<FilePart> files_;
   size_t next_file_ = 0;
   std::unique_ptr<RecordFileReader> current_;
   RecordBatchBuilder builder_;
@@ -947,17 +1085,41 @@ Result<std::unique_ptr<SourceReader>> FileSource::OpenReader(const Split& split)
   if (arr_v == nullptr || !arr_v->is_array()) {
     return Status::InvalidArgument("split state has no file list");
   }
-  std::vector<FileEntry> files;
+  std::vector<FilePart> files;
   for (const json::value& v : arr_v->get_array()) {
     const json::object* o = v.if_object();
     if (o == nullptr) return Status::InvalidArgument("bad split state");
-    FileEntry f;
+    FilePart part;
+    FileEntry& f = part.file;
     f.path = GetString(*o, "path").value_or("");
     const json::value* size = o->if_contains("size");
     const json::value* mtime = o->if_contains("mtime_ms");
     f.size = size ? AsInt64Lenient(*size).value_or(0) : 0;
     f.mtime_ms = mtime ? AsInt64Lenient(*mtime).value_or(0) : 0;
-    files.push_back(std::move(f));
+    if (const json::value* end = o->if_contains("end")) {
+      // One byte range of the file (intra-file split).
+      const json::value* start = o->if_contains("start");
+      const json::value* line = o->if_contains("line");
+      const json::value* header = o->if_contains("header");
+      part.ranged = true;
+      part.start = start ? AsInt64Lenient(*start).value_or(0) : 0;
+      part.end = AsInt64Lenient(*end).value_or(-1);
+      part.line = line ? AsInt64Lenient(*line).value_or(1) : 1;
+      if (part.start < 0 || part.end < part.start || part.line < 1) {
+        return Status::InvalidArgument("bad byte range in split state for " + Quote(f.path));
+      }
+      if (header != nullptr && header->is_array()) {
+        for (const json::value& h : header->get_array()) {
+          if (!h.is_string()) return Status::InvalidArgument("bad header in split state");
+          part.header.emplace_back(h.get_string().data(), h.get_string().size());
+        }
+      }
+      if (part.start > 0 && part.header.empty()) {
+        return Status::InvalidArgument("split state for " + Quote(f.path) +
+                                       " has a byte range but no header");
+      }
+    }
+    files.push_back(std::move(part));
   }
   return std::unique_ptr<SourceReader>(new FileSplitReader(this, std::move(files)));
 }
