@@ -426,4 +426,32 @@ Result<std::unique_ptr<ByteStream>> Decompress(std::unique_ptr<ByteStream> raw, 
   return Status::Internal("unknown codec");
 }
 
+Result<size_t> RefillWindow(ByteStream* in, std::unique_ptr<char[]>& buf, size_t& cap, size_t& pos,
+                            size_t& end, bool& eof, size_t initial, int64_t max_bytes) {
+  if (!buf) {
+    cap = initial;
+    buf.reset(new char[cap]);
+  }
+  size_t dropped = pos;
+  if (pos > 0) {
+    std::memmove(buf.get(), buf.get() + pos, end - pos);
+    end -= pos;
+    pos = 0;
+  }
+  if (end == cap) {
+    if (static_cast<int64_t>(cap) >= max_bytes) {
+      return Status::InvalidArgument("longer than " + std::to_string(max_bytes) + " bytes");
+    }
+    size_t ncap = std::min<size_t>(cap * 2, static_cast<size_t>(max_bytes));
+    std::unique_ptr<char[]> nb(new char[ncap]);
+    std::memcpy(nb.get(), buf.get(), end);
+    buf = std::move(nb);
+    cap = ncap;
+  }
+  ASSIGN_OR_RETURN(size_t n, in->Read(buf.get() + end, cap - end));
+  if (n == 0) eof = true;
+  end += n;
+  return dropped;
+}
+
 }  // namespace fluxo::files

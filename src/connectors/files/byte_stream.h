@@ -37,6 +37,14 @@ Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::
 std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
                                        std::atomic<int64_t>* bytes_read,
                                        int64_t chunk_size = 8 << 20, int64_t start = 0);
+// The read window of a record parser: bytes [pos, end) of `buf` (capacity `cap`) are unread.
+// Moves them to the front, doubles the buffer (from `initial`, up to `max_bytes`) when it is full,
+// and reads more from `in`, setting `eof` at the end of the stream. Returns how many bytes were
+// dropped from the front (callers that track absolute offsets add it); InvalidArgument when a
+// full buffer of `max_bytes` holds no complete record.
+Result<size_t> RefillWindow(ByteStream* in, std::unique_ptr<char[]>& buf, size_t& cap, size_t& pos,
+                            size_t& end, bool& eof, size_t initial, int64_t max_bytes);
+
 // A stream over a string (tests, samples).
 std::unique_ptr<ByteStream> StringStream(std::string data);
 

@@ -22,31 +22,12 @@ CsvParser::CsvParser(ByteStream* in, char delimiter, int64_t max_record_bytes)
 }
 
 Result<bool> CsvParser::Refill() {
-  if (!buf_) {
-    cap_ = kInitialBuffer;
-    buf_.reset(new char[cap_]);
+  auto dropped = RefillWindow(in_, buf_, cap_, pos_, end_, eof_, kInitialBuffer, max_record_bytes_);
+  if (!dropped.ok()) {
+    return Status::InvalidArgument("a record is " + dropped.status().message() + " at line " +
+                                   std::to_string(line_));
   }
-  if (pos_ > 0) {
-    std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
-    end_ -= pos_;
-    base_ += static_cast<int64_t>(pos_);
-    pos_ = 0;
-  }
-  if (end_ == cap_) {
-    if (static_cast<int64_t>(cap_) >= max_record_bytes_) {
-      return Status::InvalidArgument("a record is longer than " +
-                                     std::to_string(max_record_bytes_) + " bytes at line " +
-                                     std::to_string(line_));
-    }
-    size_t ncap = std::min<size_t>(cap_ * 2, static_cast<size_t>(max_record_bytes_));
-    std::unique_ptr<char[]> nb(new char[ncap]);
-    std::memcpy(nb.get(), buf_.get(), end_);
-    buf_ = std::move(nb);
-    cap_ = ncap;
-  }
-  ASSIGN_OR_RETURN(size_t n, in_->Read(buf_.get() + end_, cap_ - end_));
-  if (n == 0) eof_ = true;
-  end_ += n;
+  base_ += static_cast<int64_t>(*dropped);
   return true;
 }
 
