@@ -385,6 +385,25 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
 // ---------------------------------------------------------------------------------------------
 // BooleanColumnWriter: PLAIN (bit-packed, LSB first), never a dictionary.
 
+// The values of a page of a dictionary-capable column: RLE_DICTIONARY indices (bit width of
+// the dictionary's largest index) while the dictionary is in use, else the PLAIN bytes. Clears
+// what it encoded and returns the encoding.
+int EncodeDictionaryOrPlain(bool dict_mode, size_t dict_size, std::vector<uint32_t>* indices,
+                            Buffer* plain, Buffer* out) {
+  if (dict_mode && dict_size > 0) {
+    int bw = BitWidth(dict_size - 1);
+    out->AppendValue<uint8_t>(static_cast<uint8_t>(bw));
+    RleBpEncoder enc(out, bw);
+    for (uint32_t idx : *indices) enc.Put(idx);
+    enc.Flush();
+    indices->clear();
+    return kEncRleDictionary;
+  }
+  out->Append(plain->data(), plain->size());
+  plain->clear();
+  return kEncPlain;
+}
+
 class BooleanColumnWriter final : public ColumnWriter {
  public:
   BooleanColumnWriter(const Field& field, const ColumnWriterOptions& options, Compressor* c)
@@ -543,18 +562,7 @@ class FixedColumnWriter final : public ColumnWriter {
   }
 
   int EncodePageValues(Buffer* out) override {
-    if (dict_mode_ && !dict_.empty()) {
-      int bw = BitWidth(dict_.size() - 1);
-      out->AppendValue<uint8_t>(static_cast<uint8_t>(bw));
-      RleBpEncoder enc(out, bw);
-      for (uint32_t idx : page_indices_) enc.Put(idx);
-      enc.Flush();
-      page_indices_.clear();
-      return kEncRleDictionary;
-    }
-    out->Append(page_plain_.data(), page_plain_.size());
-    page_plain_.clear();
-    return kEncPlain;
+    return EncodeDictionaryOrPlain(dict_mode_, dict_.size(), &page_indices_, &page_plain_, out);
   }
 
   int64_t DictionaryBytes() const override {
@@ -722,18 +730,7 @@ class ByteArrayColumnWriter final : public ColumnWriter {
   }
 
   int EncodePageValues(Buffer* out) override {
-    if (dict_mode_ && !dict_pos_.empty()) {
-      int bw = BitWidth(dict_pos_.size() - 1);
-      out->AppendValue<uint8_t>(static_cast<uint8_t>(bw));
-      RleBpEncoder enc(out, bw);
-      for (uint32_t idx : page_indices_) enc.Put(idx);
-      enc.Flush();
-      page_indices_.clear();
-      return kEncRleDictionary;
-    }
-    out->Append(page_plain_.data(), page_plain_.size());
-    page_plain_.clear();
-    return kEncPlain;
+    return EncodeDictionaryOrPlain(dict_mode_, dict_pos_.size(), &page_indices_, &page_plain_, out);
   }
 
   int64_t DictionaryBytes() const override { return static_cast<int64_t>(dict_plain_.size()); }
