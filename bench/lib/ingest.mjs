@@ -14,7 +14,6 @@
 // fluxo process, stops it, then counts rows and distinct ids of the dataset's Parquet files with
 // DuckDB. Prints one JSON object on stdout (progress on stderr); exits 1 when the run did not
 // succeed or the counts are wrong. The data dir is removed at exit (KEEP=1 keeps it).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -26,8 +25,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const FLUXO_BIN = process.env.FLUXO_BIN || path.join(repo, 'build-bench/fluxo');
 
-// Self-contained on purpose (no import of tests/e2e/lib, which changes with the tests): DuckDB
-// comes from tests/node/node_modules (scripts/setup.sh installs it there).
+// DuckDB comes from tests/node/node_modules (scripts/setup.sh installs it there).
 const duckPath = createRequire(path.join(repo, 'tests/node/package.json')).resolve('@duckdb/node-api');
 const { DuckDBInstance } = await import(pathToFileURL(duckPath).href);
 async function query(sql) {
@@ -47,66 +45,9 @@ const SPEC = {
 };
 
 // `fluxo serve` on a free port with data dir `dataDir`; killed when this process exits.
-class Fluxo {
-  constructor(dataDir, extraArgs) {
-    this.dataDir = dataDir;
-    this.extraArgs = extraArgs;
-    this.logs = '';
-  }
-
-  async start() {
-    const args = ['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.extraArgs];
-    this.proc = spawn(FLUXO_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    process.on('exit', () => { try { this.proc.kill('SIGKILL'); } catch {} });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
-    this.proc.stderr.on('data', (d) => { this.logs = (this.logs + d).slice(-20000); });
-    this.base = await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error('fluxo did not start:\n' + this.logs)), 30000);
-      this.proc.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/listening (http:\/\/\S+)/);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
-      });
-      this.proc.on('exit', () => reject(new Error('fluxo exited:\n' + this.logs)));
-    });
-    this.creds = JSON.parse(fs.readFileSync(path.join(this.dataDir, 'credentials.json'), 'utf8'));
-  }
-
-  async stop() {
-    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return this.exited;
-    this.proc.kill('SIGTERM');
-    return this.exited;
-  }
-
-  // An authenticated client (client credentials token, org, sandbox prod).
-  async client() {
-    const tok = await fetch(this.base + '/ims/token/v3', {
-      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials', client_id: this.creds.client_id, client_secret: this.creds.client_secret,
-      }).toString(),
-    });
-    if (tok.status !== 200) throw new Error('token failed: ' + (await tok.text()));
-    const headers = {
-      Authorization: `Bearer ${(await tok.json()).access_token}`, 'x-api-key': this.creds.client_id,
-      'x-gw-ims-org-id': this.creds.org_id, 'x-sandbox-name': 'prod',
-    };
-    const call = async (method, p, body) => {
-      const init = { method, headers: { ...headers } };
-      if (body !== undefined) {
-        init.body = JSON.stringify(body);
-        init.headers['Content-Type'] = 'application/json';
-      }
-      const res = await fetch(this.base + p, init);
-      const text = await res.text();
-      let parsed = text;
-      try { parsed = text ? JSON.parse(text) : null; } catch {}
-      return { status: res.status, body: parsed, text };
-    };
-    return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
-  }
-}
+// The same harness the end-to-end tests use (it starts FLUXO_BIN).
+process.env.FLUXO_BIN = FLUXO_BIN;
+const { Fluxo } = await import(pathToFileURL(path.join(repo, 'tests/e2e/lib/fluxo.mjs')).href);
 const tempDir = (prefix) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 const SPECS = {
