@@ -3,6 +3,11 @@
 set(FLUXO_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers
     # GCC 12 reports false positives through std::variant and std::optional.
     -Wno-maybe-uninitialized)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # GCC-only flag above; clang's own analysis of GUARDED_BY / REQUIRES (base/thread_annotations.h).
+  list(REMOVE_ITEM FLUXO_WARNINGS -Wno-maybe-uninitialized)
+  list(APPEND FLUXO_WARNINGS -Wthread-safety)
+endif()
 
 function(fluxo_apply_options target)
   target_compile_options(${target} PRIVATE ${FLUXO_WARNINGS})

@@ -4,7 +4,6 @@
 //   g++ -O2 -std=c++20 json_roundtrip.cc -lboost_json -o /tmp/json_roundtrip
 //   /tmp/json_roundtrip DOC.json   (DOC.json: one stored run document, e.g. from a list answer)
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -28,7 +27,7 @@ int main(int argc, char** argv) {
     json::array items;
     items.reserve(kPage);
     for (const auto& r : rows) {
-      json::value v = json::parse(r);                 // ReadEntity
+      json::value v = json::parse(r);                // ReadEntity
       items.emplace_back(std::move(v.as_object()));  // ListEntities
     }
     json::object body{{"items", std::move(items)}, {"_links", json::object{}}};

@@ -83,8 +83,9 @@ RecordBatch CopyColumn(const RecordBatch& b, int j, const std::shared_ptr<const 
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: csv_profile DIR FILE [--declared] [--write OUT] [--level N] "
-                         "[--row-group-mib N] [--batch-rows N] [--no-dict]\n");
+    std::fprintf(stderr,
+                 "usage: csv_profile DIR FILE [--declared] [--write OUT] [--level N] "
+                 "[--row-group-mib N] [--batch-rows N] [--no-dict]\n");
     return 2;
   }
   std::string dir = argv[1], file = argv[2], out;
@@ -95,50 +96,83 @@ int main(int argc, char** argv) {
   SourceConfig cfg;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--declared") declared = true;
-    else if (a == "--write" && i + 1 < argc) out = argv[++i];
-    else if (a == "--level" && i + 1 < argc) pw.compression_level = std::atoi(argv[++i]);
-    else if (a == "--row-group-mib" && i + 1 < argc) pw.row_group_bytes = int64_t{std::atoi(argv[++i])} << 20;
-    else if (a == "--batch-rows" && i + 1 < argc) cfg.batch_rows = std::atoll(argv[++i]);
-    else if (a == "--no-dict") pw.enable_dictionary = false;
-    else if (a == "--per-column") per_column = true;
-    else if (a == "--cuts" && i + 1 < argc) cuts_mib = std::atoll(argv[++i]);
-    else { std::fprintf(stderr, "unknown argument %s\n", a.c_str()); return 2; }
+    if (a == "--declared")
+      declared = true;
+    else if (a == "--write" && i + 1 < argc)
+      out = argv[++i];
+    else if (a == "--level" && i + 1 < argc)
+      pw.compression_level = std::atoi(argv[++i]);
+    else if (a == "--row-group-mib" && i + 1 < argc)
+      pw.row_group_bytes = int64_t{std::atoi(argv[++i])} << 20;
+    else if (a == "--batch-rows" && i + 1 < argc)
+      cfg.batch_rows = std::atoll(argv[++i]);
+    else if (a == "--no-dict")
+      pw.enable_dictionary = false;
+    else if (a == "--per-column")
+      per_column = true;
+    else if (a == "--cuts" && i + 1 < argc)
+      cuts_mib = std::atoll(argv[++i]);
+    else {
+      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+      return 2;
+    }
   }
   if (cuts_mib > 0) {
     auto in = files::OpenLocalFile(dir + "/" + file, file, nullptr);
-    if (!in.ok()) { std::fprintf(stderr, "%s\n", in.status().ToString().c_str()); return 1; }
+    if (!in.ok()) {
+      std::fprintf(stderr, "%s\n", in.status().ToString().c_str());
+      return 1;
+    }
     double w0 = Now(), c0 = ThreadCpu();
     auto cuts = files::FindCsvCuts(in->get(), ',', cuts_mib << 20);
     double wall = Now() - w0, cpu = ThreadCpu() - c0;
-    if (!cuts.ok()) { std::fprintf(stderr, "%s\n", cuts.status().ToString().c_str()); return 1; }
+    if (!cuts.ok()) {
+      std::fprintf(stderr, "%s\n", cuts.status().ToString().c_str());
+      return 1;
+    }
     std::printf("{\"cuts\":%zu,\"wallS\":%.3f,\"cpuS\":%.3f,\"first\":[", cuts->size(), wall, cpu);
     for (size_t k = 0; k < cuts->size() && k < 4; ++k) {
       std::printf("%s{\"offset\":%lld,\"line\":%lld}", k ? "," : "",
-                  static_cast<long long>((*cuts)[k].offset), static_cast<long long>((*cuts)[k].line));
+                  static_cast<long long>((*cuts)[k].offset),
+                  static_cast<long long>((*cuts)[k].line));
     }
     std::printf("]}\n");
     return 0;
   }
   auto fs = files::OpenLocalFileSystem(dir, {dir});
-  if (!fs.ok()) { std::fprintf(stderr, "%s\n", fs.status().ToString().c_str()); return 1; }
+  if (!fs.ok()) {
+    std::fprintf(stderr, "%s\n", fs.status().ToString().c_str());
+    return 1;
+  }
   cfg.params["path"] = file;
   if (declared) cfg.params["columns"] = boost::json::parse(kDeclared);
   cfg.data["format"] = "delimited";
   cfg.parallelism = 1;
   auto src = files::NewFileSource(std::shared_ptr<files::FileSystem>(std::move(fs).value()), cfg);
-  if (Status s = src->Open(); !s.ok()) { std::fprintf(stderr, "%s\n", s.ToString().c_str()); return 1; }
+  if (Status s = src->Open(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
   auto splits = src->PlanSplits();
-  if (!splits.ok()) { std::fprintf(stderr, "%s\n", splits.status().ToString().c_str()); return 1; }
+  if (!splits.ok()) {
+    std::fprintf(stderr, "%s\n", splits.status().ToString().c_str());
+    return 1;
+  }
 
   std::unique_ptr<OutputStream> os;
   std::unique_ptr<parquet::ParquetFileWriter> writer;
   if (!out.empty()) {
     auto o = OpenLocalFile(out);
-    if (!o.ok()) { std::fprintf(stderr, "%s\n", o.status().ToString().c_str()); return 1; }
+    if (!o.ok()) {
+      std::fprintf(stderr, "%s\n", o.status().ToString().c_str());
+      return 1;
+    }
     os = std::move(o).value();
     auto w = parquet::ParquetFileWriter::Open(src->schema(), pw, os.get());
-    if (!w.ok()) { std::fprintf(stderr, "%s\n", w.status().ToString().c_str()); return 1; }
+    if (!w.ok()) {
+      std::fprintf(stderr, "%s\n", w.status().ToString().c_str());
+      return 1;
+    }
     writer = std::move(w).value();
   }
   struct ColOut {
@@ -153,10 +187,16 @@ int main(int argc, char** argv) {
       ColOut c;
       c.schema = std::make_shared<Schema>(std::vector<Field>{src->schema()->field(j)});
       auto o = OpenLocalFile(out + ".col" + std::to_string(j));
-      if (!o.ok()) { std::fprintf(stderr, "%s\n", o.status().ToString().c_str()); return 1; }
+      if (!o.ok()) {
+        std::fprintf(stderr, "%s\n", o.status().ToString().c_str());
+        return 1;
+      }
       c.os = std::move(o).value();
       auto w = parquet::ParquetFileWriter::Open(c.schema, pw, c.os.get());
-      if (!w.ok()) { std::fprintf(stderr, "%s\n", w.status().ToString().c_str()); return 1; }
+      if (!w.ok()) {
+        std::fprintf(stderr, "%s\n", w.status().ToString().c_str());
+        return 1;
+      }
       c.w = std::move(w).value();
       cols.push_back(std::move(c));
     }
@@ -165,25 +205,37 @@ int main(int argc, char** argv) {
   int64_t rows = 0;
   for (const Split& split : *splits) {
     auto reader = src->OpenReader(split);
-    if (!reader.ok()) { std::fprintf(stderr, "%s\n", reader.status().ToString().c_str()); return 1; }
+    if (!reader.ok()) {
+      std::fprintf(stderr, "%s\n", reader.status().ToString().c_str());
+      return 1;
+    }
     while (true) {
       double w0 = Now(), c0 = ThreadCpu();
       auto b = (*reader)->Next();
       read_wall += Now() - w0;
       read_cpu += ThreadCpu() - c0;
-      if (!b.ok()) { std::fprintf(stderr, "%s\n", b.status().ToString().c_str()); return 1; }
+      if (!b.ok()) {
+        std::fprintf(stderr, "%s\n", b.status().ToString().c_str());
+        return 1;
+      }
       if (b->num_rows() == 0) break;
       rows += b->num_rows();
       if (writer) {
         w0 = Now(), c0 = ThreadCpu();
-        if (Status s = writer->Write(*b); !s.ok()) { std::fprintf(stderr, "%s\n", s.ToString().c_str()); return 1; }
+        if (Status s = writer->Write(*b); !s.ok()) {
+          std::fprintf(stderr, "%s\n", s.ToString().c_str());
+          return 1;
+        }
         write_wall += Now() - w0;
         write_cpu += ThreadCpu() - c0;
       }
       for (size_t j = 0; j < cols.size(); ++j) {
         RecordBatch one = CopyColumn(*b, static_cast<int>(j), cols[j].schema);
         double c1 = ThreadCpu();
-        if (Status s = cols[j].w->Write(one); !s.ok()) { std::fprintf(stderr, "%s\n", s.ToString().c_str()); return 1; }
+        if (Status s = cols[j].w->Write(one); !s.ok()) {
+          std::fprintf(stderr, "%s\n", s.ToString().c_str());
+          return 1;
+        }
         cols[j].cpu += ThreadCpu() - c1;
       }
     }
@@ -192,7 +244,10 @@ int main(int argc, char** argv) {
     double c1 = ThreadCpu();
     Status s = cols[j].w->Finish();
     if (s.ok()) s = cols[j].os->Close();
-    if (!s.ok()) { std::fprintf(stderr, "%s\n", s.ToString().c_str()); return 1; }
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 1;
+    }
     cols[j].cpu += ThreadCpu() - c1;
     std::printf("{\"column\":\"%s\",\"encodeCpuS\":%.3f,\"bytes\":%lld}\n",
                 cols[j].schema->field(0).name.c_str(), cols[j].cpu,
@@ -203,17 +258,20 @@ int main(int argc, char** argv) {
     double w0 = Now(), c0 = ThreadCpu();
     Status s = writer->Finish();
     if (s.ok()) s = os->Close();
-    if (!s.ok()) { std::fprintf(stderr, "%s\n", s.ToString().c_str()); return 1; }
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 1;
+    }
     write_wall += Now() - w0;
     write_cpu += ThreadCpu() - c0;
   }
-  std::printf("{\"rows\":%lld,\"failed\":%lld,\"inputBytes\":%lld,\"readWallS\":%.3f,\"readCpuS\":%.3f,"
-              "\"writeWallS\":%.3f,\"writeCpuS\":%.3f,\"outBytes\":%lld,\"peakRssMiB\":%.1f,"
-              "\"schema\":\"%s\"}\n",
-              static_cast<long long>(rows),
-              static_cast<long long>(src->counters().failed_records.load()),
-              static_cast<long long>(src->counters().input_bytes.load()), read_wall, read_cpu,
-              write_wall, write_cpu, static_cast<long long>(os ? os->Tell() : 0),
-              PeakRssMiB(), src->schema()->ToString().c_str());
+  std::printf(
+      "{\"rows\":%lld,\"failed\":%lld,\"inputBytes\":%lld,\"readWallS\":%.3f,\"readCpuS\":%.3f,"
+      "\"writeWallS\":%.3f,\"writeCpuS\":%.3f,\"outBytes\":%lld,\"peakRssMiB\":%.1f,"
+      "\"schema\":\"%s\"}\n",
+      static_cast<long long>(rows), static_cast<long long>(src->counters().failed_records.load()),
+      static_cast<long long>(src->counters().input_bytes.load()), read_wall, read_cpu, write_wall,
+      write_cpu, static_cast<long long>(os ? os->Tell() : 0), PeakRssMiB(),
+      src->schema()->ToString().c_str());
   return 0;
 }

@@ -1,6 +1,5 @@
 #include "api/call.h"
 
-
 #include "base/ids.h"
 
 namespace fluxo {
@@ -11,10 +10,13 @@ HttpResponse JsonResponse(int status, const json::value& body) {
 
 ApiResult<json::object> BodyObject(const HttpRequest& req) {
   bool blank = req.body.find_first_not_of(" \t\r\n") == std::string::npos;
-  if (blank) return ApiError::BadRequest(1405, "The request body is empty; a JSON object is required");
+  if (blank)
+    return ApiError::BadRequest(1405, "The request body is empty; a JSON object is required");
   auto v = ParseJson(req.body);
-  if (!v.ok()) return ApiError::BadRequest(kCodeBadRequest, "Request body: " + v.status().message());
-  if (!v->is_object()) return ApiError::BadRequest(kCodeBadRequest, "Request body must be a JSON object");
+  if (!v.ok())
+    return ApiError::BadRequest(kCodeBadRequest, "Request body: " + v.status().message());
+  if (!v->is_object())
+    return ApiError::BadRequest(kCodeBadRequest, "Request body must be a JSON object");
   return std::move(v->as_object());
 }
 

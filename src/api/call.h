@@ -22,7 +22,7 @@ class Lake;
 struct ApiDeps {
   MetaStore* store = nullptr;
   const MasterKey* master_key = nullptr;  // seals connection secrets
-  std::string token_key;                  // HMAC key for access tokens (derived from the master key)
+  std::string token_key;  // HMAC key for access tokens (derived from the master key)
   const Clock* clock = &SystemClock::Instance();
   int64_t token_ttl_seconds = 86400;
   std::string base_url;  // e.g. "http://127.0.0.1:8080" (for links); "" uses relative links

@@ -20,8 +20,8 @@ constexpr const char* kBatches = "batches";
 // binary, date, timestamp.
 bool ValidColumnType(const std::string& t) {
   static const std::regex kDecimal(R"(decimal\((\d{1,2}),\s*(\d{1,2})\))");
-  static const char* kTypes[] = {"boolean", "int32", "int64",  "float64",  "string",
-                                 "binary",  "date",  "timestamp"};
+  static const char* kTypes[] = {"boolean", "int32",  "int64", "float64",
+                                 "string",  "binary", "date",  "timestamp"};
   for (const char* k : kTypes) {
     if (t == k) return true;
   }
@@ -34,21 +34,26 @@ bool ValidColumnType(const std::string& t) {
 }
 
 ApiResult<json::array> ValidateColumns(const json::value& v) {
-  if (!v.is_array()) return ApiError::BadRequest(kCodeBadRequest, "columns must be an array of {name, type}");
+  if (!v.is_array())
+    return ApiError::BadRequest(kCodeBadRequest, "columns must be an array of {name, type}");
   json::array out;
   std::set<std::string> names;
   size_t i = 0;
   for (const auto& c : v.as_array()) {
     std::string at = "columns[" + std::to_string(i++) + "]";
-    if (!c.is_object()) return ApiError::BadRequest(kCodeBadRequest, at + " must be an object {name, type}");
+    if (!c.is_object())
+      return ApiError::BadRequest(kCodeBadRequest, at + " must be an object {name, type}");
     auto name = GetString(c.as_object(), "name");
     auto type = GetString(c.as_object(), "type");
-    if (!name || name->empty()) return ApiError::BadRequest(kCodeBadRequest, at + ".name is required");
+    if (!name || name->empty())
+      return ApiError::BadRequest(kCodeBadRequest, at + ".name is required");
     if (!type || !ValidColumnType(*type)) {
-      return ApiError::BadRequest(kCodeBadRequest, at + ".type must be one of boolean, int32, int64, float64, "
-                                                        "decimal(p,s), string, binary, date, timestamp");
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  at + ".type must be one of boolean, int32, int64, float64, "
+                                       "decimal(p,s), string, binary, date, timestamp");
     }
-    if (!names.insert(*name).second) return ApiError::BadRequest(kCodeBadRequest, at + ".name " + *name + " is repeated");
+    if (!names.insert(*name).second)
+      return ApiError::BadRequest(kCodeBadRequest, at + ".name " + *name + " is repeated");
     json::object col{{"name", *name}, {"type", *type}};
     if (auto n = c.as_object().if_contains("nullable")) {
       auto b = AsBoolLenient(*n);
@@ -95,7 +100,8 @@ ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOpt
   for (auto& e : page.items) out[e.id] = std::move(e.doc);
   HttpResponse res = JsonResponse(200, out);
   if (page.has_more && !page.items.empty()) {
-    std::string token = EncodeContinuationToken(lq, page.last_sort_value, page.items.back().id, opts);
+    std::string token =
+        EncodeContinuationToken(lq, page.last_sort_value, page.items.back().id, opts);
     res.headers.emplace_back("Link", "<" + NextPageHref("/" + kind, token) + ">; rel=\"next\"");
   }
   return res;
@@ -128,10 +134,13 @@ void RegisterCatalogRoutes(Router& r, const std::string& base) {
     e.kind = kDataSets;
     e.id = NewCatalogId();
     auto name = GetString(body, "name");
-    if (!name || name->empty()) return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+    if (!name || name->empty())
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  "name is required and must be a non-empty string");
     json::object doc{{"name", *name}, {"state", "DRAFT"}};
     if (auto d = body.if_contains("description")) {
-      if (!d->is_string()) return ApiError::BadRequest(kCodeBadRequest, "description must be a string");
+      if (!d->is_string())
+        return ApiError::BadRequest(kCodeBadRequest, "description must be a string");
       doc["description"] = *d;
     }
     if (auto c = body.if_contains("columns")) {
@@ -151,15 +160,16 @@ void RegisterCatalogRoutes(Router& r, const std::string& base) {
     res.headers.emplace_back("Location", "/data/foundation/catalog/dataSets/" + e.id);
     return res;
   });
-  r.Add("GET", base + "/dataSets", [ds_opts](Call& call) {
-    return CatalogList(call, kDataSets, ds_opts, {});
-  });
+  r.Add("GET", base + "/dataSets",
+        [ds_opts](Call& call) { return CatalogList(call, kDataSets, ds_opts, {}); });
   r.Add("GET", base + "/dataSets/{id}", [](Call& call) { return CatalogGet(call, kDataSets); });
   r.Add("DELETE", base + "/dataSets/{id}", [](Call& call) -> ApiResult<HttpResponse> {
     const std::string& id = call.param(0);
-    Status s = call.deps.store->Transact([&](MetaTxn& txn) { return txn.Delete(call.scope, kDataSets, id); });
+    Status s = call.deps.store->Transact(
+        [&](MetaTxn& txn) { return txn.Delete(call.scope, kDataSets, id); });
     if (s.code() == StatusCode::kFailedPrecondition) {
-      return ApiError::Flow(400, 1418, "Cannot delete dataset " + id + ": " + s.message(), kDataSets, id);
+      return ApiError::Flow(400, 1418, "Cannot delete dataset " + id + ": " + s.message(),
+                            kDataSets, id);
     }
     if (!s.ok()) return StoreError(s, kDataSets, id);
     return JsonResponse(200, json::array{"@/dataSets/" + id});

@@ -18,24 +18,28 @@ constexpr const char* kKind = "connections";
 std::optional<ApiError> BuildConnection(Call& call, const json::object& body, Entity& e,
                                         const json::object* stored_params) {
   auto name = GetString(body, "name");
-  if (!name || name->empty()) return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+  if (!name || name->empty())
+    return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
   const json::value* spec_ref = body.if_contains("connectionSpec");
   if (!spec_ref || !spec_ref->is_object()) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
   }
   auto spec_id = GetString(spec_ref->as_object(), "id");
   if (!spec_id) return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id is required");
   const ConnectionSpec* spec = FindConnectionSpec(*spec_id);
   if (!spec) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " is not a known connection spec");
+    return ApiError::BadRequest(
+        kCodeBadRequest, "connectionSpec.id " + *spec_id + " is not a known connection spec");
   }
   if (spec->auth_specs.empty()) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " (" + spec->name +
-                                                     ") takes no base connection");
+    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " (" +
+                                                     spec->name + ") takes no base connection");
   }
   const json::value* auth = body.if_contains("auth");
   if (!auth || !auth->is_object()) {
-    return ApiError::BadRequest(kCodeBadRequest, "auth is required: {\"specName\": ..., \"params\": {...}}");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "auth is required: {\"specName\": ..., \"params\": {...}}");
   }
   const auto& auth_obj = auth->as_object();
   std::string spec_name;
@@ -47,7 +51,8 @@ std::optional<ApiError> BuildConnection(Call& call, const json::object& body, En
     return ApiError::BadRequest(kCodeBadRequest, "auth.specName is required");
   }
   const json::value* params = auth_obj.if_contains("params");
-  if (!params || !params->is_object()) return ApiError::BadRequest(kCodeBadRequest, "auth.params is required");
+  if (!params || !params->is_object())
+    return ApiError::BadRequest(kCodeBadRequest, "auth.params is required");
   const AuthSpec* auth_spec = FindAuthSpec(*spec, spec_name);
   json::object full_params = params->as_object();
   // A client may send back the masked values GET showed it: keep the stored secrets then.
@@ -75,8 +80,8 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
   ResourceHooks h;
   h.kind = kKind;
   h.list.scope = kKind;
-  h.list.filter_paths = {"id", "name", "connectionSpec.id", "state", "createdAt", "updatedAt",
-                         "createdClient", "auth.specName"};
+  h.list.filter_paths = {"id",        "name",      "connectionSpec.id", "state",
+                         "createdAt", "updatedAt", "createdClient",     "auth.specName"};
   h.list.order_fields = {"createdAt", "updatedAt", "name", "id"};
   h.list.extra_params = {"if-match"};
 
@@ -94,11 +99,13 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
   PatchCheck allowed = AllowPathPrefixes({"/name", "/description", "/auth"});
   h.patch_check = [allowed](const PatchOp& op) -> std::optional<ApiError> {
     if (op.path.rfind("/connectionSpec", 0) == 0) {
-      return ApiError::BadRequest(1414, "connectionSpec of a connection cannot be changed (" + op.path + ")");
+      return ApiError::BadRequest(
+          1414, "connectionSpec of a connection cannot be changed (" + op.path + ")");
     }
     return allowed(op);
   };
-  h.update = [](Call& call, MetaTxn&, json::object patched, const Entity& old) -> ApiResult<Entity> {
+  h.update = [](Call& call, MetaTxn&, json::object patched,
+                const Entity& old) -> ApiResult<Entity> {
     Entity e = old;
     auto stored = OpenConnectionParams(*call.deps.master_key, old.id, old.secret);
     if (!stored.ok()) return FromStatus(stored.status());
@@ -108,8 +115,9 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
   RegisterCrud(r, base, std::move(h));
 
   // GET /connections/{id}/test and /explore: through the connector of the connection's spec.
-  auto with_connector = [](Call& call, const std::function<ApiResult<HttpResponse>(
-                                           Connector&, const ConnectionConfig&)>& fn)
+  auto with_connector =
+      [](Call& call,
+         const std::function<ApiResult<HttpResponse>(Connector&, const ConnectionConfig&)>& fn)
       -> ApiResult<HttpResponse> {
     const std::string& id = call.param(0);
     Entity e;
@@ -121,7 +129,9 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     const json::value* spec_id = FindPath(e.doc, "connectionSpec.id");
     std::string sid = spec_id && spec_id->is_string() ? std::string(spec_id->as_string()) : "";
     Connector* c = call.deps.connectors ? call.deps.connectors->Find(sid) : nullptr;
-    if (!c) return ApiError::BadRequest(kCodeBadRequest, "no connector for connection spec " + sid + " in this build");
+    if (!c)
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  "no connector for connection spec " + sid + " in this build");
     ConnectionConfig cfg;
     cfg.spec = FindConnectionSpec(sid);
     auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
@@ -131,30 +141,32 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     return fn(*c, cfg);
   };
   r.Add("GET", base + "/connections/{id}/test", [with_connector](Call& call) {
-    return with_connector(call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
-      Status t = c.Test(cfg);
-      if (!t.ok()) {
-        int http = t.retryable() ? 503 : 400;
-        return ApiError::Flow(http, http == 400 ? 1410 : kCodeServerError,
-                              "connection test failed: " + t.message(), kKind, call.param(0));
-      }
-      return JsonResponse(200, json::object{{"result", true}});
-    });
+    return with_connector(
+        call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
+          Status t = c.Test(cfg);
+          if (!t.ok()) {
+            int http = t.retryable() ? 503 : 400;
+            return ApiError::Flow(http, http == 400 ? 1410 : kCodeServerError,
+                                  "connection test failed: " + t.message(), kKind, call.param(0));
+          }
+          return JsonResponse(200, json::object{{"result", true}});
+        });
   });
   r.Add("GET", base + "/connections/{id}/explore", [with_connector](Call& call) {
-    return with_connector(call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
-      const std::string* type = FindParam(call.query, "objectType");
-      const std::string* object = FindParam(call.query, "object");
-      auto out = c.Explore(cfg, type ? *type : "root", object ? *object : "");
-      if (!out.ok()) {
-        if (out.status().code() == StatusCode::kNotFound) {
-          return ApiError::Flow(404, 1101, out.status().message(), kKind, call.param(0));
-        }
-        return ApiError::Flow(out.status().retryable() ? 503 : 400, 1410, out.status().message(), kKind,
-                              call.param(0));
-      }
-      return JsonResponse(200, *out);
-    });
+    return with_connector(
+        call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
+          const std::string* type = FindParam(call.query, "objectType");
+          const std::string* object = FindParam(call.query, "object");
+          auto out = c.Explore(cfg, type ? *type : "root", object ? *object : "");
+          if (!out.ok()) {
+            if (out.status().code() == StatusCode::kNotFound) {
+              return ApiError::Flow(404, 1101, out.status().message(), kKind, call.param(0));
+            }
+            return ApiError::Flow(out.status().retryable() ? 503 : 400, 1410,
+                                  out.status().message(), kKind, call.param(0));
+          }
+          return JsonResponse(200, *out);
+        });
   });
 }
 

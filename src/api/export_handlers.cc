@@ -17,18 +17,21 @@ struct VisibleBatch {
 };
 
 ApiResult<VisibleBatch> FindVisibleBatch(Call& call, const std::string& batch_id) {
-  if (!call.deps.lake) return ApiError::Flow(503, kCodeServerError, "the data lake is not configured");
+  if (!call.deps.lake)
+    return ApiError::Flow(503, kCodeServerError, "the data lake is not configured");
   Entity b;
   Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(b, txn.Get(call.scope, "batches", batch_id));
     return Status::OK();
   });
   if (!s.ok()) return StoreError(s, "batches", batch_id);
-  std::string prefix = Lake::BatchPrefix(call.scope, GetString(b.doc, "dataSetId").value_or(""), b.id);
+  std::string prefix =
+      Lake::BatchPrefix(call.scope, GetString(b.doc, "dataSetId").value_or(""), b.id);
   bool committed = GetString(b.doc, "status") == std::optional<std::string>("success");
   if (!committed || !call.deps.lake->objects()->Head(prefix + "_manifest.json").ok()) {
-    return ApiError::Flow(404, 1101, "batch " + batch_id + " has no committed files (status " +
-                                         GetString(b.doc, "status").value_or("?") + ")",
+    return ApiError::Flow(404, 1101,
+                          "batch " + batch_id + " has no committed files (status " +
+                              GetString(b.doc, "status").value_or("?") + ")",
                           "batches", batch_id);
   }
   return VisibleBatch{std::move(b), std::move(prefix)};
@@ -37,7 +40,7 @@ ApiResult<VisibleBatch> FindVisibleBatch(Call& call, const std::string& batch_id
 // Parses "bytes=a-b", "bytes=a-", "bytes=-n" against `size`. nullopt: no (usable) Range header.
 // Sets *unsatisfiable for a syntactically valid range outside the file.
 std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& h, uint64_t size,
-                                                         bool* unsatisfiable) {
+                                                        bool* unsatisfiable) {
   *unsatisfiable = false;
   if (h.rfind("bytes=", 0) != 0 || h.find(',') != std::string::npos) return std::nullopt;
   std::string r = h.substr(6);
@@ -45,7 +48,8 @@ std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& h, ui
   if (dash == std::string::npos) return std::nullopt;
   std::string a = r.substr(0, dash), b = r.substr(dash + 1);
   auto num = [](const std::string& s, uint64_t* out) {
-    if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+      return false;
     *out = std::stoull(s);
     return true;
   };
@@ -89,8 +93,10 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
             {"dataSetFileId", file_id},
             {"dataSetViewId", vb.batch.doc.at("dataSetId")},
             {"version", "1.0.0"},
-            {"created", vb.batch.doc.contains("completed") ? vb.batch.doc.at("completed") : json::value()},
-            {"updated", vb.batch.doc.contains("completed") ? vb.batch.doc.at("completed") : json::value()},
+            {"created",
+             vb.batch.doc.contains("completed") ? vb.batch.doc.at("completed") : json::value()},
+            {"updated",
+             vb.batch.doc.contains("completed") ? vb.batch.doc.at("completed") : json::value()},
             {"isValid", true},
             {"name", o.at("name")},
             {"length", o.at("size")},
@@ -99,8 +105,8 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
       }
     }
     size_t n = data.size();
-    return JsonResponse(200, json::object{{"data", std::move(data)},
-                                          {"_page", {{"limit", 100}, {"count", n}}}});
+    return JsonResponse(
+        200, json::object{{"data", std::move(data)}, {"_page", {{"limit", 100}, {"count", n}}}});
   });
 
   r.Add("GET", base + "/files/{id}", [](Call& call) -> ApiResult<HttpResponse> {
@@ -111,7 +117,8 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
     const json::object* file = nullptr;
     if (auto files = vb.batch.doc.if_contains("files"); files && files->is_array()) {
       for (const auto& f : files->as_array()) {
-        if (GetString(f.as_object(), "fileId") == std::optional<std::string>(file_id)) file = &f.as_object();
+        if (GetString(f.as_object(), "fileId") == std::optional<std::string>(file_id))
+          file = &f.as_object();
       }
     }
     if (!file) return ApiError::NotFound("files", file_id);
@@ -127,7 +134,11 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
       bool unsatisfiable = false;
       auto rg = ParseRange(*range, size, &unsatisfiable);
       if (unsatisfiable) {
-        HttpResponse r416 = JsonResponse(416, ToJsonBody(ApiError::Flow(416, 1410, "Range " + *range + " is outside the file of " + std::to_string(size) + " bytes"), call.http.request_id));
+        HttpResponse r416 = JsonResponse(
+            416, ToJsonBody(ApiError::Flow(416, 1410,
+                                           "Range " + *range + " is outside the file of " +
+                                               std::to_string(size) + " bytes"),
+                            call.http.request_id));
         r416.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
         return r416;
       }
@@ -143,14 +154,16 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
     res.status = status;
     res.content_type = "application/octet-stream";
     res.headers.emplace_back("Accept-Ranges", "bytes");
-    res.headers.emplace_back("Content-Disposition",
-                             "attachment; filename=\"" + GetString(*file, "name").value_or("part") + "\"");
+    res.headers.emplace_back(
+        "Content-Disposition",
+        "attachment; filename=\"" + GetString(*file, "name").value_or("part") + "\"");
     if (auto* local = dynamic_cast<LocalObjectStore*>(objects)) {
       res.file_path = local->PathOf(key).string();
       res.file_offset = offset;
       res.file_length = length;
     } else {
-      auto bytes = objects->Get(key, ByteRange{static_cast<int64_t>(offset), static_cast<int64_t>(length)});
+      auto bytes =
+          objects->Get(key, ByteRange{static_cast<int64_t>(offset), static_cast<int64_t>(length)});
       if (!bytes.ok()) return FromStatus(bytes.status());
       res.body = std::move(bytes).value();
     }
@@ -159,16 +172,21 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
 
   r.Add("GET", base + "/batches/{id}/meta", [](Call& call) -> ApiResult<HttpResponse> {
     const std::string* path = FindParam(call.query, "path");
-    if (!path || path->empty()) return ApiError::BadRequest(kCodeBadRequest, "path is required (path=row_errors)");
+    if (!path || path->empty())
+      return ApiError::BadRequest(kCodeBadRequest, "path is required (path=row_errors)");
     if (*path != "row_errors" && *path != "row_errors/") {
-      return ApiError::BadRequest(kCodeBadRequest, "path " + *path + " is not a batch meta path (row_errors)");
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  "path " + *path + " is not a batch meta path (row_errors)");
     }
     API_ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, call.param(0)));
     auto content = call.deps.lake->objects()->Get(vb.prefix + "meta/row_errors.jsonl");
     if (!content.ok()) {
       if (content.status().code() == StatusCode::kNotFound) {
-        return ApiError::Flow(404, 1101, "batch " + vb.batch.id + " has no row_errors (no failed records, or "
-                                         "errorDiagnosticsEnabled was off)", "batches", vb.batch.id);
+        return ApiError::Flow(404, 1101,
+                              "batch " + vb.batch.id +
+                                  " has no row_errors (no failed records, or "
+                                  "errorDiagnosticsEnabled was off)",
+                              "batches", vb.batch.id);
       }
       return FromStatus(content.status());
     }

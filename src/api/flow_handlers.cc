@@ -17,12 +17,14 @@ constexpr const char* kKind = "flows";
 ApiResult<std::vector<std::string>> IdList(const json::object& body, const char* field) {
   const json::value* v = body.if_contains(field);
   if (!v || !v->is_array() || v->as_array().empty()) {
-    return ApiError::BadRequest(kCodeBadRequest, std::string(field) + " is required: a non-empty array of ids");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                std::string(field) + " is required: a non-empty array of ids");
   }
   std::vector<std::string> out;
   for (const auto& x : v->as_array()) {
     if (!x.is_string() || x.as_string().empty()) {
-      return ApiError::BadRequest(kCodeBadRequest, std::string(field) + " must contain only id strings");
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  std::string(field) + " must contain only id strings");
     }
     out.emplace_back(x.as_string());
   }
@@ -49,17 +51,22 @@ std::string SpecIdOf(const json::object& doc) {
 ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Entity e,
                             const Entity* old) {
   auto name = GetString(body, "name");
-  if (!name || name->empty()) return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+  if (!name || name->empty())
+    return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
   if (!old && body.contains("state")) {
-    return ApiError::BadRequest(1410, "state cannot be set on create (a flow starts enabled); use "
-                                      "POST /flows/{id}/action?op=disable");
+    return ApiError::BadRequest(1410,
+                                "state cannot be set on create (a flow starts enabled); use "
+                                "POST /flows/{id}/action?op=disable");
   }
   const json::value* fs = body.if_contains("flowSpec");
-  std::optional<std::string> fs_id = fs && fs->is_object() ? GetString(fs->as_object(), "id") : std::nullopt;
+  std::optional<std::string> fs_id =
+      fs && fs->is_object() ? GetString(fs->as_object(), "id") : std::nullopt;
   if (!fs_id) return ApiError::BadRequest(kCodeBadRequest, "flowSpec.id is required");
   const FlowSpec* spec = FindFlowSpec(*fs_id);
   if (!spec) spec = FindFlowSpecByName(*fs_id);
-  if (!spec) return ApiError::BadRequest(kCodeBadRequest, "flowSpec.id " + *fs_id + " is not a known flow spec");
+  if (!spec)
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "flowSpec.id " + *fs_id + " is not a known flow spec");
   if (old) {
     const json::value* was = FindPath(old->doc, "flowSpec.id");
     if (was && was->is_string() && was->as_string() != spec->id) {
@@ -70,32 +77,40 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
   API_ASSIGN_OR_RETURN(auto source_ids, IdList(body, "sourceConnectionIds"));
   API_ASSIGN_OR_RETURN(auto target_ids, IdList(body, "targetConnectionIds"));
   if (source_ids.size() != 1) {
-    return ApiError::BadRequest(kCodeBadRequest, "sourceConnectionIds must hold exactly one source connection id");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "sourceConnectionIds must hold exactly one source connection id");
   }
   json::array inherited_sources, inherited_targets;
   for (const auto& id : source_ids) {
-    API_ASSIGN_OR_RETURN(Entity sc, Referenced(call, txn, "sourceConnections", id, "sourceConnectionIds"));
+    API_ASSIGN_OR_RETURN(Entity sc,
+                         Referenced(call, txn, "sourceConnections", id, "sourceConnectionIds"));
     std::string sid = SpecIdOf(sc.doc);
     if (!spec->accepts_source(sid)) {
       const ConnectionSpec* cs = FindConnectionSpec(sid);
-      return ApiError::BadRequest(kCodeBadRequest, "sourceConnectionIds: source connection " + id + " (" +
-                                                       (cs ? cs->name : sid) + ") cannot be used with flow spec " +
+      return ApiError::BadRequest(kCodeBadRequest, "sourceConnectionIds: source connection " + id +
+                                                       " (" + (cs ? cs->name : sid) +
+                                                       ") cannot be used with flow spec " +
                                                        spec->name);
     }
     json::object item{{"id", id}, {"connectionSpec", sc.doc["connectionSpec"]}};
     if (auto b = GetString(sc.doc, "baseConnectionId")) {
       auto base = txn.Get(call.scope, "connections", *b);
-      if (base.ok()) item["baseConnection"] = json::object{{"id", *b}, {"connectionSpec", base->doc["connectionSpec"]}};
+      if (base.ok())
+        item["baseConnection"] =
+            json::object{{"id", *b}, {"connectionSpec", base->doc["connectionSpec"]}};
     }
     inherited_sources.push_back(std::move(item));
   }
   for (const auto& id : target_ids) {
-    API_ASSIGN_OR_RETURN(Entity tc, Referenced(call, txn, "targetConnections", id, "targetConnectionIds"));
+    API_ASSIGN_OR_RETURN(Entity tc,
+                         Referenced(call, txn, "targetConnections", id, "targetConnectionIds"));
     if (!spec->accepts_target(SpecIdOf(tc.doc))) {
       return ApiError::BadRequest(kCodeBadRequest, "targetConnectionIds: target connection " + id +
-                                                       " cannot be used with flow spec " + spec->name);
+                                                       " cannot be used with flow spec " +
+                                                       spec->name);
     }
-    inherited_targets.push_back(json::object{{"id", id}, {"connectionSpec", tc.doc["connectionSpec"]}});
+    inherited_targets.push_back(
+        json::object{{"id", id}, {"connectionSpec", tc.doc["connectionSpec"]}});
   }
 
   // startTime must not be in the past on create, or when a patch changes it.
@@ -110,12 +125,14 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
 
   json::array transformations;
   if (const json::value* ts = body.if_contains("transformations")) {
-    if (!ts->is_array()) return ApiError::BadRequest(kCodeBadRequest, "transformations must be an array");
+    if (!ts->is_array())
+      return ApiError::BadRequest(kCodeBadRequest, "transformations must be an array");
     size_t i = 0;
     for (const auto& t : ts->as_array()) {
       std::string at = "transformations[" + std::to_string(i++) + "]";
       if (!t.is_object() || !GetString(t.as_object(), "name")) {
-        return ApiError::BadRequest(kCodeBadRequest, at + " must be an object with a name and params");
+        return ApiError::BadRequest(kCodeBadRequest,
+                                    at + " must be an object with a name and params");
       }
       if (auto p = t.as_object().if_contains("params"); p && !p->is_object()) {
         return ApiError::BadRequest(kCodeBadRequest, at + ".params must be an object");
@@ -125,13 +142,17 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
   }
   json::object tmp{{"transformations", transformations}};
   if (!old && schedule.frequency == "once" && FlowDeltaColumn(tmp)) {
-    return ApiError::BadRequest(1365, "transformations[Copy].params.deltaColumn cannot be set when creating a "
-                                      "flow with frequency once: the first run's params.deltaColumn sets it");
+    return ApiError::BadRequest(
+        1365,
+        "transformations[Copy].params.deltaColumn cannot be set when creating a "
+        "flow with frequency once: the first run's params.deltaColumn sets it");
   }
   if (spec->source_category == SpecCategory::kDatabase && schedule.frequency != "once" &&
       !FlowDeltaColumn(tmp)) {
-    return ApiError::BadRequest(1383, "transformations[Copy].params.deltaColumn.name is required: a scheduled "
-                                      "table-based flow selects each window's rows by its delta column");
+    return ApiError::BadRequest(
+        1383,
+        "transformations[Copy].params.deltaColumn.name is required: a scheduled "
+        "table-based flow selects each window's rows by its delta column");
   }
   const json::value* options = body.if_contains("options");
   if (auto err = ValidateFlowOptions(options)) return *err;
@@ -162,7 +183,8 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
     doc["lastOperation"] = std::move(op);
     if (auto l = old->doc.if_contains("lastRunDetails")) doc["lastRunDetails"] = *l;
   } else {
-    doc["lastOperation"] = json::object{{"started", now}, {"updated", now}, {"operation", "create"}};
+    doc["lastOperation"] =
+        json::object{{"started", now}, {"updated", now}, {"operation", "create"}};
   }
   e.doc = std::move(doc);
   e.refs.clear();
@@ -177,17 +199,26 @@ void RegisterFlowRoutes(Router& r, const std::string& base) {
   ResourceHooks h;
   h.kind = kKind;
   h.list.scope = kKind;
-  h.list.filter_paths = {"id", "name", "state", "flowSpec.id", "sourceConnectionIds[]",
-                         "targetConnectionIds[]", "createdAt", "updatedAt", "createdClient",
-                         "scheduleParams.frequency", "lastRunDetails.state",
-                         "lastRunDetails.startedAtUTC", "lastRunDetails.completedAtUTC",
+  h.list.filter_paths = {"id",
+                         "name",
+                         "state",
+                         "flowSpec.id",
+                         "sourceConnectionIds[]",
+                         "targetConnectionIds[]",
+                         "createdAt",
+                         "updatedAt",
+                         "createdClient",
+                         "scheduleParams.frequency",
+                         "lastRunDetails.state",
+                         "lastRunDetails.startedAtUTC",
+                         "lastRunDetails.completedAtUTC",
                          "inheritedAttributes.sourceConnections[].connectionSpec.id"};
   h.list.order_fields = {"createdAt", "updatedAt", "name", "id", "lastRunDetails.startedAtUTC"};
   h.create = [](Call& call, MetaTxn& txn, json::object body, Entity e) {
     return BuildFlow(call, txn, body, std::move(e), nullptr);
   };
-  h.patch_check = AllowPathPrefixes({"/name", "/description", "/scheduleParams", "/transformations",
-                                     "/options"});
+  h.patch_check = AllowPathPrefixes(
+      {"/name", "/description", "/scheduleParams", "/transformations", "/options"});
   h.update = [](Call& call, MetaTxn& txn, json::object patched, const Entity& old) {
     return BuildFlow(call, txn, patched, old, &old);
   };
@@ -195,11 +226,13 @@ void RegisterFlowRoutes(Router& r, const std::string& base) {
 
   r.Add("POST", base + "/flows/{id}/action", [](Call& call) -> ApiResult<HttpResponse> {
     const std::string* op = FindParam(call.query, "op");
-    if (!op || op->empty()) return ApiError::BadRequest(kCodeBadRequest, "op is required: enable or disable");
+    if (!op || op->empty())
+      return ApiError::BadRequest(kCodeBadRequest, "op is required: enable or disable");
     std::string o = *op;
     for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (o != "enable" && o != "disable") {
-      return ApiError::BadRequest(kCodeBadRequest, "op " + *op + " is not a flow action (enable, disable)");
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  "op " + *op + " is not a flow action (enable, disable)");
     }
     const std::string& id = call.param(0);
     Entity updated;
@@ -209,9 +242,10 @@ void RegisterFlowRoutes(Router& r, const std::string& base) {
       updated = *cur;
       updated.doc["state"] = o == "enable" ? "enabled" : "disabled";
       int64_t now = call.now_ms();
-      json::object lo = cur->doc.contains("lastOperation") && cur->doc.at("lastOperation").is_object()
-                            ? cur->doc.at("lastOperation").as_object()
-                            : json::object{};
+      json::object lo =
+          cur->doc.contains("lastOperation") && cur->doc.at("lastOperation").is_object()
+              ? cur->doc.at("lastOperation").as_object()
+              : json::object{};
       lo["updated"] = now;
       lo["operation"] = o;
       updated.doc["lastOperation"] = std::move(lo);

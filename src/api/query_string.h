@@ -34,7 +34,6 @@ ApiResult<QueryParams> ParseQueryString(std::string_view raw);
 // (InvalidArgument) on a malformed escape, a NUL byte or invalid UTF-8 in the result.
 Result<std::string> PercentDecode(std::string_view s, bool plus_as_space);
 
-
 // `s` in single quotes for an error message: bytes that are not valid UTF-8 or are control
 // characters appear as \xNN, and text past `max_bytes` is cut and marked with "...".
 std::string QuoteForMessage(std::string_view s, size_t max_bytes = 120);

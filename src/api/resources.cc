@@ -22,13 +22,14 @@ ApiError StoreError(const Status& s, const std::string& kind, const std::string&
       ApiError e = ApiError::Flow(412, 1404, s.message(), kind, id);
       return e;
     }
-    case StatusCode::kAlreadyExists: return ApiError::Flow(409, kCodeBadRequest, s.message(), kind, id);
+    case StatusCode::kAlreadyExists:
+      return ApiError::Flow(409, kCodeBadRequest, s.message(), kind, id);
     default: return FromStatus(s);
   }
 }
 
-std::optional<ApiError> InTransaction(
-    Call& call, const std::function<std::optional<ApiError>(MetaTxn&)>& fn) {
+std::optional<ApiError> InTransaction(Call& call,
+                                      const std::function<std::optional<ApiError>(MetaTxn&)>& fn) {
   std::optional<ApiError> api_error;
   Status s = call.deps.store->Transact([&](MetaTxn& txn) -> Status {
     api_error = fn(txn);
@@ -48,7 +49,8 @@ ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
 }
 
 ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
-                                     const ListOptions& endpoint_options, const std::string& self_path) {
+                                     const ListOptions& endpoint_options,
+                                     const std::string& self_path) {
   ListOptions options = endpoint_options;
   options.token_key = ListTokenKey(call.deps);
   API_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, options));
@@ -69,9 +71,9 @@ ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
     return Status::OK();
   });
   if (s.code() == StatusCode::kInvalidArgument) {
-    return ApiError::BadRequest(s.message().find("continuation") != std::string::npos ? kCodeBadRequest
-                                                                                      : 1450,
-                                s.message());
+    return ApiError::BadRequest(
+        s.message().find("continuation") != std::string::npos ? kCodeBadRequest : 1450,
+        s.message());
   }
   if (!s.ok()) return FromStatus(s);
   // {"items":[<stored documents>],"_links":{...}} without parsing the documents.
@@ -136,9 +138,11 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
     const std::string& id = call.param(0);
     auto patch = ParseJson(call.http.body);
     if (call.http.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return ApiError::BadRequest(1405, "The request body is empty; a JSON Patch array is required");
+      return ApiError::BadRequest(1405,
+                                  "The request body is empty; a JSON Patch array is required");
     }
-    if (!patch.ok()) return ApiError::BadRequest(kCodeBadRequest, "Request body: " + patch.status().message());
+    if (!patch.ok())
+      return ApiError::BadRequest(kCodeBadRequest, "Request body: " + patch.status().message());
     Entity updated;
     auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
       auto cur = txn.Get(call.scope, h->kind, id);

@@ -30,8 +30,7 @@ struct ResourceHooks {
 
   // Validates a patched full document and returns the entity to store (doc, refs, secret).
   // `old` is the stored entity. Default: store `patched` as is.
-  std::function<ApiResult<Entity>(Call&, MetaTxn&, json::object patched, const Entity& old)>
-      update;
+  std::function<ApiResult<Entity>(Call&, MetaTxn&, json::object patched, const Entity& old)> update;
 
   // Checks before a delete (beyond references, which the store enforces with code 1418).
   std::function<std::optional<ApiError>(Call&, MetaTxn&, const Entity&)> before_delete;
@@ -57,6 +56,7 @@ json::object IdEtag(const Entity& e);
 ApiError StoreError(const Status& s, const std::string& kind, const std::string& id);
 // Runs `fn` in a write transaction; an ApiError it produces rolls the transaction back and is
 // returned as is.
-std::optional<ApiError> InTransaction(Call& call, const std::function<std::optional<ApiError>(MetaTxn&)>& fn);
+std::optional<ApiError> InTransaction(Call& call,
+                                      const std::function<std::optional<ApiError>(MetaTxn&)>& fn);
 
 }  // namespace fluxo

@@ -4,8 +4,8 @@ namespace fluxo {
 
 void Router::Add(std::string method, const std::string& pattern, Handler handler) {
   auto segs = SplitPath(pattern);
-  routes_.push_back(Route{std::move(method), segs.ok() ? *segs : std::vector<std::string>{},
-                          std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), segs.ok() ? *segs : std::vector<std::string>{}, std::move(handler)});
 }
 
 Router::Match Router::Find(const std::string& method, const std::vector<std::string>& segments,

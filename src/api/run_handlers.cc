@@ -24,33 +24,38 @@ std::string Lower(std::string s) {
 }
 
 struct RunWindow {
-  int64_t start = 0;     // windowStartTime, epoch s
-  int64_t end = 0;       // windowEndTime, epoch s
+  int64_t start = 0;      // windowStartTime, epoch s
+  int64_t end = 0;        // windowEndTime, epoch s
   int64_t due_at_ms = 0;  // when the run may begin, epoch ms
   std::optional<std::string> delta_column;
 };
 
 ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   if (!params || !params->is_object()) {
-    return ApiError::BadRequest(1384, "params is required: {\"windowStartTime\", \"windowEndTime\"}");
+    return ApiError::BadRequest(1384,
+                                "params is required: {\"windowStartTime\", \"windowEndTime\"}");
   }
   const auto& p = params->as_object();
   for (const auto& kv : p) {
     std::string k(kv.key());
     if (k != "startTime" && k != "windowStartTime" && k != "windowEndTime" && k != "deltaColumn") {
-      return ApiError::BadRequest(1384, "params." + k + " is not a run parameter (startTime, windowStartTime, "
-                                        "windowEndTime, deltaColumn)");
+      return ApiError::BadRequest(1384, "params." + k +
+                                            " is not a run parameter (startTime, windowStartTime, "
+                                            "windowEndTime, deltaColumn)");
     }
   }
   RunWindow w;
   auto epoch = [&](const char* name, bool required, int64_t* out) -> std::optional<ApiError> {
     const json::value* v = p.if_contains(name);
     if (!v || v->is_null()) {
-      if (required) return ApiError::BadRequest(1384, std::string("params.") + name + " is required (epoch seconds)");
+      if (required)
+        return ApiError::BadRequest(1384,
+                                    std::string("params.") + name + " is required (epoch seconds)");
       return std::nullopt;
     }
     auto n = AsInt64Lenient(*v);
-    if (!n || *n < 0) return ApiError::BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
+    if (!n || *n < 0)
+      return ApiError::BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
     *out = *n;
     return std::nullopt;
   };
@@ -61,7 +66,8 @@ ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   w.due_at_ms = std::max(start_s * 1000, now_ms);
   if (w.end <= w.start) {
     return ApiError::BadRequest(1381, "params.windowEndTime " + std::to_string(w.end) +
-                                          " must be after params.windowStartTime " + std::to_string(w.start));
+                                          " must be after params.windowStartTime " +
+                                          std::to_string(w.start));
   }
   if (const json::value* dc = p.if_contains("deltaColumn")) {
     const json::value* name = dc->is_object() ? dc->as_object().if_contains("name") : nullptr;
@@ -86,7 +92,8 @@ Entity NewRun(const Entity& flow, const json::value& params, const RunWindow& w,
 
 bool TableBased(const Entity& flow) {
   const json::value* id = FindPath(flow.doc, "flowSpec.id");
-  const FlowSpec* spec = id && id->is_string() ? FindFlowSpec(std::string(id->as_string())) : nullptr;
+  const FlowSpec* spec =
+      id && id->is_string() ? FindFlowSpec(std::string(id->as_string())) : nullptr;
   return spec && spec->source_category == SpecCategory::kDatabase;
 }
 
@@ -96,7 +103,8 @@ void SetFlowDeltaColumn(Entity& flow, const std::string& column, int64_t now_ms)
   if (auto t = flow.doc.if_contains("transformations"); t && t->is_array()) ts = t->as_array();
   bool found = false;
   for (auto& t : ts) {
-    if (!t.is_object() || GetString(t.as_object(), "name") != std::optional<std::string>("Copy")) continue;
+    if (!t.is_object() || GetString(t.as_object(), "name") != std::optional<std::string>("Copy"))
+      continue;
     auto& o = t.as_object();
     if (!o.contains("params") || !o["params"].is_object()) o["params"] = json::object{};
     o["params"].as_object()["deltaColumn"] = json::object{{"name", column}};
@@ -125,18 +133,21 @@ ApiResult<HttpResponse> CreateRun(Call& call) {
     auto flow = txn.Get(call.scope, kFlows, *flow_id);
     if (!flow.ok()) {
       if (flow.status().code() == StatusCode::kNotFound) {
-        return ApiError::Flow(404, 1101, "flowId: flow not found with id " + *flow_id, kFlows, *flow_id);
+        return ApiError::Flow(404, 1101, "flowId: flow not found with id " + *flow_id, kFlows,
+                              *flow_id);
       }
       return FromStatus(flow.status());
     }
     const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
     if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
-      return ApiError::BadRequest(1386, "flowId: flow " + *flow_id + " runs on a schedule (frequency " +
-                                            (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
-                                            "); on-demand runs need a flow with frequency once");
+      return ApiError::BadRequest(
+          1386, "flowId: flow " + *flow_id + " runs on a schedule (frequency " +
+                    (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
+                    "); on-demand runs need a flow with frequency once");
     }
     if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
-      return ApiError::BadRequest(1380, "flowId: flow " + *flow_id + " is disabled; enable it first");
+      return ApiError::BadRequest(1380,
+                                  "flowId: flow " + *flow_id + " is disabled; enable it first");
     }
     std::optional<std::string> delta;
     if (TableBased(*flow)) {
@@ -147,7 +158,8 @@ ApiResult<HttpResponse> CreateRun(Call& call) {
                                               " (set by its first run; it cannot change)");
       }
       if (!existing && !w.delta_column) {
-        return ApiError::BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
+        return ApiError::BadRequest(
+            1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
       }
       delta = existing ? existing : w.delta_column;
       if (!existing) {
@@ -172,13 +184,15 @@ ApiResult<HttpResponse> CreateRun(Call& call) {
 
 ApiResult<HttpResponse> RunAction(Call& call) {
   const std::string* op = FindParam(call.query, "op");
-  if (!op || op->empty()) return ApiError::BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
+  if (!op || op->empty())
+    return ApiError::BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
   std::string o = Lower(*op);
   for (auto& c : o) {
     if (c == '_') c = '-';
   }
   if (o != "re-trigger" && o != "retrigger" && o != "cancel") {
-    return ApiError::BadRequest(kCodeBadRequest, "op " + *op + " is not a run action (re-trigger, cancel)");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "op " + *op + " is not a run action (re-trigger, cancel)");
   }
   const std::string& id = call.param(0);
   Entity answer;
@@ -188,8 +202,11 @@ ApiResult<HttpResponse> RunAction(Call& call) {
     std::string status = RunStatusOf(cur->doc);
     if (o == "cancel") {
       if (status != "scheduled" && status != "inProgress") {
-        return ApiError::Flow(400, 1422, "run " + id + " is " + status + "; only scheduled or inProgress runs "
-                                         "can be cancelled", kRuns, id);
+        return ApiError::Flow(400, 1422,
+                              "run " + id + " is " + status +
+                                  "; only scheduled or inProgress runs "
+                                  "can be cancelled",
+                              kRuns, id);
       }
       answer = *cur;
       auto& fx = answer.doc["fluxo"].as_object();
@@ -210,14 +227,18 @@ ApiResult<HttpResponse> RunAction(Call& call) {
     auto flow = txn.Get(call.scope, kFlows, flow_id);
     if (!flow.ok()) return StoreError(flow.status(), kFlows, flow_id);
     if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
-      return ApiError::Flow(400, 1388, "flow " + flow_id + " is disabled; enable it to re-trigger run " + id,
+      return ApiError::Flow(400, 1388,
+                            "flow " + flow_id + " is disabled; enable it to re-trigger run " + id,
                             kFlows, flow_id);
     }
     const json::value* out = FindPath(cur->doc, "metrics.recordSummary.outputRecordCount");
     bool zero = !out || AsInt64Lenient(*out).value_or(0) == 0;
     if (!(status == "failed" || (status == "success" && zero))) {
-      return ApiError::Flow(400, 1387, "run " + id + " is " + status + "; only a failed run or a successful run "
-                                       "with no records can be re-triggered", kRuns, id);
+      return ApiError::Flow(400, 1387,
+                            "run " + id + " is " + status +
+                                "; only a failed run or a successful run "
+                                "with no records can be re-triggered",
+                            kRuns, id);
     }
     const json::object& fx = cur->doc.at("fluxo").as_object();
     RunWindow w;
@@ -242,12 +263,21 @@ ApiResult<HttpResponse> RunAction(Call& call) {
 void RegisterRunRoutes(Router& r, const std::string& base) {
   ListOptions opts;
   opts.scope = kRuns;
-  opts.filter_paths = {"id", "flowId", "createdAt", "updatedAt", "metrics.statusSummary.status",
-                       "metrics.durationSummary.startedAtUTC", "metrics.durationSummary.completedAtUTC",
-                       "providerRefId", "flowSpec.id", "fluxo.windowStart", "fluxo.windowEnd"};
+  opts.filter_paths = {"id",
+                       "flowId",
+                       "createdAt",
+                       "updatedAt",
+                       "metrics.statusSummary.status",
+                       "metrics.durationSummary.startedAtUTC",
+                       "metrics.durationSummary.completedAtUTC",
+                       "providerRefId",
+                       "flowSpec.id",
+                       "fluxo.windowStart",
+                       "fluxo.windowEnd"};
   opts.order_fields = {"createdAt", "updatedAt", "id", "metrics.durationSummary.startedAtUTC"};
   r.Add("POST", base + "/runs", CreateRun);
-  r.Add("GET", base + "/runs", [opts](Call& call) { return ListEntities(call, kRuns, opts, "/runs"); });
+  r.Add("GET", base + "/runs",
+        [opts](Call& call) { return ListEntities(call, kRuns, opts, "/runs"); });
   r.Add("GET", base + "/runs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
     Entity e;
     Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {

@@ -12,7 +12,8 @@ constexpr const char* kFlowBase = "/data/foundation/flowservice";
 ApiError AuthToApiError(const AuthError& e) {
   switch (e.reason) {
     case AuthFailure::kTokenMissing: return ApiError::Gateway(401, "403010", e.message);
-    case AuthFailure::kTokenInvalid: return ApiError::Gateway(401, "401013", "Oauth token is not valid");
+    case AuthFailure::kTokenInvalid:
+      return ApiError::Gateway(401, "401013", "Oauth token is not valid");
     case AuthFailure::kApiKeyMissing: return ApiError::Gateway(403, "403000", e.message);
     case AuthFailure::kApiKeyMismatch: return ApiError::Gateway(403, "403003", e.message);
     case AuthFailure::kOrgMissing: return ApiError::Gateway(400, "400003", e.message);
@@ -48,13 +49,13 @@ HttpResponse ApiService::Render(const ApiError& e, const HttpRequest& req) {
 
 HttpResponse ApiService::Handle(const HttpRequest& req) {
   HttpResponse res = Dispatch(req);
-  static Counter* by_class[6] = {
-      &GetCounter("fluxo_http_requests_total", "code=\"1xx\"", "HTTP requests answered, by status class."),
-      &GetCounter("fluxo_http_requests_total", "code=\"1xx\"", ""),
-      &GetCounter("fluxo_http_requests_total", "code=\"2xx\"", ""),
-      &GetCounter("fluxo_http_requests_total", "code=\"3xx\"", ""),
-      &GetCounter("fluxo_http_requests_total", "code=\"4xx\"", ""),
-      &GetCounter("fluxo_http_requests_total", "code=\"5xx\"", "")};
+  static Counter* by_class[6] = {&GetCounter("fluxo_http_requests_total", "code=\"1xx\"",
+                                             "HTTP requests answered, by status class."),
+                                 &GetCounter("fluxo_http_requests_total", "code=\"1xx\"", ""),
+                                 &GetCounter("fluxo_http_requests_total", "code=\"2xx\"", ""),
+                                 &GetCounter("fluxo_http_requests_total", "code=\"3xx\"", ""),
+                                 &GetCounter("fluxo_http_requests_total", "code=\"4xx\"", ""),
+                                 &GetCounter("fluxo_http_requests_total", "code=\"5xx\"", "")};
   int c = res.status / 100;
   by_class[c >= 1 && c <= 5 ? c : 5]->Add();
   return res;
@@ -105,13 +106,18 @@ HttpResponse ApiService::Dispatch(const HttpRequest& req) {
     return Render(ApiError::Gateway(404, "404000", "No route for " + req.method + " " + path), req);
   }
   if (match == Router::Match::kNoMethod) {
-    return Render(ApiError::Gateway(405, "405000", "Method " + req.method + " is not allowed on " + path),
-                  req);
+    return Render(
+        ApiError::Gateway(405, "405000", "Method " + req.method + " is not allowed on " + path),
+        req);
   }
   auto query = ParseQueryString(req.query);
   if (!query.ok()) return Render(query.error(), req);
-  Call call{req, deps_, std::move(*query), std::move(params),
-            Principal{p.client_id, p.org, p.sandbox_name, p.sandbox_id}, Scope{p.org, p.sandbox_name}};
+  Call call{req,
+            deps_,
+            std::move(*query),
+            std::move(params),
+            Principal{p.client_id, p.org, p.sandbox_name, p.sandbox_id},
+            Scope{p.org, p.sandbox_name}};
   ApiResult<HttpResponse> result = (*handler)(call);
   if (!result.ok()) return Render(result.error(), req);
   return std::move(result).value();
@@ -147,9 +153,9 @@ HttpResponse ApiService::HandleToken(const HttpRequest& req) {
   }
   if (grant_type.empty()) grant_type = "client_credentials";
   if (grant_type != "client_credentials") {
-    return Render(ApiError::Gateway(400, "unsupported_grant_type",
-                                    "grant_type must be client_credentials"),
-                  req);
+    return Render(
+        ApiError::Gateway(400, "unsupported_grant_type", "grant_type must be client_credentials"),
+        req);
   }
   if (client_id.empty()) {
     return Render(ApiError::Gateway(400, "invalid_request", "client_id is required"), req);

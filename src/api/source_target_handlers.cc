@@ -28,23 +28,28 @@ const json::object& ObjectOr(const json::object& body, const char* key, bool* ba
 ApiResult<const ConnectionSpec*> SpecOf(const json::object& body) {
   const json::value* ref = body.if_contains("connectionSpec");
   if (!ref || !ref->is_object()) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
   }
   auto id = GetString(ref->as_object(), "id");
   if (!id) return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id is required");
   const ConnectionSpec* spec = FindConnectionSpec(*id);
-  if (!spec) return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *id + " is not a known connection spec");
+  if (!spec)
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "connectionSpec.id " + *id + " is not a known connection spec");
   return spec;
 }
 
 // Common part of both: name, description, connectionSpec, data, params.
 ApiResult<json::object> BaseDoc(const json::object& body, const ConnectionSpec& spec) {
   auto name = GetString(body, "name");
-  if (!name || name->empty()) return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+  if (!name || name->empty())
+    return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
   json::object doc;
   doc["name"] = *name;
   if (auto d = body.if_contains("description")) {
-    if (!d->is_string()) return ApiError::BadRequest(kCodeBadRequest, "description must be a string");
+    if (!d->is_string())
+      return ApiError::BadRequest(kCodeBadRequest, "description must be a string");
     doc["description"] = *d;
   }
   doc["connectionSpec"] = json::object{{"id", spec.id}, {"version", spec.version}};
@@ -55,13 +60,15 @@ ApiResult<json::object> BaseDoc(const json::object& body, const ConnectionSpec& 
 ApiResult<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body, Entity e) {
   API_ASSIGN_OR_RETURN(const ConnectionSpec* spec, SpecOf(body));
   if (!spec->is_source()) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + spec->id + " (" + spec->name +
-                                                     ") is not a source; use it in a target connection");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "connectionSpec.id " + spec->id + " (" + spec->name +
+                                    ") is not a source; use it in a target connection");
   }
   API_ASSIGN_OR_RETURN(json::object doc, BaseDoc(body, *spec));
   auto base_id = GetString(body, "baseConnectionId");
   if (!base_id || base_id->empty()) {
-    return ApiError::BadRequest(kCodeBadRequest, "baseConnectionId is required (the id of a connection)");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "baseConnectionId is required (the id of a connection)");
   }
   auto base = txn.Get(call.scope, "connections", *base_id);
   if (!base.ok()) {
@@ -73,9 +80,9 @@ ApiResult<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body
   }
   const json::value* base_spec = FindPath(base->doc, "connectionSpec.id");
   if (!base_spec || !base_spec->is_string() || base_spec->as_string() != spec->id) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + spec->id +
-                                                     " differs from the connection spec of baseConnectionId " +
-                                                     *base_id);
+    return ApiError::BadRequest(
+        kCodeBadRequest, "connectionSpec.id " + spec->id +
+                             " differs from the connection spec of baseConnectionId " + *base_id);
   }
   bool bad = false;
   const json::object& data = ObjectOr(body, "data", &bad);
@@ -95,9 +102,10 @@ ApiResult<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body
 ApiResult<Entity> BuildTarget(Call& call, MetaTxn& txn, const json::object& body, Entity e) {
   API_ASSIGN_OR_RETURN(const ConnectionSpec* spec, SpecOf(body));
   if (!spec->is_target()) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + spec->id + " (" + spec->name +
-                                                     ") is not a target; a target connection uses the data lake spec " +
-                                                     std::string(spec_ids::kDataLake));
+    return ApiError::BadRequest(
+        kCodeBadRequest, "connectionSpec.id " + spec->id + " (" + spec->name +
+                             ") is not a target; a target connection uses the data lake spec " +
+                             std::string(spec_ids::kDataLake));
   }
   API_ASSIGN_OR_RETURN(json::object doc, BaseDoc(body, *spec));
   bool bad = false;
@@ -109,12 +117,14 @@ ApiResult<Entity> BuildTarget(Call& call, MetaTxn& txn, const json::object& body
   if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
   auto dataset_id = GetString(params, "dataSetId");
   if (!dataset_id || dataset_id->empty()) {
-    return ApiError::BadRequest(kCodeBadRequest, "params.dataSetId is required (the id of a dataset)");
+    return ApiError::BadRequest(kCodeBadRequest,
+                                "params.dataSetId is required (the id of a dataset)");
   }
   auto ds = txn.Get(call.scope, "dataSets", *dataset_id);
   if (!ds.ok()) {
     if (ds.status().code() == StatusCode::kNotFound) {
-      return ApiError::BadRequest(kCodeBadRequest, "params.dataSetId: dataset not found with id " + *dataset_id);
+      return ApiError::BadRequest(kCodeBadRequest,
+                                  "params.dataSetId: dataset not found with id " + *dataset_id);
     }
     return FromStatus(ds.status());
   }
@@ -142,8 +152,9 @@ void RegisterSourceTargetRoutes(Router& r, const std::string& base) {
   ResourceHooks s;
   s.kind = "sourceConnections";
   s.list.scope = s.kind;
-  s.list.filter_paths = {"id", "name", "baseConnectionId", "connectionSpec.id", "state",
-                         "createdAt", "updatedAt", "params.tableName", "params.path", "data.format"};
+  s.list.filter_paths = {"id",          "name",       "baseConnectionId", "connectionSpec.id",
+                         "state",       "createdAt",  "updatedAt",        "params.tableName",
+                         "params.path", "data.format"};
   s.list.order_fields = {"createdAt", "updatedAt", "name", "id"};
   s.create = [](Call& call, MetaTxn& txn, json::object body, Entity e) {
     return BuildSource(call, txn, body, std::move(e));
@@ -157,8 +168,8 @@ void RegisterSourceTargetRoutes(Router& r, const std::string& base) {
   ResourceHooks t;
   t.kind = "targetConnections";
   t.list.scope = t.kind;
-  t.list.filter_paths = {"id", "name", "connectionSpec.id", "state", "createdAt", "updatedAt",
-                         "params.dataSetId"};
+  t.list.filter_paths = {"id",        "name",      "connectionSpec.id", "state",
+                         "createdAt", "updatedAt", "params.dataSetId"};
   t.list.order_fields = {"createdAt", "updatedAt", "name", "id"};
   t.create = [](Call& call, MetaTxn& txn, json::object body, Entity e) {
     return BuildTarget(call, txn, body, std::move(e));

@@ -54,17 +54,15 @@ ApiResult<HttpResponse> ListSpecs(Call& call, const std::vector<Spec>& specs, co
 }  // namespace
 
 void RegisterSpecRoutes(Router& r, const std::string& base) {
-  r.Add("GET", base + "/connectionSpecs", [](Call& call) {
-    return ListSpecs(call, BuiltinConnectionSpecs(), "connectionSpecs");
-  });
+  r.Add("GET", base + "/connectionSpecs",
+        [](Call& call) { return ListSpecs(call, BuiltinConnectionSpecs(), "connectionSpecs"); });
   r.Add("GET", base + "/connectionSpecs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
     const ConnectionSpec* spec = FindConnectionSpec(call.param(0));
     if (!spec) return ApiError::NotFound("connectionSpecs", call.param(0));
     return JsonResponse(200, json::object{{"items", json::array{ToJson(*spec)}}});
   });
-  r.Add("GET", base + "/flowSpecs", [](Call& call) {
-    return ListSpecs(call, BuiltinFlowSpecs(), "flowSpecs");
-  });
+  r.Add("GET", base + "/flowSpecs",
+        [](Call& call) { return ListSpecs(call, BuiltinFlowSpecs(), "flowSpecs"); });
   r.Add("GET", base + "/flowSpecs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
     const FlowSpec* spec = FindFlowSpec(call.param(0));
     if (!spec) return ApiError::NotFound("flowSpecs", call.param(0));

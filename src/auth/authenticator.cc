@@ -42,13 +42,15 @@ Result<IssuedToken> Authenticator::IssueToken(const std::string& client_id,
 
 std::variant<AuthPrincipal, AuthError> Authenticator::Check(const AuthHeaders& h) const {
   if (!h.authorization || h.authorization->empty()) {
-    return AuthError{AuthFailure::kTokenMissing, "Authorization header with a Bearer token is missing"};
+    return AuthError{AuthFailure::kTokenMissing,
+                     "Authorization header with a Bearer token is missing"};
   }
   std::string auth = *h.authorization;
   const std::string kBearer = "bearer ";
   if (auth.size() <= kBearer.size() ||
-      !std::equal(kBearer.begin(), kBearer.end(), auth.begin(),
-                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+      !std::equal(kBearer.begin(), kBearer.end(), auth.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
     return AuthError{AuthFailure::kTokenInvalid, "Authorization header is not a Bearer token"};
   }
   std::string token = auth.substr(kBearer.size());
@@ -75,13 +77,14 @@ std::variant<AuthPrincipal, AuthError> Authenticator::Check(const AuthHeaders& h
   }
   auto sb = store_->FindSandbox(claims->org, sandbox);
   if (!sb.ok() || !*sb) {
-    return AuthError{AuthFailure::kSandboxUnknown,
-                     "x-sandbox-name " + sandbox + " is not a sandbox of organization " +
-                         claims->org};
+    return AuthError{
+        AuthFailure::kSandboxUnknown,
+        "x-sandbox-name " + sandbox + " is not a sandbox of organization " + claims->org};
   }
   // The client must still exist (a deleted client's tokens stop working).
   auto client = store_->FindClient(claims->client_id);
-  if (!client.ok() || !*client) return AuthError{AuthFailure::kTokenInvalid, "Oauth token is not valid"};
+  if (!client.ok() || !*client)
+    return AuthError{AuthFailure::kTokenInvalid, "Oauth token is not valid"};
   return AuthPrincipal{claims->client_id, claims->org, sandbox, (*sb)->id};
 }
 
@@ -106,7 +109,8 @@ Result<NewClient> Authenticator::CreateClient(const std::string& org, const std:
 Status Authenticator::CreateSandbox(const std::string& org, const std::string& name) {
   if (!ValidName(org, 128)) return Status::InvalidArgument("bad org name");
   if (!ValidName(name, 64)) {
-    return Status::InvalidArgument("sandbox name must be 1-64 characters of letters, digits, - _ .");
+    return Status::InvalidArgument(
+        "sandbox name must be 1-64 characters of letters, digits, - _ .");
   }
   RETURN_IF_ERROR(EnsureSandbox(org, "prod"));
   return store_->CreateSandbox({org, name, NewUuid(), clock_->NowMillis()});

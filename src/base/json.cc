@@ -83,7 +83,8 @@ const json::value* FindPath(const json::value& root, std::string_view dotted) {
   size_t start = 0;
   while (start <= dotted.size()) {
     size_t dot = dotted.find('.', start);
-    std::string_view part = dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start);
+    std::string_view part =
+        dotted.substr(start, dot == std::string_view::npos ? dotted.npos : dot - start);
     if (!cur->is_object()) return nullptr;
     auto it = cur->as_object().find(part);
     if (it == cur->as_object().end()) return nullptr;

@@ -13,7 +13,8 @@ thread_local std::string t_request_id;
 // %q: the request id of the logging thread.
 class RequestIdFlag : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg&, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     const std::string& id = t_request_id.empty() ? kNone : t_request_id;
     dest.append(id.data(), id.data() + id.size());
   }
@@ -56,14 +57,13 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 }  // namespace
 
 void InitLogging(const std::string& format, const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>(
-      "fluxo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("fluxo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<RequestIdFlag>('q');
   formatter->add_flag<JsonMessageFlag>('Q');
   if (format == "json") {
-    formatter->set_pattern(
-        R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","rid":"%q","msg":"%Q"})");
+    formatter->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","rid":"%q","msg":"%Q"})");
   } else {
     formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%q] %v");
   }

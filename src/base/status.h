@@ -2,6 +2,9 @@
 //
 // A Status is OK or carries a code, a human-readable message and whether retrying the same
 // operation may help (transient failures such as a dropped connection or a busy database).
+// It may also carry a detail code: the AEP-style error code the failure is reported under in a
+// run or an API error ("INGEST-1212-400", "CONNECTOR-2001-400", ...). The detail travels beside
+// the message, never inside it: nothing parses a code out of a message.
 // HTTP statuses are chosen only in src/api; this file knows nothing of HTTP.
 #pragma once
 
@@ -38,13 +41,17 @@ class [[nodiscard]] Status {
       : code_(code), message_(std::move(message)), retryable_(retryable) {}
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
-  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
   static Status PermissionDenied(std::string m) {
     return {StatusCode::kPermissionDenied, std::move(m)};
   }
@@ -55,7 +62,9 @@ class [[nodiscard]] Status {
   static Status DeadlineExceeded(std::string m) {
     return {StatusCode::kDeadlineExceeded, std::move(m), true};
   }
-  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m), true}; }
+  static Status Unavailable(std::string m) {
+    return {StatusCode::kUnavailable, std::move(m), true};
+  }
   static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m), true}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
@@ -68,22 +77,34 @@ class [[nodiscard]] Status {
   // "NotFound: message"
   std::string ToString() const;
 
-  // Returns a copy whose message is prefixed by `context: `.
+  // The AEP-style detail code, "" when none was attached.
+  const std::string& detail() const { return detail_; }
+  // Returns a copy carrying `detail` (an AEP-style code such as "INGEST-1212-400").
+  Status WithDetail(std::string detail) const {
+    Status s = *this;
+    s.detail_ = std::move(detail);
+    return s;
+  }
+
+  // Returns a copy whose message is prefixed by `context: ` (code, retryability and detail kept).
   Status WithContext(const std::string& context) const {
-    return Status(code_, context + ": " + message_, retryable_);
+    Status s = *this;
+    s.message_ = context + ": " + message_;
+    return s;
   }
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   bool retryable_ = false;
+  std::string detail_;
 };
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -111,10 +132,10 @@ class [[nodiscard]] Result {
 #define FLUXO_CONCAT(a, b) FLUXO_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::fluxo::Status _st = (expr);                \
-    if (!_st.ok()) return _st;                   \
+#define RETURN_IF_ERROR(expr)     \
+  do {                            \
+    ::fluxo::Status _st = (expr); \
+    if (!_st.ok()) return _st;    \
   } while (0)
 
 // ASSIGN_OR_RETURN(auto x, FunctionReturningResult());

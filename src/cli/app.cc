@@ -36,7 +36,8 @@ Result<OpenedState> OpenState(const StoreOptions& opts) {
   std::error_code ec;
   if (!fs::exists(opts.data_dir)) {
     fs::create_directories(opts.data_dir, ec);
-    if (ec) return Status::Unavailable("cannot create data dir " + opts.data_dir + ": " + ec.message());
+    if (ec)
+      return Status::Unavailable("cannot create data dir " + opts.data_dir + ": " + ec.message());
     fs::permissions(opts.data_dir, fs::perms::owner_all, ec);
   }
   OpenedState st;

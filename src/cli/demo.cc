@@ -46,7 +46,8 @@ Status CreateDemoDatabase(const std::string& path, int rows) {
       std::string email = "user" + std::to_string(i) + "@example.com";
       std::string name = std::string(names[rng() % 8]) + " " + std::to_string(i);
       char ltv[32];
-      snprintf(ltv, sizeof(ltv), "%d.%02d", static_cast<int>(rng() % 100000), static_cast<int>(rng() % 100));
+      snprintf(ltv, sizeof(ltv), "%d.%02d", static_cast<int>(rng() % 100000),
+               static_cast<int>(rng() % 100));
       char dob[16];
       snprintf(dob, sizeof(dob), "%04d-%02d-%02d", 1950 + static_cast<int>(rng() % 55),
                1 + static_cast<int>(rng() % 12), 1 + static_cast<int>(rng() % 28));
@@ -102,42 +103,59 @@ Status SeedDemo(ApiService& api, MetaStore& store, const StoreOptions& so) {
                    {"x-sandbox-name", "prod"},
                    {"content-type", "application/json"}};
     HttpResponse res = api.Handle(req);
-    if (res.status != 201) return Status::Internal("demo: POST " + path + " answered " + std::to_string(res.status) + ": " + res.body);
+    if (res.status != 201)
+      return Status::Internal("demo: POST " + path + " answered " + std::to_string(res.status) +
+                              ": " + res.body);
     return ParseJson(res.body);
   };
   const std::string fs = "/data/foundation/flowservice";
-  ASSIGN_OR_RETURN(json::value conn, call(fs + "/connections", json::object{
-      {"name", "demo CRM (SQLite)"},
-      {"connectionSpec", {{"id", std::string(spec_ids::kSqlite)}, {"version", "1.0"}}},
-      {"auth", {{"specName", "Database File"}, {"params", {{"path", db}}}}}}));
-  ASSIGN_OR_RETURN(json::value src, call(fs + "/sourceConnections", json::object{
-      {"name", "demo profiles table"},
-      {"baseConnectionId", conn.at("id")},
-      {"connectionSpec", {{"id", std::string(spec_ids::kSqlite)}, {"version", "1.0"}}},
-      {"data", {{"format", "tabular"}}},
-      {"params", {{"tableName", "profiles"}}}}));
-  ASSIGN_OR_RETURN(json::value ds, call("/data/foundation/catalog/dataSets", json::object{{"name", "demo profiles"}}));
+  ASSIGN_OR_RETURN(
+      json::value conn,
+      call(fs + "/connections",
+           json::object{
+               {"name", "demo CRM (SQLite)"},
+               {"connectionSpec", {{"id", std::string(spec_ids::kSqlite)}, {"version", "1.0"}}},
+               {"auth", {{"specName", "Database File"}, {"params", {{"path", db}}}}}}));
+  ASSIGN_OR_RETURN(json::value src,
+                   call(fs + "/sourceConnections",
+                        json::object{{"name", "demo profiles table"},
+                                     {"baseConnectionId", conn.at("id")},
+                                     {"connectionSpec",
+                                      {{"id", std::string(spec_ids::kSqlite)}, {"version", "1.0"}}},
+                                     {"data", {{"format", "tabular"}}},
+                                     {"params", {{"tableName", "profiles"}}}}));
+  ASSIGN_OR_RETURN(json::value ds, call("/data/foundation/catalog/dataSets",
+                                        json::object{{"name", "demo profiles"}}));
   std::string ds_ref(ds.as_array()[0].as_string());
   std::string ds_id = ds_ref.substr(ds_ref.rfind('/') + 1);
-  ASSIGN_OR_RETURN(json::value tgt, call(fs + "/targetConnections", json::object{
-      {"name", "demo lake"},
-      {"connectionSpec", {{"id", std::string(spec_ids::kDataLake)}, {"version", "1.0"}}},
-      {"data", {{"format", "parquet_xdm"}}},
-      {"params", {{"dataSetId", ds_id}}}}));
+  ASSIGN_OR_RETURN(
+      json::value tgt,
+      call(fs + "/targetConnections",
+           json::object{
+               {"name", "demo lake"},
+               {"connectionSpec", {{"id", std::string(spec_ids::kDataLake)}, {"version", "1.0"}}},
+               {"data", {{"format", "parquet_xdm"}}},
+               {"params", {{"dataSetId", ds_id}}}}));
   int64_t now = SystemClock::Instance().NowSeconds();
-  ASSIGN_OR_RETURN(json::value flow, call(fs + "/flows", json::object{
-      {"name", "demo: profiles to the lake"},
-      {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}, {"version", "1.0"}}},
-      {"sourceConnectionIds", {src.at("id")}},
-      {"targetConnectionIds", {tgt.at("id")}},
-      {"scheduleParams", {{"startTime", now}, {"frequency", "once"}}}}));
-  ASSIGN_OR_RETURN(json::value run, call(fs + "/runs", json::object{
-      {"flowId", flow.at("id")},
-      {"params", {{"windowStartTime", 0}, {"windowEndTime", now + 1}, {"deltaColumn", {{"name", "updated_at"}}}}}}));
+  ASSIGN_OR_RETURN(
+      json::value flow,
+      call(
+          fs + "/flows",
+          json::object{{"name", "demo: profiles to the lake"},
+                       {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}, {"version", "1.0"}}},
+                       {"sourceConnectionIds", {src.at("id")}},
+                       {"targetConnectionIds", {tgt.at("id")}},
+                       {"scheduleParams", {{"startTime", now}, {"frequency", "once"}}}}));
+  ASSIGN_OR_RETURN(json::value run,
+                   call(fs + "/runs", json::object{{"flowId", flow.at("id")},
+                                                   {"params",
+                                                    {{"windowStartTime", 0},
+                                                     {"windowEndTime", now + 1},
+                                                     {"deltaColumn", {{"name", "updated_at"}}}}}}));
   RETURN_IF_ERROR(store.PutSetting("demo_seeded", "1"));
   spdlog::info("demo: flow {} and run {} created; the run lands {} into dataset {}",
-               json::serialize(flow.at("id")), json::serialize(run.at("items").as_array()[0].at("id")),
-               db, ds_id);
+               json::serialize(flow.at("id")),
+               json::serialize(run.at("items").as_array()[0].at("id")), db, ds_id);
   return Status::OK();
 }
 

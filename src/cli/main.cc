@@ -1,23 +1,23 @@
 // fluxo: one binary. `fluxo serve` runs the API server (and, with the run engine, the scheduler
 // and workers); `fluxo clients create` and `fluxo sandboxes create` are operator commands that
 // work on the metastore directly.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
 #include "api/service.h"
+#include "auth/authenticator.h"
+#include "base/log.h"
+#include "cli/app.h"
+#include "cli/demo.h"
 #include "connectors/registry.h"
 #include "executor/executor.h"
 #include "lake/lake.h"
 #include "objstore/local/local_object_store.h"
 #include "objstore/s3/s3_object_store.h"
 #include "scheduler/scheduler.h"
-#include "auth/authenticator.h"
-#include "base/log.h"
-#include "cli/app.h"
-#include "cli/demo.h"
 #include "server/server.h"
 
 namespace fluxo {
@@ -50,7 +50,8 @@ Result<std::unique_ptr<ObjectStore>> OpenLakeStore(const std::string& url) {
     S3Options base;
     base.endpoint = Env("FLUXO_S3_ENDPOINT");
     base.region = Env("AWS_REGION", Env("AWS_DEFAULT_REGION", "us-east-1"));
-    base.path_style = Env("FLUXO_S3_PATH_STYLE", base.endpoint.empty() ? "false" : "true") == "true";
+    base.path_style =
+        Env("FLUXO_S3_PATH_STYLE", base.endpoint.empty() ? "false" : "true") == "true";
     base.access_key = Env("AWS_ACCESS_KEY_ID");
     base.secret_key = Env("AWS_SECRET_ACCESS_KEY");
     if (base.access_key.empty() || base.secret_key.empty()) {
@@ -75,7 +76,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = 0;
   try {
     port = std::stoi(listen.substr(colon + 1));
@@ -227,8 +229,7 @@ int main(int argc, char** argv) {
       ->envname("FLUXO_LOG_LEVEL");
   serve->add_option("--shutdown-grace", o.shutdown_grace_seconds,
                     "Seconds in-flight requests get on SIGTERM");
-  serve->add_option("--source-parallelism", o.source_parallelism,
-                    "Splits of one run read at once")
+  serve->add_option("--source-parallelism", o.source_parallelism, "Splits of one run read at once")
       ->envname("FLUXO_SOURCE_PARALLELISM");
   serve->add_option("--lease-seconds", o.lease_seconds,
                     "A run whose worker stops heartbeating is taken over after this");

@@ -60,15 +60,15 @@ struct ConnectionConfig {
 
 struct SourceConfig {
   ConnectionConfig connection;
-  json::object params;  // the source connection's params (tableName, path, ...)
-  json::object data;    // the source connection's data (format, properties)
+  json::object params;                      // the source connection's params (tableName, path, ...)
+  json::object data;                        // the source connection's data (format, properties)
   std::optional<std::string> delta_column;  // table sources: the flow's Copy deltaColumn
   std::string date_format;                  // for text delta columns ("" -> ISO 8601, which
                                             // also accepts yyyy-MM-dd HH:mm:ss)
   std::string timezone = "UTC";             // for naive timestamp delta columns
   SourceWindow window;
-  int parallelism = 2;              // splits read at once (--source-parallelism)
-  int64_t batch_rows = 64 * 1024;   // rows per RecordBatch a reader yields (upper bound)
+  int parallelism = 2;             // splits read at once (--source-parallelism)
+  int64_t batch_rows = 64 * 1024;  // rows per RecordBatch a reader yields (upper bound)
   // Called (from reader threads, serialized by the caller's sink) for each failed record.
   std::function<void(const RowError&)> on_row_error;
 };
@@ -80,6 +80,12 @@ struct SourceCounters {
   std::atomic<int64_t> failed_records{0};
   std::atomic<int64_t> input_files{0};
   std::atomic<int64_t> null_delta_rows{0};  // rows skipped because the delta value is NULL
+  // What the source expects to read in all, for a progress bar; -1 when it cannot tell. Set
+  // once by Open() or PlanSplits() (table sources: records from statistics or a count; file
+  // sources: the listed files' bytes). Published in the run as
+  // metrics.recordSummary.estimatedInputRecordCount and metrics.sizeSummary.estimatedInputBytes.
+  std::atomic<int64_t> estimated_records{-1};
+  std::atomic<int64_t> estimated_bytes{-1};
 };
 
 // A unit of work: serializable so any worker can take it.
@@ -125,7 +131,8 @@ class Connector {
   virtual Status Test(const ConnectionConfig& config) = 0;
   // objectType root|table|folder|file; `object` names a table or path. Answers the JSON the
   // API serves (tables with columns and types, or files).
-  virtual Result<json::value> Explore(const ConnectionConfig& config, const std::string& object_type,
+  virtual Result<json::value> Explore(const ConnectionConfig& config,
+                                      const std::string& object_type,
                                       const std::string& object) = 0;
 };
 

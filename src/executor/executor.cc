@@ -90,8 +90,11 @@ class RowErrorLog {
     ++count_;
     if (samples_.size() < 5) samples_.push_back(e);
     if (writer_ && write_status_.ok()) {
-      json::object line{{"code", e.code}, {"message", e.message}, {"file", e.file},
-                        {"line", e.line}, {"record", e.record}};
+      json::object line{{"code", e.code},
+                        {"message", e.message},
+                        {"file", e.file},
+                        {"line", e.line},
+                        {"record", e.record}};
       write_status_ = writer_->Append(json::serialize(line) + "\n");
     }
   }
@@ -163,7 +166,8 @@ class Executor::RunExecution {
   Status OwnsRun(const json::object& doc) const;
   void Finish(Outcome outcome, const std::string& code, const std::string& message);
   json::object Metrics(const std::string& status) const;
-  void FillActivities(json::object& doc, const std::string& status, const std::vector<std::string>& batch_ids) const;
+  void FillActivities(json::object& doc, const std::string& status,
+                      const std::vector<std::string>& batch_ids) const;
   Status UpdateFlowLastRun(MetaTxn& txn, const std::string& state);
 
   Executor* ex_;
@@ -191,7 +195,11 @@ class Executor::RunExecution {
 
 Executor::Executor(MetaStore* meta, Lake* lake, ConnectorRegistry* connectors, const MasterKey* key,
                    ExecutorOptions options, const Clock* clock)
-    : meta_(meta), lake_(lake), connectors_(connectors), key_(key), options_(std::move(options)),
+    : meta_(meta),
+      lake_(lake),
+      connectors_(connectors),
+      key_(key),
+      options_(std::move(options)),
       clock_(clock) {
   if (options_.owner.empty()) options_.owner = DefaultOwner();
 }
@@ -323,7 +331,8 @@ void Executor::Execute(const Claimed& claimed) {
       TouchEntity(run, clock_->NowMillis());
       return txn.Update(claimed.scope, run, expected);
     });
-    if (!s.ok()) spdlog::error("run {}: cannot record the failure: {}", claimed.run_id, s.ToString());
+    if (!s.ok())
+      spdlog::error("run {}: cannot record the failure: {}", claimed.run_id, s.ToString());
   }
 }
 
@@ -363,9 +372,11 @@ Status Executor::RunExecution::Load() {
     std::string bid = GetString(source_conn_.doc, "baseConnectionId").value_or("");
     ASSIGN_OR_RETURN(base_conn_, txn.Get(c_.scope, "connections", bid));
     for (const auto& t : flow_.doc.at("targetConnectionIds").as_array()) {
-      ASSIGN_OR_RETURN(Entity tc, txn.Get(c_.scope, "targetConnections", std::string(t.as_string())));
+      ASSIGN_OR_RETURN(Entity tc,
+                       txn.Get(c_.scope, "targetConnections", std::string(t.as_string())));
       const json::value* ds = FindPath(tc.doc, "params.dataSetId");
-      if (!ds || !ds->is_string()) return Status::FailedPrecondition("target connection " + tc.id + " names no dataset");
+      if (!ds || !ds->is_string())
+        return Status::FailedPrecondition("target connection " + tc.id + " names no dataset");
       dataset_ids_.emplace_back(ds->as_string());
       targets_.push_back(std::move(tc));
     }
@@ -374,7 +385,8 @@ Status Executor::RunExecution::Load() {
     spec_ = FindConnectionSpec(spec);
     connector_ = ex_->connectors_->Find(spec);
     if (!spec_ || !connector_) {
-      return Status::FailedPrecondition("no connector for connection spec " + spec + " in this build");
+      return Status::FailedPrecondition("no connector for connection spec " + spec +
+                                        " in this build");
     }
     if (const json::value* opts = flow_.doc.if_contains("options"); opts && opts->is_object()) {
       if (auto d = opts->as_object().if_contains("errorDiagnosticsEnabled")) {
@@ -424,7 +436,8 @@ void Executor::RunExecution::FillActivities(json::object& doc, const std::string
           size_t i = 0;
           for (auto& t : ti->as_array()) {
             if (i < batch_ids.size()) {
-              t.as_object()["reference"] = json::object{{"type", "Batch"}, {"ids", json::array{json::value(batch_ids[i])}}};
+              t.as_object()["reference"] =
+                  json::object{{"type", "Batch"}, {"ids", json::array{json::value(batch_ids[i])}}};
             }
             ++i;
           }
@@ -461,7 +474,8 @@ void Executor::RunExecution::Heartbeat() {
 
 Status Executor::RunExecution::UpdateFlowLastRun(MetaTxn& txn, const std::string& state) {
   auto flow = txn.Get(c_.scope, "flows", flow_.id);
-  if (!flow.ok()) return flow.status().code() == StatusCode::kNotFound ? Status::OK() : flow.status();
+  if (!flow.ok())
+    return flow.status().code() == StatusCode::kNotFound ? Status::OK() : flow.status();
   std::string expected = flow->etag;
   flow->doc["lastRunDetails"] = json::object{{"id", c_.run_id},
                                              {"state", state},
@@ -482,7 +496,8 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   ASSIGN_OR_RETURN(cfg.connection.auth_params,
                    OpenConnectionParams(*ex_->key_, base_conn_.id, base_conn_.secret));
   cfg.connection.allow_paths = ex_->options_.allow_paths;
-  if (auto p = source_conn_.doc.if_contains("params"); p && p->is_object()) cfg.params = p->as_object();
+  if (auto p = source_conn_.doc.if_contains("params"); p && p->is_object())
+    cfg.params = p->as_object();
   if (auto d = source_conn_.doc.if_contains("data"); d && d->is_object()) cfg.data = d->as_object();
   if (auto dc = GetString(run_.doc.at("fluxo").as_object(), "deltaColumn")) cfg.delta_column = dc;
   if (auto f = GetString(cfg.params, "dateFormat")) cfg.date_format = *f;
@@ -490,14 +505,16 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   // The flow's Copy transformation may say how to read its delta column; that takes precedence.
   if (auto ts = flow_.doc.if_contains("transformations"); ts && ts->is_array()) {
     for (const auto& t : ts->as_array()) {
-      if (!t.is_object() || GetString(t.as_object(), "name") != std::optional<std::string>("Copy")) continue;
+      if (!t.is_object() || GetString(t.as_object(), "name") != std::optional<std::string>("Copy"))
+        continue;
       const json::value* dc = FindPath(t.as_object(), "params.deltaColumn");
       if (!dc || !dc->is_object()) continue;
       if (auto f = GetString(dc->as_object(), "dateFormat")) cfg.date_format = *f;
       if (auto tz = GetString(dc->as_object(), "timezone")) cfg.timezone = *tz;
     }
   }
-  cfg.window = SourceWindow{IntAt(run_.doc, "fluxo.windowStart"), IntAt(run_.doc, "fluxo.windowEnd")};
+  cfg.window =
+      SourceWindow{IntAt(run_.doc, "fluxo.windowStart"), IntAt(run_.doc, "fluxo.windowEnd")};
   cfg.parallelism = ex_->options_.source_parallelism;
   cfg.on_row_error = [this](const RowError& e) { row_errors_.Add(e); };
 
@@ -523,7 +540,8 @@ Status Executor::RunExecution::Attempt(bool* transient) {
       ASSIGN_OR_RETURN(Entity ds, txn.Get(c_.scope, "dataSets", ds_id));
       json::value current = DatasetSchemaOf(ds.doc);
       auto evolved = EvolveSchema(current.is_null() ? nullptr : &current, *schema_);
-      if (!evolved.ok()) return Status::InvalidArgument("dataset " + ds_id + ": " + evolved.status().message());
+      if (!evolved.ok())
+        return Status::InvalidArgument("dataset " + ds_id + ": " + evolved.status().message());
     }
     return Status::OK();
   }));
@@ -551,7 +569,8 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   // files of a batch are numbered from one counter per batch.
   int nthreads = encoders;
   std::vector<std::shared_ptr<std::atomic<int>>> part_numbers;
-  for (size_t i = 0; i < batches_.size(); ++i) part_numbers.push_back(std::make_shared<std::atomic<int>>(0));
+  for (size_t i = 0; i < batches_.size(); ++i)
+    part_numbers.push_back(std::make_shared<std::atomic<int>>(0));
   std::vector<std::vector<std::unique_ptr<RecordSink>>> sinks(nthreads);
   for (int t = 0; t < nthreads; ++t) {
     for (size_t i = 0; i < batches_.size(); ++i) {
@@ -648,7 +667,8 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     }
   }
   for (auto& f : files) {
-    std::sort(f.begin(), f.end(), [](const WrittenFile& a, const WrittenFile& b) { return a.name < b.name; });
+    std::sort(f.begin(), f.end(),
+              [](const WrittenFile& a, const WrittenFile& b) { return a.name < b.name; });
   }
 
   // Failed records against options.partialIngestionPercent.
@@ -657,10 +677,12 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   int64_t input = cnt.input_records.load();
   std::string partial_error;
   if (failed > 0) {
-    double pct = input > 0 ? 100.0 * static_cast<double>(failed) / static_cast<double>(input) : 100.0;
+    double pct =
+        input > 0 ? 100.0 * static_cast<double>(failed) / static_cast<double>(input) : 100.0;
     double allowed = partial_percent_.value_or(0.0);
     char buf[160];
-    snprintf(buf, sizeof(buf), "%lld of %lld records failed (%.2f%%); partialIngestionPercent is %.2f",
+    snprintf(buf, sizeof(buf),
+             "%lld of %lld records failed (%.2f%%); partialIngestionPercent is %.2f",
              static_cast<long long>(failed), static_cast<long long>(input), pct, allowed);
     if (!partial_percent_ || pct > allowed) {
       abort_all(buf);
@@ -675,13 +697,12 @@ Status Executor::RunExecution::Attempt(bool* transient) {
   std::vector<std::string> batch_ids;
   for (const auto& b : batches_) batch_ids.push_back(b.batch_id);
   for (size_t i = 0; i < batches_.size(); ++i) {
-    BatchMetrics bm{input, output_records_.load(), failed, cnt.input_bytes.load(),
-                    cnt.input_files.load(), 0};
+    BatchMetrics bm{
+        input, output_records_.load(), failed, cnt.input_bytes.load(), cnt.input_files.load(), 0};
     for (const auto& f : files[i]) bm.output_bytes += f.size_bytes;
     bool last = i + 1 == batches_.size();
     Status s = ex_->lake_->Commit(
-        batches_[i], files[i], bm, *schema_, has_row_errors && i == 0,
-        [&](MetaTxn& txn) -> Status {
+        batches_[i], files[i], bm, *schema_, has_row_errors && i == 0, [&](MetaTxn& txn) -> Status {
           if (!last) return Status::OK();
           ASSIGN_OR_RETURN(Entity run, txn.Get(c_.scope, kRuns, c_.run_id));
           RETURN_IF_ERROR(OwnsRun(run.doc));
@@ -712,7 +733,8 @@ Status Executor::RunExecution::Attempt(bool* transient) {
           return UpdateFlowLastRun(txn, "success");
         });
     if (!s.ok()) {
-      for (size_t j = i; j < batches_.size(); ++j) (void)ex_->lake_->Abort(batches_[j], s.message());
+      for (size_t j = i; j < batches_.size(); ++j)
+        (void)ex_->lake_->Abort(batches_[j], s.message());
       return s;
     }
   }
@@ -738,9 +760,14 @@ void Executor::RunExecution::Finish(Outcome outcome, const std::string& code,
       json::object& m = run.doc["metrics"].as_object();
       Obj(m, "durationSummary")["completedAtUTC"] = ex_->clock_->NowMillis();
       json::array errors;
-      if (outcome == Outcome::kFailed) errors.push_back(json::object{{"code", code}, {"message", message}});
+      if (outcome == Outcome::kFailed)
+        errors.push_back(json::object{{"code", code}, {"message", message}});
       for (const auto& e : row_errors_.samples()) {
-        errors.push_back(json::object{{"code", e.code}, {"message", e.message + (e.file.empty() ? "" : " (" + e.file + " line " + std::to_string(e.line) + ")")}});
+        errors.push_back(json::object{
+            {"code", e.code},
+            {"message",
+             e.message +
+                 (e.file.empty() ? "" : " (" + e.file + " line " + std::to_string(e.line) + ")")}});
       }
       Obj(m, "statusSummary")["errors"] = std::move(errors);
       FillActivities(run.doc, status, {});
@@ -757,7 +784,7 @@ void Executor::RunExecution::Run() {
   started_ms_ = ex_->clock_->NowMillis();
   if (c_.takeover) {
     Status s = ex_->lake_->AbortLoadingBatchesOfRun(c_.scope, c_.run_id,
-                                                   "a previous attempt of this run died");
+                                                    "a previous attempt of this run died");
     if (!s.ok()) spdlog::warn("run {}: cleaning the dead attempt: {}", c_.run_id, s.ToString());
   }
   Status loaded = Load();
@@ -780,7 +807,8 @@ void Executor::RunExecution::Run() {
     }
     int64_t backoff = std::min(ex_->options_.retry_cap_ms, ex_->options_.retry_base_ms << retry);
     backoff = backoff / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(backoff / 2 + 1));
-    spdlog::warn("run {}: transient error, retrying in {} ms: {}", c_.run_id, backoff, result.ToString());
+    spdlog::warn("run {}: transient error, retrying in {} ms: {}", c_.run_id, backoff,
+                 result.ToString());
     for (int64_t w = 0; w < backoff && !cancel_requested_ && !ex_->stopping_; w += 50) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -790,10 +818,10 @@ void Executor::RunExecution::Run() {
   heartbeat_stop_ = true;
   heartbeat.join();
   static Counter& ok_runs = GetCounter("fluxo_runs_finished_total", "status=\"success\"",
-                                      "Runs this process finished, by outcome.");
+                                       "Runs this process finished, by outcome.");
   static Counter& failed_runs = GetCounter("fluxo_runs_finished_total", "status=\"failed\"", "");
-  static Counter& rows = GetCounter("fluxo_records_written_total", "",
-                                    "Records this process wrote into the lake.");
+  static Counter& rows =
+      GetCounter("fluxo_records_written_total", "", "Records this process wrote into the lake.");
   if (result.ok()) {
     ok_runs.Add();
     rows.Add(output_records_.load());
@@ -811,8 +839,8 @@ void Executor::RunExecution::Run() {
     Finish(Outcome::kHandedBack, "", "");
   } else {
     std::string code = result.message().rfind("INGEST-", 0) == 0 ? result.message().substr(0, 15)
-                       : result.retryable()                   ? "CONNECTOR-2002-503"
-                                                               : "CONNECTOR-2001-400";
+                       : result.retryable()                      ? "CONNECTOR-2002-503"
+                                                                 : "CONNECTOR-2001-400";
     failed_runs.Add();
     spdlog::warn("run {} failed: {}", c_.run_id, result.ToString());
     Finish(Outcome::kFailed, code, result.message());

@@ -29,14 +29,14 @@
 namespace fluxo {
 
 struct ExecutorOptions {
-  int workers = 2;                 // run slots of this process
-  std::string owner;               // lease owner id; "" -> host:pid:random
-  int64_t lease_ms = 15000;        // a run whose heartbeat stops is taken over after this
-  int64_t heartbeat_ms = 1000;     // metrics and lease refresh period (<= 2 s: live metrics)
-  int64_t poll_ms = 250;           // idle wait between claim attempts
-  int source_parallelism = 2;      // splits read at once per run
-  int max_transient_retries = 4;   // retries of a transient source error within one attempt
-  int64_t retry_base_ms = 500;     // first backoff; doubles up to retry_cap_ms, with jitter
+  int workers = 2;                // run slots of this process
+  std::string owner;              // lease owner id; "" -> host:pid:random
+  int64_t lease_ms = 15000;       // a run whose heartbeat stops is taken over after this
+  int64_t heartbeat_ms = 1000;    // metrics and lease refresh period (<= 2 s: live metrics)
+  int64_t poll_ms = 250;          // idle wait between claim attempts
+  int source_parallelism = 2;     // splits read at once per run
+  int max_transient_retries = 4;  // retries of a transient source error within one attempt
+  int64_t retry_base_ms = 500;    // first backoff; doubles up to retry_cap_ms, with jitter
   int64_t retry_cap_ms = 10000;
   int64_t gc_interval_ms = 30000;  // how often the lake's garbage collector runs
   std::vector<std::string> allow_paths;

@@ -25,7 +25,8 @@ void Touch(Entity& e, int64_t now_ms) {
 json::object SchemaToJson(const Schema& schema, int64_t version) {
   json::array cols;
   for (const auto& f : schema.fields()) {
-    cols.push_back(json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}});
+    cols.push_back(
+        json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}});
   }
   return json::object{{"version", version}, {"columns", std::move(cols)}};
 }
@@ -65,7 +66,8 @@ Result<json::object> EvolveSchema(const json::value* current, const Schema& inco
       if (c.as_object().at("name").as_string() == f.name) known = true;
     }
     if (!known) {
-      cols.push_back(json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", true}});
+      cols.push_back(
+          json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", true}});
       added = true;
     }
   }
@@ -103,21 +105,22 @@ Result<BatchContext> Lake::BeginBatch(const Scope& scope, const std::string& dat
   e.id = ctx.batch_id;
   e.created_at = e.updated_at = now;
   e.etag = NewEtag(now);
-  e.doc = json::object{{"id", e.id},
-                       {"status", "loading"},
-                       {"dataSetId", dataset_id},
-                       {"relatedObjects", json::array{json::object{{"type", "dataSet"}, {"id", dataset_id}}}},
-                       {"runId", run_id},
-                       {"flowId", flow_id},
-                       {"attempt", attempt},
-                       {"created", now},
-                       {"updated", now},
-                       {"createdAt", now},
-                       {"updatedAt", now},
-                       {"imsOrg", scope.org},
-                       {"sandboxName", scope.sandbox},
-                       {"etag", e.etag},
-                       {"version", e.etag}};
+  e.doc = json::object{
+      {"id", e.id},
+      {"status", "loading"},
+      {"dataSetId", dataset_id},
+      {"relatedObjects", json::array{json::object{{"type", "dataSet"}, {"id", dataset_id}}}},
+      {"runId", run_id},
+      {"flowId", flow_id},
+      {"attempt", attempt},
+      {"created", now},
+      {"updated", now},
+      {"createdAt", now},
+      {"updatedAt", now},
+      {"imsOrg", scope.org},
+      {"sandboxName", scope.sandbox},
+      {"etag", e.etag},
+      {"version", e.etag}};
   e.refs = {};
   RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) { return txn.Insert(scope, e); }));
   return ctx;
@@ -127,7 +130,8 @@ OutputFactory Lake::PartFactory(const BatchContext& ctx) {
   std::string prefix = ctx.prefix;
   ObjectStore* objects = objects_;
   return [prefix, objects](int index) -> Result<std::unique_ptr<OutputStream>> {
-    ASSIGN_OR_RETURN(auto w, objects->NewWriter(fmt::format("{}part-{:05d}.parquet", prefix, index)));
+    ASSIGN_OR_RETURN(auto w,
+                     objects->NewWriter(fmt::format("{}part-{:05d}.parquet", prefix, index)));
     return WrapObjectWriter(std::move(w));
   };
 }
@@ -144,7 +148,8 @@ Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& fil
   RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(Entity batch, txn.Get(ctx.scope, kBatches, ctx.batch_id));
     if (GetString(batch.doc, "status") != std::optional<std::string>("loading")) {
-      return Status::Aborted("batch " + ctx.batch_id + " is no longer loading (aborted by another worker)");
+      return Status::Aborted("batch " + ctx.batch_id +
+                             " is no longer loading (aborted by another worker)");
     }
     ASSIGN_OR_RETURN(Entity ds, txn.Get(ctx.scope, kDataSets, ctx.dataset_id));
     json::value current = DatasetSchemaOf(ds.doc);
@@ -175,12 +180,10 @@ Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& fil
     batch.doc["schemaVersion"] = evolved.at("version");
     batch.doc["completed"] = now;
     batch.doc["hasRowErrors"] = has_row_errors;
-    batch.doc["metrics"] = json::object{{"inputRecordCount", m.input_records},
-                                        {"outputRecordCount", m.output_records},
-                                        {"failedRecordCount", m.failed_records},
-                                        {"inputByteSize", m.input_bytes},
-                                        {"inputFileCount", m.input_files},
-                                        {"outputByteSize", m.output_bytes}};
+    batch.doc["metrics"] = json::object{
+        {"inputRecordCount", m.input_records},   {"outputRecordCount", m.output_records},
+        {"failedRecordCount", m.failed_records}, {"inputByteSize", m.input_bytes},
+        {"inputFileCount", m.input_files},       {"outputByteSize", m.output_bytes}};
     Touch(batch, now);
     RETURN_IF_ERROR(txn.Update(ctx.scope, batch, expected));
     if (extra) RETURN_IF_ERROR(extra(txn));
@@ -191,7 +194,8 @@ Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& fil
   // garbage collector writes it later from the committed record.
   MaybeCrashAt("before-manifest");
   Status s = WriteManifest(committed);
-  if (!s.ok()) spdlog::warn("batch {} committed but its manifest failed: {}", ctx.batch_id, s.ToString());
+  if (!s.ok())
+    spdlog::warn("batch {} committed but its manifest failed: {}", ctx.batch_id, s.ToString());
   return Status::OK();
 }
 
@@ -199,13 +203,15 @@ Status Lake::WriteManifest(const Entity& batch) {
   std::string ds = GetString(batch.doc, "dataSetId").value_or("");
   std::string org = GetString(batch.doc, "imsOrg").value_or("");
   std::string sb = GetString(batch.doc, "sandboxName").value_or("");
-  json::object manifest{{"batchId", batch.id},
-                        {"dataSetId", ds},
-                        {"runId", batch.doc.contains("runId") ? batch.doc.at("runId") : json::value()},
-                        {"committedAt", batch.doc.contains("completed") ? batch.doc.at("completed") : json::value()},
-                        {"schemaVersion", batch.doc.contains("schemaVersion") ? batch.doc.at("schemaVersion") : json::value()},
-                        {"files", batch.doc.contains("files") ? batch.doc.at("files") : json::array()},
-                        {"metrics", batch.doc.contains("metrics") ? batch.doc.at("metrics") : json::object()}};
+  json::object manifest{
+      {"batchId", batch.id},
+      {"dataSetId", ds},
+      {"runId", batch.doc.contains("runId") ? batch.doc.at("runId") : json::value()},
+      {"committedAt", batch.doc.contains("completed") ? batch.doc.at("completed") : json::value()},
+      {"schemaVersion",
+       batch.doc.contains("schemaVersion") ? batch.doc.at("schemaVersion") : json::value()},
+      {"files", batch.doc.contains("files") ? batch.doc.at("files") : json::array()},
+      {"metrics", batch.doc.contains("metrics") ? batch.doc.at("metrics") : json::object()}};
   std::string key = BatchPrefix(Scope{org, sb}, ds, batch.id) + "_manifest.json";
   return objects_->Put(key, json::serialize(manifest) + "\n");
 }
@@ -224,11 +230,14 @@ Status Lake::Abort(const BatchContext& ctx, const std::string& reason) {
   Status del = DeletePrefix(ctx.prefix);
   Status s = meta_->Transact([&](MetaTxn& txn) -> Status {
     auto batch = txn.Get(ctx.scope, kBatches, ctx.batch_id);
-    if (!batch.ok()) return batch.status().code() == StatusCode::kNotFound ? Status::OK() : batch.status();
-    if (GetString(batch->doc, "status") != std::optional<std::string>("loading")) return Status::OK();
+    if (!batch.ok())
+      return batch.status().code() == StatusCode::kNotFound ? Status::OK() : batch.status();
+    if (GetString(batch->doc, "status") != std::optional<std::string>("loading"))
+      return Status::OK();
     std::string expected = batch->etag;
     batch->doc["status"] = "failed";
-    batch->doc["errors"] = json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
+    batch->doc["errors"] =
+        json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
     batch->doc["completed"] = clock_->NowMillis();
     Touch(*batch, clock_->NowMillis());
     return txn.Update(ctx.scope, *batch, expected);
@@ -241,7 +250,8 @@ Status Lake::AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run
                                       const std::string& reason) {
   ListQuery q;
   q.limit = 1000;
-  q.filters = {Filter{"runId", -1, FilterOp::kEq, {run_id}}, Filter{"status", -1, FilterOp::kEq, {"loading"}}};
+  q.filters = {Filter{"runId", -1, FilterOp::kEq, {run_id}},
+               Filter{"status", -1, FilterOp::kEq, {"loading"}}};
   EntityPage page;
   RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(page, txn.List(scope, kBatches, q));
@@ -273,18 +283,21 @@ Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms) {
     bool live = false;
     RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
       auto run = txn.Get(se.scope, "runs", run_id);
-      if (!run.ok()) return run.status().code() == StatusCode::kNotFound ? Status::OK() : run.status();
+      if (!run.ok())
+        return run.status().code() == StatusCode::kNotFound ? Status::OK() : run.status();
       const json::value* st = FindPath(run->doc, "metrics.statusSummary.status");
       const json::value* lease = FindPath(run->doc, "fluxo.leaseExpiry");
       const json::value* attempt = FindPath(run->doc, "fluxo.attempt");
       const json::value* battempt = se.entity.doc.if_contains("attempt");
-      bool same_attempt = attempt && battempt && AsInt64Lenient(*attempt) == AsInt64Lenient(*battempt);
+      bool same_attempt =
+          attempt && battempt && AsInt64Lenient(*attempt) == AsInt64Lenient(*battempt);
       live = st && st->is_string() && st->as_string() == "inProgress" && same_attempt && lease &&
              AsInt64Lenient(*lease).value_or(0) > now;
       return Status::OK();
     }));
     if (live) continue;
-    BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id, run_id, ""};
+    BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id,
+                     run_id, ""};
     ctx.prefix = BatchPrefix(se.scope, ctx.dataset_id, se.entity.id);
     spdlog::info("gc: removing files of batch {} (run {} attempt is gone)", se.entity.id, run_id);
     RETURN_IF_ERROR(Abort(ctx, "the attempt that wrote this batch died before committing"));
@@ -301,8 +314,9 @@ Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms) {
     return Status::OK();
   }));
   for (const auto& se : recent) {
-    std::string key = BatchPrefix(se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id) +
-                      "_manifest.json";
+    std::string key =
+        BatchPrefix(se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id) +
+        "_manifest.json";
     if (objects_->Head(key).status().code() == StatusCode::kNotFound) {
       spdlog::info("gc: writing the missing manifest of committed batch {}", se.entity.id);
       RETURN_IF_ERROR(WriteManifest(se.entity));

@@ -30,7 +30,7 @@ struct Scope {
 struct Entity {
   std::string kind;  // "connections", "flows", ... (the API collection name)
   std::string id;
-  std::string etag;  // quoted opaque string, changes on every write
+  std::string etag;        // quoted opaque string, changes on every write
   int64_t created_at = 0;  // epoch ms
   int64_t updated_at = 0;  // epoch ms
   json::object doc;        // the document as served (audit fields included)
@@ -97,8 +97,7 @@ class MetaTxn {
   virtual Result<std::vector<ScopedEntity>> ListAcrossScopes(const std::string& kind,
                                                              const ListQuery& query) = 0;
   // Ids of entities (any kind, same scope) that reference `id`.
-  virtual Result<std::vector<std::string>> Referrers(const Scope& scope,
-                                                     const std::string& id) = 0;
+  virtual Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) = 0;
 };
 
 class MetaStore {

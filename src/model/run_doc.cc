@@ -41,19 +41,19 @@ json::object NewRunDocument(const std::string& flow_id, const json::object& flow
                   {"attempt", 0}};
   if (w.delta_column) fx["deltaColumn"] = *w.delta_column;
   if (w.scheduled) fx["scheduled"] = true;
-  json::object metrics{
-      {"durationSummary", json::object{}},
-      {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
-      {"recordSummary", ZeroRecords()},
-      {"fileSummary", {{"inputFileCount", 0}, {"outputFileCount", 0}}},
-      {"statusSummary", {{"status", "scheduled"}, {"errors", json::array{}}}}};
-  return json::object{{"flowId", flow_id},
-                      {"flowSpec", flow.contains("flowSpec") ? flow.at("flowSpec") : json::value()},
-                      {"providerRefId", flow_id.substr(0, 8) + "-" + std::to_string(w.window_start)},
-                      {"params", params},
-                      {"metrics", std::move(metrics)},
-                      {"activities", std::move(activities)},
-                      {"fluxo", std::move(fx)}};
+  json::object metrics{{"durationSummary", json::object{}},
+                       {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
+                       {"recordSummary", ZeroRecords()},
+                       {"fileSummary", {{"inputFileCount", 0}, {"outputFileCount", 0}}},
+                       {"statusSummary", {{"status", "scheduled"}, {"errors", json::array{}}}}};
+  return json::object{
+      {"flowId", flow_id},
+      {"flowSpec", flow.contains("flowSpec") ? flow.at("flowSpec") : json::value()},
+      {"providerRefId", flow_id.substr(0, 8) + "-" + std::to_string(w.window_start)},
+      {"params", params},
+      {"metrics", std::move(metrics)},
+      {"activities", std::move(activities)},
+      {"fluxo", std::move(fx)}};
 }
 
 std::string RunStatusOf(const json::object& run) {

@@ -36,8 +36,8 @@ std::string ScheduledRunId(const std::string& flow_id, int64_t window_start) {
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x50);  // version 5-style (name-based)
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
   std::string x = HexEncode(b);
-  return x.substr(0, 8) + "-" + x.substr(8, 4) + "-" + x.substr(12, 4) + "-" + x.substr(16, 4) + "-" +
-         x.substr(20, 12);
+  return x.substr(0, 8) + "-" + x.substr(8, 4) + "-" + x.substr(12, 4) + "-" + x.substr(16, 4) +
+         "-" + x.substr(20, 12);
 }
 
 Scheduler::Scheduler(MetaStore* meta, SchedulerOptions options, const Clock* clock)
@@ -91,10 +91,12 @@ Result<int64_t> Scheduler::Tick() {
       const json::object& sp_doc = sp_val->as_object();
       std::string freq = GetString(sp_doc, "frequency").value_or("");
       for (auto& c : freq) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      int64_t interval = sp_doc.contains("interval") ? AsInt64Lenient(sp_doc.at("interval")).value_or(0) : 0;
+      int64_t interval =
+          sp_doc.contains("interval") ? AsInt64Lenient(sp_doc.at("interval")).value_or(0) : 0;
       int64_t t0 = sp_doc.contains("startTime") ? AsInt64Lenient(sp_doc.at("startTime")).value_or(0)
                                                 : f.entity.created_at / 1000;
-      bool backfill = sp_doc.contains("backfill") ? AsBoolLenient(sp_doc.at("backfill")).value_or(true) : true;
+      bool backfill =
+          sp_doc.contains("backfill") ? AsBoolLenient(sp_doc.at("backfill")).value_or(true) : true;
       int64_t period = UnitSeconds(freq) * interval / std::max<int64_t>(1, options_.time_scale);
       if (period <= 0) continue;
       // Resume after the latest scheduled run of the flow.
@@ -117,7 +119,8 @@ Result<int64_t> Scheduler::Tick() {
       const std::string delta = [&]() -> std::string {
         if (auto ts = f.entity.doc.if_contains("transformations"); ts && ts->is_array()) {
           for (const auto& t : ts->as_array()) {
-            const json::value* n = t.is_object() ? FindPath(t.as_object(), "params.deltaColumn.name") : nullptr;
+            const json::value* n =
+                t.is_object() ? FindPath(t.as_object(), "params.deltaColumn.name") : nullptr;
             if (n && n->is_string()) return std::string(n->as_string());
           }
         }

@@ -40,7 +40,8 @@ std::string ScheduledRunId(const std::string& flow_id, int64_t window_start);
 
 class Scheduler {
  public:
-  Scheduler(MetaStore* meta, SchedulerOptions options, const Clock* clock = &SystemClock::Instance());
+  Scheduler(MetaStore* meta, SchedulerOptions options,
+            const Clock* clock = &SystemClock::Instance());
   ~Scheduler();
   void Start();
   void Stop();

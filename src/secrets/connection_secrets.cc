@@ -15,10 +15,12 @@ std::string SealConnectionParams(const MasterKey& key, const std::string& connec
 
 Result<json::object> OpenConnectionParams(const MasterKey& key, const std::string& connection_id,
                                           const std::string& sealed) {
-  if (sealed.empty()) return Status::FailedPrecondition("connection " + connection_id + " has no sealed params");
+  if (sealed.empty())
+    return Status::FailedPrecondition("connection " + connection_id + " has no sealed params");
   ASSIGN_OR_RETURN(std::string plain, Open(key, sealed, Aad(connection_id)));
   ASSIGN_OR_RETURN(json::value v, ParseJson(plain));
-  if (!v.is_object()) return Status::Internal("sealed params of " + connection_id + " are not an object");
+  if (!v.is_object())
+    return Status::Internal("sealed params of " + connection_id + " are not an object");
   return std::move(v.as_object());
 }
 

@@ -14,14 +14,14 @@
 namespace fluxo {
 
 struct HttpRequest {
-  std::string method;   // "GET", "POST", ... (upper case)
-  std::string target;   // raw request target: path and query, still percent-encoded
-  std::string path;     // the part of `target` before '?', still percent-encoded
-  std::string query;    // the part after '?', raw ("" when none)
+  std::string method;  // "GET", "POST", ... (upper case)
+  std::string target;  // raw request target: path and query, still percent-encoded
+  std::string path;    // the part of `target` before '?', still percent-encoded
+  std::string query;   // the part after '?', raw ("" when none)
   // Header names are lower-cased; repeated headers are kept in order.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::string remote;   // peer address "ip:port"
+  std::string remote;  // peer address "ip:port"
   std::string request_id;
 
   // The first header named `name` (lower case), or nullopt.

@@ -1,12 +1,11 @@
 #include "server/server.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -37,7 +36,8 @@ bool IsSaneRequestId(const std::string& s) {
 const char* ReasonBody(int status) {
   switch (status) {
     case 400: return R"({"error_code":"400000","message":"Malformed HTTP request"})";
-    case 413: return R"({"error_code":"413000","message":"Request body exceeds the limit of 1 MiB"})";
+    case 413:
+      return R"({"error_code":"413000","message":"Request body exceeds the limit of 1 MiB"})";
     case 431: return R"({"error_code":"431000","message":"Request header fields too large"})";
     default: return R"({"error_code":"500000","message":"Internal server error"})";
   }
@@ -196,9 +196,9 @@ class Session : public std::enable_shared_from_this<Session> {
         out = HttpResponse::Json(500, ReasonBody(500));
       }
       if (server_->options.access_log) {
-        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                            start)
-                      .count();
+        auto ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         uint64_t bytes = out.file_path ? out.file_length : out.body.size();
         spdlog::info("access {} {} {} {}B {:.1f}ms {}", in.method, in.path, out.status, bytes, ms,
                      remote_);

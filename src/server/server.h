@@ -20,8 +20,8 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port (see HttpServer::port())
   int threads = 2;
-  uint64_t body_limit = 1 << 20;         // bytes; larger bodies get 413
-  uint32_t header_limit = 16 * 1024;     // bytes; larger headers get 431
+  uint64_t body_limit = 1 << 20;          // bytes; larger bodies get 413
+  uint32_t header_limit = 16 * 1024;      // bytes; larger headers get 431
   std::chrono::seconds read_timeout{30};  // a whole request must arrive within this
   std::chrono::seconds idle_timeout{60};  // keep-alive connection with no request
   std::chrono::seconds write_timeout{60};
@@ -43,7 +43,7 @@ class HttpServer {
   // connection and joins the threads. Idempotent.
   void Stop(std::chrono::milliseconds grace);
 
- // Implementation detail (public so the connection class in server.cc can name it).
+  // Implementation detail (public so the connection class in server.cc can name it).
   struct Impl;
 
  private:

@@ -24,7 +24,7 @@ namespace fluxo::testing {
 
 struct CapturedRequest {
   std::string method;
-  std::string target;                         // path and query, as sent
+  std::string target;                          // path and query, as sent
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };
@@ -62,8 +62,9 @@ class FakeHttpServer {
 
   static std::string Response(int status, const std::string& body,
                               const std::string& extra_headers = "") {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers +
+           "\r\n" + body;
   }
 
  private:

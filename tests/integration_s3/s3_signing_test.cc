@@ -57,7 +57,8 @@ std::string ReferenceSignature(const std::string& method, const std::string& tar
                                const std::string& payload_hash, const std::string& secret,
                                const std::string& region) {
   std::string path = target.substr(0, target.find('?'));
-  std::string query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
+  std::string query =
+      target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
   std::vector<std::string> params = query.empty() ? std::vector<std::string>{} : Split(query, '&');
   for (auto& p : params) {
     if (p.find('=') == std::string::npos) p += "=";
@@ -72,8 +73,8 @@ std::string ReferenceSignature(const std::string& method, const std::string& tar
     canonical_headers += signed_headers[i] + ":" + v + "\n";
     signed_list += (i ? ";" : "") + signed_headers[i];
   }
-  std::string canonical = method + "\n" + path + "\n" + canonical_query + "\n" +
-                          canonical_headers + "\n" + signed_list + "\n" + payload_hash;
+  std::string canonical = method + "\n" + path + "\n" + canonical_query + "\n" + canonical_headers +
+                          "\n" + signed_list + "\n" + payload_hash;
   std::string amz_date = headers.at("x-amz-date");
   std::string date = amz_date.substr(0, 8);
   std::string scope = date + "/" + region + "/s3/aws4_request";
@@ -90,15 +91,13 @@ std::string ReferenceSignature(const std::string& method, const std::string& tar
 // The reference implementation itself, on the example of the AWS S3 documentation
 // ("Example: GET Object").
 TEST(SigV4Reference, MatchesTheAwsDocumentationExample) {
-  std::map<std::string, std::string> h = {
-      {"host", "examplebucket.s3.amazonaws.com"},
-      {"range", "bytes=0-9"},
-      {"x-amz-content-sha256", Sha256Hex("")},
-      {"x-amz-date", "20130524T000000Z"}};
-  EXPECT_EQ(ReferenceSignature("GET", "/test.txt", h,
-                               {"host", "range", "x-amz-content-sha256", "x-amz-date"},
-                               Sha256Hex(""), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                               "us-east-1"),
+  std::map<std::string, std::string> h = {{"host", "examplebucket.s3.amazonaws.com"},
+                                          {"range", "bytes=0-9"},
+                                          {"x-amz-content-sha256", Sha256Hex("")},
+                                          {"x-amz-date", "20130524T000000Z"}};
+  EXPECT_EQ(ReferenceSignature(
+                "GET", "/test.txt", h, {"host", "range", "x-amz-content-sha256", "x-amz-date"},
+                Sha256Hex(""), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1"),
             "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
 }
 
@@ -210,14 +209,12 @@ TEST(S3Signing, MultipartRequestsAreSignedAndOrdered) {
   std::atomic<int> parts{0};
   FakeHttpServer server([&](const CapturedRequest& r) {
     if (r.method == "POST" && r.target.find("uploads=") != std::string::npos) {
-      return FakeHttpServer::Response(
-          200,
-          "<InitiateMultipartUploadResult><UploadId>up/1+x</UploadId>"
-          "</InitiateMultipartUploadResult>");
+      return FakeHttpServer::Response(200,
+                                      "<InitiateMultipartUploadResult><UploadId>up/1+x</UploadId>"
+                                      "</InitiateMultipartUploadResult>");
     }
     if (r.method == "PUT") {
-      return FakeHttpServer::Response(200, "",
-                                      "ETag: \"e" + std::to_string(++parts) + "\"\r\n");
+      return FakeHttpServer::Response(200, "", "ETag: \"e" + std::to_string(++parts) + "\"\r\n");
     }
     return FakeHttpServer::Response(200, "<CompleteMultipartUploadResult/>");
   });
@@ -237,8 +234,7 @@ TEST(S3Signing, MultipartRequestsAreSignedAndOrdered) {
   EXPECT_EQ(reqs[1].body.size(), 5u << 20);
   EXPECT_EQ(reqs[3].body.size(), 1u << 20);
   EXPECT_EQ(reqs[4].method, "POST");
-  EXPECT_NE(reqs[4].body.find("<PartNumber>3</PartNumber><ETag>\"e3\"</ETag>"),
-            std::string::npos);
+  EXPECT_NE(reqs[4].body.find("<PartNumber>3</PartNumber><ETag>\"e3\"</ETag>"), std::string::npos);
   for (const auto& r : reqs) ExpectValidSignature(r, o.access_key, o.secret_key, o.region);
 }
 

@@ -40,12 +40,9 @@ TEST(S3Source, WindowSelectsExactlyTheObjectsModifiedInsideIt) {
   ASSERT_TRUE((*store)->Put("in/late.csv", "id,v\n5,e\n").ok());
 
   SourceConfig c;
-  c.connection.auth_params = json::object{{"s3AccessKey", "S3RVER"},
-                                          {"s3SecretKey", "S3RVER"},
-                                          {"endpoint", server.endpoint()},
-                                          {"pathStyle", true},
-                                          {"bucketName", "src"},
-                                          {"folderPath", "landing"}};
+  c.connection.auth_params = json::object{
+      {"s3AccessKey", "S3RVER"}, {"s3SecretKey", "S3RVER"}, {"endpoint", server.endpoint()},
+      {"pathStyle", true},       {"bucketName", "src"},     {"folderPath", "landing"}};
   c.params = json::object{{"path", "in/*.csv"}};
   c.data = json::object{{"format", "delimited"}};
   c.window = {t1, t2};
@@ -99,8 +96,10 @@ TEST(S3Source, WrongBucketAndUnreachableEndpointAreClearErrors) {
   testing::S3rverProcess server("src2");
   ASSERT_TRUE(server.ok()) << server.error();
   ConnectionConfig c;
-  c.auth_params = json::object{{"s3AccessKey", "S3RVER"}, {"s3SecretKey", "S3RVER"},
-                               {"endpoint", server.endpoint()}, {"pathStyle", true},
+  c.auth_params = json::object{{"s3AccessKey", "S3RVER"},
+                               {"s3SecretKey", "S3RVER"},
+                               {"endpoint", server.endpoint()},
+                               {"pathStyle", true},
                                {"bucketName", "nope"}};
   auto connector = NewS3Connector();
   EXPECT_EQ(connector->Test(c).code(), StatusCode::kNotFound);

@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
-#include <cstring>
-
 #include <atomic>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -17,9 +16,7 @@ namespace {
 
 class S3Integration : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::S3rverProcess("itest");
-  }
+  static void SetUpTestSuite() { server_ = new testing::S3rverProcess("itest"); }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
@@ -60,10 +57,9 @@ TEST_F(S3Integration, PutHeadGetRangeDelete) {
   auto info = store_->Head("dir/hello world.txt");
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->size, 12);
-  int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   EXPECT_LE(std::abs(info->last_modified_ms - now_ms), 5000);
   EXPECT_EQ(*store_->Get("dir/hello world.txt"), "hello, world");
   EXPECT_EQ(*store_->Get("dir/hello world.txt", {7, 5}), "world");

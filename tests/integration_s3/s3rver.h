@@ -15,8 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "objstore/s3/s3_object_store.h"
 
@@ -28,8 +28,8 @@ class S3rverProcess {
   // says why not.
   explicit S3rverProcess(const std::string& bucket) : bucket_(bucket) {
     namespace fs = std::filesystem;
-    dir_ = fs::temp_directory_path() / ("fluxo-s3rver-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::rand()));
+    dir_ = fs::temp_directory_path() /
+           ("fluxo-s3rver-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     fs::create_directories(dir_);
     std::string script =
         std::string(FLUXO_SOURCE_DIR) + "/tests/node/node_modules/s3rver/bin/s3rver.js";
@@ -48,8 +48,8 @@ class S3rverProcess {
       ::dup2(fd, 2);
       ::setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);
       std::string d = (dir_ / "data").string();
-      ::execlp("node", "node", script.c_str(), "--directory", d.c_str(), "--address",
-               "127.0.0.1", "--port", "0", "--configure-bucket", bucket.c_str(), "--silent",
+      ::execlp("node", "node", script.c_str(), "--directory", d.c_str(), "--address", "127.0.0.1",
+               "--port", "0", "--configure-bucket", bucket.c_str(), "--silent",
                static_cast<char*>(nullptr));
       ::_exit(127);
     }

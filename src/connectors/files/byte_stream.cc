@@ -49,8 +49,8 @@ class LocalFileStream : public ByteStream {
 
 class ObjectStream : public ByteStream {
  public:
-  ObjectStream(ObjectStore* store, std::string key, int64_t size,
-               std::atomic<int64_t>* counter, int64_t chunk, int64_t start)
+  ObjectStream(ObjectStore* store, std::string key, int64_t size, std::atomic<int64_t>* counter,
+               int64_t chunk, int64_t start)
       : store_(store),
         key_(std::move(key)),
         size_(size),
@@ -295,8 +295,8 @@ class ZstdDecoder : public Decoder {
 }  // namespace
 
 Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::string name,
-                                                  std::atomic<int64_t>* bytes_read,
-                                                  int64_t start, int64_t end) {
+                                                  std::atomic<int64_t>* bytes_read, int64_t start,
+                                                  int64_t end) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -314,8 +314,7 @@ Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::
   const int64_t length = end < 0 ? -1 : std::max<int64_t>(end - start, 0);
   ::posix_fadvise(fd, static_cast<off_t>(start), length < 0 ? 0 : static_cast<off_t>(length),
                   POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<ByteStream>(
-      new LocalFileStream(fd, std::move(name), bytes_read, length));
+  return std::unique_ptr<ByteStream>(new LocalFileStream(fd, std::move(name), bytes_read, length));
 }
 
 std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
@@ -341,16 +340,11 @@ Result<Codec> ParseCodec(std::string_view name) {
 
 const char* CodecName(Codec c) {
   switch (c) {
-    case Codec::kGzip:
-      return "gzip";
-    case Codec::kDeflate:
-      return "deflate";
-    case Codec::kBzip2:
-      return "bzip2";
-    case Codec::kZstd:
-      return "zstd";
-    case Codec::kNone:
-      break;
+    case Codec::kGzip: return "gzip";
+    case Codec::kDeflate: return "deflate";
+    case Codec::kBzip2: return "bzip2";
+    case Codec::kZstd: return "zstd";
+    case Codec::kNone: break;
   }
   return "none";
 }
@@ -415,8 +409,8 @@ Result<std::unique_ptr<ByteStream>> Decompress(std::unique_ptr<ByteStream> raw, 
           new ZlibDecoder(std::move(raw), std::move(head), name, 15 + 16, "gzip"));
     case Codec::kDeflate: {
       bool zlib = DetectCodec(head) == Codec::kDeflate;
-      return std::unique_ptr<ByteStream>(new ZlibDecoder(
-          std::move(raw), std::move(head), name, zlib ? 15 : -15, "deflate"));
+      return std::unique_ptr<ByteStream>(
+          new ZlibDecoder(std::move(raw), std::move(head), name, zlib ? 15 : -15, "deflate"));
     }
     case Codec::kBzip2:
       return std::unique_ptr<ByteStream>(new Bzip2Decoder(std::move(raw), std::move(head), name));

@@ -152,9 +152,8 @@ class LocalFs : public FileSystem {
         FileEntry{NormalizeRelativePath(path).value(), st.st_size, MtimeMs(st)});
   }
 
-  Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file,
-                                           std::atomic<int64_t>* bytes_read, int64_t start = 0,
-                                           int64_t end = -1) override {
+  Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file, std::atomic<int64_t>* bytes_read,
+                                           int64_t start = 0, int64_t end = -1) override {
     ASSIGN_OR_RETURN(fs::path p, Resolve(file.path));
     ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> s,
                      OpenLocalFile(p.string(), file.path, bytes_read, start, end));
@@ -227,7 +226,8 @@ class StoreFs : public FileSystem {
     ASSIGN_OR_RETURN(std::string rel, NormalizeRelativePath(path));
     if (!rel.empty()) {
       Result<ObjectInfo> info = store_->Head(prefix_ + rel);
-      if (info.ok()) return std::optional<FileEntry>(FileEntry{rel, info->size, info->last_modified_ms});
+      if (info.ok())
+        return std::optional<FileEntry>(FileEntry{rel, info->size, info->last_modified_ms});
       if (info.status().code() != StatusCode::kNotFound) return info.status();
     }
     // A folder when some key lies under it.
@@ -241,9 +241,8 @@ class StoreFs : public FileSystem {
     return std::optional<FileEntry>();
   }
 
-  Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file,
-                                           std::atomic<int64_t>* bytes_read, int64_t start = 0,
-                                           int64_t end = -1) override {
+  Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file, std::atomic<int64_t>* bytes_read,
+                                           int64_t start = 0, int64_t end = -1) override {
     int64_t stop = end < 0 ? file.size : std::min(end, file.size);
     return OpenObject(store_.get(), prefix_ + file.path, stop, bytes_read, 8 << 20, start);
   }

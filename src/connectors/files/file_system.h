@@ -4,8 +4,9 @@
 // Local confinement (LocalFileSystem): the root must lie inside one of the --allow-path folders
 // (compared after resolving symlinks); a path with a ".." segment (also percent-encoded, "%2e%2e"),
 // a backslash, or an absolute path outside the root is refused; a symlink whose target lies
-// outside the root is refused when listed, and checked again right after the file is opened. Directory symlinks are not
-// followed while listing. Refusals are PermissionDenied with a message naming the path.
+// outside the root is refused when listed, and checked again right after the file is opened.
+// Directory symlinks are not followed while listing. Refusals are PermissionDenied with a message
+// naming the path.
 #pragma once
 
 #include <atomic>
@@ -55,7 +56,6 @@ class FileSystem {
   // A description of the root for messages ("/data/in", "s3://bucket/folder").
   virtual std::string Describe() const = 0;
 };
-
 
 // Opens the local folder `root_path` under the allowed folders.
 Result<std::unique_ptr<FileSystem>> OpenLocalFileSystem(const std::string& root_path,

@@ -38,7 +38,7 @@ enum class Format { kDelimited, kJson, kParquet };
 struct FileOptions {
   Format format = Format::kDelimited;
   char delimiter = ',';
-  Codec codec = Codec::kNone;  // kNone: detect
+  Codec codec = Codec::kNone;              // kNone: detect
   std::shared_ptr<const Schema> declared;  // params.columns, or null
   // Intra-file splits: an uncompressed delimited file is cut into byte ranges of
   // R = max(min_range_bytes, size / parallelism) when it holds at least two of them.
@@ -147,8 +147,7 @@ bool ParseText(std::string_view v, bool quoted, const DataType& type, Cell* cell
       if (v.empty() && !quoted) cell->null = true;
       cell->s = v;
       return true;
-    default:
-      break;
+    default: break;
   }
   if (v.empty()) {
     cell->null = true;
@@ -167,10 +166,8 @@ bool ParseText(std::string_view v, bool quoted, const DataType& type, Cell* cell
       cell->i = x;
       return true;
     }
-    case TypeId::kInt64:
-      return ParseInt64(v, &cell->i);
-    case TypeId::kFloat64:
-      return ParseDouble(v, &cell->d);
+    case TypeId::kInt64: return ParseInt64(v, &cell->i);
+    case TypeId::kFloat64: return ParseDouble(v, &cell->d);
     case TypeId::kDate: {
       int32_t days;
       if (!ParseDate(v, &days)) {
@@ -182,12 +179,9 @@ bool ParseText(std::string_view v, bool quoted, const DataType& type, Cell* cell
       cell->i = days;
       return true;
     }
-    case TypeId::kTimestamp:
-      return ParseTimestamp(v, &cell->i);
-    case TypeId::kDecimal:
-      return ParseDecimal(v, type.precision, type.scale, &cell->dec);
-    default:
-      return false;
+    case TypeId::kTimestamp: return ParseTimestamp(v, &cell->i);
+    case TypeId::kDecimal: return ParseDecimal(v, type.precision, type.scale, &cell->dec);
+    default: return false;
   }
 }
 
@@ -197,37 +191,19 @@ void AppendCell(ColumnBuilder& b, const Cell& c) {
     return;
   }
   switch (b.type().id) {
-    case TypeId::kBoolean:
-      b.AppendBool(c.i != 0);
-      break;
-    case TypeId::kInt32:
-      b.AppendInt32(static_cast<int32_t>(c.i));
-      break;
-    case TypeId::kDate:
-      b.AppendDate(static_cast<int32_t>(c.i));
-      break;
-    case TypeId::kInt64:
-      b.AppendInt64(c.i);
-      break;
-    case TypeId::kTimestamp:
-      b.AppendTimestamp(c.i);
-      break;
-    case TypeId::kFloat64:
-      b.AppendDouble(c.d);
-      break;
-    case TypeId::kDecimal:
-      b.AppendDecimal(c.dec);
-      break;
+    case TypeId::kBoolean: b.AppendBool(c.i != 0); break;
+    case TypeId::kInt32: b.AppendInt32(static_cast<int32_t>(c.i)); break;
+    case TypeId::kDate: b.AppendDate(static_cast<int32_t>(c.i)); break;
+    case TypeId::kInt64: b.AppendInt64(c.i); break;
+    case TypeId::kTimestamp: b.AppendTimestamp(c.i); break;
+    case TypeId::kFloat64: b.AppendDouble(c.d); break;
+    case TypeId::kDecimal: b.AppendDecimal(c.dec); break;
     case TypeId::kString:
-    case TypeId::kBinary:
-      b.AppendString(c.s);
-      break;
+    case TypeId::kBinary: b.AppendString(c.s); break;
   }
 }
 
-std::string Truncated(std::string_view s) {
-  return std::string(s.substr(0, kMaxRecordInError));
-}
+std::string Truncated(std::string_view s) { return std::string(s.substr(0, kMaxRecordInError)); }
 
 std::string ShortValue(std::string_view v) {
   if (v.size() > 64) return Quote(std::string(v.substr(0, 64)) + "...");
@@ -359,8 +335,8 @@ class FileSource : public Source {
   // For the readers.
   Result<std::unique_ptr<RecordFileReader>> OpenFile(const FilePart& part,
                                                      std::atomic<int64_t>* bytes_read);
-  void ReportRowError(const char* code, std::string message, const std::string& file,
-                      int64_t line, std::string_view record) {
+  void ReportRowError(const char* code, std::string message, const std::string& file, int64_t line,
+                      std::string_view record) {
     counters_.failed_records.fetch_add(1, std::memory_order_relaxed);
     if (config_.on_row_error) {
       config_.on_row_error(RowError{code, std::move(message), file, line, Truncated(record)});
@@ -538,8 +514,8 @@ bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch
         x = v.get_int64();
       } else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
         x = static_cast<int64_t>(v.get_uint64());
-      } else if (v.is_double() && v.get_double() == static_cast<double>(
-                                                          static_cast<int64_t>(v.get_double()))) {
+      } else if (v.is_double() &&
+                 v.get_double() == static_cast<double>(static_cast<int64_t>(v.get_double()))) {
         x = static_cast<int64_t>(v.get_double());
       } else {
         return false;
@@ -563,8 +539,7 @@ bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch
       if (!v.is_number()) return false;
       *scratch = json::serialize(v);
       return ParseDecimal(*scratch, type.precision, type.scale, &c->dec);
-    default:
-      return false;  // dates and timestamps come as strings
+    default: return false;  // dates and timestamps come as strings
   }
 }
 
@@ -725,8 +700,8 @@ class ParquetRecordReader : public RecordFileReader {
         std::string_view text = ValueText(col, i, &scratch_[j]);
         if (!ParseText(text, true, want, &c)) {
           src_->ReportRowError(kBadValue,
-                               "column " + Quote(schema_->field(j).name) + ": " +
-                                   ShortValue(text) + " is not a valid " + want.ToString(),
+                               "column " + Quote(schema_->field(j).name) + ": " + ShortValue(text) +
+                                   " is not a valid " + want.ToString(),
                                name_, row_, text);
           return true;
         }
@@ -854,7 +829,8 @@ Status FileSource::InferSchema() {
         }
       }
       std::vector<Field> fields;
-      for (size_t i = 0; i < inf.size(); ++i) fields.push_back({r.header()[i], inf[i].Result(), true});
+      for (size_t i = 0; i < inf.size(); ++i)
+        fields.push_back({r.header()[i], inf[i].Result(), true});
       schema_ = std::make_shared<const Schema>(std::move(fields));
       return Status::OK();
     }
@@ -960,14 +936,14 @@ Result<std::vector<Split>> FileSource::PlanSplits() {
           Split s;
           s.description = f.path + " bytes " + std::to_string(p.start) + "-" +
                           std::to_string(p.end) + " (line " + std::to_string(p.line) + ")";
-          s.state = json::object{
-              {"files", json::array{json::object{{"path", f.path},
-                                                 {"size", f.size},
-                                                 {"mtime_ms", f.mtime_ms},
-                                                 {"start", p.start},
-                                                 {"end", p.end},
-                                                 {"line", p.line},
-                                                 {"header", std::move(header)}}}}};
+          s.state =
+              json::object{{"files", json::array{json::object{{"path", f.path},
+                                                              {"size", f.size},
+                                                              {"mtime_ms", f.mtime_ms},
+                                                              {"start", p.start},
+                                                              {"end", p.end},
+                                                              {"line", p.line},
+                                                              {"header", std::move(header)}}}}};
           splits.push_back(std::move(s));
         }
         continue;
@@ -992,9 +968,8 @@ Result<std::vector<Split>> FileSource::PlanSplits() {
     std::sort(bin.begin(), bin.end());
     json::array arr;
     for (size_t i : bin) {
-      arr.push_back(json::object{{"path", files_[i].path},
-                                 {"size", files_[i].size},
-                                 {"mtime_ms", files_[i].mtime_ms}});
+      arr.push_back(json::object{
+          {"path", files_[i].path}, {"size", files_[i].size}, {"mtime_ms", files_[i].mtime_ms}});
     }
     Split s;
     s.description = std::to_string(bin.size()) + (bin.size() == 1 ? " file" : " files");
@@ -1135,9 +1110,8 @@ Result<json::value> ExploreFiles(FileSystem* fs, const std::string& object_type,
     ASSIGN_OR_RETURN(std::vector<FileEntry> files, fs->ListFiles(rel, false));
     json::array out;
     for (const std::string& f : folders) {
-      out.push_back(json::object{{"type", "folder"},
-                                 {"name", f},
-                                 {"path", rel.empty() ? f : rel + "/" + f}});
+      out.push_back(
+          json::object{{"type", "folder"}, {"name", f}, {"path", rel.empty() ? f : rel + "/" + f}});
     }
     for (const FileEntry& f : files) {
       std::string name = f.path.substr(f.path.rfind('/') + 1);
@@ -1157,7 +1131,8 @@ Result<json::value> ExploreFiles(FileSystem* fs, const std::string& object_type,
     // Preview: the inferred columns of the file (format from its name).
     SourceConfig cfg;
     cfg.params = json::object{{"path", rel}};
-    bool is_json = rel.find(".json") != std::string::npos || rel.find(".ndjson") != std::string::npos;
+    bool is_json =
+        rel.find(".json") != std::string::npos || rel.find(".ndjson") != std::string::npos;
     bool is_parquet = rel.size() >= 8 && rel.compare(rel.size() - 8, 8, ".parquet") == 0;
     const char* format = is_parquet ? "parquet" : is_json ? "json" : "delimited";
     cfg.data = json::object{{"format", format}};
@@ -1213,8 +1188,9 @@ Result<std::shared_ptr<FileSystem>> OpenS3(const ConnectionConfig& c, std::strin
     o.bucket = rel.substr(0, slash);
     *path = slash == std::string::npos ? "" : rel.substr(slash + 1);
     if (o.bucket.empty()) {
-      return Status::InvalidArgument("params.path must start with the bucket when the "
-                                     "connection has no bucketName");
+      return Status::InvalidArgument(
+          "params.path must start with the bucket when the "
+          "connection has no bucketName");
     }
   }
   ASSIGN_OR_RETURN(std::string prefix, NormalizeRelativePath(folder));
@@ -1258,8 +1234,7 @@ class S3Connector : public Connector {
       return std::unique_ptr<parquet::RandomAccessInput>(
           new ObjectRandomAccess(store, f.path, f.size, bytes_read));
     };
-    return std::unique_ptr<Source>(
-        new FileSource(std::move(fs), std::move(c), std::move(ranged)));
+    return std::unique_ptr<Source>(new FileSource(std::move(fs), std::move(c), std::move(ranged)));
   }
   Status Test(const ConnectionConfig& config) override {
     if (!GetString(config.auth_params, "bucketName")) {

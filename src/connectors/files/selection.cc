@@ -56,8 +56,8 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   return MatchSegments(Segments(pattern), 0, Segments(path), 0);
 }
 
-Result<std::vector<FileEntry>> SelectFiles(FileSystem* fs, const std::string& path,
-                                           bool recursive, const SourceWindow& window) {
+Result<std::vector<FileEntry>> SelectFiles(FileSystem* fs, const std::string& path, bool recursive,
+                                           const SourceWindow& window) {
   ASSIGN_OR_RETURN(std::string rel, fs->Normalize(path));
   std::vector<FileEntry> candidates;
   if (HasGlob(rel)) {

@@ -26,7 +26,7 @@ bool HasGlob(std::string_view path);
 // globs. Only files with start_s * 1000 <= mtime_ms < end_s * 1000 are kept; a window of {0, 0}
 // keeps every file. The result is sorted by path. Errors: NotFound when the path does not
 // exist; the file system's refusals (PermissionDenied) as they are.
-Result<std::vector<FileEntry>> SelectFiles(FileSystem* fs, const std::string& path,
-                                           bool recursive, const SourceWindow& window);
+Result<std::vector<FileEntry>> SelectFiles(FileSystem* fs, const std::string& path, bool recursive,
+                                           const SourceWindow& window);
 
 }  // namespace fluxo::files

@@ -19,11 +19,11 @@ Result<DataType> ParseTypeName(std::string_view name);
 using ::fluxo::IsValidUtf8;  // base/utf8.h
 
 // Parsers of one text value; false when the text is not a value of the type. No allocation.
-bool ParseBool(std::string_view s, bool* out);       // true/false, t/f, yes/no, 1/0 (any case)
-bool ParseInt64(std::string_view s, int64_t* out);   // optional sign, digits
+bool ParseBool(std::string_view s, bool* out);      // true/false, t/f, yes/no, 1/0 (any case)
+bool ParseInt64(std::string_view s, int64_t* out);  // optional sign, digits
 bool ParseInt32(std::string_view s, int32_t* out);
-bool ParseDouble(std::string_view s, double* out);   // decimal or exponent form, inf, nan
-bool ParseDate(std::string_view s, int32_t* days);   // YYYY-MM-DD
+bool ParseDouble(std::string_view s, double* out);         // decimal or exponent form, inf, nan
+bool ParseDate(std::string_view s, int32_t* days);         // YYYY-MM-DD
 bool ParseTimestamp(std::string_view s, int64_t* micros);  // ISO 8601 (base/date_format.h)
 bool ParseDecimal(std::string_view s, int precision, int scale, int128_t* unscaled);
 

@@ -1,12 +1,12 @@
 #include "connectors/postgres/sql_common.h"
 
-#include "base/date_format.h"
-
 #include <date/tz.h>
 
 #include <chrono>
 #include <cstdio>
 #include <exception>
+
+#include "base/date_format.h"
 
 namespace fluxo::sqlsrc {
 
@@ -160,7 +160,8 @@ Result<TextDateFormat> TextDateFormat::Parse(std::string_view pattern) {
   TextDateFormat f;
   f.pattern_ = pattern.empty() ? std::string(kDefaultDateFormat) : std::string(pattern);
   auto parsed = DateFormat::Parse(f.pattern_);
-  if (!parsed.ok()) return Status::InvalidArgument("dateFormat '" + f.pattern_ + "': " + parsed.status().message());
+  if (!parsed.ok())
+    return Status::InvalidArgument("dateFormat '" + f.pattern_ + "': " + parsed.status().message());
   f.format_ = std::make_shared<const DateFormat>(std::move(parsed).value());
   return f;
 }

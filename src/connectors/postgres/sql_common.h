@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "base/json.h"
 #include "base/date_format.h"
+#include "base/json.h"
 #include "base/status.h"
 #include "formats/record_batch.h"
 

@@ -1,10 +1,10 @@
 #include "metastore/sqlite/sqlite_metastore.h"
 
 #include <charconv>
-#include <filesystem>
 #include <chrono>
-#include <cstdlib>
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -171,7 +171,8 @@ Result<std::string> FilterSql(const Filter& f, std::vector<Param>* params) {
            CompareSql(elem, f, params) + ")";
   }
   std::string col = ColumnFor(f.path);
-  std::string lhs = col.empty() ? "json_extract(doc, '" + JsonPath(segs, 0, segs.size()) + "')" : col;
+  std::string lhs =
+      col.empty() ? "json_extract(doc, '" + JsonPath(segs, 0, segs.size()) + "')" : col;
   return CompareSql(lhs, f, params);
 }
 
@@ -242,9 +243,9 @@ class SqliteTxn : public MetaTxn {
   explicit SqliteTxn(Db* db) : db_(db) {}
 
   Status Insert(const Scope& scope, const Entity& e) override {
-    ASSIGN_OR_RETURN(Stmt st, db_->Prepare(
-        "INSERT INTO entities (kind, id, org, sandbox, etag, created_at, updated_at, doc, secret) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(Stmt st, db_->Prepare("INSERT INTO entities (kind, id, org, sandbox, etag, "
+                                           "created_at, updated_at, doc, secret) "
+                                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     st.Bind(1, std::string_view(e.kind)).Bind(2, std::string_view(e.id));
     st.Bind(3, std::string_view(scope.org)).Bind(4, std::string_view(scope.sandbox));
     st.Bind(5, std::string_view(e.etag)).Bind(6, e.created_at).Bind(7, e.updated_at);
@@ -275,9 +276,10 @@ class SqliteTxn : public MetaTxn {
   }
 
   Status Update(const Scope& scope, const Entity& e, const std::string& expected_etag) override {
-    ASSIGN_OR_RETURN(Stmt st, db_->Prepare(
-        "UPDATE entities SET etag = ?, updated_at = ?, doc = ?, secret = ? "
-        "WHERE kind = ? AND id = ? AND org = ? AND sandbox = ? AND etag = ?"));
+    ASSIGN_OR_RETURN(
+        Stmt st,
+        db_->Prepare("UPDATE entities SET etag = ?, updated_at = ?, doc = ?, secret = ? "
+                     "WHERE kind = ? AND id = ? AND org = ? AND sandbox = ? AND etag = ?"));
     std::string doc = json::serialize(e.doc);
     st.Bind(1, std::string_view(e.etag)).Bind(2, e.updated_at).Bind(3, std::string_view(doc));
     if (e.secret.empty()) {
@@ -306,8 +308,9 @@ class SqliteTxn : public MetaTxn {
     if (!referrers.empty()) {
       return Status::FailedPrecondition(kind + " " + id + " is used by " + referrers.front());
     }
-    ASSIGN_OR_RETURN(Stmt st, db_->Prepare(
-        "DELETE FROM entities WHERE kind = ? AND id = ? AND org = ? AND sandbox = ?"));
+    ASSIGN_OR_RETURN(
+        Stmt st,
+        db_->Prepare("DELETE FROM entities WHERE kind = ? AND id = ? AND org = ? AND sandbox = ?"));
     st.Bind(1, std::string_view(kind)).Bind(2, std::string_view(id));
     st.Bind(3, std::string_view(scope.org)).Bind(4, std::string_view(scope.sandbox));
     RETURN_IF_ERROR(st.Run());
@@ -356,8 +359,9 @@ class SqliteTxn : public MetaTxn {
     ASSIGN_OR_RETURN(std::string where, WhereSql(nullptr, kind, q, &params));
     ASSIGN_OR_RETURN(std::string ord, OrderExpression(q.order_field));
     const char* dir = q.order_desc ? "DESC" : "ASC";
-    std::string sql = std::string("SELECT ") + kEntityColumns + ", org, sandbox FROM entities WHERE " +
-                      where + " ORDER BY " + ord + " " + dir + ", id " + dir + " LIMIT ?";
+    std::string sql = std::string("SELECT ") + kEntityColumns +
+                      ", org, sandbox FROM entities WHERE " + where + " ORDER BY " + ord + " " +
+                      dir + ", id " + dir + " LIMIT ?";
     params.push_back(Param(int64_t{std::max(1, q.limit)}));
     ASSIGN_OR_RETURN(Stmt st, db_->Prepare(sql));
     BindAll(st, params);
@@ -381,9 +385,11 @@ class SqliteTxn : public MetaTxn {
   }
 
   Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) override {
-    ASSIGN_OR_RETURN(Stmt st, db_->Prepare(
-        "SELECT from_kind, from_id FROM refs WHERE org = ? AND sandbox = ? AND to_id = ? "
-        "ORDER BY from_kind, from_id"));
+    ASSIGN_OR_RETURN(
+        Stmt st,
+        db_->Prepare(
+            "SELECT from_kind, from_id FROM refs WHERE org = ? AND sandbox = ? AND to_id = ? "
+            "ORDER BY from_kind, from_id"));
     st.Bind(1, std::string_view(scope.org)).Bind(2, std::string_view(scope.sandbox));
     st.Bind(3, std::string_view(id));
     std::vector<std::string> out;
@@ -418,13 +424,15 @@ class SqliteTxn : public MetaTxn {
   }
 
   Status WriteRefs(const Scope& scope, const Entity& e) {
-    ASSIGN_OR_RETURN(Stmt del, db_->Prepare("DELETE FROM refs WHERE from_kind = ? AND from_id = ?"));
+    ASSIGN_OR_RETURN(Stmt del,
+                     db_->Prepare("DELETE FROM refs WHERE from_kind = ? AND from_id = ?"));
     del.Bind(1, std::string_view(e.kind)).Bind(2, std::string_view(e.id));
     RETURN_IF_ERROR(del.Run());
     if (e.refs.empty()) return Status::OK();
-    ASSIGN_OR_RETURN(Stmt ins, db_->Prepare(
-        "INSERT OR IGNORE INTO refs (org, sandbox, from_kind, from_id, to_id) "
-        "VALUES (?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        Stmt ins,
+        db_->Prepare("INSERT OR IGNORE INTO refs (org, sandbox, from_kind, from_id, to_id) "
+                     "VALUES (?, ?, ?, ?, ?)"));
     for (const auto& to : e.refs) {
       ins.Reset();
       ins.Bind(1, std::string_view(scope.org)).Bind(2, std::string_view(scope.sandbox));
@@ -450,19 +458,20 @@ class SqliteMetaStore : public MetaStore {
 
   Status Migrate() override {
     return WithDb([&](Db& db) -> Status {
-      RETURN_IF_ERROR(db.Exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-          "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+      RETURN_IF_ERROR(
+          db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                  "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
       for (const auto& m : sqlite::Migrations()) {
         RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
         Status s = [&]() -> Status {
-          ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+          ASSIGN_OR_RETURN(Stmt st,
+                           db.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
           st.Bind(1, int64_t{m.version});
           ASSIGN_OR_RETURN(bool applied, st.Step());
           if (applied) return Status::OK();
           RETURN_IF_ERROR(db.Exec(m.sql));
-          ASSIGN_OR_RETURN(Stmt ins, db.Prepare(
-              "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)"));
+          ASSIGN_OR_RETURN(Stmt ins, db.Prepare("INSERT INTO schema_migrations (version, "
+                                                "description, applied_at) VALUES (?, ?, ?)"));
           ins.Bind(1, int64_t{m.version}).Bind(2, std::string_view(m.description));
           ins.Bind(3, SystemClock::Instance().NowMillis());
           RETURN_IF_ERROR(ins.Run());
@@ -494,14 +503,13 @@ class SqliteMetaStore : public MetaStore {
     return RunTxn("BEGIN IMMEDIATE", fn);
   }
 
-  Status Read(const std::function<Status(MetaTxn&)>& fn) override {
-    return RunTxn("BEGIN", fn);
-  }
+  Status Read(const std::function<Status(MetaTxn&)>& fn) override { return RunTxn("BEGIN", fn); }
 
   Status CreateSandbox(const SandboxRecord& s) override {
     return WithDb([&](Db& db) -> Status {
-      ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-          "INSERT INTO sandboxes (org, name, id, created_at) VALUES (?, ?, ?, ?)"));
+      ASSIGN_OR_RETURN(
+          Stmt st,
+          db.Prepare("INSERT INTO sandboxes (org, name, id, created_at) VALUES (?, ?, ?, ?)"));
       st.Bind(1, std::string_view(s.org)).Bind(2, std::string_view(s.name));
       st.Bind(3, std::string_view(s.id)).Bind(4, s.created_at);
       Status r = st.Run();
@@ -516,8 +524,9 @@ class SqliteMetaStore : public MetaStore {
                                                    const std::string& name) override {
     std::optional<SandboxRecord> out;
     Status s = WithDb([&](Db& db) -> Status {
-      ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-          "SELECT org, name, id, created_at FROM sandboxes WHERE org = ? AND name = ?"));
+      ASSIGN_OR_RETURN(
+          Stmt st,
+          db.Prepare("SELECT org, name, id, created_at FROM sandboxes WHERE org = ? AND name = ?"));
       st.Bind(1, std::string_view(org)).Bind(2, std::string_view(name));
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (row) out = SandboxRecord{st.Text(0), st.Text(1), st.Text(2), st.Int(3)};
@@ -529,9 +538,9 @@ class SqliteMetaStore : public MetaStore {
 
   Status CreateClient(const ClientRecord& c) override {
     return WithDb([&](Db& db) -> Status {
-      ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-          "INSERT INTO clients (client_id, secret_hash, org, name, created_at) "
-          "VALUES (?, ?, ?, ?, ?)"));
+      ASSIGN_OR_RETURN(
+          Stmt st, db.Prepare("INSERT INTO clients (client_id, secret_hash, org, name, created_at) "
+                              "VALUES (?, ?, ?, ?, ?)"));
       st.Bind(1, std::string_view(c.client_id)).Bind(2, std::string_view(c.secret_hash));
       st.Bind(3, std::string_view(c.org)).Bind(4, std::string_view(c.name)).Bind(5, c.created_at);
       return st.Run();
@@ -541,8 +550,8 @@ class SqliteMetaStore : public MetaStore {
   Result<std::optional<ClientRecord>> FindClient(const std::string& client_id) override {
     std::optional<ClientRecord> out;
     Status s = WithDb([&](Db& db) -> Status {
-      ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-          "SELECT client_id, secret_hash, org, name, created_at FROM clients WHERE client_id = ?"));
+      ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT client_id, secret_hash, org, name, created_at "
+                                           "FROM clients WHERE client_id = ?"));
       st.Bind(1, std::string_view(client_id));
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (row) out = ClientRecord{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4)};
@@ -567,9 +576,9 @@ class SqliteMetaStore : public MetaStore {
 
   Status PutSetting(const std::string& key, const std::string& value) override {
     return WithDb([&](Db& db) -> Status {
-      ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-          "INSERT INTO settings (key, value) VALUES (?, ?) "
-          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+      ASSIGN_OR_RETURN(Stmt st,
+                       db.Prepare("INSERT INTO settings (key, value) VALUES (?, ?) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
       st.Bind(1, std::string_view(key)).Bind(2, std::string_view(value));
       return st.Run();
     });

@@ -312,13 +312,15 @@ Status LocalObjectStore::DeleteIncomplete(std::string_view prefix) {
     // The key the temp file would have become: its folder plus the name after "<prefix><hex>-".
     size_t dash = name.find('-', kTempPrefix.size());
     if (dash == std::string::npos) continue;
-    std::string final_key =
-        (it->path().parent_path() / name.substr(dash + 1)).lexically_relative(root_).generic_string();
+    std::string final_key = (it->path().parent_path() / name.substr(dash + 1))
+                                .lexically_relative(root_)
+                                .generic_string();
     if (final_key.compare(0, prefix.size(), prefix) != 0) continue;
     temps.push_back(it->path());
   }
   for (const auto& p : temps) {
-    if (::unlink(p.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("delete " + p.string(), errno);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+      return ErrnoStatus("delete " + p.string(), errno);
   }
   return Status::OK();
 }

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <pugixml.hpp>
 #include <random>
 #include <thread>
-#include <pugixml.hpp>
 
 namespace fluxo {
 
@@ -113,10 +113,8 @@ bool TransientCurlCode(CURLcode c) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_AGAIN:
-      return true;
-    default:
-      return false;
+    case CURLE_AGAIN: return true;
+    default: return false;
   }
 }
 
@@ -143,7 +141,8 @@ size_t WriteCb(char* ptr, size_t size, size_t nmemb, void* userdata) {
     return n;
   }
   // Error bodies are small; cap them anyway.
-  if (ctx->on_chunk == nullptr || ctx->resp->body.size() < (64 << 10)) ctx->resp->body.append(ptr, n);
+  if (ctx->on_chunk == nullptr || ctx->resp->body.size() < (64 << 10))
+    ctx->resp->body.append(ptr, n);
   return n;
 }
 
@@ -280,7 +279,8 @@ S3ObjectStore::S3ObjectStore(S3Options options) : options_(std::move(options)) {
     base_url_ = options_.endpoint + "/" + AwsUriEncode(options_.bucket, false);
   } else {
     size_t p = options_.endpoint.find("://") + 3;
-    base_url_ = options_.endpoint.substr(0, p) + options_.bucket + "." + options_.endpoint.substr(p);
+    base_url_ =
+        options_.endpoint.substr(0, p) + options_.bucket + "." + options_.endpoint.substr(p);
   }
   sigv4_param_ = "aws:amz:" + options_.region + ":s3";
   userpwd_ = options_.access_key + ":" + options_.secret_key;
@@ -406,8 +406,7 @@ Result<S3ObjectStore::Response> S3ObjectStore::Perform(const Request& req,
     if (!callback_status.ok()) return callback_status;  // the consumer's own error
     // Error messages from HttpError start with ": "; give them the operation's name.
     last = Status(st.code(),
-                  what + (st.message().rfind(": ", 0) == 0 ? st.message()
-                                                           : ": " + st.message()),
+                  what + (st.message().rfind(": ", 0) == 0 ? st.message() : ": " + st.message()),
                   st.retryable());
     if (!transient || attempt == options_.max_attempts) break;
     int64_t cap = options_.initial_backoff_ms;
@@ -506,7 +505,8 @@ Result<ListPage> S3ObjectStore::List(const ObjectListOptions& options) {
   ListPage page;
   for (pugi::xml_node c = root.child("Contents"); c; c = c.next_sibling("Contents")) {
     std::string k = c.child_value("Key");
-    if (k.size() <= options_.prefix.size() || k.compare(0, options_.prefix.size(), options_.prefix)) {
+    if (k.size() <= options_.prefix.size() ||
+        k.compare(0, options_.prefix.size(), options_.prefix)) {
       continue;
     }
     ObjectInfo info;
@@ -650,8 +650,8 @@ class S3ObjectWriter : public ObjectWriter {
                                          "&uploadId=" + AwsUriEncode(upload_id_, false));
     req.body = buf_;
     req.content_type = "application/octet-stream";
-    ASSIGN_OR_RETURN(auto resp,
-                     store_->Perform(req, What("upload part") + " #" + std::to_string(part_number)));
+    ASSIGN_OR_RETURN(
+        auto resp, store_->Perform(req, What("upload part") + " #" + std::to_string(part_number)));
     std::string etag = resp.Header("etag");
     if (etag.empty()) return Status::Unavailable(What("upload part") + ": no ETag in the answer");
     etags_.push_back(std::move(etag));

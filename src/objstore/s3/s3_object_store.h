@@ -47,7 +47,8 @@
 namespace fluxo {
 
 struct S3Options {
-  // "http://127.0.0.1:4568" or "https://minio.example:9000"; empty: https://s3.REGION.amazonaws.com.
+  // "http://127.0.0.1:4568" or "https://minio.example:9000"; empty:
+  // https://s3.REGION.amazonaws.com.
   std::string endpoint;
   std::string region = "us-east-1";
   bool path_style = false;  // ENDPOINT/BUCKET/KEY instead of BUCKET.HOST/KEY

@@ -1,6 +1,8 @@
 // The run engine with a fake source (unit level): claims, leases and take-over, the pipeline and
 // the commit, retries, failures, partial ingestion, cancellation; and the scheduler's windows.
 // Real sources are covered by the connector and end-to-end tests.
+#include "executor/executor.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,7 +10,6 @@
 #include <thread>
 
 #include "base/ids.h"
-#include "executor/executor.h"
 #include "model/run_doc.h"
 #include "model/spec_ids.h"
 #include "model/specs.h"
@@ -20,19 +21,19 @@ namespace fluxo {
 namespace {
 
 struct FakeBehavior {
-  int64_t rows = 1000;          // rows in the window (ids 0..rows-1)
-  int transient_failures = 0;   // Open() fails this many times with Unavailable
+  int64_t rows = 1000;         // rows in the window (ids 0..rows-1)
+  int transient_failures = 0;  // Open() fails this many times with Unavailable
   bool permanent_failure = false;
-  int64_t bad_every = 0;        // every Nth row is a row error
-  int64_t slow_ms = 0;          // sleep per batch (cancel tests)
+  int64_t bad_every = 0;  // every Nth row is a row error
+  int64_t slow_ms = 0;    // sleep per batch (cancel tests)
   std::atomic<int> opens{0};
 };
 
 class FakeSource : public Source {
  public:
   FakeSource(FakeBehavior* b, SourceConfig cfg) : b_(b), cfg_(std::move(cfg)) {
-    schema_ = std::make_shared<Schema>(std::vector<Field>{{"id", DataType::Int64(), false},
-                                                          {"name", DataType::String(), true}});
+    schema_ = std::make_shared<Schema>(
+        std::vector<Field>{{"id", DataType::Int64(), false}, {"name", DataType::String(), true}});
   }
   Status Open() override {
     int n = b_->opens.fetch_add(1);
@@ -65,7 +66,8 @@ class FakeReader : public SourceReader {
       s_->counters().input_bytes += 16;
       if (s_->b_->bad_every && id % s_->b_->bad_every == 0) {
         s_->counters().failed_records++;
-        s_->cfg_.on_row_error(RowError{"INGEST-1201", "bad value in column name", "fake.csv", id + 2, "x"});
+        s_->cfg_.on_row_error(
+            RowError{"INGEST-1201", "bad value in column name", "fake.csv", id + 2, "x"});
         continue;
       }
       b.column(0).AppendInt64(id);
@@ -94,7 +96,8 @@ class FakeConnector : public Connector {
     return std::unique_ptr<Source>(new FakeSource(b_, c));
   }
   Status Test(const ConnectionConfig&) override { return Status::OK(); }
-  Result<json::value> Explore(const ConnectionConfig&, const std::string&, const std::string&) override {
+  Result<json::value> Explore(const ConnectionConfig&, const std::string&,
+                              const std::string&) override {
     return json::value(json::array{});
   }
   FakeBehavior* b_;
@@ -122,14 +125,27 @@ class EngineTest : public ::testing::Test {
   }
 
   void MakeFlow(const json::object& options = {}) {
-    Entity conn{"connections", "conn-1", "", 0, 0,
-                {{"connectionSpec", {{"id", std::string(spec_ids::kSqlite)}}}}, "", {}};
+    Entity conn{"connections",
+                "conn-1",
+                "",
+                0,
+                0,
+                {{"connectionSpec", {{"id", std::string(spec_ids::kSqlite)}}}},
+                "",
+                {}};
     conn.secret = SealConnectionParams(*key_, "conn-1", json::object{{"path", "/tmp/x.db"}});
     Insert(conn);
-    Insert(Entity{"sourceConnections", "src-1", "", 0, 0,
-                  {{"baseConnectionId", "conn-1"}, {"params", {{"tableName", "t"}}}}, "", {}});
+    Insert(Entity{"sourceConnections",
+                  "src-1",
+                  "",
+                  0,
+                  0,
+                  {{"baseConnectionId", "conn-1"}, {"params", {{"tableName", "t"}}}},
+                  "",
+                  {}});
     Insert(Entity{"dataSets", "ds-1", "", 0, 0, {{"name", "d"}}, "", {}});
-    Insert(Entity{"targetConnections", "tgt-1", "", 0, 0, {{"params", {{"dataSetId", "ds-1"}}}}, "", {}});
+    Insert(Entity{
+        "targetConnections", "tgt-1", "", 0, 0, {{"params", {{"dataSetId", "ds-1"}}}}, "", {}});
     json::object flow{{"state", "enabled"},
                       {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}}},
                       {"sourceConnectionIds", {"src-1"}},
@@ -141,21 +157,28 @@ class EngineTest : public ::testing::Test {
   }
 
   std::string AddRun(int64_t start_at = 0) {
-    Entity run{"runs", NewUuid(), "", 0, 0,
+    Entity run{"runs",
+               NewUuid(),
+               "",
+               0,
+               0,
                NewRunDocument("flow-1", flow_doc_, json::object{},
                               RunSpecOfWindow{0, 100, start_at * 1000, std::string("ts"), false}),
-               "", {}};
+               "",
+               {}};
     Insert(run);
     return run.id;
   }
 
   json::object GetDoc(const std::string& kind, const std::string& id) {
     json::object doc;
-    EXPECT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
-      ASSIGN_OR_RETURN(Entity e, t.Get(scope_, kind, id));
-      doc = e.doc;
-      return Status::OK();
-    }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(Entity e, t.Get(scope_, kind, id));
+                      doc = e.doc;
+                      return Status::OK();
+                    })
+                    .ok());
     return doc;
   }
 
@@ -189,7 +212,8 @@ TEST_F(EngineTest, RunSucceedsCommitsOneBatchAndAgreesEverywhere) {
   EXPECT_GT(FindPath(run, "metrics.sizeSummary.outputBytes")->as_int64(), 0);
   EXPECT_TRUE(FindPath(run, "metrics.durationSummary.completedAtUTC"));
   const auto& promo = run.at("activities").as_array()[1].as_object();
-  std::string batch_id(promo.at("targetInfo").as_array()[0].at("reference").at("ids").as_array()[0].as_string());
+  std::string batch_id(
+      promo.at("targetInfo").as_array()[0].at("reference").at("ids").as_array()[0].as_string());
   json::object batch = GetDoc("batches", batch_id);
   EXPECT_EQ(batch.at("status").as_string(), "success");
   EXPECT_EQ(FindPath(batch, "metrics.outputRecordCount")->as_int64(), 1000);
@@ -233,7 +257,8 @@ TEST_F(EngineTest, TransientErrorsAreRetriedPermanentOnesFailAtOnce) {
   json::object run = GetDoc("runs", bad_run);
   EXPECT_EQ(RunStatusOf(run), "failed");
   EXPECT_EQ(behavior_.opens.load(), 1);
-  std::string msg(FindPath(run, "metrics.statusSummary.errors")->as_array()[0].at("message").as_string());
+  std::string msg(
+      FindPath(run, "metrics.statusSummary.errors")->as_array()[0].at("message").as_string());
   EXPECT_NE(msg.find("public.missing"), std::string::npos) << msg;
   EXPECT_EQ(FindPath(GetDoc("flows", "flow-1"), "lastRunDetails.state")->as_string(), "failed");
 }
@@ -251,13 +276,16 @@ TEST_F(EngineTest, PartialIngestionThreshold) {
 
   // With 5 % allowed: success, 99 % of rows landed, the errors say INGEST-1212-400.
   Entity flow;
-  ASSERT_TRUE(store_->Transact([&](MetaTxn& t) -> Status {
-    ASSIGN_OR_RETURN(flow, t.Get(scope_, "flows", "flow-1"));
-    std::string old = flow.etag;
-    flow.doc["options"] = json::object{{"partialIngestionPercent", "5"}, {"errorDiagnosticsEnabled", true}};
-    flow.etag = "\"x\"";
-    return t.Update(scope_, flow, old);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(flow, t.Get(scope_, "flows", "flow-1"));
+                    std::string old = flow.etag;
+                    flow.doc["options"] = json::object{{"partialIngestionPercent", "5"},
+                                                       {"errorDiagnosticsEnabled", true}};
+                    flow.etag = "\"x\"";
+                    return t.Update(scope_, flow, old);
+                  })
+                  .ok());
   std::string lenient = AddRun();
   ASSERT_TRUE(*ex->RunOne());
   run = GetDoc("runs", lenient);
@@ -288,13 +316,15 @@ TEST_F(EngineTest, CancelDuringRunLeavesNoBatch) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(store_->Transact([&](MetaTxn& txn) -> Status {
-    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
-    std::string old = e.etag;
-    e.doc["fluxo"].as_object()["cancelRequested"] = true;
-    e.etag = "\"c\"";
-    return txn.Update(scope_, e, old);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& txn) -> Status {
+                    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
+                    std::string old = e.etag;
+                    e.doc["fluxo"].as_object()["cancelRequested"] = true;
+                    e.etag = "\"c\"";
+                    return txn.Update(scope_, e, old);
+                  })
+                  .ok());
   t.join();
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_LT(took, std::chrono::seconds(2));
@@ -308,17 +338,19 @@ TEST_F(EngineTest, ExpiredLeaseIsTakenOverAndTheDeadAttemptsFilesRemoved) {
   auto ctx = lake_->BeginBatch(scope_, "ds-1", run_id, "flow-1", 1);
   ASSERT_TRUE(ctx.ok());
   ASSERT_TRUE(objects_.Put(ctx->prefix + "part-00000.parquet", "half-written").ok());
-  ASSERT_TRUE(store_->Transact([&](MetaTxn& txn) -> Status {
-    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
-    std::string old = e.etag;
-    SetRunStatus(e.doc, "inProgress");
-    auto& fx = e.doc["fluxo"].as_object();
-    fx["attempt"] = 1;
-    fx["leaseOwner"] = "dead-worker";
-    fx["leaseExpiry"] = SystemClock::Instance().NowMillis() - 1;
-    e.etag = "\"d\"";
-    return txn.Update(scope_, e, old);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& txn) -> Status {
+                    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
+                    std::string old = e.etag;
+                    SetRunStatus(e.doc, "inProgress");
+                    auto& fx = e.doc["fluxo"].as_object();
+                    fx["attempt"] = 1;
+                    fx["leaseOwner"] = "dead-worker";
+                    fx["leaseExpiry"] = SystemClock::Instance().NowMillis() - 1;
+                    e.etag = "\"d\"";
+                    return txn.Update(scope_, e, old);
+                  })
+                  .ok());
   auto ex = NewExecutor();
   ASSERT_TRUE(*ex->RunOne());
   json::object run = GetDoc("runs", run_id);
@@ -344,7 +376,8 @@ TEST_F(EngineTest, OneRunPerFlowAtATime) {
   auto ex1 = NewExecutor(), ex2 = NewExecutor();
   std::thread t1([&] { (void)ex1->RunOne(); });
   for (int i = 0; i < 200 && RunStatusOf(GetDoc("runs", a)) != "inProgress" &&
-                  RunStatusOf(GetDoc("runs", b)) != "inProgress"; ++i) {
+                  RunStatusOf(GetDoc("runs", b)) != "inProgress";
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_FALSE(*ex2->RunOne()) << "the flow already has a run in progress";
@@ -370,14 +403,28 @@ TEST(SchedulerWindows, TileTimeWithBackfillRules) {
 
 TEST_F(EngineTest, SchedulerCreatesMissedRunsOnceEvenWithTwoSchedulers) {
   int64_t now = SystemClock::Instance().NowSeconds();
-  json::object flow{{"state", "enabled"},
-                    {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}}},
-                    {"sourceConnectionIds", {"src-1"}},
-                    {"targetConnectionIds", {"tgt-1"}},
-                    {"transformations", json::array{json::object{{"name", "Copy"}, {"params", {{"deltaColumn", {{"name", "ts"}}}}}}}},
-                    {"scheduleParams", {{"frequency", "hour"}, {"interval", 1}, {"startTime", now - 3 * 3600 - 10}}}};
+  json::object flow{
+      {"state", "enabled"},
+      {"flowSpec", {{"id", std::string(spec_ids::kCrmToAep)}}},
+      {"sourceConnectionIds", {"src-1"}},
+      {"targetConnectionIds", {"tgt-1"}},
+      {"transformations", json::array{json::object{
+                              {"name", "Copy"}, {"params", {{"deltaColumn", {{"name", "ts"}}}}}}}},
+      {"scheduleParams",
+       {{"frequency", "hour"}, {"interval", 1}, {"startTime", now - 3 * 3600 - 10}}}};
   Insert(Entity{"flows", "flow-sched", "", 0, 0, flow, "", {}});
-  Insert(Entity{"flows", "flow-off", "", 0, 0, [&] { auto f = flow; f["state"] = "disabled"; return f; }(), "", {}});
+  Insert(Entity{"flows",
+                "flow-off",
+                "",
+                0,
+                0,
+                [&] {
+                  auto f = flow;
+                  f["state"] = "disabled";
+                  return f;
+                }(),
+                "",
+                {}});
   Scheduler s1(store_.get(), {}), s2(store_.get(), {});
   auto a = s1.Tick();
   auto b = s2.Tick();
@@ -390,10 +437,12 @@ TEST_F(EngineTest, SchedulerCreatesMissedRunsOnceEvenWithTwoSchedulers) {
   q.order_desc = false;
   q.filters = {Filter{"flowId", -1, FilterOp::kEq, {"flow-sched"}}};
   EntityPage page;
-  ASSERT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
-    ASSIGN_OR_RETURN(page, t.List(scope_, "runs", q));
-    return Status::OK();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(page, t.List(scope_, "runs", q));
+                    return Status::OK();
+                  })
+                  .ok());
   ASSERT_EQ(page.items.size(), 4u);
   int64_t prev_end = 0;
   for (const auto& r : page.items) {

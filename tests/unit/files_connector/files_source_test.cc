@@ -67,25 +67,20 @@ class FilesSourceTest : public ::testing::Test {
   static std::string Cell(const Column& c, int64_t i) {
     if (c.IsNull(i)) return "NULL";
     switch (c.type().id) {
-      case TypeId::kBoolean:
-        return c.GetBool(i) ? "true" : "false";
+      case TypeId::kBoolean: return c.GetBool(i) ? "true" : "false";
       case TypeId::kInt32:
       case TypeId::kDate:
         return c.type().id == TypeId::kDate ? FormatDate(c.Value<int32_t>(i))
                                             : std::to_string(c.Value<int32_t>(i));
-      case TypeId::kInt64:
-        return std::to_string(c.Value<int64_t>(i));
-      case TypeId::kTimestamp:
-        return FormatTimestamp(c.Value<int64_t>(i));
+      case TypeId::kInt64: return std::to_string(c.Value<int64_t>(i));
+      case TypeId::kTimestamp: return FormatTimestamp(c.Value<int64_t>(i));
       case TypeId::kFloat64: {
         std::ostringstream o;
         o << c.Value<double>(i);
         return o.str();
       }
-      case TypeId::kDecimal:
-        return FormatDecimal(c.GetDecimal(i), c.type().scale);
-      default:
-        return std::string(c.GetString(i));
+      case TypeId::kDecimal: return FormatDecimal(c.GetDecimal(i), c.type().scale);
+      default: return std::string(c.GetString(i));
     }
   }
 
@@ -133,11 +128,11 @@ TEST_F(FilesSourceTest, CsvWithInferredTypes) {
   auto out = Run(Config("in/a.csv"));
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(out->schema->ToString(), Schema({{"id", DataType::Int64()},
-                                              {"name", DataType::String()},
-                                              {"price", DataType::Float64()},
-                                              {"active", DataType::Boolean()},
-                                              {"day", DataType::Date()},
-                                              {"at", DataType::Timestamp()}})
+                                             {"name", DataType::String()},
+                                             {"price", DataType::Float64()},
+                                             {"active", DataType::Boolean()},
+                                             {"day", DataType::Date()},
+                                             {"at", DataType::Timestamp()}})
                                          .ToString());
   ASSERT_EQ(out->rows.size(), 3u);
   EXPECT_EQ(out->rows[0], (std::vector<std::string>{"1", "Smith, J", "1.5", "true", "2024-01-02",
@@ -173,14 +168,11 @@ TEST_F(FilesSourceTest, OnePercentBadRowsAreCountedWithLineNumbers) {
     if (i % 100 == 0) {
       bad_lines.push_back(line);
       switch ((i / 100) % 3) {
-        case 0:
-          csv += std::to_string(i) + ",not-a-number\n";
-          break;
+        case 0: csv += std::to_string(i) + ",not-a-number\n"; break;
         case 1:
           csv += std::to_string(i) + ",1,2\n";  // column count
           break;
-        default:
-          csv += std::to_string(i) + ",\xFF\xFE\n";  // invalid UTF-8
+        default: csv += std::to_string(i) + ",\xFF\xFE\n";  // invalid UTF-8
       }
     } else {
       csv += std::to_string(i) + "," + std::to_string(i * 10) + "\n";
@@ -235,8 +227,8 @@ TEST_F(FilesSourceTest, JsonLinesAndArraysWithInference) {
   EXPECT_EQ(s.field(4).type, DataType::Float64());
   ASSERT_EQ(out->rows.size(), 4u);
   std::sort(out->rows.begin(), out->rows.end());
-  EXPECT_EQ(out->rows[0], (std::vector<std::string>{"1", "x", "[1,2]",
-                                                    "2024-01-01T00:00:00.000000Z", "NULL"}));
+  EXPECT_EQ(out->rows[0],
+            (std::vector<std::string>{"1", "x", "[1,2]", "2024-01-01T00:00:00.000000Z", "NULL"}));
   EXPECT_EQ(out->rows[2][4], "1");  // id 3: an integer in a float64 column
   ASSERT_EQ(errors_.size(), 2u);
   std::sort(errors_.begin(), errors_.end(),
@@ -296,10 +288,10 @@ TEST_F(FilesSourceTest, PathTraversalIsRefused) {
   WriteRoot("ok.csv", "a\n1\n");
   fs::create_directory_symlink(base_ / "secret", root_ / "link_dir");
   fs::create_symlink(base_ / "secret" / "passwd", root_ / "link.csv");
-  for (const std::string& p : std::vector<std::string>{
-           "../../secret/passwd", "../secret", "%2e%2e/%2e%2e/secret/passwd", "a/%2E%2e/../x",
-        "link_dir/passwd", "link.csv", "/etc/passwd", (base_ / "secret/passwd").string(),
-        "..\\secret"}) {
+  for (const std::string& p :
+       std::vector<std::string>{"../../secret/passwd", "../secret", "%2e%2e/%2e%2e/secret/passwd",
+                                "a/%2E%2e/../x", "link_dir/passwd", "link.csv", "/etc/passwd",
+                                (base_ / "secret/passwd").string(), "..\\secret"}) {
     SCOPED_TRACE(p);
     auto out = Run(Config(p));
     ASSERT_FALSE(out.ok());
@@ -362,8 +354,7 @@ TEST_F(FilesSourceTest, GlobsFoldersAndRecursion) {
   };
   using V = std::vector<std::string>;
   EXPECT_EQ(files("d/*.csv", false), (V{"d/a.csv", "d/b.csv"}));
-  EXPECT_EQ(files("d/*.csv", true),
-            (V{"d/a.csv", "d/b.csv", "d/sub/deep/y.csv", "d/sub/x.csv"}));
+  EXPECT_EQ(files("d/*.csv", true), (V{"d/a.csv", "d/b.csv", "d/sub/deep/y.csv", "d/sub/x.csv"}));
   EXPECT_EQ(files("**/*.json", false), (V{"d/c.json"}));
   EXPECT_EQ(files("d/**/x.csv", false), (V{"d/sub/x.csv"}));
   EXPECT_EQ(files("d", false), (V{"d/a.csv", "d/b.csv", "d/c.json"}));

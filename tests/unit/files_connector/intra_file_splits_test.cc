@@ -90,12 +90,9 @@ class IntraFileSplitsTest : public ::testing::Test {
   static std::string Cell(const Column& c, int64_t i) {
     if (c.IsNull(i)) return "NULL";
     switch (c.type().id) {
-      case TypeId::kInt64:
-        return std::to_string(c.Value<int64_t>(i));
-      case TypeId::kString:
-        return "'" + std::string(c.GetString(i)) + "'";
-      default:
-        return "?";
+      case TypeId::kInt64: return std::to_string(c.Value<int64_t>(i));
+      case TypeId::kString: return "'" + std::string(c.GetString(i)) + "'";
+      default: return "?";
     }
   }
 
@@ -179,7 +176,7 @@ TEST_F(IntraFileSplitsTest, RangesGiveEveryRecordOnceWithTheSameErrorsAndLines) 
                                              {"name", DataType::String(), true},
                                              {"amount", DataType::Int64(), true},
                                              {"note", DataType::String(), true}})
-                                          .ToString());
+                                         .ToString());
   // Sanity of the reference read: every error kind, quoted line breaks kept.
   std::set<std::string> codes;
   for (const RowError& e : ref->errors) codes.insert(e.code);

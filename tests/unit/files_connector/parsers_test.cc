@@ -156,7 +156,8 @@ TEST(CsvParser, FieldEndsAtEveryOffsetOfAScanBlock) {
 // and read back at several buffer steps: values, quoted flags and line numbers round-trip.
 TEST(CsvParser, RandomRoundTrip) {
   std::mt19937 rng(42);
-  const std::vector<std::string> pieces = {"a", "bc", ",", "\"", "\n", " ", "\xC3\xA9", "0123456789abcdef"};
+  const std::vector<std::string> pieces = {"a",  "bc", ",",        "\"",
+                                           "\n", " ",  "\xC3\xA9", "0123456789abcdef"};
   std::string text;
   std::vector<std::vector<std::string>> want;
   std::vector<std::vector<bool>> want_quoted;
@@ -206,9 +207,11 @@ TEST(CsvParser, RandomRoundTrip) {
 // records, a quote left open at the end), at any range size and buffer step.
 TEST(CsvParser, CutsIntoRangesOfWholeRecords) {
   std::mt19937 rng(11);
-  const std::vector<std::string> pieces = {"a", "bc", ",", "\"", "\n", "\r", "\r\n", " ",
-                                           "\"\"", "x\"y", "0123456789abcdef"};
-  std::string text = "\xEF\xBB\xBF" "h1,h2,h3\n";
+  const std::vector<std::string> pieces = {
+      "a", "bc", ",", "\"", "\n", "\r", "\r\n", " ", "\"\"", "x\"y", "0123456789abcdef"};
+  std::string text =
+      "\xEF\xBB\xBF"
+      "h1,h2,h3\n";
   for (int r = 0; r < 400; ++r) {
     const int kind = static_cast<int>(rng() % 20);
     if (kind == 0) {
@@ -458,8 +461,8 @@ TEST(Values, ParsersAndInference) {
   EXPECT_FALSE(ParseDecimal("1234.5", 5, 2, &dec));
   EXPECT_TRUE(IsValidUtf8("h\xC3\xA9llo \xF0\x9F\x98\x80"));
   EXPECT_FALSE(IsValidUtf8("\xC3"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
   EXPECT_FALSE(IsValidUtf8("abcdefgh\xFF"));
 
   auto infer = [](std::vector<std::string> vals) {
@@ -488,10 +491,29 @@ TEST(Values, FastPathsAgreeWithTheGeneralParsers) {
     auto r = std::from_chars(b, e, *v);
     return !s.empty() && r.ec == std::errc() && r.ptr == e && b != e;
   };
-  for (std::string_view s :
-       {"0", "-0", "+0", "7", "-42", "000123", "123456789012345678", "-123456789012345678",
-        "999999999999999999", "1234567890123456789", "9223372036854775807", "-9223372036854775808",
-        "9223372036854775808", "+-5", "-", "+", "", " 1", "1 ", "1a", "0x10", "--1", "1.0"}) {
+  for (std::string_view s : {"0",
+                             "-0",
+                             "+0",
+                             "7",
+                             "-42",
+                             "000123",
+                             "123456789012345678",
+                             "-123456789012345678",
+                             "999999999999999999",
+                             "1234567890123456789",
+                             "9223372036854775807",
+                             "-9223372036854775808",
+                             "9223372036854775808",
+                             "+-5",
+                             "-",
+                             "+",
+                             "",
+                             " 1",
+                             "1 ",
+                             "1a",
+                             "0x10",
+                             "--1",
+                             "1.0"}) {
     SCOPED_TRACE(s);
     int64_t a = 0, b = 0;
     bool ra = ParseInt64(s, &a), rb = ref_int(s, &b);
@@ -508,10 +530,28 @@ TEST(Values, FastPathsAgreeWithTheGeneralParsers) {
     auto r = std::from_chars(b, e, *v);
     return !s.empty() && r.ec == std::errc() && r.ptr == e && b != e;
   };
-  std::vector<std::string> doubles = {"0", "-0", "-0.0", "1.5", "+2.25", "0.1", "0.3", "123456.789012",
-                                      "999999999999999", "9999999999999999", "0.000000000000001",
-                                      "1.", ".5", "-", "1e3", "1.5E-2", "inf", "nan", "1.2.3",
-                                      "12345678901234567890.5", "1,5", "00.10"};
+  std::vector<std::string> doubles = {"0",
+                                      "-0",
+                                      "-0.0",
+                                      "1.5",
+                                      "+2.25",
+                                      "0.1",
+                                      "0.3",
+                                      "123456.789012",
+                                      "999999999999999",
+                                      "9999999999999999",
+                                      "0.000000000000001",
+                                      "1.",
+                                      ".5",
+                                      "-",
+                                      "1e3",
+                                      "1.5E-2",
+                                      "inf",
+                                      "nan",
+                                      "1.2.3",
+                                      "12345678901234567890.5",
+                                      "1,5",
+                                      "00.10"};
   std::mt19937_64 rng(7);
   for (int k = 0; k < 20000; ++k) {  // random decimals of 1..17 digits, the point anywhere
     std::string d = std::to_string(rng() % 100000000000000000ull);
@@ -542,8 +582,8 @@ TEST(Values, FastPathsAgreeWithTheGeneralParsers) {
            {"-0.5", 5, 2, true, -50},
            {"+007.10", 5, 2, true, 710},
            {"1234567890123456.78", 18, 2, true, 123456789012345678},
-           {"5.", 5, 2, true, 500},  // general path
-           {".5", 5, 2, true, 50},   // general path
+           {"5.", 5, 2, true, 500},     // general path
+           {".5", 5, 2, true, 50},      // general path
            {"1.990", 5, 2, true, 199},  // extra zero digits: general path
            {"1.999", 5, 2, false, 0},
            {"12345.6", 5, 2, false, 0},  // too many integer digits
@@ -563,13 +603,26 @@ TEST(Values, FastPathsAgreeWithTheGeneralParsers) {
   EXPECT_TRUE(ParseDecimal("-99999999999999999999.99", 22, 2, &dec));
   EXPECT_TRUE(dec == -(static_cast<int128_t>(99999999999999999ll) * 100000 + 99999));
 
-  for (std::string_view s :
-       {"2024-02-29 23:59:59", "2023-02-29 00:00:00", "2024-01-01T00:00:00.5Z",
-        "2024-01-01t00:00:00z", "2024-01-01T00:00:00.123456789", "2024-01-01T00:00:00.1234567890",
-        "2024-01-01 24:00:00", "2024-01-01 00:60:00", "2024-13-01 00:00:00", "0000-01-01 00:00:00",
-        "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2024-01-01 00:00:00.",
-        "2024-01-01 00:00", "2024-01-01 00:00:00 ", "2024-01-01 00:00:00+02:00",
-        "2024-01-01 00:00:00,25", "1969-12-31 23:59:59", "2024-01-01", "2024-01-01X00:00:00"}) {
+  for (std::string_view s : {"2024-02-29 23:59:59",
+                             "2023-02-29 00:00:00",
+                             "2024-01-01T00:00:00.5Z",
+                             "2024-01-01t00:00:00z",
+                             "2024-01-01T00:00:00.123456789",
+                             "2024-01-01T00:00:00.1234567890",
+                             "2024-01-01 24:00:00",
+                             "2024-01-01 00:60:00",
+                             "2024-13-01 00:00:00",
+                             "0000-01-01 00:00:00",
+                             "0001-01-01 00:00:00",
+                             "9999-12-31 23:59:59.999999",
+                             "2024-01-01 00:00:00.",
+                             "2024-01-01 00:00",
+                             "2024-01-01 00:00:00 ",
+                             "2024-01-01 00:00:00+02:00",
+                             "2024-01-01 00:00:00,25",
+                             "1969-12-31 23:59:59",
+                             "2024-01-01",
+                             "2024-01-01X00:00:00"}) {
     SCOPED_TRACE(s);
     int64_t us = 0;
     auto ref = ParseIsoTimestampMicros(s);

@@ -1,11 +1,12 @@
 // The lake's batch life cycle and dataset schema evolution (unit level, in-memory object store).
+#include "lake/lake.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "base/ids.h"
 #include "formats/parquet/parquet_sink.h"
-#include "lake/lake.h"
 #include "objstore/memory_object_store.h"
 
 namespace fluxo {
@@ -14,7 +15,8 @@ namespace {
 Schema S(std::vector<Field> f) { return Schema(std::move(f)); }
 
 TEST(EvolveSchema, FirstBatchSetsVersionOne) {
-  auto r = EvolveSchema(nullptr, S({{"id", DataType::Int64(), false}, {"name", DataType::String(), true}}));
+  auto r = EvolveSchema(nullptr,
+                        S({{"id", DataType::Int64(), false}, {"name", DataType::String(), true}}));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->at("version").as_int64(), 1);
   EXPECT_EQ(r->at("columns").as_array().size(), 2u);
@@ -25,7 +27,8 @@ TEST(EvolveSchema, SameSchemaKeepsVersionNewColumnsAddAVersion) {
   json::value v1 = *EvolveSchema(nullptr, S({{"id", DataType::Int64(), false}}));
   auto same = EvolveSchema(&v1, S({{"id", DataType::Int64(), false}}));
   EXPECT_EQ(same->at("version").as_int64(), 1);
-  auto added = EvolveSchema(&v1, S({{"id", DataType::Int64(), false}, {"email", DataType::String(), false}}));
+  auto added = EvolveSchema(
+      &v1, S({{"id", DataType::Int64(), false}, {"email", DataType::String(), false}}));
   ASSERT_TRUE(added.ok());
   EXPECT_EQ(added->at("version").as_int64(), 2);
   const auto& cols = added->at("columns").as_array();
@@ -45,7 +48,8 @@ TEST(EvolveSchema, TypeChangeFailsNamingColumnAndBothTypes) {
 }
 
 TEST(EvolveSchema, MissingColumnsMustBeNullable) {
-  json::value v1 = *EvolveSchema(nullptr, S({{"id", DataType::Int64(), false}, {"note", DataType::String(), true}}));
+  json::value v1 = *EvolveSchema(
+      nullptr, S({{"id", DataType::Int64(), false}, {"note", DataType::String(), true}}));
   EXPECT_TRUE(EvolveSchema(&v1, S({{"id", DataType::Int64(), false}})).ok());
   auto r = EvolveSchema(&v1, S({{"note", DataType::String(), true}}));
   ASSERT_FALSE(r.ok());
@@ -53,7 +57,8 @@ TEST(EvolveSchema, MissingColumnsMustBeNullable) {
 }
 
 TEST(DatasetSchemaOf, DeclaredColumnsActAsVersionOne) {
-  json::object ds{{"columns", json::array{json::object{{"name", "id"}, {"type", "int64"}, {"nullable", false}}}}};
+  json::object ds{{"columns", json::array{json::object{
+                                  {"name", "id"}, {"type", "int64"}, {"nullable", false}}}}};
   json::value cur = DatasetSchemaOf(ds);
   ASSERT_TRUE(cur.is_object());
   EXPECT_FALSE(EvolveSchema(&cur, S({{"id", DataType::String(), false}})).ok());
@@ -83,25 +88,30 @@ class LakeTest : public ::testing::Test {
     RecordBatchBuilder b(sp);
     for (int i = 0; i < rows; ++i) {
       for (int c = 0; c < sp->num_fields(); ++c) {
-        if (sp->field(c).type.id == TypeId::kInt64) b.column(c).AppendInt64(i);
-        else b.column(c).AppendString("v" + std::to_string(i));
+        if (sp->field(c).type.id == TypeId::kInt64)
+          b.column(c).AppendInt64(i);
+        else
+          b.column(c).AppendString("v" + std::to_string(i));
       }
     }
     RETURN_IF_ERROR(sink->Write(b.Finish().value()));
     std::vector<WrittenFile> files;
     RETURN_IF_ERROR(sink->Close(&files));
-    Status s = lake_->Commit(*ctx, files, BatchMetrics{rows, rows, 0, 0, 0, 0}, schema, false, nullptr);
+    Status s =
+        lake_->Commit(*ctx, files, BatchMetrics{rows, rows, 0, 0, 0, 0}, schema, false, nullptr);
     if (!s.ok()) (void)lake_->Abort(*ctx, s.message());
     return s;
   }
 
   json::object Doc(const std::string& kind, const std::string& id) {
     json::object d;
-    EXPECT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
-      ASSIGN_OR_RETURN(Entity e, t.Get(scope_, kind, id));
-      d = e.doc;
-      return Status::OK();
-    }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(Entity e, t.Get(scope_, kind, id));
+                      d = e.doc;
+                      return Status::OK();
+                    })
+                    .ok());
     return d;
   }
 
@@ -122,7 +132,9 @@ TEST_F(LakeTest, CommitRecordsFilesMetricsManifestAndSchemaVersions) {
   EXPECT_TRUE(objects_.Head(Lake::BatchPrefix(scope_, "ds", b1) + "_manifest.json").ok());
   EXPECT_EQ(FindPath(Doc("dataSets", "ds"), "schema.version")->as_int64(), 1);
 
-  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}, {"email", DataType::String(), true}}), 5, &b2).ok());
+  ASSERT_TRUE(
+      WriteBatch(S({{"id", DataType::Int64(), false}, {"email", DataType::String(), true}}), 5, &b2)
+          .ok());
   EXPECT_EQ(FindPath(Doc("dataSets", "ds"), "schema.version")->as_int64(), 2);
   EXPECT_EQ(Doc("batches", b2).at("schemaVersion").as_int64(), 2);
 

@@ -1,3 +1,5 @@
+#include "metastore/metastore.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -5,7 +7,6 @@
 #include <thread>
 
 #include "base/ids.h"
-#include "metastore/metastore.h"
 #include "metastore/sqlite/sqlite_metastore.h"
 
 namespace fluxo {
@@ -49,9 +50,11 @@ TEST_F(MetaStoreTest, MigrateIsIdempotentAndPingWorks) {
 }
 
 TEST_F(MetaStoreTest, EntitiesAreScoped) {
-  ASSERT_TRUE(store_->Transact([&](MetaTxn& t) {
-    return t.Insert(a_, Make("connections", "c1", 1, {{"name", "x"}}));
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) {
+                    return t.Insert(a_, Make("connections", "c1", 1, {{"name", "x"}}));
+                  })
+                  .ok());
   Status s = store_->Read([&](MetaTxn& t) -> Status {
     EXPECT_TRUE(t.Get(a_, "connections", "c1").ok());
     EXPECT_EQ(t.Get(b_, "connections", "c1").status().code(), StatusCode::kNotFound);
@@ -72,41 +75,50 @@ TEST_F(MetaStoreTest, UpdateChecksEtag) {
   EXPECT_EQ(store_->Transact([&](MetaTxn& t) { return t.Update(a_, e2, "\"stale\""); }).code(),
             StatusCode::kFailedPrecondition);
   EXPECT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Update(a_, e2, e.etag); }).ok());
-  store_->Read([&](MetaTxn& t) -> Status {
-    auto got = t.Get(a_, "flows", "f1");
-    EXPECT_EQ(got->doc["name"].as_string(), "y");
-    EXPECT_EQ(got->etag, "\"new\"");
-    return Status::OK();
-  }).ok();
+  store_
+      ->Read([&](MetaTxn& t) -> Status {
+        auto got = t.Get(a_, "flows", "f1");
+        EXPECT_EQ(got->doc["name"].as_string(), "y");
+        EXPECT_EQ(got->etag, "\"new\"");
+        return Status::OK();
+      })
+      .ok();
 }
 
 TEST_F(MetaStoreTest, ReferencedEntityCannotBeDeleted) {
-  ASSERT_TRUE(store_->Transact([&](MetaTxn& t) -> Status {
-    RETURN_IF_ERROR(t.Insert(a_, Make("connections", "c1", 1, {})));
-    Entity sc = Make("sourceConnections", "s1", 2, {});
-    sc.refs = {"c1"};
-    return t.Insert(a_, sc);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) -> Status {
+                    RETURN_IF_ERROR(t.Insert(a_, Make("connections", "c1", 1, {})));
+                    Entity sc = Make("sourceConnections", "s1", 2, {});
+                    sc.refs = {"c1"};
+                    return t.Insert(a_, sc);
+                  })
+                  .ok());
   Status s = store_->Transact([&](MetaTxn& t) { return t.Delete(a_, "connections", "c1"); });
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("sourceConnections s1"), std::string::npos);
-  EXPECT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Delete(a_, "sourceConnections", "s1"); })
-                  .ok());
+  EXPECT_TRUE(
+      store_->Transact([&](MetaTxn& t) { return t.Delete(a_, "sourceConnections", "s1"); }).ok());
   EXPECT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Delete(a_, "connections", "c1"); }).ok());
 }
 
 TEST_F(MetaStoreTest, ListFiltersOrdersAndPagesWithoutGapsOrDuplicates) {
-  ASSERT_TRUE(store_->Transact([&](MetaTxn& t) -> Status {
-    for (int i = 0; i < 250; ++i) {
-      json::object doc{{"flowId", i % 2 ? "fa" : "fb"},
-                       {"metrics", {{"statusSummary", {{"status", i % 3 ? "success" : "failed"}}}}},
-                       {"n", i},
-                       {"sourceConnectionIds", json::array{"s" + std::to_string(i % 5)}}};
-      // Several rows share a created_at: the id breaks ties.
-      RETURN_IF_ERROR(t.Insert(a_, Make("runs", "r" + std::to_string(1000 + i), i / 3, doc)));
-    }
-    return t.Insert(b_, Make("runs", "other", 5, {{"flowId", "fa"}}));
-  }).ok());
+  ASSERT_TRUE(
+      store_
+          ->Transact([&](MetaTxn& t) -> Status {
+            for (int i = 0; i < 250; ++i) {
+              json::object doc{
+                  {"flowId", i % 2 ? "fa" : "fb"},
+                  {"metrics", {{"statusSummary", {{"status", i % 3 ? "success" : "failed"}}}}},
+                  {"n", i},
+                  {"sourceConnectionIds", json::array{"s" + std::to_string(i % 5)}}};
+              // Several rows share a created_at: the id breaks ties.
+              RETURN_IF_ERROR(
+                  t.Insert(a_, Make("runs", "r" + std::to_string(1000 + i), i / 3, doc)));
+            }
+            return t.Insert(b_, Make("runs", "other", 5, {{"flowId", "fa"}}));
+          })
+          .ok());
 
   std::set<std::string> seen;
   ListQuery q;
@@ -114,10 +126,12 @@ TEST_F(MetaStoreTest, ListFiltersOrdersAndPagesWithoutGapsOrDuplicates) {
   int pages = 0;
   while (true) {
     EntityPage page;
-    ASSERT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
-      ASSIGN_OR_RETURN(page, t.List(a_, "runs", q));
-      return Status::OK();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(page, t.List(a_, "runs", q));
+                      return Status::OK();
+                    })
+                    .ok());
     ++pages;
     for (auto& e : page.items) EXPECT_TRUE(seen.insert(e.id).second) << e.id;
     if (!page.has_more) break;
@@ -131,10 +145,12 @@ TEST_F(MetaStoreTest, ListFiltersOrdersAndPagesWithoutGapsOrDuplicates) {
     ListQuery c;
     c.filters = std::move(filters);
     int64_t n = -1;
-    EXPECT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
-      ASSIGN_OR_RETURN(n, t.Count(a_, "runs", c));
-      return Status::OK();
-    }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(n, t.Count(a_, "runs", c));
+                      return Status::OK();
+                    })
+                    .ok());
     return n;
   };
   EXPECT_EQ(count({{"flowId", -1, FilterOp::kEq, {"fa"}}}), 125);
@@ -168,10 +184,12 @@ TEST_F(MetaStoreTest, ConcurrentWritersAllCommit) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   int64_t n = 0;
-  ASSERT_TRUE(store_->Read([&](MetaTxn& t) -> Status {
-    ASSIGN_OR_RETURN(n, t.Count(a_, "connections", ListQuery{}));
-    return Status::OK();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(n, t.Count(a_, "connections", ListQuery{}));
+                    return Status::OK();
+                  })
+                  .ok());
   EXPECT_EQ(n, 200);
 }
 

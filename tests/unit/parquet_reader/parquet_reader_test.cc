@@ -14,8 +14,8 @@
 #include "formats/output_stream.h"
 #include "formats/parquet/column_writer.h"
 #include "formats/parquet/file_writer.h"
-#include "parquet_types.h"
 #include "formats/parquet/reader.h"
+#include "parquet_types.h"
 
 namespace fluxo::parquet {
 namespace {
@@ -401,8 +401,9 @@ TEST(ParquetReaderTest, Int96Timestamps) {
   const int32_t day = DaysFromCivil(2001, 2, 3) + 2440588;
   std::string body = int96((4 * 3600 + 5 * 60 + 6) * 1000000000LL + 789012345, day) +
                      int96(86399500000000LL, 2440587);  // 1969-12-31 23:59:59.5
-  EXPECT_EQ(ReadColumn(SingleColumnFile(leaf, pf::Encoding::PLAIN, body, 2)),
-            (std::vector<std::string>{"2001-02-03T04:05:06.789012Z", "1969-12-31T23:59:59.500000Z"}));
+  EXPECT_EQ(
+      ReadColumn(SingleColumnFile(leaf, pf::Encoding::PLAIN, body, 2)),
+      (std::vector<std::string>{"2001-02-03T04:05:06.789012Z", "1969-12-31T23:59:59.500000Z"}));
 }
 
 TEST(ParquetReaderTest, DeltaByteArray) {
