@@ -20,7 +20,7 @@ namespace fluxo {
 std::unique_ptr<ConnectorRegistry> BuiltinConnectors() {
   auto r = std::make_unique<ConnectorRegistry>();
 #ifdef FLUXO_CONNECTOR_SQLITE
-  r->Register(NewSqliteConnector());
+  r->Register(connectors::sqlite::NewConnector());
 #endif
 #ifdef FLUXO_CONNECTOR_POSTGRES
   r->Register(NewPostgresConnector());

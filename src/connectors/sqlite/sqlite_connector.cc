@@ -5,16 +5,17 @@
 #include <limits>
 
 #include "base/date_format.h"
-#include "connectors/sqlite/sqlite_handle.h"
+#include "base/strings.h"
+#include "connectors/sqlite/sqlite_paths.h"
 #include "connectors/sqlite/sqlite_types.h"
 #include "model/spec_ids.h"
+#include "sqlite3/sqlite_db.h"
 
-namespace fluxo {
+namespace fluxo::connectors::sqlite {
 namespace {
 
-using sqlite_source::Db;
-using sqlite_source::QuoteIdent;
-using sqlite_source::Stmt;
+using Db = ::fluxo::sqlite::Db;
+using Stmt = ::fluxo::sqlite::Stmt;
 
 constexpr int64_t kUs = 1'000'000;
 constexpr char kBadValueCode[] = "INGEST-1201";
@@ -37,14 +38,6 @@ std::string Truncate(std::string_view s, size_t n) {
   if (s.size() <= n) return std::string(s);
   return std::string(s.substr(0, n)) + "...";
 }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 
 std::string Base64(std::string_view in) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -83,7 +76,7 @@ struct TableRef {
   std::string From() const { return QuoteIdent(schema) + "." + QuoteIdent(name); }
   int Find(std::string_view column) const {
     for (size_t i = 0; i < columns.size(); ++i) {
-      if (EqualsNoCase(columns[i].name, column)) return static_cast<int>(i);
+      if (EqualsIgnoreCase(columns[i].name, column)) return static_cast<int>(i);
     }
     return -1;
   }
@@ -102,6 +95,17 @@ Result<std::string> PathParam(const ConnectionConfig& c) {
 
 int BusyTimeoutMs(const ConnectionConfig& c) { return std::max(1, c.connect_timeout_s) * 1000; }
 
+// Opens an existing database read-only (not immutable: other processes may write) and checks
+// that the file is a database. `resolved_path` comes from ResolveAllowedPath; `display_path` is
+// the path as the user gave it, for messages.
+Result<Db> OpenReadOnly(const std::string& resolved_path, const std::string& display_path,
+                        int busy_timeout_ms) {
+  return Db::Open(resolved_path, {.readonly = true,
+                                  .busy_timeout_ms = busy_timeout_ms,
+                                  .verify = true,
+                                  .context = "SQLite file \"" + display_path + "\""});
+}
+
 struct Opened {
   Db db;
   std::string display;   // the path as configured
@@ -111,8 +115,8 @@ struct Opened {
 Result<Opened> OpenConfigured(const ConnectionConfig& c) {
   Opened o;
   ASSIGN_OR_RETURN(o.display, PathParam(c));
-  ASSIGN_OR_RETURN(o.resolved, sqlite_source::ResolveAllowedPath(o.display, c.allow_paths));
-  ASSIGN_OR_RETURN(o.db, Db::OpenReadOnly(o.resolved, o.display, BusyTimeoutMs(c)));
+  ASSIGN_OR_RETURN(o.resolved, ResolveAllowedPath(o.display, c.allow_paths));
+  ASSIGN_OR_RETURN(o.db, OpenReadOnly(o.resolved, o.display, BusyTimeoutMs(c)));
   return o;
 }
 
@@ -126,8 +130,8 @@ Result<bool> LookupTable(Db& db, const std::string& schema, std::string_view nam
   ASSIGN_OR_RETURN(bool row, s.Step("looking up the table"));
   if (!row) return false;
   t->schema = schema;
-  t->is_view = s.Text(0) == "view";
-  t->name = std::string(s.Text(1));
+  t->is_view = s.TextView(0) == "view";
+  t->name = std::string(s.TextView(1));
   return true;
 }
 
@@ -140,7 +144,7 @@ Result<TableRef> ResolveTable(Db& db, const std::string& table_name,
   ASSIGN_OR_RETURN(bool found, LookupTable(db, "main", table_name, &t));
   if (!found) {
     size_t dot = table_name.find('.');
-    if (dot != std::string::npos && EqualsNoCase(table_name.substr(0, dot), "main")) {
+    if (dot != std::string::npos && EqualsIgnoreCase(table_name.substr(0, dot), "main")) {
       ASSIGN_OR_RETURN(found, LookupTable(db, "main", table_name.substr(dot + 1), &t));
     }
   }
@@ -156,9 +160,9 @@ Result<TableRef> ResolveTable(Db& db, const std::string& table_name,
     ASSIGN_OR_RETURN(bool row, s.Step(ctx));
     if (!row) break;
     ColumnInfo c;
-    c.name = std::string(s.Text(0));
-    c.declared = std::string(s.Text(1));
-    c.type = sqlite_source::FluxoTypeOfDeclared(c.declared);
+    c.name = std::string(s.TextView(0));
+    c.declared = std::string(s.TextView(1));
+    c.type = FluxoTypeOfDeclared(c.declared);
     t.columns.push_back(std::move(c));
   }
   if (t.columns.empty()) {
@@ -350,8 +354,8 @@ Status SqliteSource::SetUpDelta() {
                                              " WHERE " + qcol + " IS NOT NULL LIMIT 1",
                                          Context()));
     ASSIGN_OR_RETURN(bool row, s.Step(Context()));
-    if (row && s.Text(0) == "integer") id = TypeId::kInt64;
-    if (row && s.Text(0) == "real") id = TypeId::kFloat64;
+    if (row && s.TextView(0) == "integer") id = TypeId::kInt64;
+    if (row && s.TextView(0) == "real") id = TypeId::kFloat64;
   }
   auto unsupported = [&](const std::string& why) {
     return Status::FailedPrecondition(
@@ -535,8 +539,8 @@ Result<std::unique_ptr<SourceReader>> SqliteSource::OpenReader(const Split& spli
   } else if (*kind == "empty") {
     sql += where_.empty() ? " WHERE 0" : " AND 0";
   }
-  ASSIGN_OR_RETURN(
-      Db db, Db::OpenReadOnly(resolved_path_, display_path_, BusyTimeoutMs(config_.connection)));
+  ASSIGN_OR_RETURN(Db db,
+                   OpenReadOnly(resolved_path_, display_path_, BusyTimeoutMs(config_.connection)));
   ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql, Context()));
   BindBounds(stmt);
   if (lo) {
@@ -569,7 +573,7 @@ std::string SqliteReader::RawRecord() const {
       case SQLITE_INTEGER: o[name] = stmt_.Int(col); break;
       case SQLITE_FLOAT: o[name] = stmt_.Double(col); break;
       case SQLITE_BLOB: o[name] = "<" + std::to_string(stmt_.Blob(col).size()) + " bytes>"; break;
-      default: o[name] = Truncate(stmt_.Text(col), 256); break;
+      default: o[name] = Truncate(stmt_.TextView(col), 256); break;
     }
   }
   std::string s = ToJson(o);
@@ -607,8 +611,8 @@ bool SqliteReader::Convert(std::string* error) {
         case SQLITE_BLOB:
           shown = "a blob of " + std::to_string(stmt_.Blob(col).size()) + " bytes";
           break;
-        case SQLITE_TEXT: shown = "\"" + Truncate(stmt_.Text(col), 64) + "\""; break;
-        default: shown = std::string(stmt_.Text(col)); break;
+        case SQLITE_TEXT: shown = "\"" + Truncate(stmt_.TextView(col), 64) + "\""; break;
+        default: shown = std::string(stmt_.TextView(col)); break;
       }
       *error =
           "column \"" + info.name + "\" (" + info.type.ToString() + "): value " + shown + " " + why;
@@ -643,8 +647,8 @@ bool SqliteReader::Convert(std::string* error) {
         if (t != SQLITE_INTEGER && t != SQLITE_FLOAT && t != SQLITE_TEXT) {
           return fail("is not a number");
         }
-        std::string_view text = stmt_.Text(col);  // exact digits, not via double
-        auto v = sqlite_source::ParseDecimalExact(text, info.type.precision, info.type.scale);
+        std::string_view text = stmt_.TextView(col);  // exact digits, not via double
+        auto v = ParseDecimalExact(text, info.type.precision, info.type.scale);
         if (!v.ok()) return fail(v.status().message());
         c.dec = *v;
         row_bytes_ += static_cast<int64_t>(text.size());
@@ -653,9 +657,9 @@ bool SqliteReader::Convert(std::string* error) {
       case TypeId::kBoolean:
         if (t == SQLITE_INTEGER && (stmt_.Int(col) == 0 || stmt_.Int(col) == 1)) {
           c.b = stmt_.Int(col) == 1;
-        } else if (t == SQLITE_TEXT && (EqualsNoCase(stmt_.Text(col), "true") ||
-                                        EqualsNoCase(stmt_.Text(col), "false"))) {
-          c.b = EqualsNoCase(stmt_.Text(col), "true");
+        } else if (t == SQLITE_TEXT && (EqualsIgnoreCase(stmt_.TextView(col), "true") ||
+                                        EqualsIgnoreCase(stmt_.TextView(col), "false"))) {
+          c.b = EqualsIgnoreCase(stmt_.TextView(col), "true");
         } else {
           return fail("is not a boolean (0, 1, true or false)");
         }
@@ -663,15 +667,15 @@ bool SqliteReader::Convert(std::string* error) {
         break;
       case TypeId::kString:
         if (t == SQLITE_BLOB) return fail("is binary, not text");
-        c.s = stmt_.Text(col);
-        if (t == SQLITE_TEXT && !sqlite_source::IsValidUtf8(c.s)) return fail("is not valid UTF-8");
+        c.s = stmt_.TextView(col);
+        if (t == SQLITE_TEXT && !IsValidUtf8(c.s)) return fail("is not valid UTF-8");
         row_bytes_ += static_cast<int64_t>(c.s.size());
         break;
       case TypeId::kBinary:
         if (t == SQLITE_BLOB) {
           c.s = stmt_.Blob(col);
         } else if (t == SQLITE_TEXT) {
-          c.s = stmt_.Text(col);
+          c.s = stmt_.TextView(col);
         } else {
           return fail("is a number, not binary");
         }
@@ -683,7 +687,7 @@ bool SqliteReader::Convert(std::string* error) {
           if (s > kMaxTextMicros / kUs || s < kMinTextMicros / kUs) return fail("is out of range");
           c.i = s * kUs;  // SQLite's "Unix Time" representation
         } else if (t == SQLITE_TEXT) {
-          auto v = src_->ParseTimestampText(table_col, stmt_.Text(col));
+          auto v = src_->ParseTimestampText(table_col, stmt_.TextView(col));
           if (!v.ok()) return fail("is not a timestamp (" + v.status().message() + ")");
           c.i = *v;
         } else {
@@ -694,7 +698,7 @@ bool SqliteReader::Convert(std::string* error) {
       case TypeId::kDate:
         if (t != SQLITE_TEXT) return fail("is not a date (expected YYYY-MM-DD text)");
         {
-          auto v = src_->ParseDateText(table_col, stmt_.Text(col));
+          auto v = src_->ParseDateText(table_col, stmt_.TextView(col));
           if (!v.ok()) return fail("is not a date (" + v.status().message() + ")");
           c.i = *v;
         }
@@ -735,7 +739,7 @@ Result<RecordBatch> SqliteReader::Next() {
       const int di = src_->delta_idx_;
       int t = stmt_.Type(di);
       if (t == SQLITE_NULL) continue;  // counted by PlanSplits
-      std::string_view v = stmt_.Text(di);
+      std::string_view v = stmt_.TextView(di);
       auto micros = t == SQLITE_TEXT ? src_->ParseDeltaText(v)
                                      : Result<int64_t>(Status::InvalidArgument(
                                            "value " + std::string(v) + " is not text"));
@@ -806,7 +810,7 @@ json::object ExploreColumn(const ColumnInfo& c) {
   }
   return json::object{
       {"name", c.name},
-      {"type", sqlite_source::ExploreTypeName(c.type)},
+      {"type", ExploreTypeName(c.type)},
       {"xdm", std::move(xdm)},
       {"meta", json::object{{"sqliteType", c.declared}, {"fluxoType", c.type.ToString()}}}};
 }
@@ -848,13 +852,13 @@ class SqliteConnector : public Connector {
     while (true) {
       ASSIGN_OR_RETURN(bool row, s.Step(ctx));
       if (!row) break;
-      std::string name(s.Text(1));
+      std::string name(s.TextView(1));
       out.push_back(json::object{{"type", "table"},
                                  {"name", name},
                                  {"path", name},
                                  {"canPreview", true},
                                  {"canFetchSchema", true},
-                                 {"meta", json::object{{"sqliteType", s.Text(0)}}}});
+                                 {"meta", json::object{{"sqliteType", s.TextView(0)}}}});
     }
     return json::value(std::move(out));
   }
@@ -886,9 +890,8 @@ class SqliteConnector : public Connector {
           case SQLITE_FLOAT: r[name] = s.Double(col); break;
           case SQLITE_BLOB: r[name] = Base64(s.Blob(col)); break;
           default: {
-            std::string_view v = s.Text(col);
-            r[name] = sqlite_source::IsValidUtf8(v) ? json::value(json::string(v))
-                                                    : json::value(Base64(v));
+            std::string_view v = s.TextView(col);
+            r[name] = IsValidUtf8(v) ? json::value(json::string(v)) : json::value(Base64(v));
             break;
           }
         }
@@ -903,6 +906,6 @@ class SqliteConnector : public Connector {
 
 }  // namespace
 
-std::unique_ptr<Connector> NewSqliteConnector() { return std::make_unique<SqliteConnector>(); }
+std::unique_ptr<Connector> NewConnector() { return std::make_unique<SqliteConnector>(); }
 
-}  // namespace fluxo
+}  // namespace fluxo::connectors::sqlite

@@ -7,10 +7,10 @@
 
 #include "connectors/source.h"
 
-namespace fluxo {
+namespace fluxo::connectors::sqlite {
 
 // The connector for connection spec spec_ids::kSqlite. Stateless and thread-safe; every Source
 // it makes opens its own read-only connections.
-std::unique_ptr<Connector> NewSqliteConnector();
+std::unique_ptr<Connector> NewConnector();
 
-}  // namespace fluxo
+}  // namespace fluxo::connectors::sqlite

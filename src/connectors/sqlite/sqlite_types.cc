@@ -3,7 +3,7 @@
 #include <cctype>
 #include <string>
 
-namespace fluxo::sqlite_source {
+namespace fluxo::connectors::sqlite {
 namespace {
 
 std::string Upper(std::string_view s) {
@@ -137,4 +137,4 @@ const char* ExploreTypeName(const DataType& t) {
   return "string";
 }
 
-}  // namespace fluxo::sqlite_source
+}  // namespace fluxo::connectors::sqlite

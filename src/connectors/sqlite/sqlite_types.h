@@ -10,7 +10,7 @@
 #include "base/utf8.h"
 #include "formats/record_batch.h"
 
-namespace fluxo::sqlite_source {
+namespace fluxo::connectors::sqlite {
 
 // The fluxo type of a column declared as `declared` (case-insensitive), following SQLite's
 // affinity rules with fluxo's refinements (first match wins):
@@ -37,4 +37,4 @@ using ::fluxo::IsValidUtf8;
 // "date", "date-time", and the matching XDM schema fragment.
 const char* ExploreTypeName(const DataType& t);
 
-}  // namespace fluxo::sqlite_source
+}  // namespace fluxo::connectors::sqlite

@@ -14,13 +14,17 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "metastore/sqlite/migrations.h"
-#include "metastore/sqlite/sqlite_db.h"
+#include "sqlite3/sqlite_db.h"
 
 namespace fluxo {
 namespace {
 
 using sqlite::Db;
 using sqlite::Stmt;
+
+// Lock contention is Aborted: Transact retries on it.
+const sqlite::OpenOptions kOpenCreate{.create = true, .busy_code = StatusCode::kAborted};
+const sqlite::OpenOptions kOpenExisting{.busy_code = StatusCode::kAborted};
 
 // A bound SQL parameter.
 using Param = std::variant<std::string, int64_t, double>;
@@ -451,7 +455,7 @@ class SqliteMetaStore : public MetaStore {
   explicit SqliteMetaStore(std::string path) : path_(std::move(path)) {}
 
   Status Init() {
-    ASSIGN_OR_RETURN(Db db, Db::Open(path_, /*create=*/true));
+    ASSIGN_OR_RETURN(Db db, Db::Open(path_, kOpenCreate));
     RETURN_IF_ERROR(Configure(db));
     return Release(std::move(db));
   }
@@ -605,7 +609,7 @@ class SqliteMetaStore : public MetaStore {
         return db;
       }
     }
-    ASSIGN_OR_RETURN(Db db, Db::Open(path_, /*create=*/false));
+    ASSIGN_OR_RETURN(Db db, Db::Open(path_, kOpenExisting));
     RETURN_IF_ERROR(Configure(db));
     return db;
   }

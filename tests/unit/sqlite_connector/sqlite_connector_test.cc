@@ -45,7 +45,7 @@ class SqliteConnectorTest : public ::testing::Test {
     fs::create_directories(allowed_);
     fs::create_directories(outside_);
     db_ = allowed_ + "/data.db";
-    connector_ = NewSqliteConnector();
+    connector_ = connectors::sqlite::NewConnector();
   }
   void TearDown() override { fs::remove_all(tmp_); }
 
