@@ -39,6 +39,8 @@ std::string Truncate(std::string_view s, size_t n) {
   return std::string(s.substr(0, n)) + "...";
 }
 
+bool EqualsNoCase(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
+
 std::string Base64(std::string_view in) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -76,7 +78,7 @@ struct TableRef {
   std::string From() const { return QuoteIdent(schema) + "." + QuoteIdent(name); }
   int Find(std::string_view column) const {
     for (size_t i = 0; i < columns.size(); ++i) {
-      if (EqualsIgnoreCase(columns[i].name, column)) return static_cast<int>(i);
+      if (EqualsNoCase(columns[i].name, column)) return static_cast<int>(i);
     }
     return -1;
   }
@@ -144,7 +146,7 @@ Result<TableRef> ResolveTable(Db& db, const std::string& table_name,
   ASSIGN_OR_RETURN(bool found, LookupTable(db, "main", table_name, &t));
   if (!found) {
     size_t dot = table_name.find('.');
-    if (dot != std::string::npos && EqualsIgnoreCase(table_name.substr(0, dot), "main")) {
+    if (dot != std::string::npos && EqualsNoCase(table_name.substr(0, dot), "main")) {
       ASSIGN_OR_RETURN(found, LookupTable(db, "main", table_name.substr(dot + 1), &t));
     }
   }
@@ -657,9 +659,9 @@ bool SqliteReader::Convert(std::string* error) {
       case TypeId::kBoolean:
         if (t == SQLITE_INTEGER && (stmt_.Int(col) == 0 || stmt_.Int(col) == 1)) {
           c.b = stmt_.Int(col) == 1;
-        } else if (t == SQLITE_TEXT && (EqualsIgnoreCase(stmt_.TextView(col), "true") ||
-                                        EqualsIgnoreCase(stmt_.TextView(col), "false"))) {
-          c.b = EqualsIgnoreCase(stmt_.TextView(col), "true");
+        } else if (t == SQLITE_TEXT && (EqualsNoCase(stmt_.TextView(col), "true") ||
+                                        EqualsNoCase(stmt_.TextView(col), "false"))) {
+          c.b = EqualsNoCase(stmt_.TextView(col), "true");
         } else {
           return fail("is not a boolean (0, 1, true or false)");
         }
