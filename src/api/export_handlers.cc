@@ -2,9 +2,11 @@
 //   GET /batches/{id}/files         the files of a committed batch, with sizes and links
 //   GET /files/{fileId}             download one file (Range: bytes=a-b | a- | -n -> 206)
 //   GET /batches/{id}/meta?path=row_errors   failed-record diagnostics (JSON Lines)
+//   GET /datasets/{id}/preview[?limit=N]     the first rows of a dataset (src/lake/preview.h)
 // Only batches that are `success` AND have their manifest are visible (see src/lake).
 #include "api/resources.h"
 #include "lake/lake.h"
+#include "lake/preview.h"
 #include "objstore/local/local_object_store.h"
 
 namespace fluxo {
@@ -77,6 +79,17 @@ std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& h, ui
     if (last >= size) last = size - 1;
   }
   return std::make_pair(first, last - first + 1);
+}
+
+// `limit` of the preview: 1..1000, default 100.
+ApiResult<int64_t> PreviewLimit(const Call& call) {
+  const std::string* v = FindParam(call.query, "limit");
+  if (!v) return 100;
+  if (v->empty() || v->size() > 4 || v->find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(*v) < 1 || std::stoi(*v) > 1000) {
+    return ApiError::BadRequest(kCodeBadRequest, "limit must be an integer from 1 to 1000");
+  }
+  return std::stoi(*v);
 }
 
 }  // namespace
@@ -194,6 +207,20 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
     res.content_type = "application/x-ndjson";
     res.body = std::move(content).value();
     return res;
+  });
+
+  r.Add("GET", base + "/datasets/{id}/preview", [](Call& call) -> ApiResult<HttpResponse> {
+    if (!call.deps.lake)
+      return ApiError::Flow(503, kCodeServerError, "the data lake is not configured");
+    PreviewLimits limits;
+    API_ASSIGN_OR_RETURN(limits.max_rows, PreviewLimit(call));
+    auto p = PreviewDataset(*call.deps.lake, *call.deps.store, call.scope, call.param(0), limits);
+    if (!p.ok()) return StoreError(p.status(), "dataSets", call.param(0));
+    json::array batches(p->batch_ids.begin(), p->batch_ids.end());
+    return JsonResponse(200, json::object{{"data", std::move(p->rows)},
+                                          {"columns", std::move(p->columns)},
+                                          {"batches", std::move(batches)},
+                                          {"truncated", p->truncated}});
   });
 }
 
