@@ -34,7 +34,11 @@ test('preview answers the first 100 rows, newest batch first, with typed values 
   assert.equal(r.body.data.length, 100);
   assert.equal(r.body.truncated, true);
   assert.deepEqual(r.body.batches, [batchIdOf(runs[1])]);
-  assert.deepEqual(r.body.data[0], { id: 300, updated_at: 1700003000, name: 'name 300', amount: 450 });
+  // Part files of a batch may hold any of its splits: check values, not positions.
+  for (const row of r.body.data) {
+    assert.ok(row.id >= 300 && row.id < 500, JSON.stringify(row));
+    assert.deepEqual(row, { id: row.id, updated_at: 1700000000 + row.id * 10, name: `name ${row.id}`, amount: row.id * 1.5 });
+  }
   assert.deepEqual(r.body.columns.map((c) => c.name), ['id', 'updated_at', 'name', 'amount']);
   assert.equal(r.body.columns[0].type, 'int64');
 });
