@@ -108,7 +108,7 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
       Entity e;
       e.kind = h->kind;
       e.id = NewUuid();
-      auto built = h->create(call, txn, std::move(body), std::move(e));
+      auto built = h->create(call, txn, body, std::move(e));  // may run again: copy
       if (!built.ok()) return built.error();
       created = std::move(built).value();
       StampCreate(created, call);

@@ -110,9 +110,14 @@ class MetaStore {
   virtual Status Ping() = 0;
 
   // Runs `fn` in one serializable write transaction; commits when it returns OK, rolls back
-  // otherwise (and when it throws). Retries internally on lock contention.
+  // otherwise (and when it throws).
+  // The callback may run several times and must not consume captured state (no std::move of a
+  // captured value, no side effects outside the transaction that a second run would repeat):
+  // the store retries the whole transaction, a few times with backoff, when it met lock
+  // contention (SQLite BUSY/LOCKED, or the store's own conflict detection). It never retries a
+  // status the callback returned on its own, Aborted included: that status is the answer.
   virtual Status Transact(const std::function<Status(MetaTxn&)>& fn) = 0;
-  // Runs `fn` on a read-only snapshot.
+  // Runs `fn` on a read-only snapshot (same retry rule and callback contract as Transact).
   virtual Status Read(const std::function<Status(MetaTxn&)>& fn) = 0;
 
   // Tenancy, for the operator and auth.

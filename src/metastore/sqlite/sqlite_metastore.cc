@@ -1,11 +1,10 @@
 #include "metastore/sqlite/sqlite_metastore.h"
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "metastore/sqlite/migrations.h"
 #include "sqlite3/sqlite_db.h"
 
@@ -450,9 +450,62 @@ class SqliteTxn : public MetaTxn {
   Db* db_;
 };
 
+// Forwards to the transaction of one attempt and remembers whether any operation met lock
+// contention (SQLite BUSY/LOCKED surface as Aborted from sqlite_db.cc). Only then may the
+// attempt be retried: an Aborted status the callback makes up itself is its answer, not
+// contention.
+class ContentionTrackingTxn : public MetaTxn {
+ public:
+  explicit ContentionTrackingTxn(MetaTxn* inner) : inner_(inner) {}
+  bool contended() const { return contended_; }
+
+  Status Insert(const Scope& scope, const Entity& e) override {
+    return Note(inner_->Insert(scope, e));
+  }
+  Result<Entity> Get(const Scope& scope, const std::string& kind, const std::string& id) override {
+    return Note(inner_->Get(scope, kind, id));
+  }
+  Status Update(const Scope& scope, const Entity& e, const std::string& expected_etag) override {
+    return Note(inner_->Update(scope, e, expected_etag));
+  }
+  Status Delete(const Scope& scope, const std::string& kind, const std::string& id) override {
+    return Note(inner_->Delete(scope, kind, id));
+  }
+  Result<EntityPage> List(const Scope& scope, const std::string& kind,
+                          const ListQuery& query) override {
+    return Note(inner_->List(scope, kind, query));
+  }
+  Result<int64_t> Count(const Scope& scope, const std::string& kind,
+                        const ListQuery& query) override {
+    return Note(inner_->Count(scope, kind, query));
+  }
+  Result<std::vector<ScopedEntity>> ListAcrossScopes(const std::string& kind,
+                                                     const ListQuery& query) override {
+    return Note(inner_->ListAcrossScopes(kind, query));
+  }
+  Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) override {
+    return Note(inner_->Referrers(scope, id));
+  }
+
+ private:
+  Status Note(Status s) {
+    if (s.code() == StatusCode::kAborted) contended_ = true;
+    return s;
+  }
+  template <typename T>
+  Result<T> Note(Result<T> r) {
+    if (r.status().code() == StatusCode::kAborted) contended_ = true;
+    return r;
+  }
+
+  MetaTxn* inner_;
+  bool contended_ = false;
+};
+
 class SqliteMetaStore : public MetaStore {
  public:
-  explicit SqliteMetaStore(std::string path) : path_(std::move(path)) {}
+  SqliteMetaStore(std::string path, SqliteMetaStoreOptions options)
+      : path_(std::move(path)), options_(options) {}
 
   Status Init() {
     ASSIGN_OR_RETURN(Db db, Db::Open(path_, kOpenCreate));
@@ -503,7 +556,7 @@ class SqliteMetaStore : public MetaStore {
     // Writers of this process queue here rather than in SQLite's busy handler, which sleeps in
     // steps of up to 100 ms instead of waking when the lock frees. Other processes still meet
     // at the database lock (busy timeout).
-    std::lock_guard<std::mutex> lock(write_mu_);
+    MutexLock lock(&write_mu_);
     return RunTxn("BEGIN IMMEDIATE", fn);
   }
 
@@ -589,8 +642,8 @@ class SqliteMetaStore : public MetaStore {
   }
 
  private:
-  static Status Configure(Db& db) {
-    sqlite3_busy_timeout(db.get(), 10000);
+  Status Configure(Db& db) const {
+    sqlite3_busy_timeout(db.get(), static_cast<int>(options_.busy_timeout_ms));
     // WAL: readers never block the writer. synchronous=FULL: a commit reported to a client
     // survives power loss, not only a killed process.
     RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
@@ -600,9 +653,9 @@ class SqliteMetaStore : public MetaStore {
     return Status::OK();
   }
 
-  Result<Db> Acquire() {
+  Result<Db> Acquire() EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!idle_.empty()) {
         Db db = std::move(idle_.back());
         idle_.pop_back();
@@ -614,8 +667,8 @@ class SqliteMetaStore : public MetaStore {
     return db;
   }
 
-  Status Release(Db db) {
-    std::lock_guard<std::mutex> lock(mu_);
+  Status Release(Db db) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     if (idle_.size() < 16) idle_.push_back(std::move(db));
     return Status::OK();
   }
@@ -627,14 +680,22 @@ class SqliteMetaStore : public MetaStore {
     return s;
   }
 
+  // One transaction, retried (up to 5 attempts, 5 ms doubling backoff) only on lock
+  // contention: BEGIN or COMMIT answered BUSY/LOCKED after the busy timeout (or a deadlock
+  // between readers upgrading), or an operation inside `fn` did. `fn` may therefore run several
+  // times; a status `fn` returns on its own (Aborted included) ends the transaction at once.
   Status RunTxn(const char* begin, const std::function<Status(MetaTxn&)>& fn) {
-    // SQLITE_BUSY after the busy timeout (or a deadlock between readers upgrading) surfaces as
-    // Aborted; retry the whole transaction a few times.
     Status last;
     for (int attempt = 0; attempt < 5; ++attempt) {
+      bool contended = false;
       last = WithDb([&](Db& db) -> Status {
-        RETURN_IF_ERROR(db.Exec(begin));
-        SqliteTxn txn(&db);
+        Status b = db.Exec(begin);
+        if (!b.ok()) {
+          contended = b.code() == StatusCode::kAborted;
+          return b;
+        }
+        SqliteTxn inner(&db);
+        ContentionTrackingTxn txn(&inner);
         Status s;
         try {
           s = fn(txn);
@@ -643,36 +704,42 @@ class SqliteMetaStore : public MetaStore {
         }
         if (!s.ok()) {
           (void)db.Exec("ROLLBACK");
+          contended = txn.contended() && s.code() == StatusCode::kAborted;
           return s;
         }
         Status c = db.Exec("COMMIT");
-        if (!c.ok()) (void)db.Exec("ROLLBACK");
+        if (!c.ok()) {
+          (void)db.Exec("ROLLBACK");
+          contended = c.code() == StatusCode::kAborted;
+        }
         return c;
       });
-      if (last.code() != StatusCode::kAborted) return last;
+      if (!contended) return last;
       std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
     }
     return last;
   }
 
   std::string path_;
-  std::mutex mu_;
-  std::vector<Db> idle_;
-  std::mutex write_mu_;
+  const SqliteMetaStoreOptions options_;
+  Mutex mu_;
+  std::vector<Db> idle_ GUARDED_BY(mu_);  // connections not in use
+  // Serializes this process's write transactions (and the TRUNCATE checkpoint); guards no data.
+  Mutex write_mu_;
   // Checkpoints the WAL in the background (connections do not auto-checkpoint, so no request
   // pays for it).
   std::thread checkpointer_;
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
+  Mutex stop_mu_;  // pairs with stop_cv_; stopping_ is atomic so the wait predicate needs no lock
+  CondVar stop_cv_{&stop_mu_};
+  std::atomic<bool> stopping_{false};
 
  public:
   ~SqliteMetaStore() override {
     {
-      std::lock_guard<std::mutex> lock(stop_mu_);
+      MutexLock lock(&stop_mu_);
       stopping_ = true;
     }
-    stop_cv_.notify_all();
+    stop_cv_.SignalAll();
     if (checkpointer_.joinable()) checkpointer_.join();
   }
 
@@ -687,7 +754,7 @@ class SqliteMetaStore : public MetaStore {
     std::error_code ec;
     auto wal = std::filesystem::file_size(path_ + "-wal", ec);
     if (s.ok() && !ec && static_cast<int64_t>(wal) > kWalLimit) {
-      std::lock_guard<std::mutex> writers(write_mu_);
+      MutexLock writers(&write_mu_);
       s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
     }
     if (!s.ok() && s.code() != StatusCode::kAborted) {
@@ -697,11 +764,13 @@ class SqliteMetaStore : public MetaStore {
 
   void StartCheckpointer() {
     checkpointer_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(stop_mu_);
-      while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; })) {
-        lock.unlock();
+      while (true) {
+        {
+          MutexLock lock(&stop_mu_);
+          if (stop_cv_.WaitFor(std::chrono::milliseconds(200), [&] { return stopping_.load(); }))
+            return;
+        }
         Checkpoint();
-        lock.lock();
       }
     });
   }
@@ -725,8 +794,9 @@ Result<std::string> SqlitePathExpression(const std::string& dotted_path) {
   return FilterSql(f, &params);
 }
 
-Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
-  auto store = std::make_unique<SqliteMetaStore>(path);
+Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path,
+                                                       SqliteMetaStoreOptions options) {
+  auto store = std::make_unique<SqliteMetaStore>(path, options);
   RETURN_IF_ERROR(store->Init());
   store->StartCheckpointer();
   return std::unique_ptr<MetaStore>(std::move(store));

@@ -1,6 +1,7 @@
 #include "metastore/metastore.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <set>
@@ -203,6 +204,70 @@ TEST_F(MetaStoreTest, TenancyRecords) {
   ASSERT_TRUE(store_->PutSetting("k", "v1").ok());
   ASSERT_TRUE(store_->PutSetting("k", "v2").ok());
   EXPECT_EQ(**store_->GetSetting("k"), "v2");
+}
+
+// Transact's retry rule, part 1: an Aborted status the callback returns on its own is its answer.
+// The callback runs once and the status comes back unchanged.
+TEST_F(MetaStoreTest, TransactDoesNotRetryAnAbortedStatusOfTheCallback) {
+  int calls = 0;
+  Status s = store_->Transact([&](MetaTxn& t) -> Status {
+    ++calls;
+    RETURN_IF_ERROR(t.Insert(a_, Make("connections", "c-abort", 1, {})));
+    return Status::Aborted("run r1 is no longer held by this worker");
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(s.code(), StatusCode::kAborted);
+  EXPECT_EQ(s.message(), "run r1 is no longer held by this worker");
+  // Rolled back.
+  Status r = store_->Read([&](MetaTxn& t) { return t.Get(a_, "connections", "c-abort").status(); });
+  EXPECT_EQ(r.code(), StatusCode::kNotFound);
+}
+
+// Part 2: lock contention is retried. Another connection (as another process would) holds the
+// write lock for longer than one attempt's busy timeout; Transact waits it out by retrying.
+TEST_F(MetaStoreTest, TransactRetriesOnLockContention) {
+  store_.reset();
+  std::string path = (dir_ / "meta.db").string();
+  auto opened = OpenSqliteMetaStore(path, SqliteMetaStoreOptions{.busy_timeout_ms = 50});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(*opened);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    EXPECT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  });
+  int calls = 0;
+  Status s = store_->Transact([&](MetaTxn& t) -> Status {
+    ++calls;
+    return t.Insert(a_, Make("connections", "c-busy", 1, {}));
+  });
+  holder.join();
+  sqlite3_close(other);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(calls, 1);  // BEGIN IMMEDIATE met the lock: the callback ran once, when it was free
+  Status r = store_->Read([&](MetaTxn& t) { return t.Get(a_, "connections", "c-busy").status(); });
+  EXPECT_TRUE(r.ok()) << r.ToString();
+}
+
+// Without retries a single attempt gives up after the busy timeout: what part 2 waits out.
+TEST_F(MetaStoreTest, ContentionOutlastingTheRetriesIsReportedAsAborted) {
+  store_.reset();
+  std::string path = (dir_ / "meta.db").string();
+  store_ = OpenSqliteMetaStore(path, SqliteMetaStoreOptions{.busy_timeout_ms = 10}).value();
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  int calls = 0;
+  Status s = store_->Transact([&](MetaTxn&) -> Status {
+    ++calls;
+    return Status::OK();
+  });
+  EXPECT_EQ(s.code(), StatusCode::kAborted) << s.ToString();
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
 }
 
 }  // namespace
