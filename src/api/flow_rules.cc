@@ -1,5 +1,7 @@
 #include "api/flow_rules.h"
 
+#include "model/transformations.h"
+
 namespace fluxo {
 
 int64_t Schedule::PeriodSeconds() const {
@@ -100,16 +102,8 @@ std::optional<ApiError> ValidateFlowOptions(const json::value* options) {
 }
 
 std::optional<std::string> FlowDeltaColumn(const json::object& flow) {
-  const json::value* ts = flow.if_contains("transformations");
-  if (!ts || !ts->is_array()) return std::nullopt;
-  for (const auto& t : ts->as_array()) {
-    if (!t.is_object()) continue;
-    auto name = GetString(t.as_object(), "name");
-    if (!name || *name != "Copy") continue;
-    const json::value* dc = FindPath(t, "params.deltaColumn.name");
-    if (dc && dc->is_string() && !dc->as_string().empty()) return std::string(dc->as_string());
-  }
-  return std::nullopt;
+  auto copy = ParseCopyTransformation(flow);  // the one parser (model/transformations.h)
+  return copy.ok() ? copy->delta_column : std::nullopt;
 }
 
 }  // namespace fluxo

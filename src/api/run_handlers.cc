@@ -9,6 +9,7 @@
 #include "api/resources.h"
 #include "base/ids.h"
 #include "model/run_doc.h"
+#include "model/run_state.h"
 #include "model/specs.h"
 
 namespace fluxo {
@@ -201,21 +202,15 @@ ApiResult<HttpResponse> RunAction(Call& call) {
     if (!cur.ok()) return StoreError(cur.status(), kRuns, id);
     std::string status = RunStatusOf(cur->doc);
     if (o == "cancel") {
-      if (status != "scheduled" && status != "inProgress") {
+      answer = *cur;
+      // RunState rules (model/run_state.h): a scheduled run is cancelled at once; an inProgress
+      // one is flagged and the worker holding it stops and marks it cancelled.
+      if (!RequestRunCancel(answer.doc, call.now_ms()).ok()) {
         return ApiError::Flow(400, 1422,
                               "run " + id + " is " + status +
                                   "; only scheduled or inProgress runs "
                                   "can be cancelled",
                               kRuns, id);
-      }
-      answer = *cur;
-      auto& fx = answer.doc["fluxo"].as_object();
-      if (status == "scheduled") {
-        SetRunStatus(answer.doc, "cancelled");
-        answer.doc["metrics"].as_object()["durationSummary"].as_object()["completedAtUTC"] =
-            call.now_ms();
-      } else {
-        fx["cancelRequested"] = true;  // the worker running it stops and marks it cancelled
       }
       StampUpdate(answer, call);
       Status s = txn.Update(call.scope, answer, cur->etag);

@@ -140,6 +140,17 @@ Result<std::unique_ptr<ObjectWriter>> Lake::RowErrorsWriter(const BatchContext& 
   return objects_->NewWriter(ctx.prefix + "meta/row_errors.jsonl");
 }
 
+Status Lake::CheckSchema(const Scope& scope, const std::string& dataset_id, const Schema& schema) {
+  return meta_->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity ds, txn.Get(scope, kDataSets, dataset_id));
+    json::value current = DatasetSchemaOf(ds.doc);
+    auto evolved = EvolveSchema(current.is_null() ? nullptr : &current, schema);
+    if (!evolved.ok())
+      return Status::InvalidArgument("dataset " + dataset_id + ": " + evolved.status().message());
+    return Status::OK();
+  });
+}
+
 Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& files,
                     const BatchMetrics& m, const Schema& schema, bool has_row_errors,
                     const std::function<Status(MetaTxn&)>& extra) {
@@ -265,7 +276,7 @@ Status Lake::AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run
   return Status::OK();
 }
 
-Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms) {
+Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live_fn) {
   int64_t now = clock_->NowMillis();
   int64_t aborted = 0;
   ListQuery q;
@@ -282,17 +293,13 @@ Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms) {
     std::string run_id = GetString(se.entity.doc, "runId").value_or("");
     bool live = false;
     RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+      live = false;
       auto run = txn.Get(se.scope, "runs", run_id);
       if (!run.ok())
         return run.status().code() == StatusCode::kNotFound ? Status::OK() : run.status();
-      const json::value* st = FindPath(run->doc, "metrics.statusSummary.status");
-      const json::value* lease = FindPath(run->doc, "fluxo.leaseExpiry");
-      const json::value* attempt = FindPath(run->doc, "fluxo.attempt");
       const json::value* battempt = se.entity.doc.if_contains("attempt");
-      bool same_attempt =
-          attempt && battempt && AsInt64Lenient(*attempt) == AsInt64Lenient(*battempt);
-      live = st && st->is_string() && st->as_string() == "inProgress" && same_attempt && lease &&
-             AsInt64Lenient(*lease).value_or(0) > now;
+      std::optional<int64_t> attempt = battempt ? AsInt64Lenient(*battempt) : std::nullopt;
+      live = attempt && live_fn && live_fn(run->doc, *attempt, now);
       return Status::OK();
     }));
     if (live) continue;

@@ -75,6 +75,12 @@ class Lake {
   // Where row errors go (JSON Lines). Caller commits or aborts the writer.
   Result<std::unique_ptr<ObjectWriter>> RowErrorsWriter(const BatchContext& ctx);
 
+  // The schema rule, for a caller that wants to fail before writing: InvalidArgument naming the
+  // dataset and the column when `schema` cannot be committed into `dataset_id` as it is now
+  // (EvolveSchema). Commit applies the same rule again inside its transaction, which is the
+  // check that counts (the dataset may evolve meanwhile).
+  Status CheckSchema(const Scope& scope, const std::string& dataset_id, const Schema& schema);
+
   // Commits the batch (see the file comment). `files` are the sink's written files (names are
   // object keys). `schema` is the batch's schema; the dataset's schema evolves in the same
   // transaction, and an incompatible change fails the commit with InvalidArgument. `extra` runs
@@ -91,12 +97,18 @@ class Lake {
   Status AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run_id,
                                   const std::string& reason);
 
+  // Whether attempt `attempt` of the run whose document is `run` is still alive at `now_ms` (so
+  // the batch it writes may yet commit). The lake does not know run states or leases: the
+  // executor hands it RunAttemptLive (model/run_state.h).
+  using AttemptLiveness =
+      std::function<bool(const json::object& run, int64_t attempt, int64_t now_ms)>;
+
   // Garbage collection, safe to run at any time from any process:
-  //  - `loading` batches older than `min_age_ms` whose run is not inProgress (or is missing) are
-  //    aborted (files removed);
+  //  - `loading` batches older than `min_age_ms` whose run is missing, or whose attempt `live`
+  //    says is not alive, are aborted (files removed);
   //  - `success` batches whose manifest is missing get it written.
   // Returns the number of batches aborted.
-  Result<int64_t> CollectGarbage(int64_t min_age_ms);
+  Result<int64_t> CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live);
 
   // The manifest key of a batch.
   static std::string ManifestKey(const BatchContext& ctx) { return ctx.prefix + "_manifest.json"; }

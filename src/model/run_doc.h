@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/json.h"
 
@@ -39,5 +40,57 @@ std::string RunStatusOf(const json::object& run);
 
 // Sets metrics.statusSummary.status and the status of every activity.
 void SetRunStatus(json::object& run, const std::string& status);
+
+// The engine's reading of a stored run: its flow, window and delta column.
+struct RunTarget {
+  std::string flow_id;
+  int64_t window_start = 0;  // epoch s (fluxo.windowStart)
+  int64_t window_end = 0;    // epoch s (fluxo.windowEnd)
+  std::optional<std::string> delta_column;
+};
+RunTarget RunTargetOf(const json::object& run);
+
+// metrics.durationSummary.startedAtUTC (epoch ms), nullopt when absent.
+std::optional<int64_t> RunStartedAt(const json::object& run);
+
+// What a run has moved so far (or in all), for its metrics. Estimates are -1 when unknown.
+struct RunCounts {
+  int64_t input_records = 0;
+  int64_t output_records = 0;
+  int64_t failed_records = 0;
+  int64_t input_bytes = 0;
+  int64_t output_bytes = 0;
+  int64_t input_files = 0;
+  int64_t output_files = 0;
+  int64_t estimated_records = -1;  // published as recordSummary.estimatedInputRecordCount
+  int64_t estimated_bytes = -1;    // published as sizeSummary.estimatedInputBytes
+};
+
+// Writes the run's metrics: the size, record and file summaries from `counts` (estimates only
+// when known, >= 0), statusSummary.status = `status`, durationSummary.startedAtUTC =
+// `started_ms`, completedAtUTC = `completed_ms` when given; errors are left as they are. Then
+// mirrors status, times and summaries into the activities: the copy activity gets every summary,
+// the promotion activity the record summary and, when `batch_ids` is not empty, the batch of each
+// target (in targetConnectionIds order).
+void SetRunProgress(json::object& run, const RunCounts& counts, const std::string& status,
+                    int64_t started_ms, std::optional<int64_t> completed_ms,
+                    const std::vector<std::string>& batch_ids = {});
+
+// Sets metrics.durationSummary.completedAtUTC (epoch ms).
+void SetRunCompletedAt(json::object& run, int64_t completed_ms);
+
+// One entry of metrics.statusSummary.errors.
+struct RunError {
+  std::string code;  // AEP-style ("INGEST-1212-400", "CONNECTOR-2001-400")
+  std::string message;
+  std::optional<int64_t> record_count;  // recordCount, when the error counts records
+};
+// Replaces metrics.statusSummary.errors.
+void SetRunErrors(json::object& run, const std::vector<RunError>& errors);
+
+// Engine facts of a finished run, kept in its `fluxo` object: rows skipped for a NULL delta value
+// (nullDeltaRows) and the input files read (inputFiles, omitted when empty).
+void SetRunInputFacts(json::object& run, int64_t null_delta_rows,
+                      const std::vector<std::string>& input_files);
 
 }  // namespace fluxo

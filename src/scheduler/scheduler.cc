@@ -5,6 +5,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "model/run_doc.h"
+#include "model/transformations.h"
 
 namespace fluxo {
 
@@ -116,16 +117,9 @@ Result<int64_t> Scheduler::Tick() {
         }
         return Status::OK();
       }));
-      const std::string delta = [&]() -> std::string {
-        if (auto ts = f.entity.doc.if_contains("transformations"); ts && ts->is_array()) {
-          for (const auto& t : ts->as_array()) {
-            const json::value* n =
-                t.is_object() ? FindPath(t.as_object(), "params.deltaColumn.name") : nullptr;
-            if (n && n->is_string()) return std::string(n->as_string());
-          }
-        }
-        return "";
-      }();
+      // A malformed Copy gives no delta column here; the run then fails naming the field.
+      auto copy = ParseCopyTransformation(f.entity.doc);
+      std::optional<std::string> delta = copy.ok() ? copy->delta_column : std::nullopt;
       for (int made = 0; made < options_.max_runs_per_tick; ++made, ++k) {
         ScheduledWindow w = WindowOf(t0, period, backfill, k);
         if (w.fire_at > now_s) break;
@@ -133,8 +127,7 @@ Result<int64_t> Scheduler::Tick() {
         run.kind = "runs";
         run.id = ScheduledRunId(f.entity.id, w.start);
         json::value params = json::object{{"windowStartTime", w.start}, {"windowEndTime", w.end}};
-        RunSpecOfWindow spec{w.start, w.end, w.fire_at * 1000, std::nullopt, true};
-        if (!delta.empty()) spec.delta_column = delta;
+        RunSpecOfWindow spec{w.start, w.end, w.fire_at * 1000, delta, true};
         run.doc = NewRunDocument(f.entity.id, f.entity.doc, params, spec);
         run.created_at = run.updated_at = now_ms;
         run.etag = NewEtag(now_ms);

@@ -11,6 +11,7 @@
 
 #include "base/ids.h"
 #include "model/run_doc.h"
+#include "model/run_state.h"
 #include "model/spec_ids.h"
 #include "model/specs.h"
 #include "objstore/memory_object_store.h"
@@ -364,9 +365,9 @@ TEST_F(EngineTest, GarbageCollectorRemovesOrphanedLoadingBatches) {
   std::string run_id = AddRun();
   auto ctx = lake_->BeginBatch(scope_, "ds-1", run_id, "flow-1", 1);
   ASSERT_TRUE(objects_.Put(ctx->prefix + "part-00000.parquet", "x").ok());
-  EXPECT_EQ(*lake_->CollectGarbage(/*min_age_ms=*/0), 1);
+  EXPECT_EQ(*lake_->CollectGarbage(/*min_age_ms=*/0, RunAttemptLive), 1);
   EXPECT_FALSE(objects_.Head(ctx->prefix + "part-00000.parquet").ok());
-  EXPECT_EQ(*lake_->CollectGarbage(0), 0);
+  EXPECT_EQ(*lake_->CollectGarbage(0, RunAttemptLive), 0);
 }
 
 TEST_F(EngineTest, OneRunPerFlowAtATime) {

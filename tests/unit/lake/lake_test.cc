@@ -152,7 +152,9 @@ TEST_F(LakeTest, GarbageCollectorWritesAManifestLostAfterCommit) {
   ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 3, &b1).ok());
   std::string manifest = Lake::BatchPrefix(scope_, "ds", b1) + "_manifest.json";
   ASSERT_TRUE(objects_.Delete(manifest).ok());
-  EXPECT_EQ(*lake_->CollectGarbage(60000), 0);
+  EXPECT_EQ(
+      *lake_->CollectGarbage(60000, [](const json::object&, int64_t, int64_t) { return false; }),
+      0);
   EXPECT_TRUE(objects_.Head(manifest).ok());
 }
 
