@@ -7,8 +7,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
+
+#include "base/mutex.h"
 
 namespace fluxo {
 namespace {
@@ -622,8 +623,9 @@ int64_t Be64(const unsigned char* p) {
   return static_cast<int64_t>((uint64_t{Be32(p)} << 32) | Be32(p + 4));
 }
 
-std::mutex g_zone_mu;
-std::map<std::string, std::shared_ptr<const TimeZone>>& ZoneCache() {
+// The zones loaded so far, by name. Never destroyed (zones may be used at exit).
+Mutex g_zone_mu;
+std::map<std::string, std::shared_ptr<const TimeZone>>& ZoneCache() REQUIRES(g_zone_mu) {
   static auto* cache = new std::map<std::string, std::shared_ptr<const TimeZone>>();
   return *cache;
 }
@@ -730,12 +732,12 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) 
 
 Result<std::shared_ptr<const TimeZone>> TimeZone::Find(const std::string& name) {
   {
-    std::lock_guard<std::mutex> lock(g_zone_mu);
+    MutexLock lock(&g_zone_mu);
     auto it = ZoneCache().find(name);
     if (it != ZoneCache().end()) return it->second;
   }
   ASSIGN_OR_RETURN(auto zone, Load(name));
-  std::lock_guard<std::mutex> lock(g_zone_mu);
+  MutexLock lock(&g_zone_mu);
   auto [it, inserted] = ZoneCache().emplace(name, zone);
   return it->second;
 }

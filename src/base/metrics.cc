@@ -6,17 +6,18 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <sstream>
+
+#include "base/mutex.h"
 
 namespace fluxo {
 
 namespace {
 
 struct Registry {
-  std::mutex mu;
-  std::map<std::string, std::string> help;  // name -> help
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<Counter>> counters;
+  Mutex mu;
+  std::map<std::string, std::string> help GUARDED_BY(mu);  // name -> help
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Counter>> counters GUARDED_BY(mu);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -36,7 +37,7 @@ int64_t ResidentBytes() {
 
 Counter& GetCounter(const std::string& name, const std::string& labels, const std::string& help) {
   Registry& r = R();
-  std::lock_guard<std::mutex> lock(r.mu);
+  MutexLock lock(&r.mu);
   r.help.emplace(name, help);
   auto& slot = r.counters[{name, labels}];
   if (!slot) slot = std::make_unique<Counter>();
@@ -46,7 +47,7 @@ Counter& GetCounter(const std::string& name, const std::string& labels, const st
 std::string RenderMetrics() {
   Registry& r = R();
   std::ostringstream out;
-  std::lock_guard<std::mutex> lock(r.mu);
+  MutexLock lock(&r.mu);
   std::string last;
   for (const auto& [key, counter] : r.counters) {
     const auto& [name, labels] = key;

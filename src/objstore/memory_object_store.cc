@@ -25,7 +25,7 @@ class MemoryObjectWriter : public ObjectWriter {
   void Abort() override {
     if (done_) return;
     done_ = true;
-    std::lock_guard<std::mutex> lock(store_->mu_);
+    MutexLock lock(&store_->mu_);
     --store_->open_writers_;
   }
   int64_t bytes_written() const override { return written_; }
@@ -42,26 +42,26 @@ class MemoryObjectWriter : public ObjectWriter {
 Result<std::unique_ptr<ObjectWriter>> MemoryObjectStore::NewWriter(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++open_writers_;
   }
   return std::unique_ptr<ObjectWriter>(new MemoryObjectWriter(this, std::string(key)));
 }
 
 void MemoryObjectStore::CommitObject(const std::string& key, std::string data) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   --open_writers_;
   objects_[key] = Object{std::move(data), clock_.NowMillis()};
 }
 
 int MemoryObjectStore::open_writers() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return open_writers_;
 }
 
 Result<std::string> MemoryObjectStore::Get(std::string_view key, ByteRange range) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = objects_.find(std::string(key));
   if (it == objects_.end()) return Status::NotFound("object '" + std::string(key) + "' not found");
   const std::string& d = it->second.data;
@@ -76,7 +76,7 @@ Result<std::string> MemoryObjectStore::Get(std::string_view key, ByteRange range
 
 Result<ObjectInfo> MemoryObjectStore::Head(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = objects_.find(std::string(key));
   if (it == objects_.end()) return Status::NotFound("object '" + std::string(key) + "' not found");
   return ObjectInfo{it->first, static_cast<int64_t>(it->second.data.size()),
@@ -87,7 +87,7 @@ Result<ListPage> MemoryObjectStore::List(const ObjectListOptions& options) {
   if (options.max_keys < 1 || options.max_keys > 1000) {
     return Status::InvalidArgument("max_keys must be in 1..1000");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ListPage page;
   auto it = options.continuation_token.empty() ? objects_.lower_bound(options.prefix)
                                                : objects_.upper_bound(options.continuation_token);
@@ -108,7 +108,7 @@ Result<ListPage> MemoryObjectStore::List(const ObjectListOptions& options) {
 
 Status MemoryObjectStore::Delete(std::string_view key) {
   RETURN_IF_ERROR(ValidateObjectKey(key));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   objects_.erase(std::string(key));
   return Status::OK();
 }

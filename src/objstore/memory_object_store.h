@@ -4,9 +4,9 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "objstore/object_store.h"
 
 namespace fluxo {
@@ -23,7 +23,7 @@ class MemoryObjectStore : public ObjectStore {
   Status Delete(std::string_view key) override;
 
   // Number of writers created and not yet committed or aborted.
-  int open_writers() const;
+  int open_writers() const EXCLUDES(mu_);
 
  private:
   friend class MemoryObjectWriter;
@@ -31,12 +31,12 @@ class MemoryObjectStore : public ObjectStore {
     std::string data;
     int64_t last_modified_ms = 0;
   };
-  void CommitObject(const std::string& key, std::string data);
+  void CommitObject(const std::string& key, std::string data) EXCLUDES(mu_);
 
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, Object> objects_;
-  int open_writers_ = 0;
+  mutable Mutex mu_;
+  std::map<std::string, Object> objects_ GUARDED_BY(mu_);
+  int open_writers_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace fluxo

@@ -301,7 +301,7 @@ std::string S3ObjectStore::Url(std::string_view full_key, std::string_view query
 
 void* S3ObjectStore::AcquireHandle() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!idle_.empty()) {
       void* h = idle_.back();
       idle_.pop_back();
@@ -314,7 +314,7 @@ void* S3ObjectStore::AcquireHandle() {
 void S3ObjectStore::ReleaseHandle(void* handle) {
   if (handle == nullptr) return;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (static_cast<int>(idle_.size()) < options_.max_idle_handles) {
       idle_.push_back(handle);
       return;

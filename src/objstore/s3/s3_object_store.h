@@ -37,11 +37,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "objstore/object_store.h"
 
 namespace fluxo {
@@ -120,8 +120,8 @@ class S3ObjectStore : public ObjectStore {
 
  private:
   explicit S3ObjectStore(S3Options options);
-  void* AcquireHandle();
-  void ReleaseHandle(void* handle);
+  void* AcquireHandle() EXCLUDES(mu_);
+  void ReleaseHandle(void* handle) EXCLUDES(mu_);
   Status PerformOnce(void* handle, const Request& req, Response* resp, int64_t* delivered,
                      Status* callback_status, bool* transient);
 
@@ -130,8 +130,8 @@ class S3ObjectStore : public ObjectStore {
   std::string sigv4_param_;
   std::string userpwd_;
 
-  std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* handles
+  Mutex mu_;
+  std::vector<void*> idle_ GUARDED_BY(mu_);  // CURL* handles
 };
 
 }  // namespace fluxo
