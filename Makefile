@@ -7,7 +7,7 @@ JOBS ?= 2
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./fluxo-data
 
-.PHONY: all setup configure build run test unit e2e bench clean asan format
+.PHONY: all setup configure build run test unit e2e bench clean asan format check-format fuzz
 
 all: build
 
@@ -41,7 +41,17 @@ bench: build
 	./bench/run.sh
 
 format:
-	find src tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+check-format:
+	@./scripts/check-format.sh
+
+# clang with libFuzzer, ASan and UBSan, and -Wthread-safety -Werror: one build checks the lock
+# annotations of every library and runs each fuzzer for FUZZ_SECONDS from its seed corpus.
+FUZZ_SECONDS ?= 30
+fuzz: setup
+	cmake --preset fuzz && cmake --build build-fuzz -j$(JOBS) --target fluxo fuzzers
+	./scripts/run-fuzzers.sh $(FUZZ_SECONDS) build-fuzz
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-clang build-fuzz

@@ -11,7 +11,12 @@ endif()
 
 function(fluxo_apply_options target)
   target_compile_options(${target} PRIVATE ${FLUXO_WARNINGS})
-  if(FLUXO_SANITIZE)
+  if(FLUXO_FUZZ)
+    # Coverage for libFuzzer in every library; the fuzz targets themselves link -fsanitize=fuzzer.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                                             -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  elseif(FLUXO_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()

@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   libthrift-dev thrift-compiler libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev
   libhowardhinnant-date-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev clang-format
   postgresql postgresql-client mariadb-server mariadb-client sqlite3
   nodejs npm curl jq wrk procps
 )
