@@ -16,6 +16,7 @@ DEB_PACKAGES=(
   clang libclang-rt-14-dev clang-format
   postgresql postgresql-client mariadb-server mariadb-client sqlite3
   nodejs npm curl jq wrk procps
+  chromium
 )
 
 sudo_cmd=()
@@ -52,3 +53,16 @@ if [ ! -d "$here/tests/node/node_modules/@duckdb/node-api" ] || [ ! -d "$here/te
   echo "setup: installing npm packages in tests/node"
   (cd "$here/tests/node" && npm install --no-audit --no-fund --loglevel=error)
 fi
+
+# The console's front-end libraries (embedded in the binary at build time: src/web) and the
+# browser tests' driver and accessibility checker (playwright-core drives Debian's chromium).
+for dir_pkgs in "web:preact htm" "tests/browser:playwright-core axe-core"; do
+  dir=${dir_pkgs%%:*}
+  for pkg in ${dir_pkgs#*:}; do
+    if [ ! -d "$here/$dir/node_modules/$pkg" ]; then
+      echo "setup: installing npm packages in $dir"
+      (cd "$here/$dir" && npm install --no-audit --no-fund --loglevel=error)
+      break
+    fi
+  done
+done

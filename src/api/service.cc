@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "web/console.h"
 
 namespace fluxo {
 
@@ -86,6 +87,7 @@ HttpResponse ApiService::Dispatch(const HttpRequest& req) {
     return HandleToken(req);
   }
   if (!StartsWith(path, "/data/foundation/")) {
+    if (auto page = web::ServeConsole(req)) return std::move(*page);  // GET / and /console/...
     return Render(ApiError::Gateway(404, "404000", "No route for " + req.method + " " + path), req);
   }
 
