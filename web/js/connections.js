@@ -79,7 +79,7 @@ function Selected({ conn, item }) {
       return html`
         ${cols.length > 0 && html`<div class="chips" aria-label="Columns">${cols.map((c) => html`<span class="chip">${c.name} <span class="muted">${(c.meta && c.meta.fluxoType) || c.type}</span></span>`)}</div>`}
         <h3>First rows</h3>
-        <${PreviewTable} columns=${cols} rows=${res.data || []} label=${`Preview of ${item.name}`} />`;
+        <div class="scroll" tabindex="0" role="region" aria-label=${`Rows of ${item.name}`}><${PreviewTable} columns=${cols} rows=${res.data || []} label=${`Preview of ${item.name}`} /></div>`;
     }}</${Loaded}>
   </div>`;
 }

@@ -53,7 +53,7 @@ function Preview({ id }) {
   const state = useLoad(() => api.get(`${EXPORT}/datasets/${id}/preview?limit=50`), [id]);
   return html`<${Loaded} state=${state} what="the preview">${(p) => html`
     <p class="muted small">${p.data.length ? `${p.data.length} rows${p.truncated ? ' (first rows only)' : ''} from ${p.batches.length} batch${p.batches.length === 1 ? '' : 'es'}, newest first, read from the lake's Parquet files.` : 'No committed rows yet.'}</p>
-    ${p.data.length > 0 && html`<${PreviewTable} columns=${p.columns} rows=${p.data} label="Dataset preview" />`}`}</${Loaded}>`;
+    ${p.data.length > 0 && html`<div class="scroll" tabindex="0" role="region" aria-label="Dataset preview rows"><${PreviewTable} columns=${p.columns} rows=${p.data} label="Dataset preview" /></div>`}`}</${Loaded}>`;
 }
 
 export function DatasetPage({ id }) {
@@ -72,7 +72,7 @@ export function DatasetPage({ id }) {
         rows=${d.schema.columns.map((c) => html`<tr><td class="mono">${c.name}</td><td class="mono">${c.type}</td><td>${c.nullable ? 'yes' : 'no'}</td></tr>`)} />`
         : html`<p class="muted">The first batch sets the schema.</p>`}
     </section>
-    <section class="card" aria-labelledby="preview-title"><h2 id="preview-title">Preview</h2><${Preview} id=${id} /></section>
     <section class="card" aria-labelledby="batches-title"><h2 id="batches-title">Batches</h2><${Batches} id=${id} /></section>
+    <section class="card" aria-labelledby="preview-title"><h2 id="preview-title">Preview</h2><${Preview} id=${id} /></section>
   </${Page}>`}</${Loaded}>`;
 }

@@ -6,13 +6,25 @@ import { html, useState } from './html.js';
 import { api, listAll, FLOW, CATALOG, catalogItems, createdId } from './api.js';
 import { useLoad, Loaded, Page, ErrorBox, Empty } from './ui.js';
 
-// The simple fields of a JSON Schema object (strings, numbers, booleans, enums).
+// An array of {name, type} objects (a declared column list) is entered as "id long, amount double".
+const isColumnList = (p) => p.type === 'array' && p.items && p.items.properties && p.items.properties.name
+  && p.items.properties.type && (p.items.required || []).includes('type');
+
+// The fields of a JSON Schema object the forms can enter: strings, numbers, booleans, enums and
+// column lists.
 function fieldsOf(schema) {
   const props = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
   return Object.entries(props)
-    .filter(([, p]) => ['string', 'integer', 'number', 'boolean'].includes(p.type))
-    .map(([name, p]) => ({ name, ...p, required: required.has(name) }));
+    .filter(([, p]) => ['string', 'integer', 'number', 'boolean'].includes(p.type) || isColumnList(p))
+    .map(([name, p]) => ({ name, ...p, columns: isColumnList(p), required: required.has(name) }));
+}
+
+function parseColumns(text) {
+  return text.split(',').map((c) => c.trim()).filter(Boolean).map((c) => {
+    const [name, ...type] = c.split(/\s+/);
+    return { name, type: type.join(' ') || 'string' };
+  });
 }
 
 // The values of `fields` to send: empty inputs are left out; numbers and booleans typed.
@@ -22,7 +34,7 @@ function valuesOf(fields, values) {
     const v = values[f.name];
     if (f.type === 'boolean') { if (v !== undefined && v !== (f.default ?? false)) out[f.name] = v; continue; }
     if (v === undefined || v === '') continue;
-    out[f.name] = f.type === 'integer' || f.type === 'number' ? Number(v) : v;
+    out[f.name] = f.columns ? parseColumns(v) : f.type === 'integer' || f.type === 'number' ? Number(v) : v;
   }
   return out;
 }
@@ -30,10 +42,11 @@ function valuesOf(fields, values) {
 function Field({ f, value, onChange, prefix, options }) {
   const id = `${prefix}-${f.name}`;
   const label = html`<span>${f.name}${f.required ? html`<span class="req" aria-hidden="true"> *</span>` : ''}</span>`;
-  const hint = f.description && html`<span class="hint" id=${`${id}-hint`}>${f.description}</span>`;
+  const text = f.columns ? `${f.description || ''} Enter as "name type, name type" (e.g. "id long, amount double").` : f.description;
+  const hint = text && html`<span class="hint" id=${`${id}-hint`}>${text}</span>`;
   if (f.type === 'boolean') {
     return html`<label class="check" for=${id}><input id=${id} name=${f.name} type="checkbox" checked=${value ?? f.default ?? false}
-      onChange=${(e) => onChange(e.target.checked)} aria-describedby=${`${id}-hint`} /> ${label} ${hint}</label>`;
+      onChange=${(e) => onChange(e.target.checked)} aria-describedby=${`${id}-hint`} />${label}${hint}</label>`;
   }
   if (f.enum) {
     return html`<label for=${id}>${label}<select id=${id} name=${f.name} value=${value ?? f.default ?? ''} onChange=${(e) => onChange(e.target.value)} aria-describedby=${`${id}-hint`}>
@@ -41,7 +54,7 @@ function Field({ f, value, onChange, prefix, options }) {
     </select>${hint}</label>`;
   }
   const type = f.format === 'password' ? 'password' : f.type === 'integer' || f.type === 'number' ? 'number' : 'text';
-  return html`<label for=${id}>${label}<input id=${id} name=${f.name} type=${type} required=${f.required} value=${value ?? ''}
+  return html`<label for=${id}>${label}<input id=${id} name=${f.name} type=${type} step=${f.type === 'number' ? 'any' : undefined} required=${f.required} value=${value ?? ''}
     placeholder=${f.default !== undefined ? String(f.default) : ''} list=${options ? `${id}-list` : undefined}
     autocomplete=${type === 'password' ? 'new-password' : 'off'} onInput=${(e) => onChange(e.target.value)} aria-describedby=${`${id}-hint`} />
     ${options && html`<datalist id=${`${id}-list`}>${options.map((o) => html`<option value=${o} />`)}</datalist>`}${hint}</label>`;
@@ -73,6 +86,7 @@ function Wizard({ specs, flowSpecs, conns, datasets, go }) {
   const [freq, setFreq] = useState('once');
   const [interval, setEvery] = useState('');
   const [delta, setDelta] = useState('');
+  const [opts, setOpts] = useState({});
   const [steps, setSteps] = useState([]);
   const [busy, setBusy] = useState(false);
 
@@ -81,6 +95,7 @@ function Wizard({ specs, flowSpecs, conns, datasets, go }) {
   const authSpec = spec && (spec.authSpec.find((a) => a.name === authName) || spec.authSpec[0]);
   const authFields = authSpec ? fieldsOf(authSpec.spec) : [];
   const srcFields = spec ? fieldsOf(spec.sourceSpec.spec) : [];
+  const optFields = flowSpec && flowSpec.optionSpec ? fieldsOf(flowSpec.optionSpec.spec) : [];
   const formats = spec && spec.sourceSpec.dataSpec ? ((spec.sourceSpec.dataSpec.properties.format || {}).enum || []) : [];
   const specConns = spec ? conns.filter((c) => c.connectionSpec.id === spec.id) : [];
   const tables = useLoad(async () => (connMode === 'existing' && connId && tableBased
@@ -135,6 +150,8 @@ function Wizard({ specs, flowSpecs, conns, datasets, go }) {
         scheduleParams: { startTime: Math.floor(Date.now() / 1000) + (freq === 'once' ? 0 : 60), frequency: freq },
       };
       if (freq !== 'once' && interval) body.scheduleParams.interval = Number(interval);
+      const options = valuesOf(optFields, opts);
+      if (Object.keys(options).length) body.options = options;
       if (freq !== 'once' && delta && tableBased) body.transformations = [{ name: 'Copy', params: { deltaColumn: { name: delta } } }];
       const flow = await step('Dataflow', async () => createdId(await api.post(`${FLOW}/flows`, body)));
       go(`/flows/${flow}`);
@@ -184,6 +201,7 @@ function Wizard({ specs, flowSpecs, conns, datasets, go }) {
         ${freq !== 'once' && html`<label for="interval">Interval<input id="interval" name="interval" type="number" min="1" placeholder=${freq === 'minute' ? '15' : '1'} value=${interval} onInput=${(e) => setEvery(e.target.value)} /></label>`}
         ${freq !== 'once' && tableBased && html`<label for="delta">Delta column<input id="delta" name="deltaColumn" placeholder="e.g. updated_at" value=${delta} onInput=${(e) => setDelta(e.target.value)} /></label>`}
       </div>
+      ${optFields.length > 0 && html`<h3>Options</h3><${Fields} fields=${optFields} values=${opts} set=${setOpts} prefix="opt" />`}
       ${freq === 'once' && tableBased && html`<p class="muted small">A once dataflow runs with Run now; its first run names the delta column.</p>`}
       <ol class="steps" aria-label="Creation steps">${steps.map((s) => html`<li class=${s.state}>
         <span class="step-state">${s.state === 'done' ? '✓' : s.state === 'failed' ? '✕' : '…'}</span> ${s.what}

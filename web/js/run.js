@@ -29,7 +29,10 @@ function Progress({ run }) {
   if (st === 'success') frac = 1;
   if (frac === null) {
     if (isFinal(st)) return null;
-    return html`<div class="progress indeterminate" role="progressbar" aria-label="Run progress" aria-valuetext="no estimate of the total"><div></div></div>`;
+    return html`<div>
+      <div class="progress indeterminate" role="progressbar" aria-label="Run progress" aria-valuetext="no estimate of the total"><div></div></div>
+      <div class="muted small">${st === 'scheduled' ? 'waiting for a worker' : 'reading: the source gives no estimate of its total'}</div>
+    </div>`;
   }
   const pct = Math.max(0, Math.min(100, frac * 100));
   return html`<div>
