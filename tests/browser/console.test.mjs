@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { FLOW, CATALOG, SPEC, startFluxo, tempDir } from '../e2e/lib/fluxo.mjs';
+import { FLOW, CATALOG, SPEC, startFluxo, tempDir, runCli } from '../e2e/lib/fluxo.mjs';
 import { makeEvents, sqlite } from '../e2e/lib/sqlite.mjs';
 import { SQLITE_SPEC } from '../e2e/lib/flows.mjs';
 import { launch, newPage, shot, signIn } from './lib/browser.mjs';
@@ -171,6 +171,55 @@ test('a failed run shows its error code and message; re-trigger runs the window 
   const utc = (s) => new Date(s * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   assert.equal(a, utc(1700010000));
   assert.equal(b, utc(1700020000));
+});
+
+test('the timeline marks a gap between windows; the list enables, disables and shows the next run', async () => {
+  const r = await api.post(`${FLOW}/runs`, { flowId, params: { windowStartTime: 1700438400, windowEndTime: 1700524800 } });
+  assert.equal(r.status, 201, r.text);
+  await page.goto(`${fx.base}/#/flows/${flowId}`);
+  await page.locator('.win').nth(3).waitFor();
+  await page.locator('.timeline .gap').first().waitFor();
+  assert.match(await page.locator('.timeline figcaption').innerText(), /1 gap · overlapping windows on \d lanes/);
+  await shot(page, '12-timeline-gap');
+
+  const soon = Math.floor(Date.now() / 1000) + 3600;
+  const hourly = (await api.get(`${FLOW}/flows/${flowId}`)).body.items[0];
+  const h = await api.post(`${FLOW}/flows`, { ...Object.fromEntries(['flowSpec', 'sourceConnectionIds', 'targetConnectionIds'].map((k) => [k, hourly[k]])),
+    name: 'Hourly orders', scheduleParams: { startTime: soon, frequency: 'hour', interval: 1 },
+    transformations: [{ name: 'Copy', params: { deltaColumn: { name: 'updated_at' } } }] });
+  assert.equal(h.status, 201, h.text);
+  await page.getByRole('link', { name: 'Dataflows' }).click();
+  const row = page.locator('tr').filter({ hasText: 'Hourly orders' });
+  await row.getByText('every hour').waitFor();
+  assert.match(await row.locator('td').nth(5).innerText(), /^in (60|59) min$/);
+  await row.getByRole('button', { name: 'Disable Hourly orders' }).click();
+  await row.locator('.badge.st-disabled').waitFor();
+  assert.equal((await api.get(`${FLOW}/flows/${h.body.id}`)).body.items[0].state, 'disabled');
+  assert.equal(await row.locator('td').nth(5).innerText(), '–');
+  await row.getByRole('button', { name: 'Enable Hourly orders' }).click();
+  await row.locator('.badge.st-enabled').waitFor();
+});
+
+test('org and sandbox switch: each scope sees only its own dataflows', async () => {
+  const orgB = JSON.parse((await runCli(['clients', 'create', '--org', 'CONSOLEB@AdobeOrg', '--data', fx.dataDir])).stdout);
+  assert.equal((await runCli(['sandboxes', 'create', '--org', fx.creds.org_id, 'dev', '--data', fx.dataDir])).code, 0);
+  await page.goto(`${fx.base}/#/flows`);
+  await page.getByText('Shop orders').waitFor();
+  await page.getByLabel('Sandbox', { exact: true }).fill('dev');
+  await page.getByLabel('Sandbox', { exact: true }).press('Enter');
+  await page.getByText('No dataflows yet').waitFor();
+  await page.getByLabel('Sandbox', { exact: true }).fill('prod');
+  await page.getByLabel('Sandbox', { exact: true }).press('Enter');
+  await page.getByText('Shop orders').waitFor();
+  await page.getByLabel('Org', { exact: true }).selectOption('+');
+  await page.getByText('Sign in with a client of the other org.').waitFor();
+  await page.getByLabel('Client id').fill(orgB.client_id);
+  await page.getByLabel('Client secret').fill(orgB.client_secret);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('No dataflows yet').waitFor();
+  assert.equal(await page.getByLabel('Org', { exact: true }).inputValue(), 'CONSOLEB@AdobeOrg');
+  await page.getByLabel('Org', { exact: true }).selectOption(fx.creds.org_id);
+  await page.getByText('Shop orders').waitFor();
 });
 
 test('user strings are escaped: a dataflow named <img onerror> shows as text', async () => {

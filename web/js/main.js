@@ -24,7 +24,7 @@ const routes = [
 export const go = (path) => { location.hash = '#' + path; };
 const currentPath = () => decodeURI(location.hash.replace(/^#/, '')) || '/flows';
 
-function SignIn({ notice }) {
+function SignIn({ notice, onCancel }) {
   const [form, setForm] = useState({ clientId: A.lastClientId(), clientSecret: '', org: '', sandbox: 'prod' });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -55,6 +55,7 @@ function SignIn({ notice }) {
       </div>
       <${ErrorBox} error=${error} />
       <button class="btn primary wide" type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
+      ${onCancel && html`<button class="btn wide cancel" type="button" onClick=${onCancel}>Back to the console</button>`}
     </form>
   </main>`;
 }
@@ -64,7 +65,7 @@ function OrgSandbox({ s, onChange }) {
   useEffect(() => setSandbox(s.sandbox), [s.org, s.sandbox]);
   const orgs = A.sessions().filter((x) => x.token);
   const pickOrg = (e) => {
-    if (e.target.value === '+') { A.expire(); window.dispatchEvent(new Event('fluxo-add-org')); return; }
+    if (e.target.value === '+') { window.dispatchEvent(new Event('fluxo-add-org')); return; }
     A.switchOrg(e.target.value);
     onChange();
   };
@@ -122,10 +123,11 @@ function App() {
   const [path, setPath] = useState(currentPath());
   const [tick, setTick] = useState(0);
   const [notice, setNotice] = useState('');
+  const [adding, setAdding] = useState(false);
   useEffect(() => {
     const onHash = () => setPath(currentPath());
-    const onSession = () => { setNotice(''); setTick((t) => t + 1); };
-    const onAdd = () => { setNotice('Sign in with a client of the other org.'); setTick((t) => t + 1); };
+    const onSession = () => { setNotice(''); setAdding(false); setTick((t) => t + 1); };
+    const onAdd = () => { setNotice('Sign in with a client of the other org.'); setAdding(true); };
     window.addEventListener('hashchange', onHash);
     window.addEventListener('fluxo-session', onSession);
     window.addEventListener('fluxo-add-org', onAdd);
@@ -140,7 +142,9 @@ function App() {
     };
   }, []);
   const s = A.session();
-  if (!s) return html`<${SignIn} key=${tick} notice=${notice} />`;
+  if (!s || adding) {
+    return html`<${SignIn} key=${tick} notice=${notice} onCancel=${s ? () => { setAdding(false); setNotice(''); } : null} />`;
+  }
   return html`<${Shell} key=${tick} s=${s} path=${path} onScope=${() => setTick((t) => t + 1)} />`;
 }
 
