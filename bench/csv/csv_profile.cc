@@ -5,14 +5,14 @@
 //   csv_profile DIR FILE [--declared] [--write OUT.parquet] [--level N] [--row-group-mib N]
 //               [--batch-rows N] [--no-dict] [--per-column] [--cuts MIB]
 //
-// Reads DIR/FILE through files::NewFileSource (the local-folder source, one split), the same code
-// as a run; with --write it also encodes every batch with ParquetFileWriter (zstd) into OUT.
-// Prints wall and thread CPU seconds of reading (CSV parse -> RecordBatch) and of writing
+// Reads DIR/FILE through connectors::files::NewFileSource (the local-folder source, one split), the
+// same code as a run; with --write it also encodes every batch with ParquetFileWriter (zstd) into
+// OUT. Prints wall and thread CPU seconds of reading (CSV parse -> RecordBatch) and of writing
 // (Parquet encode + zstd + file), rows, failed rows and bytes. --per-column also encodes every
 // column alone (a one-column copy of each batch, copy not timed) into OUT.colN and prints each
 // column's encode CPU: the cost a column-parallel row-group encoder would spread over threads.
-// --cuts MIB only times files::FindCsvCuts (the boundary pre-scan of intra-file splits) over the
-// file with ranges of MIB MiB, and prints the cuts.
+// --cuts MIB only times connectors::files::FindCsvCuts (the boundary pre-scan of intra-file splits)
+// over the file with ranges of MIB MiB, and prints the cuts.
 #include <time.h>
 
 #include <chrono>
@@ -118,13 +118,13 @@ int main(int argc, char** argv) {
     }
   }
   if (cuts_mib > 0) {
-    auto in = files::OpenLocalFile(dir + "/" + file, file, nullptr);
+    auto in = connectors::files::OpenLocalFile(dir + "/" + file, file, nullptr);
     if (!in.ok()) {
       std::fprintf(stderr, "%s\n", in.status().ToString().c_str());
       return 1;
     }
     double w0 = Now(), c0 = ThreadCpu();
-    auto cuts = files::FindCsvCuts(in->get(), ',', cuts_mib << 20);
+    auto cuts = connectors::files::FindCsvCuts(in->get(), ',', cuts_mib << 20);
     double wall = Now() - w0, cpu = ThreadCpu() - c0;
     if (!cuts.ok()) {
       std::fprintf(stderr, "%s\n", cuts.status().ToString().c_str());
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
     std::printf("]}\n");
     return 0;
   }
-  auto fs = files::OpenLocalFileSystem(dir, {dir});
+  auto fs = connectors::files::OpenLocalFileSystem(dir, {dir});
   if (!fs.ok()) {
     std::fprintf(stderr, "%s\n", fs.status().ToString().c_str());
     return 1;
@@ -148,7 +148,8 @@ int main(int argc, char** argv) {
   if (declared) cfg.params["columns"] = boost::json::parse(kDeclared);
   cfg.data["format"] = "delimited";
   cfg.parallelism = 1;
-  auto src = files::NewFileSource(std::shared_ptr<files::FileSystem>(std::move(fs).value()), cfg);
+  auto src = connectors::files::NewFileSource(
+      std::shared_ptr<connectors::files::FileSystem>(std::move(fs).value()), cfg);
   if (Status s = src->Open(); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 1;

@@ -29,8 +29,8 @@ std::unique_ptr<ConnectorRegistry> BuiltinConnectors() {
   r->Register(NewMySqlConnector());
 #endif
 #ifdef FLUXO_CONNECTOR_FILES
-  r->Register(NewLocalFolderConnector());
-  r->Register(NewS3Connector());
+  r->Register(connectors::files::NewLocalFolderConnector());
+  r->Register(connectors::files::NewS3Connector());
 #endif
   return r;
 }

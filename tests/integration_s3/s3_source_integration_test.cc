@@ -46,7 +46,7 @@ TEST(S3Source, WindowSelectsExactlyTheObjectsModifiedInsideIt) {
   c.params = json::object{{"path", "in/*.csv"}};
   c.data = json::object{{"format", "delimited"}};
   c.window = {t1, t2};
-  auto connector = NewS3Connector();
+  auto connector = connectors::files::NewS3Connector();
   ASSERT_TRUE(connector->Test(c.connection).ok());
 
   auto read = [&](std::vector<std::string>* files) -> int64_t {
@@ -101,7 +101,7 @@ TEST(S3Source, WrongBucketAndUnreachableEndpointAreClearErrors) {
                                {"endpoint", server.endpoint()},
                                {"pathStyle", true},
                                {"bucketName", "nope"}};
-  auto connector = NewS3Connector();
+  auto connector = connectors::files::NewS3Connector();
   EXPECT_EQ(connector->Test(c).code(), StatusCode::kNotFound);
   c.auth_params["endpoint"] = "not a url";
   EXPECT_EQ(connector->Test(c).code(), StatusCode::kInvalidArgument);

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 namespace {
 
@@ -448,4 +448,4 @@ Result<size_t> RefillWindow(ByteStream* in, std::unique_ptr<char[]>& buf, size_t
   return dropped;
 }
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

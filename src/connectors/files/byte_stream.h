@@ -17,7 +17,7 @@
 #include "base/status.h"
 #include "objstore/object_store.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 class ByteStream {
  public:
@@ -63,4 +63,4 @@ Codec DetectCodec(std::string_view head);
 Result<std::unique_ptr<ByteStream>> Decompress(std::unique_ptr<ByteStream> raw, Codec declared,
                                                const std::string& name);
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

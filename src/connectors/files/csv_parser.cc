@@ -7,7 +7,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 namespace {
 constexpr size_t kInitialBuffer = 1 << 20;
@@ -225,4 +225,4 @@ Result<std::vector<CsvCut>> FindCsvCuts(ByteStream* in, char delimiter, int64_t 
   return cuts;
 }
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

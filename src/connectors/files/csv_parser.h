@@ -20,7 +20,7 @@
 
 #include "connectors/files/byte_stream.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 struct CsvField {
   std::string_view value;  // unescaped
@@ -90,4 +90,4 @@ struct CsvCut {
 // errors of one parse of the whole file. Errors: the stream's, or the parser's.
 Result<std::vector<CsvCut>> FindCsvCuts(ByteStream* in, char delimiter, int64_t range_bytes);
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <set>
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 namespace fs = std::filesystem;
 
@@ -325,4 +325,4 @@ std::unique_ptr<FileSystem> ObjectStoreFileSystem(std::shared_ptr<ObjectStore> s
   return std::make_unique<StoreFs>(std::move(store), std::move(prefix), std::move(label));
 }
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

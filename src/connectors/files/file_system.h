@@ -20,7 +20,7 @@
 #include "connectors/files/byte_stream.h"
 #include "objstore/object_store.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 struct FileEntry {
   std::string path;  // relative to the root, '/'-separated
@@ -66,4 +66,4 @@ Result<std::unique_ptr<FileSystem>> OpenLocalFileSystem(const std::string& root_
 std::unique_ptr<FileSystem> ObjectStoreFileSystem(std::shared_ptr<ObjectStore> store,
                                                   std::string prefix, std::string label);
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

@@ -1,5 +1,6 @@
 // File-based sources: a local folder (fluxo's own spec, confined by --allow-path) and Amazon S3
-// or an S3-compatible store. See README.md for the parameters and behaviour.
+// or an S3-compatible store. See README.md for the parameters, the behaviour and the files of
+// this folder.
 #pragma once
 
 #include <memory>
@@ -7,7 +8,7 @@
 #include "connectors/files/file_system.h"
 #include "connectors/source.h"
 
-namespace fluxo {
+namespace fluxo::connectors::files {
 
 // Spec spec_ids::kLocalFolder; auth param `rootPath`.
 std::unique_ptr<Connector> NewLocalFolderConnector();
@@ -15,13 +16,10 @@ std::unique_ptr<Connector> NewLocalFolderConnector();
 // bucketName, folderPath.
 std::unique_ptr<Connector> NewS3Connector();
 
-namespace files {
-
 // The source over an already opened file tree (used by both connectors, and by tests with any
 // FileSystem). Reads config.params (path, recursive, columnDelimiter, columns) and config.data
 // (format, properties.compressionType, properties.columnDelimiter); nothing happens before
 // Open().
 std::unique_ptr<Source> NewFileSource(std::shared_ptr<FileSystem> fs, SourceConfig config);
 
-}  // namespace files
-}  // namespace fluxo
+}  // namespace fluxo::connectors::files

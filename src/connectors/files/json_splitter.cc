@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 namespace {
 constexpr size_t kInitialBuffer = 1 << 20;
@@ -173,4 +173,4 @@ Result<bool> JsonSplitter::Next(JsonRecordText* rec) {
   }
 }
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

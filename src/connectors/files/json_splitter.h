@@ -19,7 +19,7 @@
 
 #include "connectors/files/byte_stream.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 struct JsonRecordText {
   std::string_view text;
@@ -50,4 +50,4 @@ class JsonSplitter {
   int64_t line_ = 1;
 };
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

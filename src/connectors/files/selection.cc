@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 namespace {
 
@@ -108,4 +108,4 @@ Result<std::vector<FileEntry>> SelectFiles(FileSystem* fs, const std::string& pa
   return out;
 }
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

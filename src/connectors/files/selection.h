@@ -9,7 +9,7 @@
 #include "connectors/files/file_system.h"
 #include "connectors/source.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 // Glob match of a '/'-separated relative path: within a segment `*` (any run of characters but
 // '/'), `?`, `[abc]`, `[a-z]`, `[!a]` (fnmatch rules); a whole `**` segment matches any number of
@@ -29,4 +29,4 @@ bool HasGlob(std::string_view path);
 Result<std::vector<FileEntry>> SelectFiles(FileSystem* fs, const std::string& path, bool recursive,
                                            const SourceWindow& window);
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

@@ -11,7 +11,7 @@
 
 #include "base/date_format.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 namespace {
 
@@ -329,4 +329,4 @@ DataType TypeInference::Result() const {
   return DataType::String();
 }
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

@@ -9,7 +9,7 @@
 #include "base/utf8.h"
 #include "formats/record_batch.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 
 // Declared column types: "string", "boolean", "int"/"int32"/"integer", "long"/"int64"/"bigint",
 // "double"/"float"/"float64"/"number", "date", "timestamp"/"datetime", "decimal(p,s)"
@@ -40,4 +40,4 @@ class TypeInference {
   bool can_bool_ = true, can_int_ = true, can_double_ = true, can_date_ = true, can_ts_ = true;
 };
 
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

@@ -86,7 +86,7 @@ class FilesSourceTest : public ::testing::Test {
 
   // Opens, plans and reads every split.
   Result<Output> Run(SourceConfig c, std::unique_ptr<Source>* keep = nullptr) {
-    auto connector = NewLocalFolderConnector();
+    auto connector = connectors::files::NewLocalFolderConnector();
     ASSIGN_OR_RETURN(std::unique_ptr<Source> src, connector->NewSource(c));
     RETURN_IF_ERROR(src->Open());
     Output out;
@@ -115,8 +115,8 @@ class FilesSourceTest : public ::testing::Test {
 };
 
 TEST_F(FilesSourceTest, ConnectorIdentity) {
-  EXPECT_EQ(NewLocalFolderConnector()->spec_id(), spec_ids::kLocalFolder);
-  EXPECT_EQ(NewS3Connector()->spec_id(), spec_ids::kS3);
+  EXPECT_EQ(connectors::files::NewLocalFolderConnector()->spec_id(), spec_ids::kLocalFolder);
+  EXPECT_EQ(connectors::files::NewS3Connector()->spec_id(), spec_ids::kS3);
 }
 
 TEST_F(FilesSourceTest, CsvWithInferredTypes) {
@@ -317,7 +317,7 @@ TEST_F(FilesSourceTest, RootMustBeInsideAnAllowedFolder) {
   Status st = Run(c).status();
   EXPECT_EQ(st.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(st.message().find("--allow-path"), std::string::npos);
-  auto connector = NewLocalFolderConnector();
+  auto connector = connectors::files::NewLocalFolderConnector();
   EXPECT_TRUE(connector->Test(Config("").connection).ok());
 }
 
@@ -370,7 +370,7 @@ TEST_F(FilesSourceTest, SplitsSpreadFilesAndCancelStopsReaders) {
     for (int r = 0; r <= i * 100; ++r) rows += std::to_string(r) + "\n";
     WriteRoot("s/f" + std::to_string(i) + ".csv", rows);
   }
-  auto connector = NewLocalFolderConnector();
+  auto connector = connectors::files::NewLocalFolderConnector();
   SourceConfig c = Config("s");
   c.parallelism = 2;
   auto src = connector->NewSource(c);
@@ -391,7 +391,7 @@ TEST_F(FilesSourceTest, SplitsSpreadFilesAndCancelStopsReaders) {
 TEST_F(FilesSourceTest, ExploreListsAndPreviews) {
   WriteRoot("e/a.csv", "x,y\n1,hello\n");
   WriteRoot("e/sub/b.csv", "x\n1\n");
-  auto connector = NewLocalFolderConnector();
+  auto connector = connectors::files::NewLocalFolderConnector();
   auto root = connector->Explore(Config("").connection, "folder", "e");
   ASSERT_TRUE(root.ok()) << root.status().ToString();
   ASSERT_EQ(root->as_array().size(), 2u);

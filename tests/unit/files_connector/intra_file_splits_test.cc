@@ -1,6 +1,6 @@
 // Intra-file splits: one big uncompressed CSV file cut into byte ranges (FindCsvCuts) and read by
-// several readers at once through files::NewFileSource gives exactly the records, row errors and
-// line numbers of one single-split read.
+// several readers at once through connectors::files::NewFileSource gives exactly the records, row
+// errors and line numbers of one single-split read.
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -98,14 +98,15 @@ class IntraFileSplitsTest : public ::testing::Test {
 
   // Opens the source, plans, and reads every split on its own thread.
   // `tree`: the local root when null.
-  Result<Output> Read(SourceConfig c, std::shared_ptr<files::FileSystem> tree = nullptr) {
+  Result<Output> Read(SourceConfig c,
+                      std::shared_ptr<connectors::files::FileSystem> tree = nullptr) {
     errors_.clear();
     if (!tree) {
-      ASSIGN_OR_RETURN(std::unique_ptr<files::FileSystem> local,
-                       files::OpenLocalFileSystem(root_.string(), {base_.string()}));
+      ASSIGN_OR_RETURN(std::unique_ptr<connectors::files::FileSystem> local,
+                       connectors::files::OpenLocalFileSystem(root_.string(), {base_.string()}));
       tree = std::move(local);
     }
-    auto src = files::NewFileSource(std::move(tree), c);
+    auto src = connectors::files::NewFileSource(std::move(tree), c);
     RETURN_IF_ERROR(src->Open());
     Output out;
     out.schema = src->schema();
@@ -285,7 +286,7 @@ TEST_F(IntraFileSplitsTest, ObjectRangesAreReadWithRangedGets) {
   ASSERT_TRUE((*w)->Append(csv).ok());
   ASSERT_TRUE((*w)->Commit().ok());
   // The stream covers [start, size) only, in chunks.
-  auto part = files::OpenObject(store.get(), "data/big.csv", 1000, nullptr, 7, 123);
+  auto part = connectors::files::OpenObject(store.get(), "data/big.csv", 1000, nullptr, 7, 123);
   std::string got;
   char buf[64];
   while (true) {
@@ -296,8 +297,8 @@ TEST_F(IntraFileSplitsTest, ObjectRangesAreReadWithRangedGets) {
   }
   EXPECT_EQ(got, csv.substr(123, 1000 - 123));
 
-  std::shared_ptr<files::FileSystem> tree =
-      files::ObjectStoreFileSystem(store, "data/", "mem://data");
+  std::shared_ptr<connectors::files::FileSystem> tree =
+      connectors::files::ObjectStoreFileSystem(store, "data/", "mem://data");
   auto ref = Read(Config("big.csv", 1, 1), tree);
   ASSERT_TRUE(ref.ok()) << ref.status().ToString();
   auto out = Read(Config("big.csv", 3, 1), tree);

@@ -14,7 +14,7 @@
 #include "connectors/files/selection.h"
 #include "connectors/files/values.h"
 
-namespace fluxo::files {
+namespace fluxo::connectors::files {
 namespace {
 
 // A stream that hands out at most `step` bytes per Read, to exercise every buffer boundary.
@@ -656,4 +656,4 @@ TEST(Glob, Patterns) {
 }
 
 }  // namespace
-}  // namespace fluxo::files
+}  // namespace fluxo::connectors::files

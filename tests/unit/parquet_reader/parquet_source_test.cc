@@ -1,4 +1,4 @@
-// The local-folder source reading Parquet end to end (files::NewFileSource, as
+// The local-folder source reading Parquet end to end (connectors::files::NewFileSource, as
 // tests/unit/files_connector does for CSV): schema from the first file, later files mapped by
 // name, declared columns with conversion and row errors, windows, corrupt files, explore.
 #include <fcntl.h>
@@ -100,10 +100,10 @@ class ParquetSourceTest : public ::testing::Test {
   };
 
   Result<Output> Run(SourceConfig c) {
-    ASSIGN_OR_RETURN(std::unique_ptr<files::FileSystem> tree,
-                     files::OpenLocalFileSystem(root_.string(), {base_.string()}));
-    auto src =
-        files::NewFileSource(std::shared_ptr<files::FileSystem>(std::move(tree)), std::move(c));
+    ASSIGN_OR_RETURN(std::unique_ptr<connectors::files::FileSystem> tree,
+                     connectors::files::OpenLocalFileSystem(root_.string(), {base_.string()}));
+    auto src = connectors::files::NewFileSource(
+        std::shared_ptr<connectors::files::FileSystem>(std::move(tree)), std::move(c));
     RETURN_IF_ERROR(src->Open());
     Output out;
     out.schema = src->schema();
@@ -214,7 +214,7 @@ TEST_F(ParquetSourceTest, ExplorePreviewsParquetColumns) {
   ConnectionConfig cc;
   cc.auth_params = json::object{{"rootPath", root_.string()}};
   cc.allow_paths = {base_.string()};
-  auto r = NewLocalFolderConnector()->Explore(cc, "file", "p/f.parquet");
+  auto r = connectors::files::NewLocalFolderConnector()->Explore(cc, "file", "p/f.parquet");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->at("format"), "parquet");
   EXPECT_EQ(json::serialize(r->at("columns")),

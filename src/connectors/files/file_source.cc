@@ -1,0 +1,167 @@
+#include "connectors/files/file_source.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "connectors/files/csv_reader.h"
+#include "connectors/files/files_connector.h"
+#include "connectors/files/inference.h"
+#include "connectors/files/json_reader.h"
+#include "connectors/files/selection.h"
+#include "connectors/files/split_planner.h"
+
+namespace fluxo::connectors::files {
+namespace {
+
+constexpr int64_t kMaxBatchBytes = 8 << 20;
+
+// Reads the file parts of one split in order, into batches of at most batch_rows rows and about
+// kMaxBatchBytes. `src` outlives the reader.
+class FileSplitReader : public SourceReader {
+ public:
+  FileSplitReader(FileSource* src, std::vector<FilePart> files)
+      : src_(src), files_(std::move(files)), builder_(src->schema()) {}
+
+  Result<RecordBatch> Next() override {
+    const int64_t max_rows = std::max<int64_t>(src_->config().batch_rows, 1);
+    int64_t n = 0;
+    while (builder_.num_rows() < max_rows) {
+      if ((++n & 1023) == 0) {
+        if (src_->cancelled()) return Status::Cancelled("the run was cancelled");
+        if (builder_.ByteSize() >= kMaxBatchBytes) break;
+      }
+      if (!current_) {
+        if (next_file_ == files_.size()) break;
+        const FilePart& f = files_[next_file_++];
+        if (src_->cancelled()) return Status::Cancelled("the run was cancelled");
+        ASSIGN_OR_RETURN(current_, src_->OpenFile(f, &src_->counters().input_bytes));
+      }
+      Result<bool> got = current_->ReadRow(&builder_);
+      if (!got.ok()) {
+        const std::string& name = files_[next_file_ - 1].file.path;
+        const Status& st = got.status();
+        if (st.message().find(name) != std::string::npos) return st;
+        return st.WithContext("file " + Quote(name));
+      }
+      if (!*got) current_.reset();
+    }
+    return builder_.Finish();
+  }
+
+ private:
+  FileSource* src_;
+  std::vector<FilePart> files_;
+  size_t next_file_ = 0;
+  std::unique_ptr<RecordFileReader> current_;
+  RecordBatchBuilder builder_;
+};
+
+}  // namespace
+
+Status FileSource::Open() {
+  ASSIGN_OR_RETURN(options_, DecodeFileOptions(config_));
+  ASSIGN_OR_RETURN(files_,
+                   SelectFiles(fs_.get(), options_.path, options_.recursive, config_.window));
+  counters_.input_files.store(static_cast<int64_t>(files_.size()));
+  int64_t listed_bytes = 0;
+  for (const FileEntry& f : files_) listed_bytes += f.size;
+  counters_.estimated_bytes.store(listed_bytes);
+  if (options_.declared) {
+    schema_ = options_.declared;
+    return Status::OK();
+  }
+  return InferSchema();
+}
+
+Result<std::unique_ptr<parquet::ParquetFileReader>> FileSource::OpenParquet(
+    const FileEntry& f, std::atomic<int64_t>* bytes_read) {
+  std::unique_ptr<parquet::RandomAccessInput> in;
+  if (random_access_) {
+    ASSIGN_OR_RETURN(in, random_access_(f, bytes_read));
+  } else {
+    in = NewSequentialRandomAccess(fs_.get(), f, bytes_read);
+  }
+  parquet::ParquetReaderOptions o;
+  o.batch_rows = std::clamp<int64_t>(config_.batch_rows, 1, 64 * 1024);
+  return parquet::ParquetFileReader::Open(std::move(in), f.path, o);
+}
+
+Status FileSource::InferSchema() {
+  if (options_.format == Format::kParquet) {
+    // The first file's schema, every column nullable (later files may have nulls).
+    if (files_.empty()) {
+      schema_ = std::make_shared<const Schema>();
+      return Status::OK();
+    }
+    ASSIGN_OR_RETURN(auto reader, OpenParquet(files_.front(), nullptr));
+    std::vector<Field> fields = reader->file_schema()->fields();
+    for (Field& fld : fields) fld.nullable = true;
+    schema_ = std::make_shared<const Schema>(std::move(fields));
+    return Status::OK();
+  }
+  for (const FileEntry& f : files_) {
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, nullptr));
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                     Decompress(std::move(raw), options_.codec, f.path));
+    std::optional<std::vector<Field>> fields;
+    if (options_.format == Format::kDelimited) {
+      ASSIGN_OR_RETURN(fields, InferDelimitedFields(&context_, f.path, std::move(in)));
+    } else {
+      ASSIGN_OR_RETURN(fields, InferJsonFields(&context_, f.path, std::move(in)));
+    }
+    if (!fields) continue;  // empty file: try the next one
+    schema_ = std::make_shared<const Schema>(std::move(*fields));
+    return Status::OK();
+  }
+  schema_ = std::make_shared<const Schema>();  // no file, or only empty ones
+  return Status::OK();
+}
+
+Result<std::vector<Split>> FileSource::PlanSplits() {
+  return PlanFileSplits(fs_.get(), &context_, files_, config_.parallelism);
+}
+
+Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& part,
+                                                               std::atomic<int64_t>* bytes_read) {
+  const FileEntry& f = part.file;
+  if (part.ranged && options_.format == Format::kDelimited) {
+    // A byte range of an uncompressed file (checked when planned): no codec detection, since a
+    // range may start with bytes that look like a codec's magic.
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                     fs_->Open(f, bytes_read, part.start, part.end));
+    auto r = std::make_unique<CsvFileReader>(&context_, f.path, std::move(in));
+    if (part.start == 0) {
+      RETURN_IF_ERROR(r->Init(*schema_));
+    } else {
+      RETURN_IF_ERROR(r->InitAtCut(*schema_, part.header, part.line));
+    }
+    return std::unique_ptr<RecordFileReader>(std::move(r));
+  }
+  if (options_.format == Format::kParquet) {
+    ASSIGN_OR_RETURN(auto reader, OpenParquet(f, bytes_read));
+    return OpenParquetRecords(&context_, f.path, std::move(reader), *schema_);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, bytes_read));
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                   Decompress(std::move(raw), options_.codec, f.path));
+  if (options_.format == Format::kDelimited) {
+    auto r = std::make_unique<CsvFileReader>(&context_, f.path, std::move(in));
+    RETURN_IF_ERROR(r->Init(*schema_));
+    return std::unique_ptr<RecordFileReader>(std::move(r));
+  }
+  auto r = std::make_unique<JsonFileReader>(&context_, f.path, std::move(in));
+  r->Init(*schema_);
+  return std::unique_ptr<RecordFileReader>(std::move(r));
+}
+
+Result<std::unique_ptr<SourceReader>> FileSource::OpenReader(const Split& split) {
+  if (!schema_) return Status::FailedPrecondition("OpenReader before Open");
+  ASSIGN_OR_RETURN(std::vector<FilePart> files, DecodeSplitState(split));
+  return std::unique_ptr<SourceReader>(new FileSplitReader(this, std::move(files)));
+}
+
+std::unique_ptr<Source> NewFileSource(std::shared_ptr<FileSystem> fs, SourceConfig config) {
+  return std::make_unique<FileSource>(std::move(fs), std::move(config));
+}
+
+}  // namespace fluxo::connectors::files

@@ -1,0 +1,63 @@
+// The file source: the Source over a file tree that both file connectors (local folder, S3) and
+// explore use. Open() decodes the params (file_options.h), lists the files in the window
+// (selection.h) and fixes the schema (declared, or inferred: inference.h); PlanSplits() is
+// split_planner.h; each reader reads its split's file parts one after another through the
+// record reader of the format.
+//
+// Thread safety: Open and PlanSplits on one thread; OpenReader and the readers it returns on
+// any threads at once (each reader on one thread); Cancel from anywhere.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/files/file_options.h"
+#include "connectors/files/file_system.h"
+#include "connectors/files/parquet_records.h"
+#include "connectors/files/record_reader.h"
+#include "connectors/source.h"
+
+namespace fluxo::connectors::files {
+
+class FileSource : public Source {
+ public:
+  // `random_access` (optional) opens files for ranged reads; without it Parquet files are read
+  // through NewSequentialRandomAccess.
+  FileSource(std::shared_ptr<FileSystem> fs, SourceConfig config,
+             RandomAccessOpener random_access = nullptr)
+      : fs_(std::move(fs)), config_(std::move(config)), random_access_(std::move(random_access)) {}
+
+  // Also sets counters().estimated_bytes to the listed files' total size.
+  Status Open() override;
+  std::shared_ptr<const Schema> schema() const override { return schema_; }
+  Result<std::vector<Split>> PlanSplits() override;
+  Result<std::unique_ptr<SourceReader>> OpenReader(const Split& split) override;
+  std::vector<std::string> InputFiles() const override {
+    std::vector<std::string> out;
+    for (const FileEntry& f : files_) out.push_back(f.path);
+    return out;
+  }
+
+  // For the readers: opens the record reader of one file part.
+  Result<std::unique_ptr<RecordFileReader>> OpenFile(const FilePart& part,
+                                                     std::atomic<int64_t>* bytes_read);
+  const SourceConfig& config() const { return config_; }
+
+ private:
+  Status InferSchema();
+  // Opens `f` for the Parquet reader.
+  Result<std::unique_ptr<parquet::ParquetFileReader>> OpenParquet(const FileEntry& f,
+                                                                  std::atomic<int64_t>* bytes_read);
+
+  std::shared_ptr<FileSystem> fs_;
+  SourceConfig config_;
+  RandomAccessOpener random_access_;
+  FileOptions options_;  // decoded by Open()
+  ReaderContext context_{&options_, &counters_, &config_.on_row_error};
+  std::vector<FileEntry> files_;
+  std::shared_ptr<const Schema> schema_;
+};
+
+}  // namespace fluxo::connectors::files

@@ -1,0 +1,179 @@
+#include "connectors/files/split_planner.h"
+
+#include <algorithm>
+
+#include "connectors/files/csv_reader.h"
+
+namespace fluxo::connectors::files {
+namespace {
+
+// The byte ranges of file `f` (range_bytes apart), or none when the file is not to be cut
+// (compressed, no header, a single range).
+Result<std::vector<FilePart>> CsvRanges(FileSystem* fs, ReaderContext* src, const FileEntry& f,
+                                        int64_t range_bytes) {
+  const FileOptions& options = src->options();
+  std::vector<FilePart> none;
+  if (options.format != Format::kDelimited || options.codec != Codec::kNone) return none;
+  {
+    // Compressed data (detected) cannot be entered mid-stream.
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs->Open(f, nullptr));
+    char head[16];
+    size_t got = 0;
+    while (got < sizeof(head)) {
+      ASSIGN_OR_RETURN(size_t n, raw->Read(head + got, sizeof(head) - got));
+      if (n == 0) break;
+      got += n;
+    }
+    if (DetectCodec(std::string_view(head, got)) != Codec::kNone) return none;
+  }
+  std::vector<std::string> header;
+  {
+    // A header that cannot be read is left to the whole-file reader to report.
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs->Open(f, nullptr));
+    CsvFileReader r(src, f.path, std::move(in));
+    Schema any;
+    if (!r.Init(any).ok() || r.header().empty()) return none;
+    header = r.header();
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs->Open(f, nullptr));
+  Result<std::vector<CsvCut>> cuts = FindCsvCuts(in.get(), options.delimiter, range_bytes);
+  if (!cuts.ok()) {
+    // I/O errors fail the plan (retryable); a file the parser refuses (a record too long) is
+    // read whole, and its reader reports the same error naming the file.
+    if (cuts.status().code() == StatusCode::kUnavailable) {
+      return cuts.status().WithContext("file " + Quote(f.path));
+    }
+    return none;
+  }
+  if (cuts->empty()) return none;
+  std::vector<FilePart> parts;
+  int64_t start = 0, line = 1;
+  for (size_t k = 0; k <= cuts->size(); ++k) {
+    FilePart p;
+    p.file = f;
+    p.ranged = true;
+    p.start = start;
+    p.line = line;
+    p.end = k < cuts->size() ? (*cuts)[k].offset : f.size;
+    p.header = header;
+    if (k < cuts->size()) {
+      start = (*cuts)[k].offset;
+      line = (*cuts)[k].line;
+    }
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
+}  // namespace
+
+Result<std::vector<Split>> PlanFileSplits(FileSystem* fs, ReaderContext* src,
+                                          const std::vector<FileEntry>& files, int parallelism) {
+  if (files.empty()) return std::vector<Split>{};
+  parallelism = std::max(parallelism, 1);
+  const FileOptions& options = src->options();
+  std::vector<Split> splits;
+  // Big uncompressed delimited files: one split per byte range (each claimable alone).
+  std::vector<size_t> whole;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FileEntry& f = files[i];
+    const int64_t range = std::max(options.min_range_bytes, f.size / parallelism);
+    if (options.format == Format::kDelimited && options.codec == Codec::kNone && parallelism > 1 &&
+        f.size >= 2 * range) {
+      ASSIGN_OR_RETURN(std::vector<FilePart> parts, CsvRanges(fs, src, f, range));
+      if (parts.size() > 1) {
+        for (const FilePart& p : parts) {
+          json::array header;
+          for (const std::string& h : p.header) header.push_back(json::value(h));
+          Split s;
+          s.description = f.path + " bytes " + std::to_string(p.start) + "-" +
+                          std::to_string(p.end) + " (line " + std::to_string(p.line) + ")";
+          s.state =
+              json::object{{"files", json::array{json::object{{"path", f.path},
+                                                              {"size", f.size},
+                                                              {"mtime_ms", f.mtime_ms},
+                                                              {"start", p.start},
+                                                              {"end", p.end},
+                                                              {"line", p.line},
+                                                              {"header", std::move(header)}}}}};
+          splits.push_back(std::move(s));
+        }
+        continue;
+      }
+    }
+    whole.push_back(i);
+  }
+  if (whole.empty()) return splits;
+  size_t n = std::min<size_t>(parallelism, whole.size());
+  // Largest first into the least loaded split (LPT), then each split in path order.
+  std::vector<size_t> order = whole;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return files[a].size > files[b].size; });
+  std::vector<std::vector<size_t>> bins(n);
+  std::vector<int64_t> load(n, 0);
+  for (size_t i : order) {
+    size_t best = std::min_element(load.begin(), load.end()) - load.begin();
+    bins[best].push_back(i);
+    load[best] += files[i].size;
+  }
+  for (auto& bin : bins) {
+    std::sort(bin.begin(), bin.end());
+    json::array arr;
+    for (size_t i : bin) {
+      arr.push_back(json::object{
+          {"path", files[i].path}, {"size", files[i].size}, {"mtime_ms", files[i].mtime_ms}});
+    }
+    Split s;
+    s.description = std::to_string(bin.size()) + (bin.size() == 1 ? " file" : " files");
+    s.state = json::object{{"files", std::move(arr)}};
+    splits.push_back(std::move(s));
+  }
+  return splits;
+}
+
+Result<std::vector<FilePart>> DecodeSplitState(const Split& split) {
+  const json::object* st = split.state.if_object();
+  const json::value* arr_v = st ? st->if_contains("files") : nullptr;
+  if (arr_v == nullptr || !arr_v->is_array()) {
+    return Status::InvalidArgument("split state has no file list");
+  }
+  std::vector<FilePart> files;
+  for (const json::value& v : arr_v->get_array()) {
+    const json::object* o = v.if_object();
+    if (o == nullptr) return Status::InvalidArgument("bad split state");
+    FilePart part;
+    FileEntry& f = part.file;
+    f.path = GetString(*o, "path").value_or("");
+    const json::value* size = o->if_contains("size");
+    const json::value* mtime = o->if_contains("mtime_ms");
+    f.size = size ? AsInt64Lenient(*size).value_or(0) : 0;
+    f.mtime_ms = mtime ? AsInt64Lenient(*mtime).value_or(0) : 0;
+    if (const json::value* end = o->if_contains("end")) {
+      // One byte range of the file (intra-file split).
+      const json::value* start = o->if_contains("start");
+      const json::value* line = o->if_contains("line");
+      const json::value* header = o->if_contains("header");
+      part.ranged = true;
+      part.start = start ? AsInt64Lenient(*start).value_or(0) : 0;
+      part.end = AsInt64Lenient(*end).value_or(-1);
+      part.line = line ? AsInt64Lenient(*line).value_or(1) : 1;
+      if (part.start < 0 || part.end < part.start || part.line < 1) {
+        return Status::InvalidArgument("bad byte range in split state for " + Quote(f.path));
+      }
+      if (header != nullptr && header->is_array()) {
+        for (const json::value& h : header->get_array()) {
+          if (!h.is_string()) return Status::InvalidArgument("bad header in split state");
+          part.header.emplace_back(h.get_string().data(), h.get_string().size());
+        }
+      }
+      if (part.start > 0 && part.header.empty()) {
+        return Status::InvalidArgument("split state for " + Quote(f.path) +
+                                       " has a byte range but no header");
+      }
+    }
+    files.push_back(std::move(part));
+  }
+  return files;
+}
+
+}  // namespace fluxo::connectors::files
