@@ -9,7 +9,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build-csvbench}
 [[ "$BUILD_DIR" = /* ]] || BUILD_DIR=$REPO/$BUILD_DIR
 BIN=$BUILD_DIR/csv_profile
-LINK=$BUILD_DIR/tests/unit/files_connector/CMakeFiles/files_connector_test.dir/link.txt
+LINK=$BUILD_DIR/tests/unit/connectors/files/CMakeFiles/files_connector_test.dir/link.txt
 [[ -f "$LINK" ]] || { echo "build files_connector_test in $BUILD_DIR first" >&2; exit 1; }
 if [[ ! -x "$BIN" || "$REPO/bench/csv/csv_profile.cc" -nt "$BIN" \
       || "$BUILD_DIR/src/connectors/libfluxo_connectors.a" -nt "$BIN" ]]; then

@@ -1,7 +1,9 @@
 #include "connectors/registry.h"
 
-// Each connector folder declares its factory in its own header and sets its FLUXO_CONNECTOR_*
-// definition in its sources.cmake once it builds; the list below is the whole registry.
+#include <mutex>
+
+// Each connector folder declares its factory and its spec in its own header and sets its
+// FLUXO_CONNECTOR_* definition in its sources.cmake; the list below is the whole registry.
 #ifdef FLUXO_CONNECTOR_SQLITE
 #include "connectors/sqlite/sqlite_connector.h"
 #endif
@@ -16,22 +18,46 @@
 #endif
 
 namespace fluxo {
+namespace {
+
+struct BuiltinConnector {
+  const ConnectionSpec& (*spec)();
+  std::unique_ptr<Connector> (*make)();
+};
+
+// One line per connector, in the order GET /connectionSpecs lists the specs.
+const BuiltinConnector kBuiltins[] = {
+#ifdef FLUXO_CONNECTOR_POSTGRES
+    {connectors::postgres::Spec, connectors::postgres::NewConnector},
+#endif
+#ifdef FLUXO_CONNECTOR_MYSQL
+    {connectors::mysql::Spec, connectors::mysql::NewConnector},
+#endif
+#ifdef FLUXO_CONNECTOR_SQLITE
+    {connectors::sqlite::Spec, connectors::sqlite::NewConnector},
+#endif
+#ifdef FLUXO_CONNECTOR_FILES
+    {connectors::files::S3Spec, connectors::files::NewS3Connector},
+    {connectors::files::LocalFolderSpec, connectors::files::NewLocalFolderConnector},
+#endif
+};
+
+}  // namespace
+
+ConnectorRegistry::ConnectorRegistry() {
+  static std::once_flag installed;
+  std::call_once(installed, [] { InstallConnectionSpecs(BuiltinSourceSpecs()); });
+}
+
+std::vector<ConnectionSpec> BuiltinSourceSpecs() {
+  std::vector<ConnectionSpec> specs;
+  for (const BuiltinConnector& b : kBuiltins) specs.push_back(b.spec());
+  return specs;
+}
 
 std::unique_ptr<ConnectorRegistry> BuiltinConnectors() {
   auto r = std::make_unique<ConnectorRegistry>();
-#ifdef FLUXO_CONNECTOR_SQLITE
-  r->Register(connectors::sqlite::NewConnector());
-#endif
-#ifdef FLUXO_CONNECTOR_POSTGRES
-  r->Register(NewPostgresConnector());
-#endif
-#ifdef FLUXO_CONNECTOR_MYSQL
-  r->Register(NewMySqlConnector());
-#endif
-#ifdef FLUXO_CONNECTOR_FILES
-  r->Register(connectors::files::NewLocalFolderConnector());
-  r->Register(connectors::files::NewS3Connector());
-#endif
+  for (const BuiltinConnector& b : kBuiltins) r->Register(b.make());
   return r;
 }
 

@@ -124,8 +124,11 @@ class Source {
 class Connector {
  public:
   virtual ~Connector() = default;
-  virtual std::string name() const = 0;     // "sqlite", "postgres", ...
-  virtual std::string spec_id() const = 0;  // the connection spec it implements
+  virtual std::string name() const = 0;     // "sqlite", "postgres", ... (spec()->connector)
+  virtual std::string spec_id() const = 0;  // the connection spec it implements (spec()->id)
+  // The connection spec it implements, declared in the connector's folder; lives for the whole
+  // program. nullptr for a connector without a served spec (a test fake).
+  virtual const ConnectionSpec* spec() const { return nullptr; }
   virtual Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) = 0;
   // Connects and answers OK, or a clear error (wrong password, unreachable host, ...).
   virtual Status Test(const ConnectionConfig& config) = 0;

@@ -1,10 +1,17 @@
-// Connection specs and flow specs: the built-in, read-only catalog behind `GET /connectionSpecs`
-// and `GET /flowSpecs`, and the validation of connection params against it.
+// Connection specs and flow specs: the read-only catalog behind `GET /connectionSpecs` and
+// `GET /flowSpecs`, and the validation of connection params against it.
 //
-// The specs are declared in builtin_specs.cc as ParamSpec lists (model/param_spec.h); their JSON
-// Schemas are generated. Ids are fixed (model/spec_ids.h). Built once on first use; afterwards
-// immutable, so every function here is thread-safe and returned pointers and references live for
-// the whole program.
+// Where the specs come from: each source connector declares its ConnectionSpec in its own folder
+// (src/connectors/<name>/, ParamSpec lists: model/param_spec.h), and the connector registry hands
+// them to this catalog once at start (InstallConnectionSpecs, called by the first
+// ConnectorRegistry made: connectors/registry.h), so model never depends on a driver. model
+// itself declares the data lake (the target) and the flow specs (builtin_specs.cc); a flow spec
+// accepts every installed source of its category. The JSON Schemas are generated. Ids are fixed
+// (model/spec_ids.h).
+//
+// Thread safety: every function here is thread-safe; the catalog is immutable once installed,
+// and returned pointers and references live for the whole program. Before installation the
+// catalog holds only the data lake, and the flow specs accept no source.
 #pragma once
 
 #include <cstdint>
@@ -86,8 +93,15 @@ struct FlowSpec {
   bool accepts_target(std::string_view connection_spec_id) const;
 };
 
-// Every built-in connection spec, in a fixed order (PostgreSQL, MySQL, SQLite, S3, local folder,
-// data lake).
+// The permittedOperations of a source spec: connection, sourceConnection, explore, test.
+const std::vector<std::string>& SourceOperations();
+
+// Installs the source connection specs, in the order served (registry order: PostgreSQL, MySQL,
+// SQLite, S3, local folder). The first call wins; later calls are ignored, so that pointers
+// already handed out stay valid. REQUIRES: each spec is a source with a unique id.
+void InstallConnectionSpecs(std::vector<ConnectionSpec> sources);
+
+// Every connection spec: the installed sources in their order, then the data lake.
 const std::vector<ConnectionSpec>& BuiltinConnectionSpecs();
 // The connection spec with `id` (exact, lower-case), or nullptr.
 const ConnectionSpec* FindConnectionSpec(std::string_view id);

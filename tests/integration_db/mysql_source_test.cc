@@ -76,7 +76,7 @@ class MySqlSourceTest : public ::testing::Test {
     if (out) *out = std::move(r);
     return ids;
   }
-  std::unique_ptr<Connector> connector_ = NewMySqlConnector();
+  std::unique_ptr<Connector> connector_ = connectors::mysql::NewConnector();
 };
 
 std::string AsDuckDb(const DataType& t, const std::string& v) {

@@ -105,7 +105,7 @@ class PostgresSourceTest : public ::testing::Test {
     return ids;
   }
 
-  std::unique_ptr<Connector> connector_ = NewPostgresConnector();
+  std::unique_ptr<Connector> connector_ = connectors::postgres::NewConnector();
 };
 
 // Renders fluxo's cell text the way DuckDB prints the Parquet value.

@@ -1,5 +1,5 @@
 // Pure parts of the SQL sources: binary COPY decoding, names, time zones, formats, ranges.
-#include "connectors/postgres/sql_common.h"
+#include "connectors/sql/sql_common.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 namespace fluxo {
 namespace {
 
-using pg::PgDecode;
+using connectors::postgres::PgDecode;
 
 void Be16(std::string* s, uint16_t v) {
   v = __builtin_bswap16(v);
@@ -53,7 +53,7 @@ TEST(PgCopyDecoder, DecodesAnyChunkingIntoTheSameBatch) {
   auto schema = std::make_shared<const Schema>(std::vector<Field>{
       {"a", DataType::Int64()}, {"n", DataType::Decimal(10, 3)}, {"t", DataType::String()}});
   for (size_t chunk : {s.size(), size_t{1}, size_t{7}}) {
-    pg::PgCopyDecoder dec(
+    connectors::postgres::PgCopyDecoder dec(
         {{"a", PgDecode::kInt8}, {"n", PgDecode::kNumericDecimal, 3}, {"t", PgDecode::kText}});
     RecordBatchBuilder b(schema);
     int64_t rows = 0;
@@ -75,36 +75,36 @@ TEST(PgCopyDecoder, DecodesAnyChunkingIntoTheSameBatch) {
 }
 
 TEST(SqlCommon, QualifiedNames) {
-  auto q = sqlsrc::ParseQualifiedName("public.orders", '"');
+  auto q = connectors::sql::ParseQualifiedName("public.orders", '"');
   EXPECT_EQ(*q.schema, "public");
   EXPECT_EQ(q.table, "orders");
-  q = sqlsrc::ParseQualifiedName("\"My.Schema\".\"a\"\"b\"", '"');
+  q = connectors::sql::ParseQualifiedName("\"My.Schema\".\"a\"\"b\"", '"');
   EXPECT_EQ(*q.schema, "My.Schema");
   EXPECT_EQ(q.table, "a\"b");
   EXPECT_TRUE(q.table_quoted);
-  q = sqlsrc::ParseQualifiedName("x\"; DROP TABLE t; --", '"');
+  q = connectors::sql::ParseQualifiedName("x\"; DROP TABLE t; --", '"');
   EXPECT_FALSE(q.schema);
   EXPECT_EQ(q.table, "x\"; DROP TABLE t; --");
-  q = sqlsrc::ParseQualifiedName("a.b.c", '`');
+  q = connectors::sql::ParseQualifiedName("a.b.c", '`');
   EXPECT_EQ(q.table, "a.b.c");
 }
 
 TEST(SqlCommon, CutRangeTilesExactly) {
-  auto r = sqlsrc::CutRange(0, 10, 3);
+  auto r = connectors::sql::CutRange(0, 10, 3);
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].first, 0);
   EXPECT_EQ(r[0].second, r[1].first);
   EXPECT_EQ(r[1].second, r[2].first);
   EXPECT_EQ(r[2].second, 10);
-  EXPECT_EQ(sqlsrc::CutRange(5, 7, 4).size(), 2u);
-  EXPECT_TRUE(sqlsrc::CutRange(5, 5, 4).empty());
-  auto big = sqlsrc::CutRange(INT64_MIN, INT64_MAX, 2);
+  EXPECT_EQ(connectors::sql::CutRange(5, 7, 4).size(), 2u);
+  EXPECT_TRUE(connectors::sql::CutRange(5, 5, 4).empty());
+  auto big = connectors::sql::CutRange(INT64_MIN, INT64_MAX, 2);
   ASSERT_EQ(big.size(), 2u);
   EXPECT_EQ(big[1].second, INT64_MAX);
 }
 
 TEST(SqlCommon, TimeZoneBoundsAreMonotoneAcrossFallBack) {
-  auto tz = sqlsrc::TimeZone::Find("Europe/Paris");
+  auto tz = connectors::sql::TimeZone::Find("Europe/Paris");
   ASSERT_TRUE(tz.ok());
   // 2024-10-27 01:00 UTC: Paris goes from 03:00 CEST back to 02:00 CET.
   int64_t t = 1729990800;
@@ -116,18 +116,18 @@ TEST(SqlCommon, TimeZoneBoundsAreMonotoneAcrossFallBack) {
     // Every naive value >= b maps to an instant >= s.
     EXPECT_GE(tz->LocalToUtcMicros(b * 1000000), s * 1000000);
   }
-  EXPECT_FALSE(sqlsrc::TimeZone::Find("Mars/Olympus").ok());
+  EXPECT_FALSE(connectors::sql::TimeZone::Find("Mars/Olympus").ok());
 }
 
 TEST(SqlCommon, TextDateFormat) {
-  auto f = sqlsrc::TextDateFormat::Parse("");
+  auto f = connectors::sql::TextDateFormat::Parse("");
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->Format(1710028800), "2024-03-10 00:00:00");
   EXPECT_EQ(*f->ParseLocalSeconds("2024-03-10 00:00:00"), 1710028800);
-  auto g = sqlsrc::TextDateFormat::Parse("yyyyMMdd'T'HHmmss");
+  auto g = connectors::sql::TextDateFormat::Parse("yyyyMMdd'T'HHmmss");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->Format(1710028800), "20240310T000000");
-  EXPECT_FALSE(sqlsrc::TextDateFormat::Parse("yy-MM").ok());
+  EXPECT_FALSE(connectors::sql::TextDateFormat::Parse("yy-MM").ok());
 }
 
 }  // namespace

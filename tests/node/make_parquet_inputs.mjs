@@ -1,4 +1,4 @@
-// Writes the Parquet files tests/unit/parquet_reader reads: one table of every DuckDB type the
+// Writes the Parquet files tests/unit/connectors/files/parquet_reader_test.cc reads: one table of every DuckDB type the
 // reader maps (NULLs, unicode, decimals, timestamps before 1970) in every codec, with data pages
 // v1 and v2 (v2 also brings DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT), and
 // one file with a nested column. The values are functions of the row number i, so the C++ test

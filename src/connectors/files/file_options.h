@@ -1,17 +1,26 @@
-// The decoded params of a file source: what `params` and `data` of a source connection say,
-// checked and converted once (errors name the field). Pure data; thread-safe once built.
+// The params of a file source: their declaration (the ParamSpec lists both file specs serve, see
+// file_specs.cc) and their decoded form, what `params` and `data` of a source connection say,
+// checked and converted once (errors name the field). Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "connectors/files/byte_stream.h"
 #include "connectors/source.h"
 #include "formats/record_batch.h"
+#include "model/param_spec.h"
 
 namespace fluxo::connectors::files {
+
+// params: path, recursive, columnDelimiter, columns [{name, type}].
+std::vector<ParamSpec> FileSourceParamSpecs();
+// data: format (delimited, json, parquet), properties {compressionType, columnDelimiter,
+// encoding}.
+std::vector<ParamSpec> FileSourceDataSpecs();
 
 enum class Format { kDelimited, kJson, kParquet };
 

@@ -7,14 +7,17 @@
 
 #include "connectors/files/file_system.h"
 #include "connectors/source.h"
+#include "model/specs.h"
 
 namespace fluxo::connectors::files {
 
 // Spec spec_ids::kLocalFolder; auth param `rootPath`.
 std::unique_ptr<Connector> NewLocalFolderConnector();
+const ConnectionSpec& LocalFolderSpec();
 // Spec spec_ids::kS3; auth params s3AccessKey, s3SecretKey, endpoint, region, pathStyle,
 // bucketName, folderPath.
 std::unique_ptr<Connector> NewS3Connector();
+const ConnectionSpec& S3Spec();
 
 // The source over an already opened file tree (used by both connectors, and by tests with any
 // FileSystem). Reads config.params (path, recursive, columnDelimiter, columns) and config.data

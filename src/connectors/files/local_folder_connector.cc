@@ -17,8 +17,9 @@ Result<std::shared_ptr<FileSystem>> OpenLocal(const ConnectionConfig& c) {
 
 class LocalFolderConnector : public Connector {
  public:
-  std::string name() const override { return "local"; }
-  std::string spec_id() const override { return std::string(spec_ids::kLocalFolder); }
+  std::string name() const override { return LocalFolderSpec().connector; }
+  std::string spec_id() const override { return LocalFolderSpec().id; }
+  const ConnectionSpec* spec() const override { return &LocalFolderSpec(); }
   Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) override {
     ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, OpenLocal(config.connection));
     return NewFileSource(std::move(fs), config);

@@ -51,8 +51,9 @@ Result<std::shared_ptr<FileSystem>> OpenS3(const ConnectionConfig& c, std::strin
 
 class S3Connector : public Connector {
  public:
-  std::string name() const override { return "s3"; }
-  std::string spec_id() const override { return std::string(spec_ids::kS3); }
+  std::string name() const override { return S3Spec().connector; }
+  std::string spec_id() const override { return S3Spec().id; }
+  const ConnectionSpec* spec() const override { return &S3Spec(); }
   Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) override {
     SourceConfig c = config;
     std::string path = GetString(c.params, "path").value_or("");

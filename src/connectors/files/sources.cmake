@@ -8,6 +8,7 @@ list(APPEND CONNECTOR_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/explore.cc
   ${CMAKE_CURRENT_LIST_DIR}/file_options.cc
   ${CMAKE_CURRENT_LIST_DIR}/file_source.cc
+  ${CMAKE_CURRENT_LIST_DIR}/file_specs.cc
   ${CMAKE_CURRENT_LIST_DIR}/file_system.cc
   ${CMAKE_CURRENT_LIST_DIR}/inference.cc
   ${CMAKE_CURRENT_LIST_DIR}/json_reader.cc

@@ -11,26 +11,21 @@
 #include <map>
 
 #include "base/log.h"
-#include "connectors/postgres/sql_common.h"
+#include "base/strings.h"
+#include "connectors/sql/sql_common.h"
+#include "connectors/sql/table_params.h"
 #include "model/connection_string.h"
 #include "model/spec_ids.h"
 
-namespace fluxo {
-namespace mysql {
+namespace fluxo::connectors::mysql {
 namespace {
 
-using sqlsrc::TextDateFormat;
-using sqlsrc::TimeZone;
+using sql::TextDateFormat;
+using sql::TimeZone;
 
 constexpr int64_t kMaxBatchBytes = int64_t{64} << 20;
 constexpr int kPreviewRows = 10;
 constexpr unsigned long kInitialVarBuffer = 256;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // `ident` with backticks, a backtick inside doubled.
 std::string QuoteIdent(std::string_view ident) {
@@ -129,7 +124,7 @@ Result<ConnectParams> BuildConnectParams(const ConnectionConfig& config) {
 
 Status ErrorFromMysql(unsigned err, const std::string& message, const std::string& context,
                       const std::string& password) {
-  std::string msg = context + ": " + sqlsrc::ScrubSecret(message, password);
+  std::string msg = context + ": " + sql::ScrubSecret(message, password);
   switch (err) {
     case ER_ACCESS_DENIED_ERROR:
     case ER_ACCESS_DENIED_NO_PASSWORD_ERROR:
@@ -337,7 +332,7 @@ struct MyTable {
 };
 
 Result<MyTable> ResolveTable(MYSQL* m, const std::string& table_name, const std::string& password) {
-  sqlsrc::QualifiedName qn = sqlsrc::ParseQualifiedName(table_name, '`');
+  sql::QualifiedName qn = sql::ParseQualifiedName(table_name, '`');
   const std::string ctx = "MySQL: looking up table " + qn.ToString();
   ASSIGN_OR_RETURN(
       std::vector<Row> rows,
@@ -820,27 +815,21 @@ class MySqlSource : public Source {
 
   Status Open() override {
     ASSIGN_OR_RETURN(params_, BuildConnectParams(config_.connection));
+    ASSIGN_OR_RETURN(sql::TableSourceParams source, sql::DecodeTableSourceParams(config_.params));
     // The flow's / source's timezone; else the connection's; else UTC.
     std::string tz_name = config_.timezone;
-    if (auto p = GetString(config_.params, "timezone");
-        p && (tz_name.empty() || tz_name == "UTC")) {
-      tz_name = *p;
-    }
+    if (source.timezone && (tz_name.empty() || tz_name == "UTC")) tz_name = *source.timezone;
     if ((tz_name.empty() || tz_name == "UTC") && !params_.timezone.empty()) {
       tz_name = params_.timezone;
     }
     ASSIGN_OR_RETURN(tz_, TimeZone::Find(tz_name));
     std::string fmt = config_.date_format;
-    if (fmt.empty()) fmt = GetString(config_.params, "dateFormat").value_or("");
+    if (fmt.empty()) fmt = source.date_format.value_or("");
     ASSIGN_OR_RETURN(fmt_, TextDateFormat::Parse(fmt));
-    auto table_name = GetString(config_.params, "tableName");
-    if (!table_name || table_name->empty()) {
-      return Status::InvalidArgument("MySQL: source param tableName is missing");
-    }
     ASSIGN_OR_RETURN(conn_, Connect(params_));
-    ASSIGN_OR_RETURN(table_, ResolveTable(conn_.get(), *table_name, params_.password));
+    ASSIGN_OR_RETURN(table_, ResolveTable(conn_.get(), source.table_name, params_.password));
     ASSIGN_OR_RETURN(std::vector<const MyColumn*> selected,
-                     sqlsrc::SelectColumns<MyColumn>(config_.params, table_, "MySQL"));
+                     sql::SelectColumns<MyColumn>(source.columns, table_, "MySQL"));
     for (const MyColumn* c : selected) plans_.push_back(PlanColumn(*c));
     schema_ = SchemaOf(plans_);
     RETURN_IF_ERROR(schema_->Validate());
@@ -955,7 +944,7 @@ class MySqlSource : public Source {
       if (!mn || !mx) return single();
       int64_t lo = std::max(config_.window.start_s, *mn - 86400);
       int64_t hi = std::min(config_.window.end_s, *mx + 86401);
-      auto ranges = sqlsrc::CutRange(lo, hi, p);
+      auto ranges = sql::CutRange(lo, hi, p);
       if (ranges.size() < 2) return single();
       ranges.front().first = config_.window.start_s;
       ranges.back().second = config_.window.end_s;
@@ -991,7 +980,7 @@ class MySqlSource : public Source {
     if (mm.empty() || !mm[0][0] || !mm[0][1]) return single();
     int64_t mn = std::strtoll(mm[0][0]->c_str(), nullptr, 10);
     int64_t mx = std::strtoll(mm[0][1]->c_str(), nullptr, 10);
-    auto ranges = sqlsrc::CutRange(mn, mx == INT64_MAX ? mx : mx + 1, p);
+    auto ranges = sql::CutRange(mn, mx == INT64_MAX ? mx : mx + 1, p);
     if (ranges.size() < 2) return single();
     for (size_t i = 0; i < ranges.size(); ++i) {
       json::object st{{"mode", "key"}, {"key", key}};
@@ -1070,7 +1059,7 @@ class MySqlSource : public Source {
           break;
         case DeltaKind::kDateTime: {
           int64_t l = tz_.LocalBound(b);
-          if (range(l, sqlsrc::kMinLiteralSeconds, sqlsrc::kMaxLiteralSeconds)) {
+          if (range(l, sql::kMinLiteralSeconds, sql::kMaxLiteralSeconds)) {
             p.type = MYSQL_TYPE_DATETIME;
             p.time = ToMysqlTime(l, false);
           }
@@ -1078,16 +1067,16 @@ class MySqlSource : public Source {
         }
         case DeltaKind::kDate: {
           int64_t l = tz_.LocalBound(b);
-          if (range(l, sqlsrc::kMinLiteralSeconds, sqlsrc::kMaxLiteralSeconds - 86400)) {
+          if (range(l, sql::kMinLiteralSeconds, sql::kMaxLiteralSeconds - 86400)) {
             p.type = MYSQL_TYPE_DATE;
-            p.time = ToMysqlTime(int64_t{sqlsrc::CeilDay(l)} * 86400, true);
+            p.time = ToMysqlTime(int64_t{sql::CeilDay(l)} * 86400, true);
           }
           break;
         }
         case DeltaKind::kInteger: p = Param::Int(b); break;
         case DeltaKind::kText: {
           int64_t l = tz_.LocalBound(b);
-          if (range(l, sqlsrc::kMinLiteralSeconds, sqlsrc::kMaxLiteralSeconds)) {
+          if (range(l, sql::kMinLiteralSeconds, sql::kMaxLiteralSeconds)) {
             p = Param::String(fmt_.Format(l));
           }
           break;
@@ -1125,8 +1114,9 @@ std::string PathOf(const std::string& schema, const std::string& table) {
 
 class MySqlConnector : public Connector {
  public:
-  std::string name() const override { return "mysql"; }
-  std::string spec_id() const override { return std::string(spec_ids::kMySql); }
+  std::string name() const override { return Spec().connector; }
+  std::string spec_id() const override { return Spec().id; }
+  const ConnectionSpec* spec() const override { return &Spec(); }
 
   Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) override {
     return std::unique_ptr<Source>(std::make_unique<MySqlSource>(config));
@@ -1176,7 +1166,7 @@ class MySqlConnector : public Connector {
     for (const auto& c : t.columns) plans.push_back(PlanColumn(c));
     json::array columns;
     for (const auto& pl : plans) {
-      columns.push_back(sqlsrc::ExploreColumn(pl.field.name, pl.col.column_type, pl.field.type));
+      columns.push_back(sql::ExploreColumn(pl.field.name, pl.col.column_type, pl.field.type));
     }
     json::array data;
     if (!plans.empty()) {
@@ -1188,7 +1178,7 @@ class MySqlConnector : public Connector {
                                        std::to_string(kPreviewRows),
                                    {}, "previewing " + t.display()));
       ASSIGN_OR_RETURN(RecordBatch b, reader.Next());
-      data = sqlsrc::BatchRowsToJson(b, kPreviewRows);
+      data = sql::BatchRowsToJson(b, kPreviewRows);
     }
     json::object out;
     out["format"] = "flat";
@@ -1200,8 +1190,7 @@ class MySqlConnector : public Connector {
 };
 
 }  // namespace
-}  // namespace mysql
 
-std::unique_ptr<Connector> NewMySqlConnector() { return std::make_unique<mysql::MySqlConnector>(); }
+std::unique_ptr<Connector> NewConnector() { return std::make_unique<MySqlConnector>(); }
 
-}  // namespace fluxo
+}  // namespace fluxo::connectors::mysql

@@ -5,11 +5,14 @@
 #include <memory>
 
 #include "connectors/source.h"
+#include "model/specs.h"
 
-namespace fluxo {
+namespace fluxo::connectors::mysql {
 
 // A connector that reads tables and views of MySQL or MariaDB (libmariadb, server-side prepared
 // statements streamed row by row). Thread-safe.
-std::unique_ptr<Connector> NewMySqlConnector();
+std::unique_ptr<Connector> NewConnector();
+// Its connection spec (declared in mysql_spec.cc).
+const ConnectionSpec& Spec();
 
-}  // namespace fluxo
+}  // namespace fluxo::connectors::mysql

@@ -5,17 +5,12 @@
 #include <map>
 
 #include "base/json.h"
-#include "connectors/postgres/sql_common.h"
+#include "base/strings.h"
+#include "connectors/sql/sql_common.h"
 #include "model/connection_string.h"
 
-namespace fluxo::pg {
+namespace fluxo::connectors::postgres {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // AEP / ODBC / ADO.NET key names -> libpq keywords.
 std::optional<std::string> LibpqKeyword(const std::string& key) {
@@ -146,7 +141,7 @@ Result<PgConnPtr> Connect(const PgConnectParams& params) {
   PgConnPtr conn(PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/0));
   if (!conn) return Status::ResourceExhausted("PostgreSQL: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    std::string msg = sqlsrc::ScrubSecret(TrimMessage(PQerrorMessage(conn.get())), params.password);
+    std::string msg = sql::ScrubSecret(TrimMessage(PQerrorMessage(conn.get())), params.password);
     std::string where = "PostgreSQL at " + params.target + ": ";
     if (Contains(msg, "password authentication failed") || Contains(msg, "no password supplied") ||
         PQconnectionNeedsPassword(conn.get()) || Contains(msg, "authentication failed")) {
@@ -231,4 +226,4 @@ std::string QuoteLiteral(PGconn* conn, std::string_view literal) {
   return out;
 }
 
-}  // namespace fluxo::pg
+}  // namespace fluxo::connectors::postgres

@@ -16,7 +16,7 @@
 #include "base/status.h"
 #include "connectors/source.h"
 
-namespace fluxo::pg {
+namespace fluxo::connectors::postgres {
 
 struct PgConnDeleter {
   void operator()(PGconn* c) const { PQfinish(c); }
@@ -62,4 +62,4 @@ Status ErrorFromResult(PGconn* conn, const PGresult* res, const std::string& con
 std::string QuoteIdent(PGconn* conn, std::string_view ident);
 std::string QuoteLiteral(PGconn* conn, std::string_view literal);
 
-}  // namespace fluxo::pg
+}  // namespace fluxo::connectors::postgres

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace fluxo::pg {
+namespace fluxo::connectors::postgres {
 namespace {
 
 constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // + the terminating '\0': 11 bytes
@@ -335,4 +335,4 @@ Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int3
   return Status::Internal("unhandled PostgreSQL decode kind");
 }
 
-}  // namespace fluxo::pg
+}  // namespace fluxo::connectors::postgres

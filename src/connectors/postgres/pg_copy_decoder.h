@@ -17,7 +17,7 @@
 #include "base/status.h"
 #include "formats/record_batch.h"
 
-namespace fluxo::pg {
+namespace fluxo::connectors::postgres {
 
 // How a column's binary value is decoded (decided from its type when the query is built).
 enum class PgDecode : uint8_t {
@@ -72,4 +72,4 @@ class PgCopyDecoder {
   std::string carry_;
 };
 
-}  // namespace fluxo::pg
+}  // namespace fluxo::connectors::postgres

@@ -8,15 +8,15 @@
 #include "base/log.h"
 #include "connectors/postgres/pg_conn.h"
 #include "connectors/postgres/pg_copy_decoder.h"
-#include "connectors/postgres/sql_common.h"
+#include "connectors/sql/sql_common.h"
+#include "connectors/sql/table_params.h"
 #include "model/spec_ids.h"
 
-namespace fluxo {
-namespace pg {
+namespace fluxo::connectors::postgres {
 namespace {
 
-using sqlsrc::TextDateFormat;
-using sqlsrc::TimeZone;
+using sql::TextDateFormat;
+using sql::TimeZone;
 
 constexpr int64_t kMaxBatchBytes = int64_t{64} << 20;
 constexpr int kPollMillis = 200;
@@ -87,7 +87,7 @@ std::string RelkindName(char k) {
 
 // Looks the table up in the catalog with bound parameters: the name is data, never SQL.
 Result<PgTable> ResolveTable(PGconn* conn, const std::string& table_name) {
-  sqlsrc::QualifiedName qn = sqlsrc::ParseQualifiedName(table_name, '"');
+  sql::QualifiedName qn = sql::ParseQualifiedName(table_name, '"');
   static const std::string kLookup =
       "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -276,11 +276,11 @@ Bound MakeBound(PGconn* conn, const DeltaPlan& d, const TimeZone& tz, const Text
                 int64_t b, bool lower) {
   Bound out;
   auto in_literal_range = [&](int64_t s) {
-    if (s < sqlsrc::kMinLiteralSeconds) {
+    if (s < sql::kMinLiteralSeconds) {
       out.kind = lower ? Bound::kOpen : Bound::kNone;
       return false;
     }
-    if (s > sqlsrc::kMaxLiteralSeconds) {
+    if (s > sql::kMaxLiteralSeconds) {
       out.kind = lower ? Bound::kNone : Bound::kOpen;
       return false;
     }
@@ -290,24 +290,24 @@ Bound MakeBound(PGconn* conn, const DeltaPlan& d, const TimeZone& tz, const Text
   switch (d.kind) {
     case DeltaKind::kTimestamptz:
       if (in_literal_range(b)) {
-        out.sql = QuoteLiteral(conn, sqlsrc::FormatDateTime(b) + "+00") + "::timestamptz";
+        out.sql = QuoteLiteral(conn, sql::FormatDateTime(b) + "+00") + "::timestamptz";
       }
       break;
     case DeltaKind::kTimestamp: {
       int64_t l = tz.LocalBound(b);
       if (in_literal_range(l)) {
-        out.sql = QuoteLiteral(conn, sqlsrc::FormatDateTime(l)) + "::timestamp";
+        out.sql = QuoteLiteral(conn, sql::FormatDateTime(l)) + "::timestamp";
       }
       break;
     }
     case DeltaKind::kDate: {
       int64_t l = tz.LocalBound(b);
       if (in_literal_range(l)) {
-        int32_t day = sqlsrc::CeilDay(l);
-        if (int64_t{day} * 86400 > sqlsrc::kMaxLiteralSeconds) {
+        int32_t day = sql::CeilDay(l);
+        if (int64_t{day} * 86400 > sql::kMaxLiteralSeconds) {
           out.kind = lower ? Bound::kNone : Bound::kOpen;
         } else {
-          out.sql = QuoteLiteral(conn, sqlsrc::FormatDay(day)) + "::date";
+          out.sql = QuoteLiteral(conn, sql::FormatDay(day)) + "::date";
         }
       }
       break;
@@ -506,26 +506,20 @@ class PostgresSource : public Source {
 
   Status Open() override {
     ASSIGN_OR_RETURN(params_, BuildConnectParams(config_.connection));
+    ASSIGN_OR_RETURN(sql::TableSourceParams source, sql::DecodeTableSourceParams(config_.params));
     std::string tz_name = config_.timezone;
-    if (auto p = GetString(config_.params, "timezone");
-        p && (tz_name.empty() || tz_name == "UTC")) {
-      tz_name = *p;
-    }
+    if (source.timezone && (tz_name.empty() || tz_name == "UTC")) tz_name = *source.timezone;
     ASSIGN_OR_RETURN(tz_, TimeZone::Find(tz_name));
     std::string fmt = config_.date_format;
-    if (fmt.empty()) fmt = GetString(config_.params, "dateFormat").value_or("");
+    if (fmt.empty()) fmt = source.date_format.value_or("");
     ASSIGN_OR_RETURN(fmt_, TextDateFormat::Parse(fmt));
 
-    auto table_name = GetString(config_.params, "tableName");
-    if (!table_name || table_name->empty()) {
-      return Status::InvalidArgument("PostgreSQL: source param tableName is missing");
-    }
     ASSIGN_OR_RETURN(conn_, Connect(params_));
-    ASSIGN_OR_RETURN(table_, ResolveTable(conn_.get(), *table_name));
+    ASSIGN_OR_RETURN(table_, ResolveTable(conn_.get(), source.table_name));
 
     // The columns to read: params.columns[].name, or all.
     ASSIGN_OR_RETURN(std::vector<const PgColumnInfo*> selected,
-                     sqlsrc::SelectColumns<PgColumnInfo>(config_.params, table_, "PostgreSQL"));
+                     sql::SelectColumns<PgColumnInfo>(source.columns, table_, "PostgreSQL"));
     for (const PgColumnInfo* c : selected) plans_.push_back(PlanColumn(conn_.get(), *c, tz_));
     schema_ = SchemaOf(plans_);
     RETURN_IF_ERROR(schema_->Validate());
@@ -606,7 +600,7 @@ class PostgresSource : public Source {
       // Padded by a day (time zones, dates); the first and last ranges reach the window's ends.
       int64_t lo = std::max(config_.window.start_s, *mn - 86400);
       int64_t hi = std::min(config_.window.end_s, *mx + 86401);
-      auto ranges = sqlsrc::CutRange(lo, hi, p);
+      auto ranges = sql::CutRange(lo, hi, p);
       if (ranges.size() < 2) return single();
       ranges.front().first = config_.window.start_s;
       ranges.back().second = config_.window.end_s;
@@ -629,7 +623,7 @@ class PostgresSource : public Source {
                                             "pg_catalog.current_setting('block_size')::int8",
                                             {std::to_string(table_.oid)}, ctx));
       int64_t blocks = std::atoll(PQgetvalue(sz.get(), 0, 0));
-      auto ranges = sqlsrc::CutRange(0, blocks, p);
+      auto ranges = sql::CutRange(0, blocks, p);
       if (ranges.size() < 2) return single();
       for (size_t i = 0; i < ranges.size(); ++i) {
         json::object st;
@@ -746,8 +740,9 @@ std::string PathOf(const std::string& schema, const std::string& table) {
 
 class PostgresConnector : public Connector {
  public:
-  std::string name() const override { return "postgres"; }
-  std::string spec_id() const override { return std::string(spec_ids::kPostgres); }
+  std::string name() const override { return Spec().connector; }
+  std::string spec_id() const override { return Spec().id; }
+  const ConnectionSpec* spec() const override { return &Spec(); }
 
   Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) override {
     return std::unique_ptr<Source>(std::make_unique<PostgresSource>(config));
@@ -798,7 +793,7 @@ class PostgresConnector : public Connector {
     for (const auto& c : t.columns) plans.push_back(PlanColumn(conn.get(), c, TimeZone::Utc()));
     json::array columns;
     for (const auto& pl : plans) {
-      columns.push_back(sqlsrc::ExploreColumn(pl.field.name, pl.source_type, pl.field.type));
+      columns.push_back(sql::ExploreColumn(pl.field.name, pl.source_type, pl.field.type));
     }
     json::array data;
     if (!plans.empty()) {
@@ -810,7 +805,7 @@ class PostgresConnector : public Connector {
       for (;;) {
         ASSIGN_OR_RETURN(RecordBatch b, reader.Next());
         if (b.num_rows() == 0) break;
-        for (auto& row : sqlsrc::BatchRowsToJson(b, kPreviewRows - data.size())) {
+        for (auto& row : sql::BatchRowsToJson(b, kPreviewRows - data.size())) {
           data.push_back(std::move(row));
         }
         if (static_cast<int>(data.size()) >= kPreviewRows) break;
@@ -826,10 +821,7 @@ class PostgresConnector : public Connector {
 };
 
 }  // namespace
-}  // namespace pg
 
-std::unique_ptr<Connector> NewPostgresConnector() {
-  return std::make_unique<pg::PostgresConnector>();
-}
+std::unique_ptr<Connector> NewConnector() { return std::make_unique<PostgresConnector>(); }
 
-}  // namespace fluxo
+}  // namespace fluxo::connectors::postgres

@@ -5,10 +5,13 @@
 #include <memory>
 
 #include "connectors/source.h"
+#include "model/specs.h"
 
-namespace fluxo {
+namespace fluxo::connectors::postgres {
 
 // A connector that reads tables and views of PostgreSQL (libpq, binary COPY). Thread-safe.
-std::unique_ptr<Connector> NewPostgresConnector();
+std::unique_ptr<Connector> NewConnector();
+// Its connection spec (declared in postgres_spec.cc).
+const ConnectionSpec& Spec();
 
-}  // namespace fluxo
+}  // namespace fluxo::connectors::postgres

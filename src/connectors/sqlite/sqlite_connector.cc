@@ -6,6 +6,7 @@
 
 #include "base/date_format.h"
 #include "base/strings.h"
+#include "connectors/sql/table_params.h"
 #include "connectors/sqlite/sqlite_paths.h"
 #include "connectors/sqlite/sqlite_types.h"
 #include "model/spec_ids.h"
@@ -277,38 +278,27 @@ Status SqliteSource::Open() {
   if (config_.window.end_s < config_.window.start_s) {
     return Status::InvalidArgument("window end is before its start");
   }
-  auto table_name = GetString(config_.params, "tableName");
-  if (!table_name) return Status::InvalidArgument("params.tableName is required");
+  ASSIGN_OR_RETURN(sql::TableSourceParams source, sql::DecodeTableSourceParams(config_.params));
   ASSIGN_OR_RETURN(Opened o, OpenConfigured(config_.connection));
   db_ = std::move(o.db);
   display_path_ = o.display;
   resolved_path_ = o.resolved;
-  ASSIGN_OR_RETURN(table_, ResolveTable(db_, *table_name, display_path_));
+  ASSIGN_OR_RETURN(table_, ResolveTable(db_, source.table_name, display_path_));
 
-  // Output columns: params.columns (names, or objects with a name), else all.
-  const json::value* cols = config_.params.if_contains("columns");
-  if (cols && cols->is_array() && !cols->as_array().empty()) {
-    for (const json::value& v : cols->as_array()) {
-      std::string name;
-      if (v.is_string()) {
-        name = std::string(v.as_string());
-      } else if (v.is_object() && GetString(v.as_object(), "name")) {
-        name = *GetString(v.as_object(), "name");
-      } else {
-        return Status::InvalidArgument("params.columns: each item needs a name");
-      }
-      int idx = table_.Find(name);
-      if (idx < 0) {
-        return Status::InvalidArgument("params.columns: column \"" + Truncate(name, 128) +
-                                       "\" not found in table \"" + table_.name +
-                                       "\" (columns: " + table_.ColumnList() + ")");
-      }
-      if (std::find(out_cols_.begin(), out_cols_.end(), idx) != out_cols_.end()) {
-        return Status::InvalidArgument("params.columns: column \"" + name + "\" is listed twice");
-      }
-      out_cols_.push_back(idx);
+  // Output columns: params.columns, else all.
+  for (const std::string& name : source.columns) {
+    int idx = table_.Find(name);
+    if (idx < 0) {
+      return Status::InvalidArgument("params.columns: column \"" + Truncate(name, 128) +
+                                     "\" not found in table \"" + table_.name +
+                                     "\" (columns: " + table_.ColumnList() + ")");
     }
-  } else {
+    if (std::find(out_cols_.begin(), out_cols_.end(), idx) != out_cols_.end()) {
+      return Status::InvalidArgument("params.columns: column \"" + name + "\" is listed twice");
+    }
+    out_cols_.push_back(idx);
+  }
+  if (source.columns.empty()) {
     for (size_t i = 0; i < table_.columns.size(); ++i) out_cols_.push_back(static_cast<int>(i));
   }
   std::vector<Field> fields;
@@ -819,8 +809,9 @@ json::object ExploreColumn(const ColumnInfo& c) {
 
 class SqliteConnector : public Connector {
  public:
-  std::string name() const override { return "sqlite"; }
-  std::string spec_id() const override { return std::string(spec_ids::kSqlite); }
+  std::string name() const override { return Spec().connector; }
+  std::string spec_id() const override { return Spec().id; }
+  const ConnectionSpec* spec() const override { return &Spec(); }
 
   Result<std::unique_ptr<Source>> NewSource(const SourceConfig& config) override {
     return std::unique_ptr<Source>(new SqliteSource(config));

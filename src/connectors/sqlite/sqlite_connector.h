@@ -6,11 +6,14 @@
 #include <memory>
 
 #include "connectors/source.h"
+#include "model/specs.h"
 
 namespace fluxo::connectors::sqlite {
 
 // The connector for connection spec spec_ids::kSqlite. Stateless and thread-safe; every Source
 // it makes opens its own read-only connections.
 std::unique_ptr<Connector> NewConnector();
+// Its connection spec (declared in sqlite_spec.cc).
+const ConnectionSpec& Spec();
 
 }  // namespace fluxo::connectors::sqlite

@@ -1,5 +1,5 @@
 // The local-folder source reading Parquet end to end (connectors::files::NewFileSource, as
-// tests/unit/files_connector does for CSV): schema from the first file, later files mapped by
+// tests/unit/connectors/files does for CSV): schema from the first file, later files mapped by
 // name, declared columns with conversion and row errors, windows, corrupt files, explore.
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "connectors/postgres/sql_common.h"
+#include "connectors/sql/sql_common.h"
 
 #include <date/tz.h>
 
@@ -8,7 +8,7 @@
 
 #include "base/date_format.h"
 
-namespace fluxo::sqlsrc {
+namespace fluxo::connectors::sql {
 
 // ---- Names.
 
@@ -252,4 +252,4 @@ json::object ExploreColumn(const std::string& name, const std::string& source_ty
   return col;
 }
 
-}  // namespace fluxo::sqlsrc
+}  // namespace fluxo::connectors::sql

@@ -1,5 +1,5 @@
-// Helpers shared by the SQL table sources (PostgreSQL here, MySQL/MariaDB in ../mysql): naming,
-// delta-column bounds in a time zone, text delta formats, split ranges, explore previews.
+// Helpers shared by the SQL table sources (PostgreSQL in ../postgres, MySQL/MariaDB in ../mysql):
+// naming, delta-column bounds in a time zone, text delta formats, split ranges, explore previews.
 //
 // Everything here is pure (no I/O) and thread-safe. Errors are values; nothing throws.
 #pragma once
@@ -21,7 +21,7 @@ namespace date {
 class time_zone;
 }
 
-namespace fluxo::sqlsrc {
+namespace fluxo::connectors::sql {
 
 // ---- Names.
 
@@ -100,28 +100,23 @@ class TextDateFormat {
 
 // ---- Columns.
 
-// The columns a source reads: `params.columns[].name` in that order, or every column of `table`.
-// `Table` has `columns` (a vector of `Column`), `const Column* Find(name) const` and
-// `std::string display() const`. Errors name the missing column and the table; `who` prefixes
-// them ("PostgreSQL", "MySQL").
+// The columns a source reads: `names` (TableSourceParams::columns) in that order, or every column
+// of `table` when `names` is empty. `Table` has `columns` (a vector of `Column`),
+// `const Column* Find(name) const` and `std::string display() const`. Errors name the missing
+// column and the table; `who` prefixes them ("PostgreSQL", "MySQL").
 template <typename Column, typename Table>
-Result<std::vector<const Column*>> SelectColumns(const json::object& params, const Table& table,
-                                                 const std::string& who) {
+Result<std::vector<const Column*>> SelectColumns(const std::vector<std::string>& names,
+                                                 const Table& table, const std::string& who) {
   std::vector<const Column*> selected;
-  if (const auto* cols = params.if_contains("columns");
-      cols != nullptr && cols->is_array() && !cols->as_array().empty()) {
-    for (const auto& v : cols->as_array()) {
-      const json::object* o = v.if_object();
-      auto name = o ? GetString(*o, "name") : std::nullopt;
-      if (!name) return Status::InvalidArgument(who + ": params.columns[] needs a name");
-      const Column* c = table.Find(*name);
-      if (c == nullptr) {
-        return Status::InvalidArgument(who + ": column \"" + *name + "\" does not exist in table " +
-                                       table.display());
-      }
-      selected.push_back(c);
+  for (const std::string& name : names) {
+    const Column* c = table.Find(name);
+    if (c == nullptr) {
+      return Status::InvalidArgument(who + ": column \"" + name + "\" does not exist in table " +
+                                     table.display());
     }
-  } else {
+    selected.push_back(c);
+  }
+  if (names.empty()) {
     for (const auto& c : table.columns) selected.push_back(&c);
   }
   if (selected.empty()) {
@@ -148,4 +143,4 @@ json::array BatchRowsToJson(const RecordBatch& batch, int64_t max_rows);
 json::object ExploreColumn(const std::string& name, const std::string& source_type,
                            const DataType& type);
 
-}  // namespace fluxo::sqlsrc
+}  // namespace fluxo::connectors::sql
