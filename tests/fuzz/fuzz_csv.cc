@@ -11,8 +11,8 @@
 
 namespace {
 
-using fluxo::files::CsvParser;
-using fluxo::files::CsvRecord;
+using fluxo::connectors::files::CsvParser;
+using fluxo::connectors::files::CsvRecord;
 
 // Line, raw text and error of every record; false when the tokenizer stopped with an error.
 bool ReadAll(CsvParser& p, std::vector<std::string>* out) {
@@ -34,13 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char kDelims[] = {',', ';', '\t', '|'};
   char delim = kDelims[data[0] % 4];
   std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  auto whole_in = fluxo::files::StringStream(body);
+  auto whole_in = fluxo::connectors::files::StringStream(body);
   CsvParser whole(whole_in.get(), delim, 1 << 16);
   std::vector<std::string> all;
   bool ok = ReadAll(whole, &all);
 
-  auto cut_in = fluxo::files::StringStream(body);
-  auto cuts = fluxo::files::FindCsvCuts(cut_in.get(), delim, 64);
+  auto cut_in = fluxo::connectors::files::StringStream(body);
+  auto cuts = fluxo::connectors::files::FindCsvCuts(cut_in.get(), delim, 64);
   if (!ok || !cuts.ok()) return 0;
   // The contract of FindCsvCuts: the ranges between cuts, parsed one by one, give exactly the
   // records (lines, errors) of one parse of the whole file.
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i <= cuts->size(); ++i) {
     int64_t end = i < cuts->size() ? (*cuts)[i].offset : static_cast<int64_t>(body.size());
     if (end < start || end > static_cast<int64_t>(body.size())) abort();
-    auto in = fluxo::files::StringStream(body.substr(start, end - start));
+    auto in = fluxo::connectors::files::StringStream(body.substr(start, end - start));
     CsvParser part(in.get(), delim, 1 << 16);
     if (i > 0) part.StartAtCut(first_line);
     if (!ReadAll(part, &pieces)) return 0;

@@ -9,9 +9,10 @@
 #include "connectors/files/json_splitter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto in = fluxo::files::StringStream(std::string(reinterpret_cast<const char*>(data), size));
-  fluxo::files::JsonSplitter splitter(in.get(), 1 << 16);
-  fluxo::files::JsonRecordText rec;
+  auto in = fluxo::connectors::files::StringStream(
+      std::string(reinterpret_cast<const char*>(data), size));
+  fluxo::connectors::files::JsonSplitter splitter(in.get(), 1 << 16);
+  fluxo::connectors::files::JsonRecordText rec;
   for (int i = 0; i < 100000; ++i) {
     auto more = splitter.Next(&rec);
     if (!more.ok() || !*more) break;
