@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { FLOW, CATALOG, SPEC, startFluxo, tempDir, runCli } from '../e2e/lib/fluxo.mjs';
+import { FLOW, CATALOG, EXPORT, SPEC, startFluxo, tempDir, runCli } from '../e2e/lib/fluxo.mjs';
 import { makeEvents, sqlite } from '../e2e/lib/sqlite.mjs';
 import { SQLITE_SPEC } from '../e2e/lib/flows.mjs';
 import { launch, newPage, shot, signIn } from './lib/browser.mjs';
@@ -101,12 +101,20 @@ let flowId;
 test('create a SQLite dataflow in the console, Run now, watch it turn green with 1,000 records', async () => {
   await page.locator('.topbar').getByRole('link', { name: 'New dataflow' }).click();
   await page.getByRole('radio', { name: /SQLite/ }).click();
-  await page.getByLabel(/^path/).fill(db);
+  await page.getByLabel(/^path/).fill('/etc/fluxo-outside.db');
   await page.getByLabel(/^tableName/).fill('orders');
   await page.getByLabel('Dataset name').fill('orders');
   await page.getByLabel('Name', { exact: true }).last().fill('Shop orders');
   await checkA11y(page, 'new dataflow');
-  await shot(page, '03-new-dataflow');
+  // A file outside --allow-path: the connection test fails with the API's message naming it.
+  await page.getByRole('button', { name: 'Create dataflow' }).click();
+  const refused = page.locator('ol.steps li.failed').filter({ hasText: 'Connection test' }).getByRole('alert');
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /allow-path|outside/);
+  assert.match(await refused.innerText(), /fluxo-outside\.db/);
+  await shot(page, '03-new-dataflow-refused');
+  assert.deepEqual((await api.get(`${FLOW}/connections`)).body.items, [], 'the refused connection is removed');
+  await page.getByLabel(/^path/).fill(db);
   await page.getByRole('button', { name: 'Create dataflow' }).click();
   await page.getByRole('heading', { name: 'Shop orders' }).waitFor();
   flowId = decodeURIComponent(new URL(page.url()).hash.split('/').pop());
@@ -124,7 +132,10 @@ test('create a SQLite dataflow in the console, Run now, watch it turn green with
   const written = page.locator('.stat').filter({ hasText: 'Records written' }).locator('.stat-value');
   assert.equal(await written.innerText(), '1,000');
   await page.getByRole('heading', { name: /Batch files/ }).waitFor();
-  await page.getByRole('button', { name: /^Download part-/ }).first().waitFor();
+  const files = (await api.get(`${EXPORT}/batches/${(await api.get(`${FLOW}/runs?property=flowId==${flowId}`)).body.items[0].activities[1].targetInfo[0].reference.ids[0]}/files`)).body.data;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${files[0].name}` }).click()]);
+  assert.equal(download.suggestedFilename(), files[0].name);
+  assert.equal(fs.statSync(await download.path()).size, files[0].length);
   await checkA11y(page, 'run');
   await shot(page, '04-run-success');
 
@@ -300,6 +311,7 @@ test('a server that went away shows a retry message, not a crash', async () => {
   const banner = p.getByRole('alert').filter({ hasText: 'The server went away' }).first();
   await banner.waitFor();
   await p.getByRole('button', { name: 'Retry' }).first().waitFor();
+  await p.locator('main .alert.warn').waitFor();  // the page itself says so too, with Retry
   await shot(p, '11-server-gone');
   await p.context().close();
 });

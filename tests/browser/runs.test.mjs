@@ -94,3 +94,22 @@ test('a CSV folder dataflow made in the console: failed rows show with file and 
   await shot(page, '21-run-failed-rows');
   assert.deepEqual(page.problems, []);
 });
+
+test('explore a local folder as a tree: folders open, a file shows its columns', async () => {
+  const root = path.join(dir, 'drop');
+  fs.mkdirSync(path.join(root, 'archive', '2024'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'archive', '2024', 'old.csv'), 'id,amount\n1,2.5\n');
+  await page.getByRole('link', { name: 'Connections' }).click();
+  await page.locator('tr').filter({ hasText: 'Local Folder connection' }).getByRole('link', { name: 'Explore' }).click();
+  const tree = page.getByRole('tree', { name: 'Tables and folders' });
+  await tree.getByRole('treeitem', { name: /sales\.csv/ }).waitFor();
+  await tree.getByRole('button', { name: /archive/ }).click();
+  await tree.getByRole('button', { name: /2024/ }).click();
+  await tree.getByRole('button', { name: /old\.csv/ }).click();
+  const chips = page.getByLabel('Columns');
+  await chips.waitFor();
+  assert.match(await chips.innerText(), /id\s+int64\s+amount\s+float64/);
+  assert.equal(await tree.getByRole('treeitem', { expanded: true }).count(), 2);
+  await shot(page, '22-explore-folder');
+  assert.deepEqual(page.problems, []);
+});

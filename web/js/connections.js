@@ -2,7 +2,7 @@
 // tables and folders as a tree, with the columns and a preview of the rows of what is selected.
 import { html, useState } from './html.js';
 import { api, listAll, FLOW } from './api.js';
-import { useLoad, Loaded, Page, Status, Empty, Table, ErrorBox, KV, ago, utc, short, Loading } from './ui.js';
+import { useLoad, Loaded, Page, Status, Empty, Table, ErrorBox, KV, ago, utc, short, bytes, Loading } from './ui.js';
 
 function TestButton({ id }) {
   const [state, setState] = useState(null);
@@ -54,7 +54,7 @@ function Node({ conn, item, selected, onSelect, depth }) {
     <button class=${`node ${isSel ? 'sel' : ''}`} style=${{ paddingLeft: `${8 + depth * 16}px` }}
       onClick=${() => (expandable ? setOpen(!open) : onSelect(item))}>
       <span class="icon" aria-hidden="true">${icon}</span>${item.name}
-      ${item.type === 'file' && item.meta && item.meta.size !== undefined && html`<span class="muted small"> ${item.meta.size} B</span>`}
+      ${item.type === 'file' && item.size !== undefined && html`<span class="muted small"> ${bytes(item.size)}</span>`}
     </button>
     ${open && expandable && (children.loading ? html`<${Loading} />` : children.error ? html`<${ErrorBox} error=${children.error} />`
       : html`<ul role="group">${(children.data || []).map((c) => html`<${Node} conn=${conn} item=${c} selected=${selected} onSelect=${onSelect} depth=${depth + 1} />`)}</ul>`)}
@@ -75,11 +75,12 @@ function Selected({ conn, item }) {
   return html`<div class="card">
     <h2>${item.name} <span class="muted small">${item.type}</span></h2>
     <${Loaded} state=${state} what="the preview">${(res) => {
-      const cols = (res.schema && res.schema.columns) || [];
+      const cols = (res.schema && res.schema.columns) || res.columns || [];
       return html`
+        ${res.format && html`<p class="muted small">${res.format} · ${bytes(res.size)} · modified ${utc(res.lastModified)}</p>`}
         ${cols.length > 0 && html`<div class="chips" aria-label="Columns">${cols.map((c) => html`<span class="chip">${c.name} <span class="muted">${(c.meta && c.meta.fluxoType) || c.type}</span></span>`)}</div>`}
-        <h3>First rows</h3>
-        <div class="scroll" tabindex="0" role="region" aria-label=${`Rows of ${item.name}`}><${PreviewTable} columns=${cols} rows=${res.data || []} label=${`Preview of ${item.name}`} /></div>`;
+        ${!res.data ? html`<p class="muted small">The API describes the columns of a file; rows are previewed for tables.</p>` : html`<h3>First rows</h3>`}
+        ${res.data && html`<div class="scroll" tabindex="0" role="region" aria-label=${`Rows of ${item.name}`}><${PreviewTable} columns=${cols} rows=${res.data} label=${`Preview of ${item.name}`} /></div>`}`;
     }}</${Loaded}>
   </div>`;
 }

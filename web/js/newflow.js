@@ -137,6 +137,16 @@ function Wizard({ specs, flowSpecs, conns, datasets, go }) {
       const base = connMode === 'existing' ? connId : await step('Base connection', async () => createdId(await api.post(`${FLOW}/connections`, {
         name: connName || `${spec.name} connection`, connectionSpec: ver, auth: { specName: authSpec.name, params: valuesOf(authFields, auth) },
       })));
+      // A connection that cannot connect is removed again, so a corrected retry starts clean.
+      await step('Connection test', async () => {
+        try {
+          await api.get(`${FLOW}/connections/${base}/test`);
+        } catch (err) {
+          if (connMode === 'new') await api.del(`${FLOW}/connections/${base}`).catch(() => {});
+          throw err;
+        }
+        return base;
+      });
       const src = await step('Source connection', async () => createdId(await api.post(`${FLOW}/sourceConnections`, {
         name: `${name} source`, baseConnectionId: base, connectionSpec: ver,
         data: { format: format || 'tabular' }, params: valuesOf(srcFields, srcVals),
