@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { CATALOG, EXPORT, startFluxo, tempDir, runCli } from './lib/fluxo.mjs';
+import { CATALOG, EXPORT, startFluxo, tempDir, runCli, eventually } from './lib/fluxo.mjs';
 import { makeEvents } from './lib/sqlite.mjs';
 import { sqliteFlow, createRun, waitRun, batchIdOf } from './lib/flows.mjs';
 
@@ -21,6 +21,9 @@ before(async () => {
   for (const [a, b] of [[base, base + 300 * step], [base + 300 * step, base + 500 * step]]) {
     const run = await waitRun(api, await createRun(api, f.flow, a, b));
     assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+    // The run turns success in the commit transaction; its manifest (visibility) follows.
+    await eventually(async () => (await api.get(`${EXPORT}/batches/${batchIdOf(run)}/files`)).status === 200,
+      { what: `batch ${batchIdOf(run)} to be visible` });
     runs.push(run);
   }
 });

@@ -89,13 +89,18 @@ function Errors({ run }) {
 }
 
 function FailedRows({ batchId }) {
+  // The run turns success when its batch commits; the batch is readable a moment later (once
+  // its manifest is written): a 404 is asked again a few times before it means "no rows".
   const state = useLoad(async () => {
-    try {
-      const res = await api.fetchRaw(`${EXPORT}/batches/${batchId}/meta?path=row_errors`);
-      return await res.text();
-    } catch (e) {
-      if (e.status === 404) return '';
-      throw e;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await api.fetchRaw(`${EXPORT}/batches/${batchId}/meta?path=row_errors`);
+        return await res.text();
+      } catch (e) {
+        if (e.status !== 404) throw e;
+        if (attempt >= 5) return '';
+        await new Promise((r) => setTimeout(r, 400));
+      }
     }
   }, [batchId]);
   return html`<${Loaded} state=${state} what="failed rows">${(text) => {
@@ -116,7 +121,9 @@ function FailedRows({ batchId }) {
 }
 
 function BatchFiles({ batchId }) {
-  const state = useLoad(() => api.get(`${EXPORT}/batches/${batchId}/files`), [batchId]);
+  // Retried every second while it fails (the batch becomes readable just after the run ends).
+  const state = useLoad(() => api.get(`${EXPORT}/batches/${batchId}/files`), [batchId],
+    { pollMs: 1000, keepPolling: () => false });
   return html`<section class="card" aria-labelledby="files-title">
     <h2 id="files-title">Batch files <span class="mono muted">${batchId}</span></h2>
     <${Loaded} state=${state} what="files">${(res) => html`<${Table} label="Batch files" head=${['File', 'Records', 'Size', '']}
