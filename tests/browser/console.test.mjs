@@ -209,6 +209,11 @@ test('the timeline marks a gap between windows; the list enables, disables and s
   assert.equal(await row.locator('td').nth(5).innerText(), '–');
   await row.getByRole('button', { name: 'Enable Hourly orders' }).click();
   await row.locator('.badge.st-enabled').waitFor();
+  await page.getByLabel('Filter by last run status').selectOption('success');
+  await page.locator('table[aria-label="Dataflows"] tbody tr').filter({ hasText: 'Shop orders' }).waitFor();
+  assert.equal(await page.locator('table[aria-label="Dataflows"] tbody tr').count(), 1);
+  await checkA11y(page, 'dataflows list');
+  await page.getByLabel('Filter by last run status').selectOption('');
 });
 
 test('org and sandbox switch: each scope sees only its own dataflows', async () => {
@@ -260,6 +265,7 @@ test('connections: test and explore a table with its columns and rows', async ()
   const row = page.locator('tr').filter({ hasText: 'SQLite connection' });
   await row.getByRole('button', { name: 'Test' }).click();
   await row.getByText('✓ connected').waitFor();
+  await checkA11y(page, 'connections list');
   await row.getByRole('link', { name: 'Explore' }).click();
   await page.getByRole('treeitem').filter({ hasText: 'orders' }).getByRole('button').click();
   await page.getByRole('table', { name: 'Preview of orders' }).waitFor();
@@ -270,6 +276,8 @@ test('connections: test and explore a table with its columns and rows', async ()
 
 test('datasets: schema, batches and the preview of the first rows from the lake', async () => {
   await page.getByRole('link', { name: 'Datasets' }).click();
+  await page.getByRole('link', { name: 'orders', exact: true }).waitFor();
+  await checkA11y(page, 'datasets list');
   await page.getByRole('link', { name: 'orders', exact: true }).click();
   const preview = page.getByRole('table', { name: 'Dataset preview' });
   await preview.waitFor();

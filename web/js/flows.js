@@ -35,8 +35,12 @@ async function toggle(flow, reload) {
   await reload();
 }
 
+const LAST_STATES = ['success', 'failed', 'inProgress', 'scheduled', 'cancelled'];
+
 export function FlowsPage({ go }) {
   const [filter, setFilter] = useState('');
+  const [last, setLast] = useState('');
+  const [source, setSource] = useState('');
   const state = useLoad(async () => {
     const [flows, specs] = await Promise.all([
       listAll(`${FLOW}/flows?limit=100`), api.get(`${FLOW}/connectionSpecs`)]);
@@ -46,12 +50,24 @@ export function FlowsPage({ go }) {
   return html`<${Page} title="Dataflows" sub="Every dataflow of this org and sandbox"
       actions=${html`<input type="search" placeholder="Filter by name" aria-label="Filter dataflows by name" value=${filter} onInput=${(e) => setFilter(e.target.value)} />`}>
     <${Loaded} state=${state} what="dataflows">${({ flows, specName }) => {
-      const shown = flows.filter((f) => f.name.toLowerCase().includes(filter.toLowerCase()));
       const srcSpec = (f) => {
         const sc = (f.inheritedAttributes || {}).sourceConnections || [];
         return sc.length ? specName[sc[0].connectionSpec.id] || sc[0].connectionSpec.id : '–';
       };
-      return html`<${Table} label="Dataflows" head=${['Name', 'Source', 'State', 'Schedule', 'Last run', 'Next run', '']}
+      const sources = [...new Set(flows.map(srcSpec))].sort();
+      const shown = flows.filter((f) => f.name.toLowerCase().includes(filter.toLowerCase())
+        && (!last || (f.lastRunDetails || {}).state === last) && (!source || srcSpec(f) === source));
+      const counts = LAST_STATES.map((st) => [st, flows.filter((f) => (f.lastRunDetails || {}).state === st).length]);
+      const filters = flows.length > 0 && html`<div class="filters">
+        <label class="inline">Last run<select aria-label="Filter by last run status" value=${last} onChange=${(e) => setLast(e.target.value)}>
+          <option value="">any</option>${counts.map(([st, n]) => html`<option value=${st}>${st} (${n})</option>`)}
+        </select></label>
+        <label class="inline">Source<select aria-label="Filter by source" value=${source} onChange=${(e) => setSource(e.target.value)}>
+          <option value="">any</option>${sources.map((n) => html`<option value=${n}>${n}</option>`)}
+        </select></label>
+        <span class="muted small">${shown.length} of ${flows.length} dataflows · ${counts.find(([st]) => st === 'failed')[1]} with a failed last run</span>
+      </div>`;
+      return html`${filters}<${Table} label="Dataflows" head=${['Name', 'Source', 'State', 'Schedule', 'Last run', 'Next run', '']}
         empty=${html`<${Empty} title=${flows.length ? 'No dataflow matches the filter' : 'No dataflows yet'}>
           ${flows.length ? 'Clear the filter to see every dataflow.' : html`Create one from a SQLite, PostgreSQL or MySQL table, a local folder or S3. <a class="btn primary small" href="#/new">New dataflow</a>`}
         </${Empty}>`}
@@ -177,6 +193,8 @@ export function FlowPage({ id, go }) {
     const dsId = tgt && tgt.params && tgt.params.dataSetId;
     const okRuns = runs.filter((r) => runStatus(r) === 'success');
     const total = okRuns.reduce((s, r) => s + ((r.metrics.recordSummary || {}).outputRecordCount || 0), 0);
+    const finished = runs.filter((r) => isFinal(runStatus(r)) && runStatus(r) !== 'cancelled');
+    const failedRecords = runs.reduce((s, r) => s + ((r.metrics.recordSummary || {}).failedRecordCount || 0), 0);
     return html`<${Page} title=${flow.name} sub=${html`<${Status} status=${flow.state} /> <span class="mono muted">${flow.id}</span>`}
         actions=${html`
           <${ActionButton} label=${flow.state === 'enabled' ? 'Disable dataflow' : 'Enable dataflow'} onAction=${() => toggle(flow, state.reload)}>${flow.state === 'enabled' ? 'Disable' : 'Enable'}</${ActionButton}>
@@ -189,6 +207,8 @@ export function FlowPage({ id, go }) {
           ['Schedule', schedule(flow)],
           ['Delta column', copy && copy.params && copy.params.deltaColumn ? copy.params.deltaColumn.name : '–'],
           ['Runs', `${runs.length} (${okRuns.length} successful, ${num(total)} records)`],
+          ['Success rate', finished.length ? `${Math.round((100 * okRuns.length) / finished.length)}% of ${finished.length} finished runs` : '–'],
+          ['Failed records', num(failedRecords)],
           ['Next run', nextRun(flow) ? utc(nextRun(flow)) : '–'],
         ]} />
       </div>
