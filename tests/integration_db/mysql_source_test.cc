@@ -316,6 +316,28 @@ TEST_F(MySqlSourceTest, SplitsAreExactAtTheEdges) {
   EXPECT_NE(plan.find("range"), std::string::npos) << plan;
 }
 
+TEST_F(MySqlSourceTest, PlanningEstimatesTheWindowsRecords) {
+  Sql(R"(USE it; DROP TABLE IF EXISTS est;
+    CREATE TABLE est (id INT PRIMARY KEY, ts DATETIME, KEY est_ts (ts));
+    INSERT INTO est SELECT seq, '2024-01-01' + INTERVAL seq SECOND FROM seq_0_to_9999;
+    ANALYZE TABLE est;)");
+  constexpr int64_t kBase = 1704067200;
+  // 1,000 of the 10,000 rows are in the window: EXPLAIN's estimate for the range is close.
+  for (int parallelism : {1, 2}) {
+    auto src = NewSource(Config("est", "ts", {kBase + 1000, kBase + 2000}, parallelism));
+    ASSERT_TRUE(src->Open().ok());
+    ASSERT_TRUE(src->PlanSplits().ok());
+    int64_t est = src->counters().estimated_records.load();
+    EXPECT_GE(est, 500) << parallelism;
+    EXPECT_LE(est, 2000) << parallelism;
+  }
+  auto whole = NewSource(Config("est", std::nullopt, {0, 0}, 1));
+  ASSERT_TRUE(whole->Open().ok());
+  ASSERT_TRUE(whole->PlanSplits().ok());
+  EXPECT_GE(whole->counters().estimated_records.load(), 5000);
+  EXPECT_LE(whole->counters().estimated_records.load(), 20000);
+}
+
 TEST_F(MySqlSourceTest, FailuresSayWhichAndNamesAreNotSql) {
   SourceConfig c = Config("big");
   c.connection.auth_params["connectionString"] = ConnectionString("Wr0ng-Passw0rd");

@@ -390,6 +390,23 @@ TEST_F(PostgresBigTest, SplitsOfTheWholeTableCutItsBlocks) {
   EXPECT_EQ(ids, want);
 }
 
+TEST_F(PostgresBigTest, PlanningEstimatesTheWindowsRecords) {
+  // 2,000 of the 20,000 rows are in the window; the planner's estimate (ANALYZEd) is close.
+  for (int parallelism : {1, 4}) {
+    auto src = NewSource(Config("big", "ts", {kBase + 1000, kBase + 3000}, parallelism));
+    ASSERT_TRUE(src->Open().ok());
+    ASSERT_TRUE(src->PlanSplits().ok());
+    int64_t est = src->counters().estimated_records.load();
+    EXPECT_GE(est, 1000) << parallelism;
+    EXPECT_LE(est, 4000) << parallelism;
+  }
+  auto whole = NewSource(Config("big", std::nullopt, {0, 0}, 1));
+  ASSERT_TRUE(whole->Open().ok());
+  ASSERT_TRUE(whole->PlanSplits().ok());
+  EXPECT_GE(whole->counters().estimated_records.load(), 15000);
+  EXPECT_LE(whole->counters().estimated_records.load(), 25000);
+}
+
 TEST_F(PostgresBigTest, TheGeneratedQueryUsesTheDeltaIndex) {
   auto ids = Ids(Config("big", "ts", {kBase + 100, kBase + 200}, 1));
   EXPECT_EQ(ids.size(), 100u);

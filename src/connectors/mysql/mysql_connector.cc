@@ -27,6 +27,21 @@ constexpr int64_t kMaxBatchBytes = int64_t{64} << 20;
 constexpr int kPreviewRows = 10;
 constexpr unsigned long kInitialVarBuffer = 256;
 
+// The `rows` estimate of the first row of a traditional EXPLAIN: column 8 of MariaDB's ten
+// columns (id, select_type, table, type, possible_keys, key, key_len, ref, rows, Extra), column 9
+// of MySQL 8's twelve (partitions after table, filtered after rows); nullopt otherwise.
+template <typename Rows>
+std::optional<int64_t> ExplainRows(const Rows& plan) {
+  if (plan.empty()) return std::nullopt;
+  const auto& row = plan.front();
+  size_t col = row.size() == 10 ? 8 : row.size() == 12 ? 9 : row.size();
+  if (col >= row.size() || !row[col]) return std::nullopt;
+  char* end = nullptr;
+  long long v = std::strtoll(row[col]->c_str(), &end, 10);
+  if (end == row[col]->c_str() || v < 0) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
 // `ident` with backticks, a backtick inside doubled.
 std::string QuoteIdent(std::string_view ident) {
   std::string q = "`";
@@ -895,6 +910,17 @@ class MySqlSource : public Source {
           {"table " + table_.display() + ", whole window", json::object{{"mode", "window"}}});
       return splits;
     };
+    // The optimizer's plan for the window (no execution): its row estimate is the progress
+    // bar's total, and its access type decides the splits below.
+    std::vector<Param> ep;
+    std::string ew = WindowPredicate(config_.window.start_s, config_.window.end_s, &ep);
+    auto plan = QueryRows(conn_.get(), "EXPLAIN SELECT * FROM " + table_.quoted + " WHERE " + ew,
+                          std::move(ep), ctx, params_.password);
+    if (plan.ok()) {
+      if (std::optional<int64_t> rows = ExplainRows(*plan)) {
+        counters_.estimated_records.store(*rows);
+      }
+    }
     int p = std::max(1, config_.parallelism);
     if (p == 1) return single();
     // Delta sub-ranges pay off only when the server would use the delta index for the window;
@@ -902,10 +928,6 @@ class MySqlSource : public Source {
     // access type) and use primary-key ranges otherwise, which read the table once in total.
     bool narrow = false;
     if (delta_ && delta_->indexed) {
-      std::vector<Param> ep;
-      std::string ew = WindowPredicate(config_.window.start_s, config_.window.end_s, &ep);
-      auto plan = QueryRows(conn_.get(), "EXPLAIN SELECT * FROM " + table_.quoted + " WHERE " + ew,
-                            std::move(ep), ctx, params_.password);
       narrow = plan.ok() && !plan->empty() && plan->front().size() > 3 &&
                Lower(plan->front()[3].value_or("")) == "range";
     }

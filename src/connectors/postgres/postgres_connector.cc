@@ -559,6 +559,9 @@ class PostgresSource : public Source {
                                            {}, ctx));
       counters_.null_delta_rows.store(std::atoll(PQgetvalue(n.get(), 0, 0)));
     }
+    // The planner's row estimate for the window: the progress bar's total and the split choice.
+    std::optional<double> window_rows = PlannerRows(window, ctx);
+    if (window_rows) counters_.estimated_records.store(static_cast<int64_t>(*window_rows));
     std::vector<Split> splits;
     auto single = [&]() {
       json::object st;
@@ -571,22 +574,7 @@ class PostgresSource : public Source {
     bool is_table = table_.relkind == 'r' || table_.relkind == 'm';
     // Share of the table the window selects, from the planner's estimate.
     double share = 1.0;
-    if (delta_ && table_.reltuples > 0) {
-      auto ex = Exec(conn_.get(),
-                     "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table_.quoted + " WHERE " + window,
-                     {}, ctx);
-      if (ex.ok()) {
-        auto doc = ParseJson(PQgetvalue(ex->get(), 0, 0));
-        if (doc.ok()) {
-          if (const json::value* rows = FindPath(*doc, "0.Plan.Plan Rows"); rows != nullptr) {
-            share = AsDoubleLenient(*rows).value_or(1.0) / table_.reltuples;
-          } else if (doc->is_array() && !doc->as_array().empty()) {
-            const json::value* r = FindPath(doc->as_array()[0], "Plan.Plan Rows");
-            if (r != nullptr) share = AsDoubleLenient(*r).value_or(1.0) / table_.reltuples;
-          }
-        }
-      }
-    }
+    if (delta_ && table_.reltuples > 0 && window_rows) share = *window_rows / table_.reltuples;
     if (delta_ && delta_->indexed && (share < 0.3 || !is_table)) {
       // Sub-ranges of the delta column, over where its values actually are.
       ASSIGN_OR_RETURN(PgResultPtr mm, Exec(conn_.get(),
@@ -688,6 +676,23 @@ class PostgresSource : public Source {
   }
 
   // For tests: the WHERE clause of a window (also used by OpenReader).
+  // The planner's estimate of the rows `SELECT ... WHERE window` returns (EXPLAIN, no
+  // execution); nullopt when EXPLAIN fails or answers no estimate.
+  std::optional<double> PlannerRows(const std::string& window, const std::string& ctx) const {
+    auto ex =
+        Exec(conn_.get(),
+             "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table_.quoted + " WHERE " + window, {}, ctx);
+    if (!ex.ok()) return std::nullopt;
+    auto doc = ParseJson(PQgetvalue(ex->get(), 0, 0));
+    if (!doc.ok()) return std::nullopt;
+    const json::value* rows = FindPath(*doc, "0.Plan.Plan Rows");
+    if (rows == nullptr && doc->is_array() && !doc->as_array().empty()) {
+      rows = FindPath(doc->as_array()[0], "Plan.Plan Rows");
+    }
+    if (rows == nullptr) return std::nullopt;
+    return AsDoubleLenient(*rows);
+  }
+
   std::string WindowPredicate(int64_t lo, int64_t hi) const {
     if (!delta_) return "TRUE";
     return DeltaPredicate(conn_.get(), *delta_, tz_, fmt_, lo, hi);

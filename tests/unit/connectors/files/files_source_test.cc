@@ -388,6 +388,19 @@ TEST_F(FilesSourceTest, SplitsSpreadFilesAndCancelStopsReaders) {
   EXPECT_EQ((*r)->Next().status().code(), StatusCode::kCancelled);
 }
 
+TEST_F(FilesSourceTest, EstimatesTheListedFilesBytes) {
+  WriteRoot("est/a.csv", "a\n1\n2\n");        // 6 bytes
+  WriteRoot("est/b.csv", "a\n10\n20\n30\n");  // 11 bytes
+  WriteRoot("other/c.csv", "a\n3\n");         // not selected
+  auto connector = connectors::files::NewLocalFolderConnector();
+  auto src = connector->NewSource(Config("est"));
+  ASSERT_TRUE(src.ok());
+  EXPECT_EQ((*src)->counters().estimated_bytes.load(), -1);  // unknown before Open
+  ASSERT_TRUE((*src)->Open().ok());
+  EXPECT_EQ((*src)->counters().estimated_bytes.load(), 17);
+  EXPECT_EQ((*src)->counters().estimated_records.load(), -1);  // files cannot tell cheaply
+}
+
 TEST_F(FilesSourceTest, ExploreListsAndPreviews) {
   WriteRoot("e/a.csv", "x,y\n1,hello\n");
   WriteRoot("e/sub/b.csv", "x\n1\n");

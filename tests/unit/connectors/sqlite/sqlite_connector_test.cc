@@ -285,6 +285,31 @@ TEST_F(SqliteConnectorTest, IntegerDeltaWindowIsHalfOpen) {
   EXPECT_EQ(all, (std::multiset<int64_t>{1, 2, 3, 4, 7}));
 }
 
+TEST_F(SqliteConnectorTest, EstimatesTheWindowsRecordsWhenPlanning) {
+  const int64_t start = kJan1, end = kJan1 + 3600;
+  std::string rows;
+  for (int i = 1; i <= 50; ++i) {
+    // ids 1..50; the first 20 are inside the window, the rest after it.
+    rows += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " +
+            std::to_string(i <= 20 ? start + i : end + i) + ")";
+  }
+  Exec(db_,
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER); INSERT INTO t VALUES " + rows + ";");
+  std::unique_ptr<Source> src;
+  ReadOut out = Read(Config("t", "ts", start, end), &src);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(src->counters().estimated_records.load(), 20);  // counted with the window's min/max
+  EXPECT_EQ(src->counters().input_records.load(), 20);
+  // Without a delta column: the rowid span.
+  out = Read(Config("t"), &src);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(src->counters().estimated_records.load(), 50);
+  // An empty window: zero.
+  out = Read(Config("t", "ts", start - 100, start - 50), &src);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(src->counters().estimated_records.load(), 0);
+}
+
 TEST_F(SqliteConnectorTest, TextDeltaWithDateFormat) {
   Exec(db_, R"sql(
     CREATE TABLE t (id INTEGER PRIMARY KEY, updated TEXT);
