@@ -276,9 +276,15 @@ Status Lake::AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run
   return Status::OK();
 }
 
-Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live_fn) {
+Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live) {
   int64_t now = clock_->NowMillis();
-  int64_t aborted = 0;
+  ASSIGN_OR_RETURN(int64_t aborted, AbortDeadBatches(now, min_age_ms, live));
+  RETURN_IF_ERROR(RepairManifests(now));
+  return aborted;
+}
+
+Result<int64_t> Lake::AbortDeadBatches(int64_t now, int64_t min_age_ms,
+                                       const AttemptLiveness& live) {
   ListQuery q;
   q.limit = 1000;
   q.order_desc = false;
@@ -289,20 +295,20 @@ Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& 
     ASSIGN_OR_RETURN(loading, txn.ListAcrossScopes(kBatches, q));
     return Status::OK();
   }));
+  int64_t aborted = 0;
   for (const auto& se : loading) {
     std::string run_id = GetString(se.entity.doc, "runId").value_or("");
-    bool live = false;
+    const json::value* battempt = se.entity.doc.if_contains("attempt");
+    std::optional<int64_t> attempt = battempt ? AsInt64Lenient(*battempt) : std::nullopt;
+    bool alive = false;
     RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
-      live = false;
       auto run = txn.Get(se.scope, "runs", run_id);
       if (!run.ok())
         return run.status().code() == StatusCode::kNotFound ? Status::OK() : run.status();
-      const json::value* battempt = se.entity.doc.if_contains("attempt");
-      std::optional<int64_t> attempt = battempt ? AsInt64Lenient(*battempt) : std::nullopt;
-      live = attempt && live_fn && live_fn(run->doc, *attempt, now);
+      alive = attempt && live && live(run->doc, *attempt, now);
       return Status::OK();
     }));
-    if (live) continue;
+    if (alive) continue;
     BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id,
                      run_id, ""};
     ctx.prefix = BatchPrefix(se.scope, ctx.dataset_id, se.entity.id);
@@ -310,7 +316,10 @@ Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& 
     RETURN_IF_ERROR(Abort(ctx, "the attempt that wrote this batch died before committing"));
     ++aborted;
   }
-  // Committed batches whose manifest write was lost.
+  return aborted;
+}
+
+Status Lake::RepairManifests(int64_t now) {
   ListQuery sq;
   sq.limit = 200;
   sq.filters = {Filter{"status", -1, FilterOp::kEq, {"success"}},
@@ -329,7 +338,7 @@ Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& 
       RETURN_IF_ERROR(WriteManifest(se.entity));
     }
   }
-  return aborted;
+  return Status::OK();
 }
 
 }  // namespace fluxo

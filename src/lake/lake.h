@@ -116,6 +116,9 @@ class Lake {
 
  private:
   Status WriteManifest(const Entity& batch);
+  // CollectGarbage's halves: `loading` batches of dead attempts; lost manifests (last 24 h).
+  Result<int64_t> AbortDeadBatches(int64_t now, int64_t min_age_ms, const AttemptLiveness& live);
+  Status RepairManifests(int64_t now);
   Status DeletePrefix(const std::string& prefix);
 
   ObjectStore* objects_;

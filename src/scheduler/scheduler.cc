@@ -4,6 +4,7 @@
 
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "model/run_doc.h"
 #include "model/transformations.h"
 
@@ -67,10 +68,105 @@ void Scheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+// A flow's schedule as the scheduler reads it.
+struct FlowSchedule {
+  int64_t t0 = 0;      // epoch s: scheduleParams.startTime, else the flow's creation
+  int64_t period = 0;  // s, already divided by the time scale
+  bool backfill = true;
+};
+
+// nullopt when the flow has no usable schedule (missing params, unknown frequency, interval 0).
+std::optional<FlowSchedule> ScheduleOf(const Entity& flow, int64_t time_scale) {
+  const json::value* sp_val = flow.doc.if_contains("scheduleParams");
+  if (!sp_val || !sp_val->is_object()) return std::nullopt;
+  const json::object& sp = sp_val->as_object();
+  std::string freq = Lower(GetString(sp, "frequency").value_or(""));
+  int64_t interval = sp.contains("interval") ? AsInt64Lenient(sp.at("interval")).value_or(0) : 0;
+  FlowSchedule s;
+  s.t0 = sp.contains("startTime") ? AsInt64Lenient(sp.at("startTime")).value_or(0)
+                                  : flow.created_at / 1000;
+  s.backfill = sp.contains("backfill") ? AsBoolLenient(sp.at("backfill")).value_or(true) : true;
+  s.period = UnitSeconds(freq) * interval / std::max<int64_t>(1, time_scale);
+  if (s.period <= 0) return std::nullopt;
+  return s;
+}
+
+// The index k of the flow's next run: one past its latest scheduled run, 0 when it has none.
+Result<int64_t> NextRunIndex(MetaStore& meta, const ScopedEntity& flow, const FlowSchedule& s) {
+  int64_t k = 0;
+  RETURN_IF_ERROR(meta.Read([&](MetaTxn& txn) -> Status {
+    ListQuery last;
+    last.limit = 1;
+    last.order_field = "fluxo.windowEnd";
+    last.order_desc = true;
+    last.filters = {Filter{"flowId", -1, FilterOp::kEq, {flow.entity.id}},
+                    Filter{"fluxo.scheduled", -1, FilterOp::kEq, {"true"}}};
+    ASSIGN_OR_RETURN(EntityPage page, txn.List(flow.scope, "runs", last));
+    k = 0;
+    if (!page.items.empty()) {
+      const json::value* end = FindPath(page.items[0].doc, "fluxo.windowEnd");
+      int64_t e = end ? AsInt64Lenient(*end).value_or(s.t0) : s.t0;
+      k = (e - s.t0) / s.period + 1;
+    }
+    return Status::OK();
+  }));
+  return k;
+}
+
+// The scheduled run of `flow` for window `w`, with its deterministic id and audit fields.
+Entity NewScheduledRun(const ScopedEntity& flow, const ScheduledWindow& w,
+                       const std::optional<std::string>& delta, int64_t now_ms) {
+  Entity run;
+  run.kind = "runs";
+  run.id = ScheduledRunId(flow.entity.id, w.start);
+  json::value params = json::object{{"windowStartTime", w.start}, {"windowEndTime", w.end}};
+  RunSpecOfWindow spec{w.start, w.end, w.fire_at * 1000, delta, true};
+  run.doc = NewRunDocument(flow.entity.id, flow.entity.doc, params, spec);
+  run.created_at = run.updated_at = now_ms;
+  run.etag = NewEtag(now_ms);
+  run.doc["id"] = run.id;
+  run.doc["createdAt"] = now_ms;
+  run.doc["updatedAt"] = now_ms;
+  run.doc["createdBy"] = "scheduler";
+  run.doc["updatedBy"] = "scheduler";
+  run.doc["createdClient"] = "fluxo-scheduler";
+  run.doc["updatedClient"] = "fluxo-scheduler";
+  run.doc["sandboxName"] = flow.scope.sandbox;
+  for (const char* k : {"sandboxId", "imsOrgId"}) {
+    if (auto v = flow.entity.doc.if_contains(k)) run.doc[k] = *v;
+  }
+  run.doc["etag"] = run.etag;
+  run.doc["version"] = run.etag;
+  return run;
+}
+
+}  // namespace
+
+Result<int64_t> Scheduler::FireDueRuns(const ScopedEntity& flow, int64_t now_ms) {
+  std::optional<FlowSchedule> s = ScheduleOf(flow.entity, options_.time_scale);
+  if (!s) return 0;
+  ASSIGN_OR_RETURN(int64_t k, NextRunIndex(*meta_, flow, *s));
+  // A malformed Copy gives no delta column here; the run then fails naming the field.
+  auto copy = ParseCopyTransformation(flow.entity.doc);
+  std::optional<std::string> delta = copy.ok() ? copy->delta_column : std::nullopt;
+  int64_t created = 0;
+  for (int made = 0; made < options_.max_runs_per_tick; ++made, ++k) {
+    ScheduledWindow w = WindowOf(s->t0, s->period, s->backfill, k);
+    if (w.fire_at > now_ms / 1000) break;
+    Entity run = NewScheduledRun(flow, w, delta, now_ms);
+    Status st = meta_->Transact([&](MetaTxn& txn) { return txn.Insert(flow.scope, run); });
+    if (st.code() == StatusCode::kAlreadyExists) continue;  // another scheduler made it
+    RETURN_IF_ERROR(st);
+    ++created;
+  }
+  return created;
+}
+
 Result<int64_t> Scheduler::Tick() {
   int64_t created = 0;
   int64_t now_ms = clock_->NowMillis();
-  int64_t now_s = now_ms / 1000;
   // Every enabled scheduled flow, in pages by id.
   std::string after;
   while (true) {
@@ -87,68 +183,8 @@ Result<int64_t> Scheduler::Tick() {
       return Status::OK();
     }));
     for (const auto& f : flows) {
-      const json::value* sp_val = f.entity.doc.if_contains("scheduleParams");
-      if (!sp_val || !sp_val->is_object()) continue;
-      const json::object& sp_doc = sp_val->as_object();
-      std::string freq = GetString(sp_doc, "frequency").value_or("");
-      for (auto& c : freq) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      int64_t interval =
-          sp_doc.contains("interval") ? AsInt64Lenient(sp_doc.at("interval")).value_or(0) : 0;
-      int64_t t0 = sp_doc.contains("startTime") ? AsInt64Lenient(sp_doc.at("startTime")).value_or(0)
-                                                : f.entity.created_at / 1000;
-      bool backfill =
-          sp_doc.contains("backfill") ? AsBoolLenient(sp_doc.at("backfill")).value_or(true) : true;
-      int64_t period = UnitSeconds(freq) * interval / std::max<int64_t>(1, options_.time_scale);
-      if (period <= 0) continue;
-      // Resume after the latest scheduled run of the flow.
-      int64_t k = 0;
-      RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
-        ListQuery last;
-        last.limit = 1;
-        last.order_field = "fluxo.windowEnd";
-        last.order_desc = true;
-        last.filters = {Filter{"flowId", -1, FilterOp::kEq, {f.entity.id}},
-                        Filter{"fluxo.scheduled", -1, FilterOp::kEq, {"true"}}};
-        ASSIGN_OR_RETURN(EntityPage page, txn.List(f.scope, "runs", last));
-        if (!page.items.empty()) {
-          const json::value* end = FindPath(page.items[0].doc, "fluxo.windowEnd");
-          int64_t e = end ? AsInt64Lenient(*end).value_or(t0) : t0;
-          k = (e - t0) / period + 1;
-        }
-        return Status::OK();
-      }));
-      // A malformed Copy gives no delta column here; the run then fails naming the field.
-      auto copy = ParseCopyTransformation(f.entity.doc);
-      std::optional<std::string> delta = copy.ok() ? copy->delta_column : std::nullopt;
-      for (int made = 0; made < options_.max_runs_per_tick; ++made, ++k) {
-        ScheduledWindow w = WindowOf(t0, period, backfill, k);
-        if (w.fire_at > now_s) break;
-        Entity run;
-        run.kind = "runs";
-        run.id = ScheduledRunId(f.entity.id, w.start);
-        json::value params = json::object{{"windowStartTime", w.start}, {"windowEndTime", w.end}};
-        RunSpecOfWindow spec{w.start, w.end, w.fire_at * 1000, delta, true};
-        run.doc = NewRunDocument(f.entity.id, f.entity.doc, params, spec);
-        run.created_at = run.updated_at = now_ms;
-        run.etag = NewEtag(now_ms);
-        run.doc["id"] = run.id;
-        run.doc["createdAt"] = now_ms;
-        run.doc["updatedAt"] = now_ms;
-        run.doc["createdBy"] = "scheduler";
-        run.doc["updatedBy"] = "scheduler";
-        run.doc["createdClient"] = "fluxo-scheduler";
-        run.doc["updatedClient"] = "fluxo-scheduler";
-        run.doc["sandboxName"] = f.scope.sandbox;
-        for (const char* k2 : {"sandboxId", "imsOrgId"}) {
-          if (auto v = f.entity.doc.if_contains(k2)) run.doc[k2] = *v;
-        }
-        run.doc["etag"] = run.etag;
-        run.doc["version"] = run.etag;
-        Status s = meta_->Transact([&](MetaTxn& txn) { return txn.Insert(f.scope, run); });
-        if (s.code() == StatusCode::kAlreadyExists) continue;  // another scheduler made it
-        RETURN_IF_ERROR(s);
-        ++created;
-      }
+      ASSIGN_OR_RETURN(int64_t n, FireDueRuns(f, now_ms));
+      created += n;
     }
     if (flows.size() < static_cast<size_t>(q.limit)) break;
     after = flows.back().entity.id;

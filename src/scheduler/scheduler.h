@@ -49,6 +49,9 @@ class Scheduler {
   Result<int64_t> Tick();
 
  private:
+  // Creates the runs of `flow` whose fire time has passed (at most max_runs_per_tick).
+  Result<int64_t> FireDueRuns(const ScopedEntity& flow, int64_t now_ms);
+
   MetaStore* meta_;
   SchedulerOptions options_;
   const Clock* clock_;

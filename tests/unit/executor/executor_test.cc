@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -25,8 +26,10 @@ struct FakeBehavior {
   int64_t rows = 1000;         // rows in the window (ids 0..rows-1)
   int transient_failures = 0;  // Open() fails this many times with Unavailable
   bool permanent_failure = false;
-  int64_t bad_every = 0;  // every Nth row is a row error
-  int64_t slow_ms = 0;    // sleep per batch (cancel tests)
+  int64_t bad_every = 0;             // every Nth row is a row error
+  int64_t slow_ms = 0;               // sleep per batch (cancel tests)
+  bool estimate = false;             // Open() publishes the row count as the estimate
+  std::optional<Status> open_error;  // Open() fails with exactly this
   std::atomic<int> opens{0};
 };
 
@@ -40,6 +43,8 @@ class FakeSource : public Source {
     int n = b_->opens.fetch_add(1);
     if (n < b_->transient_failures) return Status::Unavailable("database is restarting");
     if (b_->permanent_failure) return Status::NotFound("table public.missing does not exist");
+    if (b_->open_error) return *b_->open_error;
+    if (b_->estimate) counters().estimated_records = b_->rows;
     return Status::OK();
   }
   std::shared_ptr<const Schema> schema() const override { return schema_; }
@@ -452,6 +457,72 @@ TEST_F(EngineTest, SchedulerCreatesMissedRunsOnceEvenWithTwoSchedulers) {
     EXPECT_EQ(FindPath(r.doc, "fluxo.deltaColumn")->as_string(), "ts");
   }
   EXPECT_EQ(*s1.Tick(), 0);
+}
+
+TEST_F(EngineTest, TheSourcesEstimateIsPublishedOnlyWhenKnown) {
+  std::string unknown = AddRun();
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  EXPECT_FALSE(
+      FindPath(GetDoc("runs", unknown), "metrics.recordSummary.estimatedInputRecordCount"));
+  EXPECT_FALSE(FindPath(GetDoc("runs", unknown), "metrics.sizeSummary.estimatedInputBytes"));
+
+  behavior_.estimate = true;
+  behavior_.rows = 4000;
+  behavior_.slow_ms = 20;  // ~40 batches: long enough for heartbeats to publish live metrics
+  std::string known = AddRun();
+  std::thread t([&] { (void)ex->RunOne(); });
+  int64_t live_estimate = -1, live_input = 0;
+  for (int i = 0; i < 500 && live_estimate < 0; ++i) {
+    json::object run = GetDoc("runs", known);
+    if (RunStatusOf(run) == "inProgress") {
+      if (auto e = FindPath(run, "metrics.recordSummary.estimatedInputRecordCount")) {
+        live_estimate = e->as_int64();
+        live_input = FindPath(run, "metrics.recordSummary.inputRecordCount")->as_int64();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  t.join();
+  EXPECT_EQ(live_estimate, 4000) << "the heartbeat publishes the estimate while the run goes";
+  EXPECT_LE(live_input, 4000);
+  json::object run = GetDoc("runs", known);
+  EXPECT_EQ(RunStatusOf(run), "success");
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.estimatedInputRecordCount")->as_int64(), 4000);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.inputRecordCount")->as_int64(), 4000);
+}
+
+TEST_F(EngineTest, TheFailureCodeIsTheStatusDetailNeverParsedFromTheMessage) {
+  behavior_.open_error =
+      Status::InvalidArgument("column ts has type bytea").WithDetail("CONNECTOR-2004-400");
+  std::string with_detail = AddRun();
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", with_detail);
+  const auto& e1 = FindPath(run, "metrics.statusSummary.errors")->as_array()[0].as_object();
+  EXPECT_EQ(e1.at("code").as_string(), "CONNECTOR-2004-400");
+  EXPECT_EQ(e1.at("message").as_string(), "column ts has type bytea");
+
+  // A message that merely looks like a code is a message: the permanent default applies.
+  behavior_.open_error = Status::InvalidArgument("INGEST-1999-400: not a code");
+  std::string plain = AddRun();
+  ASSERT_TRUE(*ex->RunOne());
+  run = GetDoc("runs", plain);
+  EXPECT_EQ(FindPath(run, "metrics.statusSummary.errors")->as_array()[0].at("code").as_string(),
+            "CONNECTOR-2001-400");
+}
+
+TEST_F(EngineTest, FailedRecordsOverTheThresholdFailWithIngest1213) {
+  behavior_.bad_every = 10;
+  std::string run_id = AddRun();
+  auto ex = NewExecutor();
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", run_id);
+  EXPECT_EQ(RunStatusOf(run), "failed");
+  const auto& e = FindPath(run, "metrics.statusSummary.errors")->as_array()[0].as_object();
+  EXPECT_EQ(e.at("code").as_string(), "INGEST-1213-400");
+  EXPECT_NE(std::string(e.at("message").as_string()).find("100 of 1000 records failed"),
+            std::string::npos);
 }
 
 }  // namespace
