@@ -1,6 +1,16 @@
-// ApiError: an HTTP-facing error with the Flow Service envelope (see CONTRACT.md "Errors").
+// The API's one error convention (see CONTRACT.md "Errors").
 //
-// Only src/api chooses HTTP statuses. Handlers return ApiError for anything not 2xx.
+// Every function of src/api reports failure as a Status (or a Result<T>, base/status.h). An error
+// that knows its Flow Service answer carries it in `Status::detail()`, built only by the
+// functions below; a Status from a lower layer (no API detail) is answered by its StatusCode
+// (the table at `AsFlowError`). `ToApiError` is the one place that turns a Status into what the
+// client sees (HTTP status, code, message, report fields); `ToJsonBody` renders that view. Only
+// src/api chooses HTTP statuses.
+//
+// Detail grammar (produced and read only in api_error.cc; never parsed out of a message):
+//   "FLOW-<code>-<http>"             Flow Service envelope, e.g. "FLOW-1101-404"
+//   "GATEWAY-<error_code>-<http>"    gateway shape, e.g. "GATEWAY-401013-401"
+// optionally followed by " <resource type>/<resource id>" (report.type, report.id).
 //
 // Flow Service codes used by the pure pieces of src/api (CONTRACT.md keeps the numbers):
 //   1101-404 not found; 1401-400 `count=true` with `limit`; 1403-400 If-Match missing;
@@ -12,8 +22,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
-#include <variant>
 
 #include "base/json.h"
 #include "base/status.h"
@@ -25,6 +33,30 @@ inline constexpr int kCodeBadRequest = 1410;
 // fluxo's code for 5xx answers (the envelope needs one).
 inline constexpr int kCodeServerError = 1500;
 
+// A Flow Service error: answered with HTTP `http` and type ".../FLOW-<code>-<http>". `message`
+// names the field; `type`/`id` (may be empty) become report.type and report.id. The StatusCode
+// follows the HTTP status (404 NotFound, 412 FailedPrecondition, 409 AlreadyExists, 429
+// ResourceExhausted, 503 Unavailable, other 4xx InvalidArgument, other 5xx Internal).
+Status FlowError(int http, int code, std::string message, std::string type = "",
+                 std::string id = "");
+// FlowError(400, code, message).
+Status BadRequest(int code, std::string message);
+// 404 code 1101 "Resource not found with id ID of type TYPE".
+Status NotFoundError(std::string type, std::string id);
+// A gateway error: answered with HTTP `http` and {"error_code": error_code, "message": ...}.
+Status GatewayError(int http, std::string error_code, std::string message);
+
+// `s` with the Flow Service answer its StatusCode maps to when it has no API detail yet
+// (returned unchanged when it has one):
+//   NotFound -> 404/1101; InvalidArgument -> 400/`bad_request_code`;
+//   FailedPrecondition -> 412/1404; AlreadyExists -> 409/`bad_request_code`;
+//   Unauthenticated -> 401 gateway "401013"; PermissionDenied -> 403 gateway "403003";
+//   ResourceExhausted -> 429/1500; Unavailable, Aborted -> 503/1500; DeadlineExceeded -> 504/1500;
+//   Cancelled, Internal and anything else -> 500/1500.
+// REQUIRES: !s.ok().
+Status AsFlowError(const Status& s, int bad_request_code = kCodeBadRequest);
+
+// What the client sees of an error.
 struct ApiError {
   int http_status = 500;
   // Flow Service code, e.g. 1101 -> type ".../FLOW-1101-404". 0 for gateway errors.
@@ -36,40 +68,11 @@ struct ApiError {
   std::string gateway_error_code;  // e.g. "401013"; non-empty selects the gateway shape
   // errorDetails of the envelope; empty: the message is repeated there.
   std::string details;
-
-  static ApiError Flow(int http, int code, std::string message, std::string type = "",
-                       std::string id = "") {
-    ApiError e;
-    e.http_status = http;
-    e.code = code;
-    e.message = std::move(message);
-    e.resource_type = std::move(type);
-    e.resource_id = std::move(id);
-    return e;
-  }
-  static ApiError Gateway(int http, std::string error_code, std::string message) {
-    ApiError e;
-    e.http_status = http;
-    e.gateway_error_code = std::move(error_code);
-    e.message = std::move(message);
-    return e;
-  }
-  static ApiError BadRequest(int code, std::string message) {
-    return Flow(400, code, std::move(message));
-  }
-  static ApiError NotFound(std::string type, std::string id) {
-    return Flow(404, 1101, "Resource not found with id " + id + " of type " + type, type, id);
-  }
 };
 
-// Maps a Status from a lower layer onto an ApiError:
-//   NotFound -> 404/1101; InvalidArgument -> 400/`bad_request_code`;
-//   FailedPrecondition -> 412/1404; AlreadyExists -> 409/`bad_request_code`;
-//   Unauthenticated -> 401 gateway "401013"; PermissionDenied -> 403 gateway "403003";
-//   ResourceExhausted -> 429/1500; Unavailable, Aborted -> 503/1500; DeadlineExceeded -> 504/1500;
-//   Cancelled, Internal and anything else -> 500/1500.
-// The message is the Status message. Must not be called with an OK status (answers 500).
-ApiError FromStatus(const Status& s, int bad_request_code = 1410);
+// The one mapping of a Status to its answer (AsFlowError(s), then its detail read back). An OK
+// status answers 500 (a bug of the caller).
+ApiError ToApiError(const Status& s);
 
 // The reason phrase for an HTTP status ("Bad Request"), used as the envelope's `title`.
 const char* HttpStatusTitle(int http_status);
@@ -84,37 +87,4 @@ std::string ErrorTypeUri(const ApiError& e);
 //    "errorMessage","errorDetails"}; report.id and report.type only when non-empty.
 json::value ToJsonBody(const ApiError& e, const std::string& request_id);
 
-// ApiResult<T>: a value or an ApiError. Same shape as Result<T>, for code that already knows
-// the HTTP answer.
-template <typename T>
-class [[nodiscard]] ApiResult {
- public:
-  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  // Precondition: !ok().
-  const ApiError& error() const& { return std::get<ApiError>(v_); }
-  ApiError&& error() && { return std::get<ApiError>(std::move(v_)); }
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  std::variant<T, ApiError> v_;
-};
-
 }  // namespace fluxo
-
-// API_ASSIGN_OR_RETURN(auto x, FunctionReturningApiResult()); returns the ApiError on failure
-// from a function whose return type is constructible from ApiError.
-#define API_ASSIGN_OR_RETURN(lhs, expr) \
-  API_ASSIGN_OR_RETURN_IMPL(FLUXO_CONCAT(_api_res_, __LINE__), lhs, expr)
-#define API_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
-  if (!tmp.ok()) return std::move(tmp).error();   \
-  lhs = std::move(tmp).value()

@@ -1,5 +1,6 @@
 // Call: everything a Flow Service handler sees of one authenticated request, and helpers to
-// answer it. Handlers return ApiResult<HttpResponse>; errors become the contract's envelope.
+// answer it. Handlers return Result<HttpResponse>; an error Status becomes the envelope
+// (ErrorResponse).
 #pragma once
 
 #include <string>
@@ -11,6 +12,7 @@
 #include "base/json.h"
 #include "metastore/metastore.h"
 #include "server/http.h"
+#include "server/worker_pool.h"
 
 namespace fluxo {
 
@@ -29,6 +31,10 @@ struct ApiDeps {
   ConnectorRegistry* connectors = nullptr;  // connection test/explore
   Lake* lake = nullptr;                     // data access
   std::vector<std::string> allow_paths;     // roots local sources may read
+  // The pool that runs connection test and explore (which wait on remote peers) off the I/O
+  // threads. ApiService creates it from `pool_options` and sets `pool`.
+  WorkerPoolOptions pool_options{/*threads=*/4, /*queue_limit=*/16};
+  WorkerPool* pool = nullptr;
 };
 
 struct Principal {
@@ -52,8 +58,21 @@ struct Call {
 
 // 200/201 JSON answers.
 HttpResponse JsonResponse(int status, const json::value& body);
+// The answer to an error: HTTP status and body from ToApiError(s) (api_error.h). The only place
+// an error becomes a response; a handler that needs extra headers on an error adds them to it.
+// `what` ("GET /path") names the request in the log line written for 5xx answers.
+HttpResponse ErrorResponse(const Status& s, const std::string& request_id,
+                           const std::string& what = "");
+// Fluxo's code for a refused deferred job: 429 when the worker pool is full (with Retry-After),
+// 503 when the server is shutting down.
+inline constexpr int kCodePoolFull = 1429;
+// Answers with `work`'s result, computed on `call.deps.pool` instead of the I/O thread (a
+// deferred HttpResponse). `work` runs at most once and must not touch `call` (it is gone when
+// work runs): capture copies. Pool full: 429 code 1429; shut down before `work` started: 503
+// code 1429.
+HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> work);
 // The request body as a JSON object; 400 (code 1405 when empty, 1410 when malformed) otherwise.
-ApiResult<json::object> BodyObject(const HttpRequest& req);
+Result<json::object> BodyObject(const HttpRequest& req);
 // Sets the audit fields of a new entity document (and its etag/version).
 void StampCreate(Entity& e, const Call& call);
 // Refreshes the audit fields (updatedAt, updatedBy, updatedClient, etag, version) after a write.

@@ -33,31 +33,28 @@ bool ValidColumnType(const std::string& t) {
   return false;
 }
 
-ApiResult<json::array> ValidateColumns(const json::value& v) {
-  if (!v.is_array())
-    return ApiError::BadRequest(kCodeBadRequest, "columns must be an array of {name, type}");
+Result<json::array> ValidateColumns(const json::value& v) {
+  if (!v.is_array()) return BadRequest(kCodeBadRequest, "columns must be an array of {name, type}");
   json::array out;
   std::set<std::string> names;
   size_t i = 0;
   for (const auto& c : v.as_array()) {
     std::string at = "columns[" + std::to_string(i++) + "]";
-    if (!c.is_object())
-      return ApiError::BadRequest(kCodeBadRequest, at + " must be an object {name, type}");
+    if (!c.is_object()) return BadRequest(kCodeBadRequest, at + " must be an object {name, type}");
     auto name = GetString(c.as_object(), "name");
     auto type = GetString(c.as_object(), "type");
-    if (!name || name->empty())
-      return ApiError::BadRequest(kCodeBadRequest, at + ".name is required");
+    if (!name || name->empty()) return BadRequest(kCodeBadRequest, at + ".name is required");
     if (!type || !ValidColumnType(*type)) {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  at + ".type must be one of boolean, int32, int64, float64, "
-                                       "decimal(p,s), string, binary, date, timestamp");
+      return BadRequest(kCodeBadRequest, at +
+                                             ".type must be one of boolean, int32, int64, float64, "
+                                             "decimal(p,s), string, binary, date, timestamp");
     }
     if (!names.insert(*name).second)
-      return ApiError::BadRequest(kCodeBadRequest, at + ".name " + *name + " is repeated");
+      return BadRequest(kCodeBadRequest, at + ".name " + *name + " is repeated");
     json::object col{{"name", *name}, {"type", *type}};
     if (auto n = c.as_object().if_contains("nullable")) {
       auto b = AsBoolLenient(*n);
-      if (!b) return ApiError::BadRequest(kCodeBadRequest, at + ".nullable must be a boolean");
+      if (!b) return BadRequest(kCodeBadRequest, at + ".nullable must be a boolean");
       col["nullable"] = *b;
     } else {
       col["nullable"] = true;
@@ -68,8 +65,8 @@ ApiResult<json::array> ValidateColumns(const json::value& v) {
 }
 
 // Catalog lists answer {"<id>": doc, ...}. `name=X` is accepted as a shorthand filter.
-ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOptions opts,
-                                    const std::vector<Filter>& extra) {
+Result<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOptions opts,
+                                 const std::vector<Filter>& extra) {
   opts.token_key = ListTokenKey(call.deps);
   QueryParams q;
   for (const auto& p : call.query) {
@@ -79,7 +76,7 @@ ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOpt
       q.push_back(p);
     }
   }
-  API_ASSIGN_OR_RETURN(ListQuery lq, ParseListQuery(q, opts));
+  ASSIGN_OR_RETURN(ListQuery lq, ParseListQuery(q, opts));
   for (const auto& f : extra) lq.filters.push_back(f);
   if (lq.count) {
     int64_t n = 0;
@@ -87,7 +84,7 @@ ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOpt
       ASSIGN_OR_RETURN(n, txn.Count(call.scope, kind, lq));
       return Status::OK();
     });
-    if (!s.ok()) return FromStatus(s);
+    if (!s.ok()) return s;
     return JsonResponse(200, json::object{{"count", n}});
   }
   EntityPage page;
@@ -95,7 +92,7 @@ ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOpt
     ASSIGN_OR_RETURN(page, txn.List(call.scope, kind, lq));
     return Status::OK();
   });
-  if (!s.ok()) return FromStatus(s, 1450);
+  if (!s.ok()) return AsFlowError(s, 1450);
   json::object out;
   for (auto& e : page.items) out[e.id] = std::move(e.doc);
   HttpResponse res = JsonResponse(200, out);
@@ -107,7 +104,7 @@ ApiResult<HttpResponse> CatalogList(Call& call, const std::string& kind, ListOpt
   return res;
 }
 
-ApiResult<HttpResponse> CatalogGet(Call& call, const std::string& kind) {
+Result<HttpResponse> CatalogGet(Call& call, const std::string& kind) {
   Entity e;
   Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(e, txn.Get(call.scope, kind, call.param(0)));
@@ -128,23 +125,21 @@ void RegisterCatalogRoutes(Router& r, const std::string& base) {
   ds_opts.order_fields = {"createdAt", "updatedAt", "name", "id"};
   ds_opts.extra_params = {"name"};
 
-  r.Add("POST", base + "/dataSets", [](Call& call) -> ApiResult<HttpResponse> {
-    API_ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+  r.Add("POST", base + "/dataSets", [](Call& call) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
     Entity e;
     e.kind = kDataSets;
     e.id = NewCatalogId();
     auto name = GetString(body, "name");
     if (!name || name->empty())
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "name is required and must be a non-empty string");
+      return BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
     json::object doc{{"name", *name}, {"state", "DRAFT"}};
     if (auto d = body.if_contains("description")) {
-      if (!d->is_string())
-        return ApiError::BadRequest(kCodeBadRequest, "description must be a string");
+      if (!d->is_string()) return BadRequest(kCodeBadRequest, "description must be a string");
       doc["description"] = *d;
     }
     if (auto c = body.if_contains("columns")) {
-      API_ASSIGN_OR_RETURN(json::array cols, ValidateColumns(*c));
+      ASSIGN_OR_RETURN(json::array cols, ValidateColumns(*c));
       doc["columns"] = std::move(cols);
     }
     if (auto s = body.if_contains("schemaRef")) doc["schemaRef"] = *s;
@@ -163,13 +158,13 @@ void RegisterCatalogRoutes(Router& r, const std::string& base) {
   r.Add("GET", base + "/dataSets",
         [ds_opts](Call& call) { return CatalogList(call, kDataSets, ds_opts, {}); });
   r.Add("GET", base + "/dataSets/{id}", [](Call& call) { return CatalogGet(call, kDataSets); });
-  r.Add("DELETE", base + "/dataSets/{id}", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("DELETE", base + "/dataSets/{id}", [](Call& call) -> Result<HttpResponse> {
     const std::string& id = call.param(0);
     Status s = call.deps.store->Transact(
         [&](MetaTxn& txn) { return txn.Delete(call.scope, kDataSets, id); });
     if (s.code() == StatusCode::kFailedPrecondition) {
-      return ApiError::Flow(400, 1418, "Cannot delete dataset " + id + ": " + s.message(),
-                            kDataSets, id);
+      return FlowError(400, 1418, "Cannot delete dataset " + id + ": " + s.message(), kDataSets,
+                       id);
     }
     if (!s.ok()) return StoreError(s, kDataSets, id);
     return JsonResponse(200, json::array{"@/dataSets/" + id});
@@ -180,10 +175,10 @@ void RegisterCatalogRoutes(Router& r, const std::string& base) {
   b_opts.filter_paths = {"id", "status", "createdAt", "updatedAt", "dataSetId"};
   b_opts.order_fields = {"createdAt", "updatedAt", "id"};
   b_opts.extra_params = {"dataSet"};
-  r.Add("GET", base + "/batches", [b_opts](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", base + "/batches", [b_opts](Call& call) -> Result<HttpResponse> {
     std::vector<Filter> extra;
     if (const std::string* ds = FindParam(call.query, "dataSet")) {
-      if (ds->empty()) return ApiError::BadRequest(1453, "dataSet must not be empty");
+      if (ds->empty()) return BadRequest(1453, "dataSet must not be empty");
       extra.push_back(Filter{"dataSetId", -1, FilterOp::kEq, {*ds}});
     }
     return CatalogList(call, kBatches, b_opts, extra);

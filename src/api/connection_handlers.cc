@@ -15,31 +15,30 @@ constexpr const char* kKind = "connections";
 
 // Validates name/description/connectionSpec/auth of `body` (a create body or a patched full
 // document) and fills `e.doc` (masked) and `e.secret`.
-std::optional<ApiError> BuildConnection(Call& call, const json::object& body, Entity& e,
-                                        const json::object* stored_params) {
+Status BuildConnection(Call& call, const json::object& body, Entity& e,
+                       const json::object* stored_params) {
   auto name = GetString(body, "name");
   if (!name || name->empty())
-    return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+    return BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
   const json::value* spec_ref = body.if_contains("connectionSpec");
   if (!spec_ref || !spec_ref->is_object()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
+    return BadRequest(kCodeBadRequest,
+                      "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
   }
   auto spec_id = GetString(spec_ref->as_object(), "id");
-  if (!spec_id) return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id is required");
+  if (!spec_id) return BadRequest(kCodeBadRequest, "connectionSpec.id is required");
   const ConnectionSpec* spec = FindConnectionSpec(*spec_id);
   if (!spec) {
-    return ApiError::BadRequest(
-        kCodeBadRequest, "connectionSpec.id " + *spec_id + " is not a known connection spec");
+    return BadRequest(kCodeBadRequest,
+                      "connectionSpec.id " + *spec_id + " is not a known connection spec");
   }
   if (spec->auth_specs.empty()) {
-    return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " (" +
-                                                     spec->name + ") takes no base connection");
+    return BadRequest(kCodeBadRequest, "connectionSpec.id " + *spec_id + " (" + spec->name +
+                                           ") takes no base connection");
   }
   const json::value* auth = body.if_contains("auth");
   if (!auth || !auth->is_object()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "auth is required: {\"specName\": ..., \"params\": {...}}");
+    return BadRequest(kCodeBadRequest, "auth is required: {\"specName\": ..., \"params\": {...}}");
   }
   const auto& auth_obj = auth->as_object();
   std::string spec_name;
@@ -48,11 +47,11 @@ std::optional<ApiError> BuildConnection(Call& call, const json::object& body, En
   } else if (spec->auth_specs.size() == 1) {
     spec_name = spec->auth_specs.front().name;
   } else {
-    return ApiError::BadRequest(kCodeBadRequest, "auth.specName is required");
+    return BadRequest(kCodeBadRequest, "auth.specName is required");
   }
   const json::value* params = auth_obj.if_contains("params");
   if (!params || !params->is_object())
-    return ApiError::BadRequest(kCodeBadRequest, "auth.params is required");
+    return BadRequest(kCodeBadRequest, "auth.params is required");
   const AuthSpec* auth_spec = FindAuthSpec(*spec, spec_name);
   json::object full_params = params->as_object();
   // A client may send back the masked values GET showed it: keep the stored secrets then.
@@ -60,7 +59,7 @@ std::optional<ApiError> BuildConnection(Call& call, const json::object& body, En
     full_params = RestoreEchoedSecrets(auth_spec->params, full_params, *stored_params);
   }
   Status valid = ValidateConnectionAuth(*spec, spec_name, full_params);
-  if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
+  if (!valid.ok()) return BadRequest(kCodeBadRequest, valid.message());
 
   json::object doc;
   doc["name"] = *name;
@@ -71,7 +70,7 @@ std::optional<ApiError> BuildConnection(Call& call, const json::object& body, En
                              {"params", MaskSecrets(auth_spec->params, full_params)}};
   e.doc = std::move(doc);
   e.secret = SealConnectionParams(*call.deps.master_key, e.id, full_params);
-  return std::nullopt;
+  return Status::OK();
 }
 
 }  // namespace
@@ -85,40 +84,38 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
   h.list.order_fields = {"createdAt", "updatedAt", "name", "id"};
   h.list.extra_params = {"if-match"};
 
-  h.create = [](Call& call, MetaTxn&, json::object body, Entity e) -> ApiResult<Entity> {
-    if (auto err = BuildConnection(call, body, e, nullptr)) return *err;
+  h.create = [](Call& call, MetaTxn&, json::object body, Entity e) -> Result<Entity> {
+    if (Status err = BuildConnection(call, body, e, nullptr); !err.ok()) return err;
     return e;
   };
-  h.open = [](Call& call, const Entity& e) -> ApiResult<json::object> {
+  h.open = [](Call& call, const Entity& e) -> Result<json::object> {
     auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
-    if (!params.ok()) return FromStatus(params.status());
+    if (!params.ok()) return params.status();
     json::object full = e.doc;
     full["auth"].as_object()["params"] = std::move(params).value();
     return full;
   };
   PatchCheck allowed = AllowPathPrefixes({"/name", "/description", "/auth"});
-  h.patch_check = [allowed](const PatchOp& op) -> std::optional<ApiError> {
+  h.patch_check = [allowed](const PatchOp& op) -> Status {
     if (op.path.rfind("/connectionSpec", 0) == 0) {
-      return ApiError::BadRequest(
-          1414, "connectionSpec of a connection cannot be changed (" + op.path + ")");
+      return BadRequest(1414, "connectionSpec of a connection cannot be changed (" + op.path + ")");
     }
     return allowed(op);
   };
-  h.update = [](Call& call, MetaTxn&, json::object patched,
-                const Entity& old) -> ApiResult<Entity> {
+  h.update = [](Call& call, MetaTxn&, json::object patched, const Entity& old) -> Result<Entity> {
     Entity e = old;
     auto stored = OpenConnectionParams(*call.deps.master_key, old.id, old.secret);
-    if (!stored.ok()) return FromStatus(stored.status());
-    if (auto err = BuildConnection(call, patched, e, &*stored)) return *err;
+    if (!stored.ok()) return stored.status();
+    if (Status err = BuildConnection(call, patched, e, &*stored); !err.ok()) return err;
     return e;
   };
   RegisterCrud(r, base, std::move(h));
 
   // GET /connections/{id}/test and /explore: through the connector of the connection's spec.
-  auto with_connector =
-      [](Call& call,
-         const std::function<ApiResult<HttpResponse>(Connector&, const ConnectionConfig&)>& fn)
-      -> ApiResult<HttpResponse> {
+  // The connection is read here (metastore, I/O thread); the connector call, which waits on the
+  // remote peer, runs on the worker pool (Deferred).
+  using ConnectorWork = std::function<Result<HttpResponse>(Connector&, const ConnectionConfig&)>;
+  auto with_connector = [](Call& call, ConnectorWork fn) -> Result<HttpResponse> {
     const std::string& id = call.param(0);
     Entity e;
     Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
@@ -130,40 +127,45 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     std::string sid = spec_id && spec_id->is_string() ? std::string(spec_id->as_string()) : "";
     Connector* c = call.deps.connectors ? call.deps.connectors->Find(sid) : nullptr;
     if (!c)
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "no connector for connection spec " + sid + " in this build");
+      return BadRequest(kCodeBadRequest,
+                        "no connector for connection spec " + sid + " in this build");
     ConnectionConfig cfg;
     cfg.spec = FindConnectionSpec(sid);
     auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
-    if (!params.ok()) return FromStatus(params.status());
+    if (!params.ok()) return params.status();
     cfg.auth_params = std::move(params).value();
     cfg.allow_paths = call.deps.allow_paths;
-    return fn(*c, cfg);
+    return Deferred(call, [c, cfg = std::move(cfg), fn = std::move(fn)] { return fn(*c, cfg); });
   };
   r.Add("GET", base + "/connections/{id}/test", [with_connector](Call& call) {
-    return with_connector(
-        call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
-          Status t = c.Test(cfg);
-          if (!t.ok()) {
-            int http = t.retryable() ? 503 : 400;
-            return ApiError::Flow(http, http == 400 ? 1410 : kCodeServerError,
-                                  "connection test failed: " + t.message(), kKind, call.param(0));
-          }
-          return JsonResponse(200, json::object{{"result", true}});
-        });
+    std::string id = call.param(0);
+    return with_connector(call,
+                          [id](Connector& c, const ConnectionConfig& cfg) -> Result<HttpResponse> {
+                            Status t = c.Test(cfg);
+                            if (!t.ok()) {
+                              int http = t.retryable() ? 503 : 400;
+                              return FlowError(http, http == 400 ? 1410 : kCodeServerError,
+                                               "connection test failed: " + t.message(), kKind, id);
+                            }
+                            return JsonResponse(200, json::object{{"result", true}});
+                          });
   });
   r.Add("GET", base + "/connections/{id}/explore", [with_connector](Call& call) {
+    std::string id = call.param(0);
+    const std::string* type_param = FindParam(call.query, "objectType");
+    const std::string* object_param = FindParam(call.query, "object");
+    std::string type = type_param ? *type_param : "root";
+    std::string object = object_param ? *object_param : "";
     return with_connector(
-        call, [&](Connector& c, const ConnectionConfig& cfg) -> ApiResult<HttpResponse> {
-          const std::string* type = FindParam(call.query, "objectType");
-          const std::string* object = FindParam(call.query, "object");
-          auto out = c.Explore(cfg, type ? *type : "root", object ? *object : "");
+        call,
+        [id, type, object](Connector& c, const ConnectionConfig& cfg) -> Result<HttpResponse> {
+          auto out = c.Explore(cfg, type, object);
           if (!out.ok()) {
             if (out.status().code() == StatusCode::kNotFound) {
-              return ApiError::Flow(404, 1101, out.status().message(), kKind, call.param(0));
+              return FlowError(404, 1101, out.status().message(), kKind, id);
             }
-            return ApiError::Flow(out.status().retryable() ? 503 : 400, 1410,
-                                  out.status().message(), kKind, call.param(0));
+            return FlowError(out.status().retryable() ? 503 : 400, 1410, out.status().message(),
+                             kKind, id);
           }
           return JsonResponse(200, *out);
         });

@@ -43,28 +43,27 @@ std::vector<std::string> SplitIfMatch(std::string_view value) {
   return out;
 }
 
-std::optional<ApiError> CheckIfMatch(const std::optional<std::string>& header,
-                                     const std::optional<std::string>& query,
-                                     std::string_view stored_etag, const std::string& resource_type,
-                                     const std::string& id) {
+Status CheckIfMatch(const std::optional<std::string>& header,
+                    const std::optional<std::string>& query, std::string_view stored_etag,
+                    const std::string& resource_type, const std::string& id) {
   const std::optional<std::string>& given = !IsBlank(header) ? header : query;
   if (IsBlank(given)) {
-    return ApiError::Flow(400, 1403,
-                          "If-Match header (or if-match query parameter) is required and must "
-                          "carry the resource's current etag",
-                          resource_type, id);
+    return FlowError(400, 1403,
+                     "If-Match header (or if-match query parameter) is required and must "
+                     "carry the resource's current etag",
+                     resource_type, id);
   }
   std::string stored = EtagOpaque(stored_etag);
   for (const std::string& tag : SplitIfMatch(*given)) {
-    if (Trim(tag) == "*") return std::nullopt;
+    if (Trim(tag) == "*") return Status::OK();
     if (IsWeak(tag)) continue;
-    if (EtagOpaque(tag) == stored) return std::nullopt;
+    if (EtagOpaque(tag) == stored) return Status::OK();
   }
-  return ApiError::Flow(412, 1404,
-                        "If-Match does not match the current etag" +
-                            (id.empty() ? std::string() : " of " + resource_type + " " + id) +
-                            "; fetch the resource again and retry with its etag",
-                        resource_type, id);
+  return FlowError(412, 1404,
+                   "If-Match does not match the current etag" +
+                       (id.empty() ? std::string() : " of " + resource_type + " " + id) +
+                       "; fetch the resource again and retry with its etag",
+                   resource_type, id);
 }
 
 }  // namespace fluxo

@@ -32,10 +32,8 @@ std::vector<std::string> SplitIfMatch(std::string_view value);
 //   400 code 1403 when neither is given (or both are blank);
 //   412 code 1404 when no listed tag equals the stored one (`*` matches any existing resource).
 // `resource_type` and `id` go into report.type and report.id of the error.
-std::optional<ApiError> CheckIfMatch(const std::optional<std::string>& header,
-                                     const std::optional<std::string>& query,
-                                     std::string_view stored_etag,
-                                     const std::string& resource_type = "",
-                                     const std::string& id = "");
+Status CheckIfMatch(const std::optional<std::string>& header,
+                    const std::optional<std::string>& query, std::string_view stored_etag,
+                    const std::string& resource_type = "", const std::string& id = "");
 
 }  // namespace fluxo

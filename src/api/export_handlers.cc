@@ -18,9 +18,8 @@ struct VisibleBatch {
   std::string prefix;
 };
 
-ApiResult<VisibleBatch> FindVisibleBatch(Call& call, const std::string& batch_id) {
-  if (!call.deps.lake)
-    return ApiError::Flow(503, kCodeServerError, "the data lake is not configured");
+Result<VisibleBatch> FindVisibleBatch(Call& call, const std::string& batch_id) {
+  if (!call.deps.lake) return FlowError(503, kCodeServerError, "the data lake is not configured");
   Entity b;
   Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(b, txn.Get(call.scope, "batches", batch_id));
@@ -31,10 +30,10 @@ ApiResult<VisibleBatch> FindVisibleBatch(Call& call, const std::string& batch_id
       Lake::BatchPrefix(call.scope, GetString(b.doc, "dataSetId").value_or(""), b.id);
   bool committed = GetString(b.doc, "status") == std::optional<std::string>("success");
   if (!committed || !call.deps.lake->objects()->Head(prefix + "_manifest.json").ok()) {
-    return ApiError::Flow(404, 1101,
-                          "batch " + batch_id + " has no committed files (status " +
-                              GetString(b.doc, "status").value_or("?") + ")",
-                          "batches", batch_id);
+    return FlowError(404, 1101,
+                     "batch " + batch_id + " has no committed files (status " +
+                         GetString(b.doc, "status").value_or("?") + ")",
+                     "batches", batch_id);
   }
   return VisibleBatch{std::move(b), std::move(prefix)};
 }
@@ -82,12 +81,12 @@ std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& h, ui
 }
 
 // `limit` of the preview: 1..1000, default 100.
-ApiResult<int64_t> PreviewLimit(const Call& call) {
+Result<int64_t> PreviewLimit(const Call& call) {
   const std::string* v = FindParam(call.query, "limit");
   if (!v) return 100;
   if (v->empty() || v->size() > 4 || v->find_first_not_of("0123456789") != std::string::npos ||
       std::stoi(*v) < 1 || std::stoi(*v) > 1000) {
-    return ApiError::BadRequest(kCodeBadRequest, "limit must be an integer from 1 to 1000");
+    return BadRequest(kCodeBadRequest, "limit must be an integer from 1 to 1000");
   }
   return std::stoi(*v);
 }
@@ -95,8 +94,8 @@ ApiResult<int64_t> PreviewLimit(const Call& call) {
 }  // namespace
 
 void RegisterExportRoutes(Router& r, const std::string& base) {
-  r.Add("GET", base + "/batches/{id}/files", [base](Call& call) -> ApiResult<HttpResponse> {
-    API_ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, call.param(0)));
+  r.Add("GET", base + "/batches/{id}/files", [base](Call& call) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, call.param(0)));
     json::array data;
     if (auto files = vb.batch.doc.if_contains("files"); files && files->is_array()) {
       for (const auto& f : files->as_array()) {
@@ -122,11 +121,11 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
         200, json::object{{"data", std::move(data)}, {"_page", {{"limit", 100}, {"count", n}}}});
   });
 
-  r.Add("GET", base + "/files/{id}", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", base + "/files/{id}", [](Call& call) -> Result<HttpResponse> {
     const std::string& file_id = call.param(0);
     auto dash = file_id.rfind('-');
-    if (dash == std::string::npos) return ApiError::NotFound("files", file_id);
-    API_ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, file_id.substr(0, dash)));
+    if (dash == std::string::npos) return NotFoundError("files", file_id);
+    ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, file_id.substr(0, dash)));
     const json::object* file = nullptr;
     if (auto files = vb.batch.doc.if_contains("files"); files && files->is_array()) {
       for (const auto& f : files->as_array()) {
@@ -134,7 +133,7 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
           file = &f.as_object();
       }
     }
-    if (!file) return ApiError::NotFound("files", file_id);
+    if (!file) return NotFoundError("files", file_id);
     std::string key = GetString(*file, "key").value_or("");
     ObjectStore* objects = call.deps.lake->objects();
     auto head = objects->Head(key);
@@ -147,11 +146,10 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
       bool unsatisfiable = false;
       auto rg = ParseRange(*range, size, &unsatisfiable);
       if (unsatisfiable) {
-        HttpResponse r416 = JsonResponse(
-            416, ToJsonBody(ApiError::Flow(416, 1410,
-                                           "Range " + *range + " is outside the file of " +
-                                               std::to_string(size) + " bytes"),
-                            call.http.request_id));
+        HttpResponse r416 = ErrorResponse(FlowError(416, 1410,
+                                                    "Range " + *range + " is outside the file of " +
+                                                        std::to_string(size) + " bytes"),
+                                          call.http.request_id);
         r416.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
         return r416;
       }
@@ -177,31 +175,31 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
     } else {
       auto bytes =
           objects->Get(key, ByteRange{static_cast<int64_t>(offset), static_cast<int64_t>(length)});
-      if (!bytes.ok()) return FromStatus(bytes.status());
+      if (!bytes.ok()) return bytes.status();
       res.body = std::move(bytes).value();
     }
     return res;
   });
 
-  r.Add("GET", base + "/batches/{id}/meta", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", base + "/batches/{id}/meta", [](Call& call) -> Result<HttpResponse> {
     const std::string* path = FindParam(call.query, "path");
     if (!path || path->empty())
-      return ApiError::BadRequest(kCodeBadRequest, "path is required (path=row_errors)");
+      return BadRequest(kCodeBadRequest, "path is required (path=row_errors)");
     if (*path != "row_errors" && *path != "row_errors/") {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "path " + *path + " is not a batch meta path (row_errors)");
+      return BadRequest(kCodeBadRequest,
+                        "path " + *path + " is not a batch meta path (row_errors)");
     }
-    API_ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, call.param(0)));
+    ASSIGN_OR_RETURN(VisibleBatch vb, FindVisibleBatch(call, call.param(0)));
     auto content = call.deps.lake->objects()->Get(vb.prefix + "meta/row_errors.jsonl");
     if (!content.ok()) {
       if (content.status().code() == StatusCode::kNotFound) {
-        return ApiError::Flow(404, 1101,
-                              "batch " + vb.batch.id +
-                                  " has no row_errors (no failed records, or "
-                                  "errorDiagnosticsEnabled was off)",
-                              "batches", vb.batch.id);
+        return FlowError(404, 1101,
+                         "batch " + vb.batch.id +
+                             " has no row_errors (no failed records, or "
+                             "errorDiagnosticsEnabled was off)",
+                         "batches", vb.batch.id);
       }
-      return FromStatus(content.status());
+      return content.status();
     }
     HttpResponse res;
     res.content_type = "application/x-ndjson";
@@ -209,11 +207,10 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
     return res;
   });
 
-  r.Add("GET", base + "/datasets/{id}/preview", [](Call& call) -> ApiResult<HttpResponse> {
-    if (!call.deps.lake)
-      return ApiError::Flow(503, kCodeServerError, "the data lake is not configured");
+  r.Add("GET", base + "/datasets/{id}/preview", [](Call& call) -> Result<HttpResponse> {
+    if (!call.deps.lake) return FlowError(503, kCodeServerError, "the data lake is not configured");
     PreviewLimits limits;
-    API_ASSIGN_OR_RETURN(limits.max_rows, PreviewLimit(call));
+    ASSIGN_OR_RETURN(limits.max_rows, PreviewLimit(call));
     auto p = PreviewDataset(*call.deps.lake, *call.deps.store, call.scope, call.param(0), limits);
     if (!p.ok()) return StoreError(p.status(), "dataSets", call.param(0));
     json::array batches(p->batch_ids.begin(), p->batch_ids.end());

@@ -14,17 +14,16 @@ namespace {
 
 constexpr const char* kKind = "flows";
 
-ApiResult<std::vector<std::string>> IdList(const json::object& body, const char* field) {
+Result<std::vector<std::string>> IdList(const json::object& body, const char* field) {
   const json::value* v = body.if_contains(field);
   if (!v || !v->is_array() || v->as_array().empty()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                std::string(field) + " is required: a non-empty array of ids");
+    return BadRequest(kCodeBadRequest,
+                      std::string(field) + " is required: a non-empty array of ids");
   }
   std::vector<std::string> out;
   for (const auto& x : v->as_array()) {
     if (!x.is_string() || x.as_string().empty()) {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  std::string(field) + " must contain only id strings");
+      return BadRequest(kCodeBadRequest, std::string(field) + " must contain only id strings");
     }
     out.emplace_back(x.as_string());
   }
@@ -32,14 +31,14 @@ ApiResult<std::vector<std::string>> IdList(const json::object& body, const char*
 }
 
 // Looks up a referenced entity; absent (in this scope) is 404 naming the field.
-ApiResult<Entity> Referenced(Call& call, MetaTxn& txn, const std::string& kind,
-                             const std::string& id, const std::string& field) {
+Result<Entity> Referenced(Call& call, MetaTxn& txn, const std::string& kind, const std::string& id,
+                          const std::string& field) {
   auto e = txn.Get(call.scope, kind, id);
   if (e.ok()) return std::move(e).value();
   if (e.status().code() == StatusCode::kNotFound) {
-    return ApiError::Flow(404, 1101, field + ": " + kind + " not found with id " + id, kind, id);
+    return FlowError(404, 1101, field + ": " + kind + " not found with id " + id, kind, id);
   }
-  return FromStatus(e.status());
+  return e.status();
 }
 
 std::string SpecIdOf(const json::object& doc) {
@@ -48,49 +47,47 @@ std::string SpecIdOf(const json::object& doc) {
 }
 
 // Builds the stored flow from a create body (old == nullptr) or a patched document.
-ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Entity e,
-                            const Entity* old) {
+Result<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Entity e,
+                         const Entity* old) {
   auto name = GetString(body, "name");
   if (!name || name->empty())
-    return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+    return BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
   if (!old && body.contains("state")) {
-    return ApiError::BadRequest(1410,
-                                "state cannot be set on create (a flow starts enabled); use "
-                                "POST /flows/{id}/action?op=disable");
+    return BadRequest(1410,
+                      "state cannot be set on create (a flow starts enabled); use "
+                      "POST /flows/{id}/action?op=disable");
   }
   const json::value* fs = body.if_contains("flowSpec");
   std::optional<std::string> fs_id =
       fs && fs->is_object() ? GetString(fs->as_object(), "id") : std::nullopt;
-  if (!fs_id) return ApiError::BadRequest(kCodeBadRequest, "flowSpec.id is required");
+  if (!fs_id) return BadRequest(kCodeBadRequest, "flowSpec.id is required");
   const FlowSpec* spec = FindFlowSpec(*fs_id);
   if (!spec) spec = FindFlowSpecByName(*fs_id);
   if (!spec)
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "flowSpec.id " + *fs_id + " is not a known flow spec");
+    return BadRequest(kCodeBadRequest, "flowSpec.id " + *fs_id + " is not a known flow spec");
   if (old) {
     const json::value* was = FindPath(old->doc, "flowSpec.id");
     if (was && was->is_string() && was->as_string() != spec->id) {
-      return ApiError::BadRequest(1414, "flowSpec of a flow cannot be changed");
+      return BadRequest(1414, "flowSpec of a flow cannot be changed");
     }
   }
 
-  API_ASSIGN_OR_RETURN(auto source_ids, IdList(body, "sourceConnectionIds"));
-  API_ASSIGN_OR_RETURN(auto target_ids, IdList(body, "targetConnectionIds"));
+  ASSIGN_OR_RETURN(auto source_ids, IdList(body, "sourceConnectionIds"));
+  ASSIGN_OR_RETURN(auto target_ids, IdList(body, "targetConnectionIds"));
   if (source_ids.size() != 1) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "sourceConnectionIds must hold exactly one source connection id");
+    return BadRequest(kCodeBadRequest,
+                      "sourceConnectionIds must hold exactly one source connection id");
   }
   json::array inherited_sources, inherited_targets;
   for (const auto& id : source_ids) {
-    API_ASSIGN_OR_RETURN(Entity sc,
-                         Referenced(call, txn, "sourceConnections", id, "sourceConnectionIds"));
+    ASSIGN_OR_RETURN(Entity sc,
+                     Referenced(call, txn, "sourceConnections", id, "sourceConnectionIds"));
     std::string sid = SpecIdOf(sc.doc);
     if (!spec->accepts_source(sid)) {
       const ConnectionSpec* cs = FindConnectionSpec(sid);
-      return ApiError::BadRequest(kCodeBadRequest, "sourceConnectionIds: source connection " + id +
-                                                       " (" + (cs ? cs->name : sid) +
-                                                       ") cannot be used with flow spec " +
-                                                       spec->name);
+      return BadRequest(kCodeBadRequest, "sourceConnectionIds: source connection " + id + " (" +
+                                             (cs ? cs->name : sid) +
+                                             ") cannot be used with flow spec " + spec->name);
     }
     json::object item{{"id", id}, {"connectionSpec", sc.doc["connectionSpec"]}};
     if (auto b = GetString(sc.doc, "baseConnectionId")) {
@@ -102,12 +99,11 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
     inherited_sources.push_back(std::move(item));
   }
   for (const auto& id : target_ids) {
-    API_ASSIGN_OR_RETURN(Entity tc,
-                         Referenced(call, txn, "targetConnections", id, "targetConnectionIds"));
+    ASSIGN_OR_RETURN(Entity tc,
+                     Referenced(call, txn, "targetConnections", id, "targetConnectionIds"));
     if (!spec->accepts_target(SpecIdOf(tc.doc))) {
-      return ApiError::BadRequest(kCodeBadRequest, "targetConnectionIds: target connection " + id +
-                                                       " cannot be used with flow spec " +
-                                                       spec->name);
+      return BadRequest(kCodeBadRequest, "targetConnectionIds: target connection " + id +
+                                             " cannot be used with flow spec " + spec->name);
     }
     inherited_targets.push_back(
         json::object{{"id", id}, {"connectionSpec", tc.doc["connectionSpec"]}});
@@ -121,41 +117,37 @@ ApiResult<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, 
     start_changed = b && (!a || AsInt64Lenient(*a) != AsInt64Lenient(*b));
   }
   const json::value* sp = body.if_contains("scheduleParams");
-  API_ASSIGN_OR_RETURN(Schedule schedule, ParseSchedule(sp, call.now_ms() / 1000, start_changed));
+  ASSIGN_OR_RETURN(Schedule schedule, ParseSchedule(sp, call.now_ms() / 1000, start_changed));
 
   json::array transformations;
   if (const json::value* ts = body.if_contains("transformations")) {
-    if (!ts->is_array())
-      return ApiError::BadRequest(kCodeBadRequest, "transformations must be an array");
+    if (!ts->is_array()) return BadRequest(kCodeBadRequest, "transformations must be an array");
     size_t i = 0;
     for (const auto& t : ts->as_array()) {
       std::string at = "transformations[" + std::to_string(i++) + "]";
       if (!t.is_object() || !GetString(t.as_object(), "name")) {
-        return ApiError::BadRequest(kCodeBadRequest,
-                                    at + " must be an object with a name and params");
+        return BadRequest(kCodeBadRequest, at + " must be an object with a name and params");
       }
       if (auto p = t.as_object().if_contains("params"); p && !p->is_object()) {
-        return ApiError::BadRequest(kCodeBadRequest, at + ".params must be an object");
+        return BadRequest(kCodeBadRequest, at + ".params must be an object");
       }
       transformations.push_back(t);
     }
   }
   json::object tmp{{"transformations", transformations}};
   if (!old && schedule.frequency == "once" && FlowDeltaColumn(tmp)) {
-    return ApiError::BadRequest(
-        1365,
-        "transformations[Copy].params.deltaColumn cannot be set when creating a "
-        "flow with frequency once: the first run's params.deltaColumn sets it");
+    return BadRequest(1365,
+                      "transformations[Copy].params.deltaColumn cannot be set when creating a "
+                      "flow with frequency once: the first run's params.deltaColumn sets it");
   }
   if (spec->source_category == SpecCategory::kDatabase && schedule.frequency != "once" &&
       !FlowDeltaColumn(tmp)) {
-    return ApiError::BadRequest(
-        1383,
-        "transformations[Copy].params.deltaColumn.name is required: a scheduled "
-        "table-based flow selects each window's rows by its delta column");
+    return BadRequest(1383,
+                      "transformations[Copy].params.deltaColumn.name is required: a scheduled "
+                      "table-based flow selects each window's rows by its delta column");
   }
   const json::value* options = body.if_contains("options");
-  if (auto err = ValidateFlowOptions(options)) return *err;
+  if (Status err = ValidateFlowOptions(options); !err.ok()) return err;
 
   json::object doc;
   doc["name"] = *name;
@@ -224,19 +216,17 @@ void RegisterFlowRoutes(Router& r, const std::string& base) {
   };
   RegisterCrud(r, base, std::move(h));
 
-  r.Add("POST", base + "/flows/{id}/action", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("POST", base + "/flows/{id}/action", [](Call& call) -> Result<HttpResponse> {
     const std::string* op = FindParam(call.query, "op");
-    if (!op || op->empty())
-      return ApiError::BadRequest(kCodeBadRequest, "op is required: enable or disable");
+    if (!op || op->empty()) return BadRequest(kCodeBadRequest, "op is required: enable or disable");
     std::string o = *op;
     for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (o != "enable" && o != "disable") {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "op " + *op + " is not a flow action (enable, disable)");
+      return BadRequest(kCodeBadRequest, "op " + *op + " is not a flow action (enable, disable)");
     }
     const std::string& id = call.param(0);
     Entity updated;
-    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+    Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
       auto cur = txn.Get(call.scope, kKind, id);
       if (!cur.ok()) return StoreError(cur.status(), kKind, id);
       updated = *cur;
@@ -252,9 +242,9 @@ void RegisterFlowRoutes(Router& r, const std::string& base) {
       StampUpdate(updated, call);
       Status s = txn.Update(call.scope, updated, cur->etag);
       if (!s.ok()) return StoreError(s, kKind, id);
-      return std::nullopt;
+      return Status::OK();
     });
-    if (err) return *err;
+    if (!err.ok()) return err;
     return JsonResponse(200, IdEtag(updated));
   });
 }

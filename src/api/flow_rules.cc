@@ -12,33 +12,30 @@ int64_t Schedule::PeriodSeconds() const {
   return 0;
 }
 
-ApiResult<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool check_start_in_past) {
+Result<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool check_start_in_past) {
   if (!sp || !sp->is_object()) {
-    return ApiError::BadRequest(
-        1369, "scheduleParams is required: {\"startTime\", \"frequency\", \"interval\"}");
+    return BadRequest(1369,
+                      "scheduleParams is required: {\"startTime\", \"frequency\", \"interval\"}");
   }
   const auto& o = sp->as_object();
   Schedule s;
   auto freq = GetString(o, "frequency");
   if (!freq)
-    return ApiError::BadRequest(
-        1361, "scheduleParams.frequency is required (once, minute, hour, day or week)");
+    return BadRequest(1361,
+                      "scheduleParams.frequency is required (once, minute, hour, day or week)");
   for (auto& c : *freq) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (*freq != "once" && *freq != "minute" && *freq != "hour" && *freq != "day" &&
       *freq != "week") {
-    return ApiError::BadRequest(1361,
-                                "scheduleParams.frequency must be once, minute, hour, day or week");
+    return BadRequest(1361, "scheduleParams.frequency must be once, minute, hour, day or week");
   }
   s.frequency = *freq;
   if (auto st = o.if_contains("startTime")) {
     auto v = AsInt64Lenient(*st);
-    if (!v || *v < 0)
-      return ApiError::BadRequest(1366, "scheduleParams.startTime must be epoch seconds");
+    if (!v || *v < 0) return BadRequest(1366, "scheduleParams.startTime must be epoch seconds");
     s.start_time = *v;
     if (check_start_in_past && s.start_time < now_s - 60) {
-      return ApiError::BadRequest(1360, "scheduleParams.startTime " + std::to_string(s.start_time) +
-                                            " is in the past (now is " + std::to_string(now_s) +
-                                            ")");
+      return BadRequest(1360, "scheduleParams.startTime " + std::to_string(s.start_time) +
+                                  " is in the past (now is " + std::to_string(now_s) + ")");
     }
   } else {
     s.start_time = now_s;
@@ -46,59 +43,53 @@ ApiResult<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool che
   const json::value* interval = o.if_contains("interval");
   if (s.frequency == "once") {
     if (interval && !interval->is_null()) {
-      return ApiError::BadRequest(1362,
-                                  "scheduleParams.interval cannot be set when frequency is once");
+      return BadRequest(1362, "scheduleParams.interval cannot be set when frequency is once");
     }
     if (auto b = o.if_contains("backfill"); b && !b->is_null()) {
-      return ApiError::BadRequest(1364,
-                                  "scheduleParams.backfill cannot be set when frequency is once");
+      return BadRequest(1364, "scheduleParams.backfill cannot be set when frequency is once");
     }
     return s;
   }
   if (!interval || interval->is_null()) {
-    return ApiError::BadRequest(
-        1367, "scheduleParams.interval is required when frequency is " + s.frequency);
+    return BadRequest(1367, "scheduleParams.interval is required when frequency is " + s.frequency);
   }
   auto iv = AsInt64Lenient(*interval);
   int64_t min = s.frequency == "minute" ? 15 : 1;
   if (!iv || *iv < min) {
-    return ApiError::BadRequest(1363, "scheduleParams.interval must be an integer of at least " +
-                                          std::to_string(min) + " for frequency " + s.frequency);
+    return BadRequest(1363, "scheduleParams.interval must be an integer of at least " +
+                                std::to_string(min) + " for frequency " + s.frequency);
   }
   s.interval = *iv;
   if (auto b = o.if_contains("backfill")) {
     auto bv = AsBoolLenient(*b);
-    if (!bv) return ApiError::BadRequest(1368, "scheduleParams.backfill must be a boolean");
+    if (!bv) return BadRequest(1368, "scheduleParams.backfill must be a boolean");
     s.backfill = *bv;
   }
   return s;
 }
 
-std::optional<ApiError> ValidateFlowOptions(const json::value* options) {
-  if (!options) return std::nullopt;
-  if (!options->is_object())
-    return ApiError::BadRequest(kCodeBadRequest, "options must be an object");
+Status ValidateFlowOptions(const json::value* options) {
+  if (!options) return Status::OK();
+  if (!options->is_object()) return BadRequest(kCodeBadRequest, "options must be an object");
   for (const auto& kv : options->as_object()) {
     std::string k(kv.key());
     if (k == "partialIngestionPercent") {
       auto d = AsDoubleLenient(kv.value());
       if (!d || *d < 0 || *d > 100) {
-        return ApiError::BadRequest(
-            kCodeBadRequest, "options.partialIngestionPercent must be a number from 0 to 100");
+        return BadRequest(kCodeBadRequest,
+                          "options.partialIngestionPercent must be a number from 0 to 100");
       }
     } else if (k == "errorDiagnosticsEnabled") {
       if (!AsBoolLenient(kv.value())) {
-        return ApiError::BadRequest(kCodeBadRequest,
-                                    "options.errorDiagnosticsEnabled must be a boolean");
+        return BadRequest(kCodeBadRequest, "options.errorDiagnosticsEnabled must be a boolean");
       }
     } else {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "options." + k +
-                                      " is not a known option "
-                                      "(partialIngestionPercent, errorDiagnosticsEnabled)");
+      return BadRequest(kCodeBadRequest, "options." + k +
+                                             " is not a known option "
+                                             "(partialIngestionPercent, errorDiagnosticsEnabled)");
     }
   }
-  return std::nullopt;
+  return Status::OK();
 }
 
 std::optional<std::string> FlowDeltaColumn(const json::object& flow) {

@@ -30,12 +30,12 @@ struct Schedule {
 
 // Validates `scheduleParams`. `now_s` is the current time; a start earlier than now - 60 s is
 // refused only when `check_start_in_past` (on create, or when a patch changes startTime).
-ApiResult<Schedule> ParseSchedule(const json::value* schedule_params, int64_t now_s,
-                                  bool check_start_in_past);
+Result<Schedule> ParseSchedule(const json::value* schedule_params, int64_t now_s,
+                               bool check_start_in_past);
 
 // Flow `options`: partialIngestionPercent (0..100, number or numeric string) and
 // errorDiagnosticsEnabled (boolean or "true"/"false"). Errors name the field.
-std::optional<ApiError> ValidateFlowOptions(const json::value* options);
+Status ValidateFlowOptions(const json::value* options);
 
 // The deltaColumn name in the flow's Copy transformation, if any.
 std::optional<std::string> FlowDeltaColumn(const json::object& flow_doc);

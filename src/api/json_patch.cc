@@ -7,14 +7,13 @@
 namespace fluxo {
 namespace {
 
-ApiError OpError(size_t index, std::string_view op, std::string_view path, const std::string& what,
-                 int code = kCodeBadRequest) {
-  return ApiError::BadRequest(code, "JSON Patch operation " + std::to_string(index) + " (" +
-                                        std::string(op) + " " + QuoteForMessage(path) +
-                                        "): " + what);
+Status OpError(size_t index, std::string_view op, std::string_view path, const std::string& what,
+               int code = kCodeBadRequest) {
+  return BadRequest(code, "JSON Patch operation " + std::to_string(index) + " (" + std::string(op) +
+                              " " + QuoteForMessage(path) + "): " + what);
 }
 
-ApiError OpError(const PatchOp& op, const std::string& what) {
+Status OpError(const PatchOp& op, const std::string& what) {
   return OpError(op.index, PatchOpName(op.kind), op.path, what);
 }
 
@@ -48,11 +47,11 @@ std::string Prefix(const PatchOp& op, size_t n) {
 
 // Applies one op to `doc` in place. On error `doc` may be partly changed; the caller works on
 // a copy.
-std::optional<ApiError> ApplyOne(json::value& doc, const PatchOp& op) {
+Status ApplyOne(json::value& doc, const PatchOp& op) {
   if (op.tokens.empty()) {
     if (op.kind == PatchOpKind::kRemove) return OpError(op, "cannot remove the whole document");
     doc = op.value;
-    return std::nullopt;
+    return Status::OK();
   }
   json::value* cur = &doc;
   for (size_t i = 0; i + 1 < op.tokens.size(); ++i) {
@@ -78,23 +77,23 @@ std::optional<ApiError> ApplyOne(json::value& doc, const PatchOp& op) {
   if (cur->is_object()) {
     json::object& obj = cur->as_object();
     switch (op.kind) {
-      case PatchOpKind::kAdd: obj[last] = op.value; return std::nullopt;
+      case PatchOpKind::kAdd: obj[last] = op.value; return Status::OK();
       case PatchOpKind::kReplace: {
         json::value* target = obj.if_contains(last);
         if (target == nullptr) return OpError(op, "path does not exist");
         *target = op.value;
-        return std::nullopt;
+        return Status::OK();
       }
       case PatchOpKind::kRemove:
         if (obj.erase(last) == 0) return OpError(op, "path does not exist");
-        return std::nullopt;
+        return Status::OK();
     }
   }
   if (cur->is_array()) {
     json::array& arr = cur->as_array();
     if (op.kind == PatchOpKind::kAdd && last == "-") {
       arr.push_back(op.value);
-      return std::nullopt;
+      return Status::OK();
     }
     std::optional<size_t> idx = ParseIndex(last);
     size_t limit = op.kind == PatchOpKind::kAdd ? arr.size() + 1 : arr.size();
@@ -104,9 +103,9 @@ std::optional<ApiError> ApplyOne(json::value& doc, const PatchOp& op) {
                              std::to_string(arr.size()) + " elements)");
     }
     switch (op.kind) {
-      case PatchOpKind::kAdd: arr.insert(arr.begin() + *idx, op.value); return std::nullopt;
-      case PatchOpKind::kReplace: arr[*idx] = op.value; return std::nullopt;
-      case PatchOpKind::kRemove: arr.erase(arr.begin() + *idx); return std::nullopt;
+      case PatchOpKind::kAdd: arr.insert(arr.begin() + *idx, op.value); return Status::OK();
+      case PatchOpKind::kReplace: arr[*idx] = op.value; return Status::OK();
+      case PatchOpKind::kRemove: arr.erase(arr.begin() + *idx); return Status::OK();
     }
   }
   return OpError(op, "parent " + QuoteForMessage(parent_path) + " is not an object or array");
@@ -124,12 +123,12 @@ const char* PatchOpName(PatchOpKind kind) {
 }
 
 PatchCheck AllowPathPrefixes(std::vector<std::string> prefixes) {
-  return [prefixes = std::move(prefixes)](const PatchOp& op) -> std::optional<ApiError> {
+  return [prefixes = std::move(prefixes)](const PatchOp& op) -> Status {
     for (const std::string& p : prefixes) {
-      if (op.path == p) return std::nullopt;
+      if (op.path == p) return Status::OK();
       if (op.path.size() > p.size() && op.path.compare(0, p.size(), p) == 0 &&
           op.path[p.size()] == '/') {
-        return std::nullopt;
+        return Status::OK();
       }
     }
     return OpError(op, "this path may not be patched");
@@ -170,13 +169,11 @@ Result<std::vector<std::string>> ParseJsonPointer(std::string_view pointer) {
   return tokens;
 }
 
-ApiResult<std::vector<PatchOp>> ParseJsonPatch(const json::value& body,
-                                               const PatchOptions& options) {
+Result<std::vector<PatchOp>> ParseJsonPatch(const json::value& body, const PatchOptions& options) {
   if (!body.is_array()) {
-    return ApiError::BadRequest(
-        kCodeBadRequest,
-        "request body must be a JSON Patch: an array of operations "
-        "such as [{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]");
+    return BadRequest(kCodeBadRequest,
+                      "request body must be a JSON Patch: an array of operations "
+                      "such as [{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]");
   }
   std::vector<PatchOp> ops;
   const json::array& arr = body.as_array();
@@ -184,8 +181,8 @@ ApiResult<std::vector<PatchOp>> ParseJsonPatch(const json::value& body,
   for (size_t i = 0; i < arr.size(); ++i) {
     const json::object* o = arr[i].if_object();
     if (o == nullptr) {
-      return ApiError::BadRequest(
-          kCodeBadRequest, "JSON Patch operation " + std::to_string(i) + " must be an object");
+      return BadRequest(kCodeBadRequest,
+                        "JSON Patch operation " + std::to_string(i) + " must be an object");
     }
     const json::value* op_v = o->if_contains("op");
     const json::value* path_v = o->if_contains("path");
@@ -227,17 +224,17 @@ ApiResult<std::vector<PatchOp>> ParseJsonPatch(const json::value& body,
       op.value = *value;
     }
     if (options.check) {
-      if (std::optional<ApiError> err = options.check(op)) return std::move(*err);
+      if (Status err = options.check(op); !err.ok()) return err;
     }
     ops.push_back(std::move(op));
   }
   return ops;
 }
 
-ApiResult<json::value> ApplyPatchOps(const json::value& doc, const std::vector<PatchOp>& ops) {
+Result<json::value> ApplyPatchOps(const json::value& doc, const std::vector<PatchOp>& ops) {
   json::value copy = doc;
   for (const PatchOp& op : ops) {
-    if (std::optional<ApiError> err = ApplyOne(copy, op)) return std::move(*err);
+    if (Status err = ApplyOne(copy, op); !err.ok()) return err;
   }
   return copy;
 }
@@ -253,10 +250,10 @@ std::vector<std::string> TouchedTopLevel(const std::vector<PatchOp>& ops) {
   return out;
 }
 
-ApiResult<PatchResult> ApplyJsonPatch(const json::value& doc, const json::value& patch,
-                                      const PatchOptions& options) {
-  API_ASSIGN_OR_RETURN(std::vector<PatchOp> ops, ParseJsonPatch(patch, options));
-  API_ASSIGN_OR_RETURN(json::value out, ApplyPatchOps(doc, ops));
+Result<PatchResult> ApplyJsonPatch(const json::value& doc, const json::value& patch,
+                                   const PatchOptions& options) {
+  ASSIGN_OR_RETURN(std::vector<PatchOp> ops, ParseJsonPatch(patch, options));
+  ASSIGN_OR_RETURN(json::value out, ApplyPatchOps(doc, ops));
   return PatchResult{std::move(out), TouchedTopLevel(ops)};
 }
 

@@ -32,7 +32,7 @@ struct PatchOp {
 };
 
 // Decides whether one operation may run. nullopt: allowed; otherwise the error to answer.
-using PatchCheck = std::function<std::optional<ApiError>(const PatchOp&)>;
+using PatchCheck = std::function<Status(const PatchOp&)>;
 
 struct PatchOptions {
   PatchCheck check;  // empty: every path is patchable
@@ -50,13 +50,13 @@ Result<std::vector<std::string>> ParseJsonPointer(std::string_view pointer);
 // Validates the patch body and its operations (shape, op names, pointers, required members,
 // `options.check`). The body must be a JSON array of objects with a string `op` and a string
 // `path`; add/replace need `value`. An empty array is a valid no-op patch.
-ApiResult<std::vector<PatchOp>> ParseJsonPatch(const json::value& body,
-                                               const PatchOptions& options = {});
+Result<std::vector<PatchOp>> ParseJsonPatch(const json::value& body,
+                                            const PatchOptions& options = {});
 
 // Applies parsed ops in order to a copy of `doc` and returns it. Errors: the target or its
 // parent does not exist, an array index out of range or malformed ("01", "-" for replace and
 // remove), a path through a scalar, removing the whole document.
-ApiResult<json::value> ApplyPatchOps(const json::value& doc, const std::vector<PatchOp>& ops);
+Result<json::value> ApplyPatchOps(const json::value& doc, const std::vector<PatchOp>& ops);
 
 // The distinct top-level member names the ops touch, in first-touched order ("" when an op
 // replaces the whole document). {"/name", "/params/a", "/name"} -> {"name", "params"}.
@@ -68,7 +68,7 @@ struct PatchResult {
 };
 
 // ParseJsonPatch + ApplyPatchOps + TouchedTopLevel.
-ApiResult<PatchResult> ApplyJsonPatch(const json::value& doc, const json::value& patch,
-                                      const PatchOptions& options = {});
+Result<PatchResult> ApplyJsonPatch(const json::value& doc, const json::value& patch,
+                                   const PatchOptions& options = {});
 
 }  // namespace fluxo

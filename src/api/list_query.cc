@@ -35,9 +35,8 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-ApiError PropertyError(int code, std::string_view expr, const std::string& what) {
-  return ApiError::BadRequest(code,
-                              "query parameter 'property' " + QuoteForMessage(expr) + ": " + what);
+Status PropertyError(int code, std::string_view expr, const std::string& what) {
+  return BadRequest(code, "query parameter 'property' " + QuoteForMessage(expr) + ": " + what);
 }
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -99,8 +98,7 @@ std::optional<FilterOp> OpFromSymbol(std::string_view s) {
 }
 
 // Splits a value list. Returns an error (1450/1453) or fills `out`.
-std::optional<ApiError> ParseValues(std::string_view expr, std::string_view s,
-                                    std::vector<std::string>* out) {
+Status ParseValues(std::string_view expr, std::string_view s, std::vector<std::string>* out) {
   size_t i = 0;
   auto empty_error = [&] {
     return PropertyError(1453, expr,
@@ -145,20 +143,19 @@ std::optional<ApiError> ParseValues(std::string_view expr, std::string_view s,
     if (out->size() > kMaxValues) {
       return PropertyError(1450, expr, "more than " + std::to_string(kMaxValues) + " values");
     }
-    if (i >= s.size()) return std::nullopt;
+    if (i >= s.size()) return Status::OK();
     ++i;  // the comma
     if (i >= s.size()) return empty_error();
   }
 }
 
-std::optional<ApiError> CheckFilterPath(std::string_view expr, const Filter& f,
-                                        const ListOptions& options) {
+Status CheckFilterPath(std::string_view expr, const Filter& f, const ListOptions& options) {
   if (!PathMatches(f.path, options.filter_paths)) {
     return PropertyError(1450, expr,
                          "cannot filter on " + QuoteForMessage(f.path) +
                              "; filterable: " + JoinNames(options.filter_paths));
   }
-  return std::nullopt;
+  return Status::OK();
 }
 
 struct OrderBy {
@@ -173,10 +170,10 @@ std::string_view DefaultOrderField(const ListOptions& options) {
   return d;
 }
 
-ApiResult<OrderBy> ParseOrderBy(std::string_view raw, const ListOptions& options) {
+Result<OrderBy> ParseOrderBy(std::string_view raw, const ListOptions& options) {
   auto error = [&](const std::string& what) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "query parameter 'orderby' " + QuoteForMessage(raw) + ": " + what);
+    return BadRequest(kCodeBadRequest,
+                      "query parameter 'orderby' " + QuoteForMessage(raw) + ": " + what);
   };
   OrderBy out;
   std::string_view s = raw;
@@ -215,14 +212,13 @@ std::string Mac(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<const char*>(md), kMacBytes);
 }
 
-ApiError TokenError(const std::string& what) {
-  return ApiError::BadRequest(kCodeBadRequest,
-                              "query parameter 'continuationToken' is not valid: " + what +
-                                  "; request the first page again without it");
+Status TokenError(const std::string& what) {
+  return BadRequest(kCodeBadRequest, "query parameter 'continuationToken' is not valid: " + what +
+                                         "; request the first page again without it");
 }
 
 // Decodes and re-validates a token into a full ListQuery.
-ApiResult<ListQuery> DecodeToken(const std::string& token, const ListOptions& options) {
+Result<ListQuery> DecodeToken(const std::string& token, const ListOptions& options) {
   std::string raw;
   if (token.size() > kMaxTokenChars || !Base64UrlDecode(token, &raw) ||
       raw.size() < 1 + kMacBytes + 2) {
@@ -254,7 +250,7 @@ ApiResult<ListQuery> DecodeToken(const std::string& token, const ListOptions& op
     return TokenError("limit out of range");
   }
   q.limit = static_cast<int>(limit->as_int64());
-  ApiResult<OrderBy> ob = ParseOrderBy(*order, options);
+  Result<OrderBy> ob = ParseOrderBy(*order, options);
   if (!ob.ok()) return TokenError("its order is not accepted here");
   q.order_field = ob->field;
   q.order_desc = ob->desc;
@@ -274,7 +270,7 @@ ApiResult<ListQuery> DecodeToken(const std::string& token, const ListOptions& op
     if (!fop) return TokenError("malformed filter");
     f.op = *fop;
     if (!CheckPath(f.path, true, &f.array_segment).empty() ||
-        CheckFilterPath("", f, options).has_value()) {
+        !CheckFilterPath("", f, options).ok()) {
       return TokenError("its filters are not accepted here");
     }
     for (const json::value& v : values->as_array()) {
@@ -290,14 +286,14 @@ ApiResult<ListQuery> DecodeToken(const std::string& token, const ListOptions& op
 }
 
 // The single value of a single-valued parameter; error when repeated with different values.
-ApiResult<std::optional<std::string>> Single(const QueryParams& params, std::string_view name) {
+Result<std::optional<std::string>> Single(const QueryParams& params, std::string_view name) {
   std::vector<std::string> all = FindAllParams(params, name);
   if (all.empty()) return std::optional<std::string>();
   for (const auto& v : all) {
     if (v != all.front()) {
-      return ApiError::BadRequest(kCodeBadRequest, "query parameter '" + std::string(name) +
-                                                       "' is given more than once with "
-                                                       "different values");
+      return BadRequest(kCodeBadRequest, "query parameter '" + std::string(name) +
+                                             "' is given more than once with "
+                                             "different values");
     }
   }
   return std::optional<std::string>(all.front());
@@ -317,7 +313,7 @@ const char* FilterOpSymbol(FilterOp op) {
   return "?";
 }
 
-ApiResult<Filter> ParseFilter(std::string_view expr, const ListOptions& options) {
+Result<Filter> ParseFilter(std::string_view expr, const ListOptions& options) {
   std::string_view s = Trim(expr);
   size_t i = 0;
   while (i < s.size() && !IsOpChar(s[i]) && !IsSpace(s[i])) ++i;
@@ -344,14 +340,14 @@ ApiResult<Filter> ParseFilter(std::string_view expr, const ListOptions& options)
   f.op = *fop;
   std::string bad = CheckPath(f.path, true, &f.array_segment);
   if (!bad.empty()) return PropertyError(1450, expr, bad);
-  if (std::optional<ApiError> err = CheckFilterPath(expr, f, options)) return std::move(*err);
-  if (std::optional<ApiError> err = ParseValues(expr, s.substr(i), &f.values)) {
-    return std::move(*err);
+  if (Status err = CheckFilterPath(expr, f, options); !err.ok()) return err;
+  if (Status err = ParseValues(expr, s.substr(i), &f.values); !err.ok()) {
+    return err;
   }
   return f;
 }
 
-ApiResult<ListQuery> ParseListQuery(const QueryParams& params, const ListOptions& options) {
+Result<ListQuery> ParseListQuery(const QueryParams& params, const ListOptions& options) {
   for (const QueryParam& p : params) {
     bool known = false;
     for (const char* n : kStandardParams) known = known || EqualsIgnoreCase(p.name, n);
@@ -359,64 +355,61 @@ ApiResult<ListQuery> ParseListQuery(const QueryParams& params, const ListOptions
     if (!known) {
       std::vector<std::string> accepted(std::begin(kStandardParams), std::end(kStandardParams));
       accepted.insert(accepted.end(), options.extra_params.begin(), options.extra_params.end());
-      return ApiError::BadRequest(1451, "unknown query parameter " + QuoteForMessage(p.name) +
-                                            "; accepted: " + JoinNames(accepted));
+      return BadRequest(1451, "unknown query parameter " + QuoteForMessage(p.name) +
+                                  "; accepted: " + JoinNames(accepted));
     }
   }
 
-  API_ASSIGN_OR_RETURN(std::optional<std::string> token, Single(params, "continuationToken"));
+  ASSIGN_OR_RETURN(std::optional<std::string> token, Single(params, "continuationToken"));
   if (token && !token->empty()) return DecodeToken(*token, options);
 
   ListQuery q;
   q.limit = options.default_limit;
-  API_ASSIGN_OR_RETURN(std::optional<std::string> limit, Single(params, "limit"));
+  ASSIGN_OR_RETURN(std::optional<std::string> limit, Single(params, "limit"));
   if (limit) {
     std::string_view s = Trim(*limit);
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 1 ||
         v > options.max_limit) {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "query parameter 'limit' must be an integer from 1 to " +
-                                      std::to_string(options.max_limit) + " (got " +
-                                      QuoteForMessage(*limit) + ")");
+      return BadRequest(kCodeBadRequest, "query parameter 'limit' must be an integer from 1 to " +
+                                             std::to_string(options.max_limit) + " (got " +
+                                             QuoteForMessage(*limit) + ")");
     }
     q.limit = v;
   }
 
-  API_ASSIGN_OR_RETURN(std::optional<std::string> count, Single(params, "count"));
+  ASSIGN_OR_RETURN(std::optional<std::string> count, Single(params, "count"));
   if (count) {
     std::string_view s = Trim(*count);
     if (EqualsIgnoreCase(s, "true")) {
       q.count = true;
     } else if (!EqualsIgnoreCase(s, "false")) {
-      return ApiError::BadRequest(
-          kCodeBadRequest,
-          "query parameter 'count' must be true or false (got " + QuoteForMessage(*count) + ")");
+      return BadRequest(kCodeBadRequest, "query parameter 'count' must be true or false (got " +
+                                             QuoteForMessage(*count) + ")");
     }
     if (q.count && limit) {
-      return ApiError::BadRequest(1401,
-                                  "query parameters 'count' and 'limit' cannot be used together");
+      return BadRequest(1401, "query parameters 'count' and 'limit' cannot be used together");
     }
   }
 
-  API_ASSIGN_OR_RETURN(std::optional<std::string> order, Single(params, "orderby"));
+  ASSIGN_OR_RETURN(std::optional<std::string> order, Single(params, "orderby"));
   {
-    ApiResult<OrderBy> ob = ParseOrderBy(order ? *order : options.default_order, options);
-    if (!ob.ok()) return std::move(ob).error();
+    Result<OrderBy> ob = ParseOrderBy(order ? *order : options.default_order, options);
+    if (!ob.ok()) return std::move(ob).status();
     q.order_field = ob->field;
     q.order_desc = ob->desc;
   }
 
   for (const QueryParam& p : params) {
     if (!EqualsIgnoreCase(p.name, "property")) continue;
-    API_ASSIGN_OR_RETURN(Filter f, ParseFilter(p.value, options));
+    ASSIGN_OR_RETURN(Filter f, ParseFilter(p.value, options));
     q.filters.push_back(std::move(f));
     if (q.filters.size() > kMaxFilters) {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "query parameter 'property' is given more "
-                                  "than " +
-                                      std::to_string(kMaxFilters) + " times");
+      return BadRequest(kCodeBadRequest,
+                        "query parameter 'property' is given more "
+                        "than " +
+                            std::to_string(kMaxFilters) + " times");
     }
   }
   return q;

@@ -51,10 +51,10 @@ struct ListOptions {
   std::string token_key;
 };
 
-ApiResult<ListQuery> ParseListQuery(const QueryParams& params, const ListOptions& options);
+Result<ListQuery> ParseListQuery(const QueryParams& params, const ListOptions& options);
 
 // Parses one `property` value ("name==\"a,b\",c"). Exposed for tests and reuse.
-ApiResult<Filter> ParseFilter(std::string_view expr, const ListOptions& options);
+Result<Filter> ParseFilter(std::string_view expr, const ListOptions& options);
 
 // "==", "!=", ">", "<", ">=", "<=".
 const char* FilterOpSymbol(FilterOp op);

@@ -61,7 +61,7 @@ Result<std::string> PercentDecode(std::string_view s, bool plus_as_space) {
   return out;
 }
 
-ApiResult<QueryParams> ParseQueryString(std::string_view raw) {
+Result<QueryParams> ParseQueryString(std::string_view raw) {
   if (!raw.empty() && raw.front() == '?') raw.remove_prefix(1);
   QueryParams out;
   while (!raw.empty()) {
@@ -75,14 +75,13 @@ ApiResult<QueryParams> ParseQueryString(std::string_view raw) {
         eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
     Result<std::string> name = PercentDecode(raw_name, true);
     if (!name.ok()) {
-      return ApiError::BadRequest(
-          kCodeBadRequest,
-          "query parameter name " + QuoteForMessage(raw_name) + ": " + name.status().message());
+      return BadRequest(kCodeBadRequest, "query parameter name " + QuoteForMessage(raw_name) +
+                                             ": " + name.status().message());
     }
     Result<std::string> value = PercentDecode(raw_value, true);
     if (!value.ok()) {
-      return ApiError::BadRequest(kCodeBadRequest, "query parameter " + QuoteForMessage(*name) +
-                                                       ": " + value.status().message());
+      return BadRequest(kCodeBadRequest, "query parameter " + QuoteForMessage(*name) + ": " +
+                                             value.status().message());
     }
     out.push_back(QueryParam{std::move(*name), std::move(*value)});
   }

@@ -28,7 +28,7 @@ using QueryParams = std::vector<QueryParam>;
 // piece is split at its first '=' (so `property=id==X` gives value "id==X"); empty pieces are
 // skipped. Filter values that arrive encoded (`name%3D%3DCRMToAEP`) and raw (`name==CRMToAEP`)
 // both decode to the same text. Decoding happens exactly once.
-ApiResult<QueryParams> ParseQueryString(std::string_view raw);
+Result<QueryParams> ParseQueryString(std::string_view raw);
 
 // Percent-decodes `s` once (Boost.URL); with `plus_as_space`, '+' decodes to ' '. Fails
 // (InvalidArgument) on a malformed escape, a NUL byte or invalid UTF-8 in the result.

@@ -15,53 +15,48 @@ HttpResponse CreatedResponse(const std::string& location, const Entity& e) {
   return r;
 }
 
-ApiError StoreError(const Status& s, const std::string& kind, const std::string& id) {
+Status StoreError(const Status& s, const std::string& kind, const std::string& id) {
+  if (!s.detail().empty()) return s;
   switch (s.code()) {
-    case StatusCode::kNotFound: return ApiError::NotFound(kind, id);
-    case StatusCode::kFailedPrecondition: {
-      ApiError e = ApiError::Flow(412, 1404, s.message(), kind, id);
-      return e;
-    }
-    case StatusCode::kAlreadyExists:
-      return ApiError::Flow(409, kCodeBadRequest, s.message(), kind, id);
-    default: return FromStatus(s);
+    case StatusCode::kNotFound: return NotFoundError(kind, id);
+    case StatusCode::kFailedPrecondition: return FlowError(412, 1404, s.message(), kind, id);
+    case StatusCode::kAlreadyExists: return FlowError(409, kCodeBadRequest, s.message(), kind, id);
+    default: return s;
   }
 }
 
-std::optional<ApiError> InTransaction(Call& call,
-                                      const std::function<std::optional<ApiError>(MetaTxn&)>& fn) {
-  std::optional<ApiError> api_error;
+Status InTransaction(Call& call, const std::function<Status(MetaTxn&)>& fn) {
+  Status api_error;
   Status s = call.deps.store->Transact([&](MetaTxn& txn) -> Status {
     api_error = fn(txn);
-    // Any ApiError aborts the transaction; the message travels in api_error.
-    return api_error ? Status::Cancelled("rolled back") : Status::OK();
+    // Any error of `fn` rolls the transaction back; it travels in api_error (a Cancelled status
+    // is never retried by the store).
+    return api_error.ok() ? Status::OK() : Status::Cancelled("rolled back");
   });
-  if (api_error) return api_error;
-  if (!s.ok()) return FromStatus(s);
-  return std::nullopt;
+  if (!api_error.ok()) return api_error;
+  return s;
 }
 
-ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
-                            const std::string& id) {
+Result<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind, const std::string& id) {
   auto e = txn.Get(call.scope, kind, id);
   if (!e.ok()) return StoreError(e.status(), kind, id);
   return std::move(e).value();
 }
 
-ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
-                                     const ListOptions& endpoint_options,
-                                     const std::string& self_path) {
+Result<HttpResponse> ListEntities(Call& call, const std::string& kind,
+                                  const ListOptions& endpoint_options,
+                                  const std::string& self_path) {
   ListOptions options = endpoint_options;
   options.token_key = ListTokenKey(call.deps);
-  API_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, options));
+  ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, options));
   if (q.count) {
     int64_t n = 0;
     Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
       ASSIGN_OR_RETURN(n, txn.Count(call.scope, kind, q));
       return Status::OK();
     });
-    if (s.code() == StatusCode::kInvalidArgument) return ApiError::BadRequest(1450, s.message());
-    if (!s.ok()) return FromStatus(s);
+    if (s.code() == StatusCode::kInvalidArgument) return BadRequest(1450, s.message());
+    if (!s.ok()) return s;
     return JsonResponse(200, json::object{{"count", n}});
   }
   EntityPage page;
@@ -71,11 +66,11 @@ ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
     return Status::OK();
   });
   if (s.code() == StatusCode::kInvalidArgument) {
-    return ApiError::BadRequest(
+    return BadRequest(
         s.message().find("continuation") != std::string::npos ? kCodeBadRequest : 1450,
         s.message());
   }
-  if (!s.ok()) return FromStatus(s);
+  if (!s.ok()) return s;
   // {"items":[<stored documents>],"_links":{...}} without parsing the documents.
   std::string body = "{\"items\":[";
   size_t total = 64;
@@ -101,30 +96,30 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
   const std::string one = coll + "/{id}";
   const std::string self_path = "/" + h->kind;
 
-  r.Add("POST", coll, [h, coll](Call& call) -> ApiResult<HttpResponse> {
-    API_ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+  r.Add("POST", coll, [h, coll](Call& call) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
     Entity created;
-    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+    Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
       Entity e;
       e.kind = h->kind;
       e.id = NewUuid();
       auto built = h->create(call, txn, body, std::move(e));  // may run again: copy
-      if (!built.ok()) return built.error();
+      if (!built.ok()) return built.status();
       created = std::move(built).value();
       StampCreate(created, call);
       Status s = txn.Insert(call.scope, created);
       if (!s.ok()) return StoreError(s, h->kind, created.id);
-      return std::nullopt;
+      return Status::OK();
     });
-    if (err) return *err;
+    if (!err.ok()) return err;
     return CreatedResponse(coll + "/" + created.id, created);
   });
 
-  r.Add("GET", coll, [h, self_path](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", coll, [h, self_path](Call& call) -> Result<HttpResponse> {
     return ListEntities(call, h->kind, h->list, self_path);
   });
 
-  r.Add("GET", one, [h](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", one, [h](Call& call) -> Result<HttpResponse> {
     Entity e;
     Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
       ASSIGN_OR_RETURN(e, txn.Get(call.scope, h->kind, call.param(0)));
@@ -134,43 +129,44 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
     return JsonResponse(200, json::object{{"items", json::array{std::move(e.doc)}}});
   });
 
-  r.Add("PATCH", one, [h](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("PATCH", one, [h](Call& call) -> Result<HttpResponse> {
     const std::string& id = call.param(0);
     auto patch = ParseJson(call.http.body);
     if (call.http.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return ApiError::BadRequest(1405,
-                                  "The request body is empty; a JSON Patch array is required");
+      return BadRequest(1405, "The request body is empty; a JSON Patch array is required");
     }
     if (!patch.ok())
-      return ApiError::BadRequest(kCodeBadRequest, "Request body: " + patch.status().message());
+      return BadRequest(kCodeBadRequest, "Request body: " + patch.status().message());
     Entity updated;
-    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+    Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
       auto cur = txn.Get(call.scope, h->kind, id);
       if (!cur.ok()) return StoreError(cur.status(), h->kind, id);
-      if (auto e = CheckIfMatch(call.http.Header("if-match"),
-                                FindParam(call.query, "if-match")
-                                    ? std::optional<std::string>(*FindParam(call.query, "if-match"))
-                                    : std::nullopt,
-                                cur->etag, h->kind, id)) {
+      if (Status e =
+              CheckIfMatch(call.http.Header("if-match"),
+                           FindParam(call.query, "if-match")
+                               ? std::optional<std::string>(*FindParam(call.query, "if-match"))
+                               : std::nullopt,
+                           cur->etag, h->kind, id);
+          !e.ok()) {
         return e;
       }
       json::object full = cur->doc;
       if (h->open) {
         auto opened = h->open(call, *cur);
-        if (!opened.ok()) return opened.error();
+        if (!opened.ok()) return opened.status();
         full = std::move(opened).value();
       }
       PatchOptions opts;
       opts.check = h->patch_check;
       auto applied = ApplyJsonPatch(full, *patch, opts);
-      if (!applied.ok()) return applied.error();
+      if (!applied.ok()) return applied.status();
       if (!applied->document.is_object()) {
-        return ApiError::BadRequest(kCodeBadRequest, "The patch must leave a JSON object");
+        return BadRequest(kCodeBadRequest, "The patch must leave a JSON object");
       }
       json::object patched = std::move(applied->document.as_object());
       if (h->update) {
         auto u = h->update(call, txn, std::move(patched), *cur);
-        if (!u.ok()) return u.error();
+        if (!u.ok()) return u.status();
         updated = std::move(u).value();
       } else {
         updated = *cur;
@@ -187,38 +183,39 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
       StampUpdate(updated, call);
       Status s = txn.Update(call.scope, updated, cur->etag);
       if (!s.ok()) return StoreError(s, h->kind, id);
-      return std::nullopt;
+      return Status::OK();
     });
-    if (err) return *err;
+    if (!err.ok()) return err;
     return JsonResponse(200, IdEtag(updated));
   });
 
-  r.Add("DELETE", one, [h](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("DELETE", one, [h](Call& call) -> Result<HttpResponse> {
     const std::string& id = call.param(0);
-    auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+    Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
       auto cur = txn.Get(call.scope, h->kind, id);
       if (!cur.ok()) return StoreError(cur.status(), h->kind, id);
       // If-Match is optional on delete; when sent it must be current.
       auto header = call.http.Header("if-match");
       const std::string* q = FindParam(call.query, "if-match");
       if ((header && !header->empty()) || (q && !q->empty())) {
-        if (auto e = CheckIfMatch(header, q ? std::optional<std::string>(*q) : std::nullopt,
-                                  cur->etag, h->kind, id)) {
+        if (Status e = CheckIfMatch(header, q ? std::optional<std::string>(*q) : std::nullopt,
+                                    cur->etag, h->kind, id);
+            !e.ok()) {
           return e;
         }
       }
       if (h->before_delete) {
-        if (auto e = h->before_delete(call, txn, *cur)) return e;
+        if (Status e = h->before_delete(call, txn, *cur); !e.ok()) return e;
       }
       Status s = txn.Delete(call.scope, h->kind, id);
       if (s.code() == StatusCode::kFailedPrecondition) {
-        return ApiError::Flow(400, 1418, "Cannot delete " + h->kind + " " + id + ": " + s.message(),
-                              h->kind, id);
+        return FlowError(400, 1418, "Cannot delete " + h->kind + " " + id + ": " + s.message(),
+                         h->kind, id);
       }
       if (!s.ok()) return StoreError(s, h->kind, id);
-      return std::nullopt;
+      return Status::OK();
     });
-    if (err) return *err;
+    if (!err.ok()) return err;
     HttpResponse res;
     res.status = 204;
     res.content_type = "application/json";

@@ -19,32 +19,32 @@ struct ResourceHooks {
 
   // Builds the entity to store from a create body. `e.id` is set; the hook fills `doc` (without
   // audit fields), `refs` and `secret`. Other entities may be read through `txn`.
-  std::function<ApiResult<Entity>(Call&, MetaTxn&, json::object body, Entity e)> create;
+  std::function<Result<Entity>(Call&, MetaTxn&, json::object body, Entity e)> create;
 
   // The full document a JSON Patch applies to (e.g. the stored doc with secrets opened).
   // Default: the stored doc.
-  std::function<ApiResult<json::object>(Call&, const Entity&)> open;
+  std::function<Result<json::object>(Call&, const Entity&)> open;
 
   // Which paths may be patched (e.g. AllowPathPrefixes({"/name", "/auth/params"})).
   PatchCheck patch_check;
 
   // Validates a patched full document and returns the entity to store (doc, refs, secret).
   // `old` is the stored entity. Default: store `patched` as is.
-  std::function<ApiResult<Entity>(Call&, MetaTxn&, json::object patched, const Entity& old)> update;
+  std::function<Result<Entity>(Call&, MetaTxn&, json::object patched, const Entity& old)> update;
 
-  // Checks before a delete (beyond references, which the store enforces with code 1418).
-  std::function<std::optional<ApiError>(Call&, MetaTxn&, const Entity&)> before_delete;
+  // Checks before a delete (beyond references, which the store enforces with code 1418). OK:
+  // the delete may go ahead.
+  std::function<Status(Call&, MetaTxn&, const Entity&)> before_delete;
 };
 
 // Registers the five CRUD routes of `hooks.kind` under `base` (e.g. ".../flowservice").
 void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks);
 
 // Shared pieces for hand-written handlers.
-ApiResult<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind,
-                            const std::string& id);
+Result<Entity> GetEntity(Call& call, MetaTxn& txn, const std::string& kind, const std::string& id);
 // Answers a list request for `kind` with `options` (filters, count, paging, _links).
-ApiResult<HttpResponse> ListEntities(Call& call, const std::string& kind,
-                                     const ListOptions& options, const std::string& self_path);
+Result<HttpResponse> ListEntities(Call& call, const std::string& kind, const ListOptions& options,
+                                  const std::string& self_path);
 // The key continuation tokens are signed with (derived from the server's key).
 std::string ListTokenKey(const ApiDeps& deps);
 // 201 + Location + {"id","etag"}.
@@ -52,11 +52,10 @@ HttpResponse CreatedResponse(const std::string& location, const Entity& e);
 // {"id","etag"}.
 json::object IdEtag(const Entity& e);
 // Maps a Status from the store: NotFound -> 404 1101 for `kind`/`id`, FailedPrecondition from
-// an update -> 412 1404, AlreadyExists -> 409; others -> FromStatus.
-ApiError StoreError(const Status& s, const std::string& kind, const std::string& id);
-// Runs `fn` in a write transaction; an ApiError it produces rolls the transaction back and is
-// returned as is.
-std::optional<ApiError> InTransaction(Call& call,
-                                      const std::function<std::optional<ApiError>(MetaTxn&)>& fn);
+// an update -> 412 1404, AlreadyExists -> 409; others unchanged (answered by AsFlowError's table).
+Status StoreError(const Status& s, const std::string& kind, const std::string& id);
+// Runs `fn` in a write transaction; an error it returns rolls the transaction back and is
+// returned as is. `fn` may run more than once (MetaStore::Transact retries on contention).
+Status InTransaction(Call& call, const std::function<Status(MetaTxn&)>& fn);
 
 }  // namespace fluxo

@@ -11,7 +11,7 @@
 
 namespace fluxo {
 
-using Handler = std::function<ApiResult<HttpResponse>(Call&)>;
+using Handler = std::function<Result<HttpResponse>(Call&)>;
 
 class Router {
  public:

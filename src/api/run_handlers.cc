@@ -31,49 +31,46 @@ struct RunWindow {
   std::optional<std::string> delta_column;
 };
 
-ApiResult<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
+Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   if (!params || !params->is_object()) {
-    return ApiError::BadRequest(1384,
-                                "params is required: {\"windowStartTime\", \"windowEndTime\"}");
+    return BadRequest(1384, "params is required: {\"windowStartTime\", \"windowEndTime\"}");
   }
   const auto& p = params->as_object();
   for (const auto& kv : p) {
     std::string k(kv.key());
     if (k != "startTime" && k != "windowStartTime" && k != "windowEndTime" && k != "deltaColumn") {
-      return ApiError::BadRequest(1384, "params." + k +
-                                            " is not a run parameter (startTime, windowStartTime, "
-                                            "windowEndTime, deltaColumn)");
+      return BadRequest(1384, "params." + k +
+                                  " is not a run parameter (startTime, windowStartTime, "
+                                  "windowEndTime, deltaColumn)");
     }
   }
   RunWindow w;
-  auto epoch = [&](const char* name, bool required, int64_t* out) -> std::optional<ApiError> {
+  auto epoch = [&](const char* name, bool required, int64_t* out) -> Status {
     const json::value* v = p.if_contains(name);
     if (!v || v->is_null()) {
       if (required)
-        return ApiError::BadRequest(1384,
-                                    std::string("params.") + name + " is required (epoch seconds)");
-      return std::nullopt;
+        return BadRequest(1384, std::string("params.") + name + " is required (epoch seconds)");
+      return Status::OK();
     }
     auto n = AsInt64Lenient(*v);
     if (!n || *n < 0)
-      return ApiError::BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
+      return BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
     *out = *n;
-    return std::nullopt;
+    return Status::OK();
   };
-  if (auto e = epoch("windowStartTime", true, &w.start)) return *e;
-  if (auto e = epoch("windowEndTime", true, &w.end)) return *e;
+  if (Status e = epoch("windowStartTime", true, &w.start); !e.ok()) return e;
+  if (Status e = epoch("windowEndTime", true, &w.end); !e.ok()) return e;
   int64_t start_s = 0;
-  if (auto e = epoch("startTime", false, &start_s)) return *e;
+  if (Status e = epoch("startTime", false, &start_s); !e.ok()) return e;
   w.due_at_ms = std::max(start_s * 1000, now_ms);
   if (w.end <= w.start) {
-    return ApiError::BadRequest(1381, "params.windowEndTime " + std::to_string(w.end) +
-                                          " must be after params.windowStartTime " +
-                                          std::to_string(w.start));
+    return BadRequest(1381, "params.windowEndTime " + std::to_string(w.end) +
+                                " must be after params.windowStartTime " + std::to_string(w.start));
   }
   if (const json::value* dc = p.if_contains("deltaColumn")) {
     const json::value* name = dc->is_object() ? dc->as_object().if_contains("name") : nullptr;
     if (!name || !name->is_string() || name->as_string().empty()) {
-      return ApiError::BadRequest(1384, "params.deltaColumn.name must be a non-empty string");
+      return BadRequest(1384, "params.deltaColumn.name must be a non-empty string");
     }
     w.delta_column = std::string(name->as_string());
   }
@@ -124,43 +121,40 @@ void SetFlowDeltaColumn(Entity& flow, const std::string& column, int64_t now_ms)
   flow.doc["lastOperation"] = std::move(lo);
 }
 
-ApiResult<HttpResponse> CreateRun(Call& call) {
-  API_ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+Result<HttpResponse> CreateRun(Call& call) {
+  ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
   auto flow_id = GetString(body, "flowId");
-  if (!flow_id || flow_id->empty()) return ApiError::BadRequest(1380, "flowId is required");
-  API_ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), call.now_ms()));
+  if (!flow_id || flow_id->empty()) return BadRequest(1380, "flowId is required");
+  ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), call.now_ms()));
   Entity run;
-  auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+  Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
     auto flow = txn.Get(call.scope, kFlows, *flow_id);
     if (!flow.ok()) {
       if (flow.status().code() == StatusCode::kNotFound) {
-        return ApiError::Flow(404, 1101, "flowId: flow not found with id " + *flow_id, kFlows,
-                              *flow_id);
+        return FlowError(404, 1101, "flowId: flow not found with id " + *flow_id, kFlows, *flow_id);
       }
-      return FromStatus(flow.status());
+      return flow.status();
     }
     const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
     if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
-      return ApiError::BadRequest(
-          1386, "flowId: flow " + *flow_id + " runs on a schedule (frequency " +
-                    (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
-                    "); on-demand runs need a flow with frequency once");
+      return BadRequest(1386,
+                        "flowId: flow " + *flow_id + " runs on a schedule (frequency " +
+                            (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
+                            "); on-demand runs need a flow with frequency once");
     }
     if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
-      return ApiError::BadRequest(1380,
-                                  "flowId: flow " + *flow_id + " is disabled; enable it first");
+      return BadRequest(1380, "flowId: flow " + *flow_id + " is disabled; enable it first");
     }
     std::optional<std::string> delta;
     if (TableBased(*flow)) {
       auto existing = FlowDeltaColumn(flow->doc);
       if (existing && w.delta_column && *existing != *w.delta_column) {
-        return ApiError::BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
-                                              " differs from the flow's deltaColumn " + *existing +
-                                              " (set by its first run; it cannot change)");
+        return BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
+                                    " differs from the flow's deltaColumn " + *existing +
+                                    " (set by its first run; it cannot change)");
       }
       if (!existing && !w.delta_column) {
-        return ApiError::BadRequest(
-            1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
+        return BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
       }
       delta = existing ? existing : w.delta_column;
       if (!existing) {
@@ -175,29 +169,28 @@ ApiResult<HttpResponse> CreateRun(Call& call) {
     StampCreate(run, call);
     Status s = txn.Insert(call.scope, run);
     if (!s.ok()) return StoreError(s, kRuns, run.id);
-    return std::nullopt;
+    return Status::OK();
   });
-  if (err) return *err;
+  if (!err.ok()) return err;
   HttpResponse res = JsonResponse(201, json::object{{"items", json::array{IdEtag(run)}}});
   res.headers.emplace_back("Location", "/data/foundation/flowservice/runs/" + run.id);
   return res;
 }
 
-ApiResult<HttpResponse> RunAction(Call& call) {
+Result<HttpResponse> RunAction(Call& call) {
   const std::string* op = FindParam(call.query, "op");
   if (!op || op->empty())
-    return ApiError::BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
+    return BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
   std::string o = Lower(*op);
   for (auto& c : o) {
     if (c == '_') c = '-';
   }
   if (o != "re-trigger" && o != "retrigger" && o != "cancel") {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "op " + *op + " is not a run action (re-trigger, cancel)");
+    return BadRequest(kCodeBadRequest, "op " + *op + " is not a run action (re-trigger, cancel)");
   }
   const std::string& id = call.param(0);
   Entity answer;
-  auto err = InTransaction(call, [&](MetaTxn& txn) -> std::optional<ApiError> {
+  Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
     auto cur = txn.Get(call.scope, kRuns, id);
     if (!cur.ok()) return StoreError(cur.status(), kRuns, id);
     std::string status = RunStatusOf(cur->doc);
@@ -206,34 +199,34 @@ ApiResult<HttpResponse> RunAction(Call& call) {
       // RunState rules (model/run_state.h): a scheduled run is cancelled at once; an inProgress
       // one is flagged and the worker holding it stops and marks it cancelled.
       if (!RequestRunCancel(answer.doc, call.now_ms()).ok()) {
-        return ApiError::Flow(400, 1422,
-                              "run " + id + " is " + status +
-                                  "; only scheduled or inProgress runs "
-                                  "can be cancelled",
-                              kRuns, id);
+        return FlowError(400, 1422,
+                         "run " + id + " is " + status +
+                             "; only scheduled or inProgress runs "
+                             "can be cancelled",
+                         kRuns, id);
       }
       StampUpdate(answer, call);
       Status s = txn.Update(call.scope, answer, cur->etag);
       if (!s.ok()) return StoreError(s, kRuns, id);
-      return std::nullopt;
+      return Status::OK();
     }
     // Re-trigger: the flow must be enabled, and the run failed or successful with no records.
     auto flow_id = GetString(cur->doc, "flowId").value_or("");
     auto flow = txn.Get(call.scope, kFlows, flow_id);
     if (!flow.ok()) return StoreError(flow.status(), kFlows, flow_id);
     if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
-      return ApiError::Flow(400, 1388,
-                            "flow " + flow_id + " is disabled; enable it to re-trigger run " + id,
-                            kFlows, flow_id);
+      return FlowError(400, 1388,
+                       "flow " + flow_id + " is disabled; enable it to re-trigger run " + id,
+                       kFlows, flow_id);
     }
     const json::value* out = FindPath(cur->doc, "metrics.recordSummary.outputRecordCount");
     bool zero = !out || AsInt64Lenient(*out).value_or(0) == 0;
     if (!(status == "failed" || (status == "success" && zero))) {
-      return ApiError::Flow(400, 1387,
-                            "run " + id + " is " + status +
-                                "; only a failed run or a successful run "
-                                "with no records can be re-triggered",
-                            kRuns, id);
+      return FlowError(400, 1387,
+                       "run " + id + " is " + status +
+                           "; only a failed run or a successful run "
+                           "with no records can be re-triggered",
+                       kRuns, id);
     }
     const json::object& fx = cur->doc.at("fluxo").as_object();
     RunWindow w;
@@ -247,9 +240,9 @@ ApiResult<HttpResponse> RunAction(Call& call) {
     StampCreate(answer, call);
     Status s = txn.Insert(call.scope, answer);
     if (!s.ok()) return StoreError(s, kRuns, answer.id);
-    return std::nullopt;
+    return Status::OK();
   });
-  if (err) return *err;
+  if (!err.ok()) return err;
   return JsonResponse(200, IdEtag(answer));
 }
 
@@ -273,7 +266,7 @@ void RegisterRunRoutes(Router& r, const std::string& base) {
   r.Add("POST", base + "/runs", CreateRun);
   r.Add("GET", base + "/runs",
         [opts](Call& call) { return ListEntities(call, kRuns, opts, "/runs"); });
-  r.Add("GET", base + "/runs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", base + "/runs/{id}", [](Call& call) -> Result<HttpResponse> {
     Entity e;
     Status s = call.deps.store->Read([&](MetaTxn& txn) -> Status {
       ASSIGN_OR_RETURN(e, txn.Get(call.scope, kRuns, call.param(0)));

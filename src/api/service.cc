@@ -10,19 +10,18 @@ namespace {
 
 constexpr const char* kFlowBase = "/data/foundation/flowservice";
 
-ApiError AuthToApiError(const AuthError& e) {
+Status AuthToStatus(const AuthError& e) {
   switch (e.reason) {
-    case AuthFailure::kTokenMissing: return ApiError::Gateway(401, "403010", e.message);
-    case AuthFailure::kTokenInvalid:
-      return ApiError::Gateway(401, "401013", "Oauth token is not valid");
-    case AuthFailure::kApiKeyMissing: return ApiError::Gateway(403, "403000", e.message);
-    case AuthFailure::kApiKeyMismatch: return ApiError::Gateway(403, "403003", e.message);
-    case AuthFailure::kOrgMissing: return ApiError::Gateway(400, "400003", e.message);
-    case AuthFailure::kOrgMismatch: return ApiError::Gateway(403, "403025", e.message);
-    case AuthFailure::kSandboxMissing: return ApiError::Gateway(400, "400004", e.message);
-    case AuthFailure::kSandboxUnknown: return ApiError::Gateway(403, "403026", e.message);
+    case AuthFailure::kTokenMissing: return GatewayError(401, "403010", e.message);
+    case AuthFailure::kTokenInvalid: return GatewayError(401, "401013", "Oauth token is not valid");
+    case AuthFailure::kApiKeyMissing: return GatewayError(403, "403000", e.message);
+    case AuthFailure::kApiKeyMismatch: return GatewayError(403, "403003", e.message);
+    case AuthFailure::kOrgMissing: return GatewayError(400, "400003", e.message);
+    case AuthFailure::kOrgMismatch: return GatewayError(403, "403025", e.message);
+    case AuthFailure::kSandboxMissing: return GatewayError(400, "400004", e.message);
+    case AuthFailure::kSandboxUnknown: return GatewayError(403, "403026", e.message);
   }
-  return ApiError::Gateway(401, "401013", "Oauth token is not valid");
+  return GatewayError(401, "401013", "Oauth token is not valid");
 }
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
@@ -31,7 +30,9 @@ bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefi
 
 ApiService::ApiService(ApiDeps deps)
     : deps_(std::move(deps)),
-      auth_(deps_.store, deps_.token_key, deps_.clock, deps_.token_ttl_seconds) {
+      auth_(deps_.store, deps_.token_key, deps_.clock, deps_.token_ttl_seconds),
+      pool_(deps_.pool_options) {
+  deps_.pool = &pool_;
   RegisterSpecRoutes(router_, kFlowBase);
   RegisterConnectionRoutes(router_, kFlowBase);
   RegisterSourceTargetRoutes(router_, kFlowBase);
@@ -41,15 +42,13 @@ ApiService::ApiService(ApiDeps deps)
   RegisterExportRoutes(router_, "/data/foundation/export");
 }
 
-HttpResponse ApiService::Render(const ApiError& e, const HttpRequest& req) {
-  if (e.http_status >= 500) {
-    spdlog::error("{} {} -> {}: {}", req.method, req.path, e.http_status, e.message);
-  }
-  return JsonResponse(e.http_status, ToJsonBody(e, req.request_id));
+HttpResponse ApiService::Render(const Status& s, const HttpRequest& req) {
+  return ErrorResponse(s, req.request_id, req.method + " " + req.path);
 }
 
-HttpResponse ApiService::Handle(const HttpRequest& req) {
-  HttpResponse res = Dispatch(req);
+namespace {
+
+void CountAnswer(int status) {
   static Counter* by_class[6] = {&GetCounter("fluxo_http_requests_total", "code=\"1xx\"",
                                              "HTTP requests answered, by status class."),
                                  &GetCounter("fluxo_http_requests_total", "code=\"1xx\"", ""),
@@ -57,10 +56,29 @@ HttpResponse ApiService::Handle(const HttpRequest& req) {
                                  &GetCounter("fluxo_http_requests_total", "code=\"3xx\"", ""),
                                  &GetCounter("fluxo_http_requests_total", "code=\"4xx\"", ""),
                                  &GetCounter("fluxo_http_requests_total", "code=\"5xx\"", "")};
-  int c = res.status / 100;
+  int c = status / 100;
   by_class[c >= 1 && c <= 5 ? c : 5]->Add();
+}
+
+}  // namespace
+
+HttpResponse ApiService::Handle(const HttpRequest& req) {
+  HttpResponse res = Dispatch(req);
+  if (!res.deferred) {
+    CountAnswer(res.status);
+    return res;
+  }
+  // Count a deferred answer when it is given.
+  res.deferred = [inner = std::move(res.deferred)](HttpCompletion complete) {
+    inner([complete](HttpResponse out) {
+      CountAnswer(out.status);
+      complete(std::move(out));
+    });
+  };
   return res;
 }
+
+void ApiService::Shutdown() { pool_.Shutdown(); }
 
 HttpResponse ApiService::Dispatch(const HttpRequest& req) {
   const std::string& path = req.path;
@@ -82,17 +100,17 @@ HttpResponse ApiService::Dispatch(const HttpRequest& req) {
   }
   if (StartsWith(path, "/ims/token/v3")) {
     if (req.method != "POST") {
-      return Render(ApiError::Gateway(405, "405000", "Use POST for /ims/token/v3"), req);
+      return Render(GatewayError(405, "405000", "Use POST for /ims/token/v3"), req);
     }
     return HandleToken(req);
   }
   if (!StartsWith(path, "/data/foundation/")) {
     if (auto page = web::ServeConsole(req)) return std::move(*page);  // GET / and /console/...
-    return Render(ApiError::Gateway(404, "404000", "No route for " + req.method + " " + path), req);
+    return Render(GatewayError(404, "404000", "No route for " + req.method + " " + path), req);
   }
 
   auto segments = SplitPath(path);
-  if (!segments.ok()) return Render(ApiError::BadRequest(kCodeBadRequest, "Malformed path"), req);
+  if (!segments.ok()) return Render(BadRequest(kCodeBadRequest, "Malformed path"), req);
   const Handler* handler = nullptr;
   std::vector<std::string> params;
   auto match = router_.Find(req.method, *segments, &handler, &params);
@@ -101,27 +119,26 @@ HttpResponse ApiService::Dispatch(const HttpRequest& req) {
   AuthHeaders h{req.Header("authorization"), req.Header("x-api-key"), req.Header("x-gw-ims-org-id"),
                 req.Header("x-sandbox-name")};
   auto checked = auth_.Check(h);
-  if (auto* err = std::get_if<AuthError>(&checked)) return Render(AuthToApiError(*err), req);
+  if (auto* err = std::get_if<AuthError>(&checked)) return Render(AuthToStatus(*err), req);
   const auto& p = std::get<AuthPrincipal>(checked);
 
   if (match == Router::Match::kNoPath) {
-    return Render(ApiError::Gateway(404, "404000", "No route for " + req.method + " " + path), req);
+    return Render(GatewayError(404, "404000", "No route for " + req.method + " " + path), req);
   }
   if (match == Router::Match::kNoMethod) {
     return Render(
-        ApiError::Gateway(405, "405000", "Method " + req.method + " is not allowed on " + path),
-        req);
+        GatewayError(405, "405000", "Method " + req.method + " is not allowed on " + path), req);
   }
   auto query = ParseQueryString(req.query);
-  if (!query.ok()) return Render(query.error(), req);
+  if (!query.ok()) return Render(query.status(), req);
   Call call{req,
             deps_,
             std::move(*query),
             std::move(params),
             Principal{p.client_id, p.org, p.sandbox_name, p.sandbox_id},
             Scope{p.org, p.sandbox_name}};
-  ApiResult<HttpResponse> result = (*handler)(call);
-  if (!result.ok()) return Render(result.error(), req);
+  Result<HttpResponse> result = (*handler)(call);
+  if (!result.ok()) return Render(result.status(), req);
   return std::move(result).value();
 }
 
@@ -141,7 +158,7 @@ HttpResponse ApiService::HandleToken(const HttpRequest& req) {
   if (ctype.find("json") != std::string::npos) {
     auto v = ParseJson(req.body);
     if (!v.ok() || !v->is_object()) {
-      return Render(ApiError::Gateway(400, "invalid_request", "Body must be a JSON object"), req);
+      return Render(GatewayError(400, "invalid_request", "Body must be a JSON object"), req);
     }
     for (const auto& kv : v->as_object()) {
       if (kv.value().is_string()) take(std::string(kv.key()), std::string(kv.value().as_string()));
@@ -149,28 +166,27 @@ HttpResponse ApiService::HandleToken(const HttpRequest& req) {
   } else if (!req.body.empty()) {
     auto form = ParseQueryString(req.body);
     if (!form.ok()) {
-      return Render(ApiError::Gateway(400, "invalid_request", "Malformed form body"), req);
+      return Render(GatewayError(400, "invalid_request", "Malformed form body"), req);
     }
     for (const auto& kv : *form) take(kv.name, kv.value);
   }
   if (grant_type.empty()) grant_type = "client_credentials";
   if (grant_type != "client_credentials") {
     return Render(
-        ApiError::Gateway(400, "unsupported_grant_type", "grant_type must be client_credentials"),
-        req);
+        GatewayError(400, "unsupported_grant_type", "grant_type must be client_credentials"), req);
   }
   if (client_id.empty()) {
-    return Render(ApiError::Gateway(400, "invalid_request", "client_id is required"), req);
+    return Render(GatewayError(400, "invalid_request", "client_id is required"), req);
   }
   if (client_secret.empty()) {
-    return Render(ApiError::Gateway(400, "invalid_request", "client_secret is required"), req);
+    return Render(GatewayError(400, "invalid_request", "client_secret is required"), req);
   }
   auto token = auth_.IssueToken(client_id, client_secret);
   if (!token.ok()) {
     if (token.status().code() == StatusCode::kUnauthenticated) {
-      return Render(ApiError::Gateway(401, "invalid_client", token.status().message()), req);
+      return Render(GatewayError(401, "invalid_client", token.status().message()), req);
     }
-    return Render(FromStatus(token.status()), req);
+    return Render(token.status(), req);
   }
   return JsonResponse(200, json::object{{"access_token", token->access_token},
                                         {"token_type", "bearer"},

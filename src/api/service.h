@@ -1,5 +1,9 @@
 // ApiService: the whole HTTP surface of fluxo (Flow Service, Catalog, Data Access, IMS token,
 // health). Turns an HttpRequest into an HttpResponse; thread-safe after construction.
+//
+// Owns the worker pool of deferred work (connection test and explore, ApiDeps::pool_options).
+// Shutdown order: stop the HttpServer, then Shutdown() (or destroy) this service, then destroy
+// the server: a deferred answer completes on the server's I/O context.
 #pragma once
 
 #include <memory>
@@ -13,18 +17,23 @@ namespace fluxo {
 class ApiService {
  public:
   explicit ApiService(ApiDeps deps);
+  // Some answers are deferred (HttpResponse::deferred): they complete on the worker pool.
   HttpResponse Handle(const HttpRequest& req);
+  // Stops the worker pool: queued jobs answer 503, running ones finish. Idempotent.
+  void Shutdown();
 
   Authenticator& authenticator() { return auth_; }
 
  private:
   HttpResponse Dispatch(const HttpRequest& req);
   HttpResponse HandleToken(const HttpRequest& req);
-  HttpResponse Render(const ApiError& e, const HttpRequest& req);
+  // ErrorResponse(s), logging 5xx answers.
+  HttpResponse Render(const Status& s, const HttpRequest& req);
 
   ApiDeps deps_;
   Authenticator auth_;
   Router router_;
+  WorkerPool pool_;
 };
 
 }  // namespace fluxo

@@ -25,31 +25,30 @@ const json::object& ObjectOr(const json::object& body, const char* key, bool* ba
   return v->as_object();
 }
 
-ApiResult<const ConnectionSpec*> SpecOf(const json::object& body) {
+Result<const ConnectionSpec*> SpecOf(const json::object& body) {
   const json::value* ref = body.if_contains("connectionSpec");
   if (!ref || !ref->is_object()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
+    return BadRequest(kCodeBadRequest,
+                      "connectionSpec is required: {\"id\": ..., \"version\": \"1.0\"}");
   }
   auto id = GetString(ref->as_object(), "id");
-  if (!id) return ApiError::BadRequest(kCodeBadRequest, "connectionSpec.id is required");
+  if (!id) return BadRequest(kCodeBadRequest, "connectionSpec.id is required");
   const ConnectionSpec* spec = FindConnectionSpec(*id);
   if (!spec)
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "connectionSpec.id " + *id + " is not a known connection spec");
+    return BadRequest(kCodeBadRequest,
+                      "connectionSpec.id " + *id + " is not a known connection spec");
   return spec;
 }
 
 // Common part of both: name, description, connectionSpec, data, params.
-ApiResult<json::object> BaseDoc(const json::object& body, const ConnectionSpec& spec) {
+Result<json::object> BaseDoc(const json::object& body, const ConnectionSpec& spec) {
   auto name = GetString(body, "name");
   if (!name || name->empty())
-    return ApiError::BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
+    return BadRequest(kCodeBadRequest, "name is required and must be a non-empty string");
   json::object doc;
   doc["name"] = *name;
   if (auto d = body.if_contains("description")) {
-    if (!d->is_string())
-      return ApiError::BadRequest(kCodeBadRequest, "description must be a string");
+    if (!d->is_string()) return BadRequest(kCodeBadRequest, "description must be a string");
     doc["description"] = *d;
   }
   doc["connectionSpec"] = json::object{{"id", spec.id}, {"version", spec.version}};
@@ -57,40 +56,38 @@ ApiResult<json::object> BaseDoc(const json::object& body, const ConnectionSpec& 
   return doc;
 }
 
-ApiResult<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body, Entity e) {
-  API_ASSIGN_OR_RETURN(const ConnectionSpec* spec, SpecOf(body));
+Result<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body, Entity e) {
+  ASSIGN_OR_RETURN(const ConnectionSpec* spec, SpecOf(body));
   if (!spec->is_source()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "connectionSpec.id " + spec->id + " (" + spec->name +
-                                    ") is not a source; use it in a target connection");
+    return BadRequest(kCodeBadRequest, "connectionSpec.id " + spec->id + " (" + spec->name +
+                                           ") is not a source; use it in a target connection");
   }
-  API_ASSIGN_OR_RETURN(json::object doc, BaseDoc(body, *spec));
+  ASSIGN_OR_RETURN(json::object doc, BaseDoc(body, *spec));
   auto base_id = GetString(body, "baseConnectionId");
   if (!base_id || base_id->empty()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "baseConnectionId is required (the id of a connection)");
+    return BadRequest(kCodeBadRequest, "baseConnectionId is required (the id of a connection)");
   }
   auto base = txn.Get(call.scope, "connections", *base_id);
   if (!base.ok()) {
     if (base.status().code() == StatusCode::kNotFound) {
-      return ApiError::Flow(404, 1101, "baseConnectionId: connection not found with id " + *base_id,
-                            "connections", *base_id);
+      return FlowError(404, 1101, "baseConnectionId: connection not found with id " + *base_id,
+                       "connections", *base_id);
     }
-    return FromStatus(base.status());
+    return base.status();
   }
   const json::value* base_spec = FindPath(base->doc, "connectionSpec.id");
   if (!base_spec || !base_spec->is_string() || base_spec->as_string() != spec->id) {
-    return ApiError::BadRequest(
-        kCodeBadRequest, "connectionSpec.id " + spec->id +
-                             " differs from the connection spec of baseConnectionId " + *base_id);
+    return BadRequest(kCodeBadRequest,
+                      "connectionSpec.id " + spec->id +
+                          " differs from the connection spec of baseConnectionId " + *base_id);
   }
   bool bad = false;
   const json::object& data = ObjectOr(body, "data", &bad);
-  if (bad) return ApiError::BadRequest(kCodeBadRequest, "data must be an object");
+  if (bad) return BadRequest(kCodeBadRequest, "data must be an object");
   const json::object& params = ObjectOr(body, "params", &bad);
-  if (bad) return ApiError::BadRequest(kCodeBadRequest, "params must be an object");
+  if (bad) return BadRequest(kCodeBadRequest, "params must be an object");
   Status valid = ValidateSourceConnection(*spec, data, params);
-  if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
+  if (!valid.ok()) return BadRequest(kCodeBadRequest, valid.message());
   doc["baseConnectionId"] = *base_id;
   doc["data"] = data;
   doc["params"] = params;
@@ -99,34 +96,33 @@ ApiResult<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body
   return e;
 }
 
-ApiResult<Entity> BuildTarget(Call& call, MetaTxn& txn, const json::object& body, Entity e) {
-  API_ASSIGN_OR_RETURN(const ConnectionSpec* spec, SpecOf(body));
+Result<Entity> BuildTarget(Call& call, MetaTxn& txn, const json::object& body, Entity e) {
+  ASSIGN_OR_RETURN(const ConnectionSpec* spec, SpecOf(body));
   if (!spec->is_target()) {
-    return ApiError::BadRequest(
-        kCodeBadRequest, "connectionSpec.id " + spec->id + " (" + spec->name +
-                             ") is not a target; a target connection uses the data lake spec " +
-                             std::string(spec_ids::kDataLake));
+    return BadRequest(kCodeBadRequest,
+                      "connectionSpec.id " + spec->id + " (" + spec->name +
+                          ") is not a target; a target connection uses the data lake spec " +
+                          std::string(spec_ids::kDataLake));
   }
-  API_ASSIGN_OR_RETURN(json::object doc, BaseDoc(body, *spec));
+  ASSIGN_OR_RETURN(json::object doc, BaseDoc(body, *spec));
   bool bad = false;
   const json::object& data = ObjectOr(body, "data", &bad);
-  if (bad) return ApiError::BadRequest(kCodeBadRequest, "data must be an object");
+  if (bad) return BadRequest(kCodeBadRequest, "data must be an object");
   const json::object& params = ObjectOr(body, "params", &bad);
-  if (bad) return ApiError::BadRequest(kCodeBadRequest, "params must be an object");
+  if (bad) return BadRequest(kCodeBadRequest, "params must be an object");
   Status valid = ValidateTargetConnection(*spec, data, params);
-  if (!valid.ok()) return ApiError::BadRequest(kCodeBadRequest, valid.message());
+  if (!valid.ok()) return BadRequest(kCodeBadRequest, valid.message());
   auto dataset_id = GetString(params, "dataSetId");
   if (!dataset_id || dataset_id->empty()) {
-    return ApiError::BadRequest(kCodeBadRequest,
-                                "params.dataSetId is required (the id of a dataset)");
+    return BadRequest(kCodeBadRequest, "params.dataSetId is required (the id of a dataset)");
   }
   auto ds = txn.Get(call.scope, "dataSets", *dataset_id);
   if (!ds.ok()) {
     if (ds.status().code() == StatusCode::kNotFound) {
-      return ApiError::BadRequest(kCodeBadRequest,
-                                  "params.dataSetId: dataset not found with id " + *dataset_id);
+      return BadRequest(kCodeBadRequest,
+                        "params.dataSetId: dataset not found with id " + *dataset_id);
     }
-    return FromStatus(ds.status());
+    return ds.status();
   }
   if (auto b = body.if_contains("baseConnectionId")) doc["baseConnectionId"] = *b;
   doc["data"] = data;
@@ -138,9 +134,9 @@ ApiResult<Entity> BuildTarget(Call& call, MetaTxn& txn, const json::object& body
 
 PatchCheck ConnectionPatchCheck() {
   PatchCheck allowed = AllowPathPrefixes({"/name", "/description", "/params", "/data"});
-  return [allowed](const PatchOp& op) -> std::optional<ApiError> {
+  return [allowed](const PatchOp& op) -> Status {
     if (op.path.rfind("/connectionSpec", 0) == 0) {
-      return ApiError::BadRequest(1414, "connectionSpec cannot be changed (" + op.path + ")");
+      return BadRequest(1414, "connectionSpec cannot be changed (" + op.path + ")");
     }
     return allowed(op);
   };

@@ -33,13 +33,13 @@ bool Matches(const json::value& doc, const Filter& f) {
 }
 
 template <typename Spec>
-ApiResult<HttpResponse> ListSpecs(Call& call, const std::vector<Spec>& specs, const char* kind) {
+Result<HttpResponse> ListSpecs(Call& call, const std::vector<Spec>& specs, const char* kind) {
   ListOptions opts;
   opts.scope = kind;
   opts.filter_paths = {"id", "name", "providerId", "attributes.category"};
   opts.order_fields = {"name", "id"};
   opts.default_order = "+name";
-  API_ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, opts));
+  ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, opts));
   json::array items;
   for (const auto& spec : specs) {
     json::value doc = ToJson(spec);
@@ -56,16 +56,16 @@ ApiResult<HttpResponse> ListSpecs(Call& call, const std::vector<Spec>& specs, co
 void RegisterSpecRoutes(Router& r, const std::string& base) {
   r.Add("GET", base + "/connectionSpecs",
         [](Call& call) { return ListSpecs(call, BuiltinConnectionSpecs(), "connectionSpecs"); });
-  r.Add("GET", base + "/connectionSpecs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", base + "/connectionSpecs/{id}", [](Call& call) -> Result<HttpResponse> {
     const ConnectionSpec* spec = FindConnectionSpec(call.param(0));
-    if (!spec) return ApiError::NotFound("connectionSpecs", call.param(0));
+    if (!spec) return NotFoundError("connectionSpecs", call.param(0));
     return JsonResponse(200, json::object{{"items", json::array{ToJson(*spec)}}});
   });
   r.Add("GET", base + "/flowSpecs",
         [](Call& call) { return ListSpecs(call, BuiltinFlowSpecs(), "flowSpecs"); });
-  r.Add("GET", base + "/flowSpecs/{id}", [](Call& call) -> ApiResult<HttpResponse> {
+  r.Add("GET", base + "/flowSpecs/{id}", [](Call& call) -> Result<HttpResponse> {
     const FlowSpec* spec = FindFlowSpec(call.param(0));
-    if (!spec) return ApiError::NotFound("flowSpecs", call.param(0));
+    if (!spec) return NotFoundError("flowSpecs", call.param(0));
     return JsonResponse(200, json::object{{"items", json::array{ToJson(*spec)}}});
   });
 }

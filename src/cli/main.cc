@@ -127,6 +127,8 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
   deps.connectors = connectors.get();
   deps.lake = &lake;
   deps.allow_paths = so.allow_paths;
+  deps.pool_options.threads = o.connection_workers;
+  deps.pool_options.queue_limit = static_cast<size_t>(o.connection_queue);
   ApiService api(deps);
 
   ExecutorOptions eo;
@@ -189,6 +191,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
   spdlog::info("received {}, shutting down (grace {} s)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                o.shutdown_grace_seconds);
   server.Stop(std::chrono::seconds(o.shutdown_grace_seconds));
+  api.Shutdown();  // after the server, before it is destroyed (see api/service.h)
   scheduler.Stop();
   executor.Stop();
   spdlog::info("stopped");
@@ -231,6 +234,16 @@ int main(int argc, char** argv) {
                     "Seconds in-flight requests get on SIGTERM");
   serve->add_option("--source-parallelism", o.source_parallelism, "Splits of one run read at once")
       ->envname("FLUXO_SOURCE_PARALLELISM");
+  serve
+      ->add_option("--connection-workers", o.connection_workers,
+                   "Connection tests and explores run at once (off the HTTP threads)")
+      ->envname("FLUXO_CONNECTION_WORKERS")
+      ->check(CLI::Range(1, 256));
+  serve
+      ->add_option("--connection-queue", o.connection_queue,
+                   "Connection tests and explores that may wait for a worker; beyond: 429")
+      ->envname("FLUXO_CONNECTION_QUEUE")
+      ->check(CLI::Range(0, 100000));
   serve->add_option("--lease-seconds", o.lease_seconds,
                     "A run whose worker stops heartbeating is taken over after this");
   serve->add_option("--codec", o.codec, "Parquet codec of lake files: zstd|snappy|gzip|none")
@@ -256,7 +269,13 @@ int main(int argc, char** argv) {
   sandboxes_create->add_option("--org", org, "IMS org id")->required();
   sandboxes_create->add_option("name", sandbox, "Sandbox name")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other parse error is a usage error: exit 2.
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
   InitLogging(o.log_format, o.log_level);
 
   if (serve->parsed()) return Serve(so, o, /*with_api=*/true);

@@ -25,6 +25,9 @@ struct ServeOptions {
   std::string log_format = "text";
   std::string log_level = "info";
   int shutdown_grace_seconds = 10;
+  // The worker pool of connection test and explore (src/server/worker_pool.h).
+  int connection_workers = 4;
+  int connection_queue = 16;
   int source_parallelism = 2;
   int lease_seconds = 15;
   std::string codec = "zstd";

@@ -33,6 +33,14 @@ struct HttpRequest {
   }
 };
 
+struct HttpResponse;
+
+// Completes a deferred response (HttpResponse::deferred). Call it once, from any thread; the
+// server then sends the response on the connection's own strand. When every copy is destroyed
+// without a call, the server answers 500 (a handler bug, never a hung connection); calls after
+// the first are ignored.
+using HttpCompletion = std::function<void(HttpResponse)>;
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/Length
@@ -43,6 +51,11 @@ struct HttpResponse {
   std::optional<std::string> file_path;
   uint64_t file_offset = 0;
   uint64_t file_length = 0;
+  // When set, nothing is sent now: right after the handler returns, the server calls
+  // `deferred(complete)` once, on the I/O thread, and later sends what `complete` is given
+  // (the other fields of this response are ignored). `deferred` must return at once (hand the
+  // work to a WorkerPool, server/worker_pool.h) and must not keep references to the request.
+  std::function<void(HttpCompletion complete)> deferred;
 
   static HttpResponse Json(int status, std::string body) {
     HttpResponse r;
@@ -53,7 +66,8 @@ struct HttpResponse {
 };
 
 // Handles one request. Called on a server I/O thread; must be thread-safe and should not block
-// for long (metastore calls are fine; no network waits on user-controlled peers).
+// for long (metastore calls are fine; no network waits on user-controlled peers: such work
+// answers with a deferred response completed from a WorkerPool).
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 }  // namespace fluxo

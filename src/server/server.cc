@@ -2,17 +2,18 @@
 
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/mutex.h"
 
 namespace fluxo {
 
@@ -89,19 +90,22 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   asio::io_context ioc;
+  // Keeps the I/O threads running while nothing is pending on the sockets (a deferred response
+  // being computed during Stop's grace, once the acceptor is closed). Reset by Stop.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<bool> stopped{false};
   uint16_t bound_port = 0;
 
-  std::mutex mu;
-  std::set<std::shared_ptr<Session>> sessions;  // live sessions, for shutdown
+  Mutex mu;
+  std::set<std::shared_ptr<Session>> sessions GUARDED_BY(mu);  // live sessions, for shutdown
 
   Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
   void DoAccept();
-  void Remove(const std::shared_ptr<Session>& s) {
-    std::lock_guard<std::mutex> lock(mu);
+  void Remove(const std::shared_ptr<Session>& s) EXCLUDES(mu) {
+    MutexLock lock(&mu);
     sessions.erase(s);
   }
 };
@@ -187,25 +191,75 @@ class Session : public std::enable_shared_from_this<Session> {
     in.request_id = rid && IsSaneRequestId(*rid) ? *rid : RandomHex(12);
 
     HttpResponse out;
+    Answer answer{in.request_id, in.method, in.path, req.version(), req.keep_alive(), start};
     {
       ScopedRequestId scoped(in.request_id);
       try {
         out = server_->handler(in);
+        if (out.deferred) return Defer(std::move(out.deferred), std::move(answer));
       } catch (const std::exception& e) {
         spdlog::error("unhandled exception in handler: {}", e.what());
         out = HttpResponse::Json(500, ReasonBody(500));
       }
-      if (server_->options.access_log) {
-        auto ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-        uint64_t bytes = out.file_path ? out.file_length : out.body.size();
-        spdlog::info("access {} {} {} {}B {:.1f}ms {}", in.method, in.path, out.status, bytes, ms,
-                     remote_);
-      }
     }
-    bool keep_alive = req.keep_alive() && !server_->stopping;
-    Send(std::move(out), in.request_id, req.version(), keep_alive);
+    Respond(std::move(out), answer);
+  }
+
+  // What the response to one request needs once the handler has returned.
+  struct Answer {
+    std::string request_id, method, path;
+    unsigned version = 11;
+    bool keep_alive = true;
+    std::chrono::steady_clock::time_point start;
+  };
+
+  // Logs the access line and sends `out`. Runs on the session's strand.
+  void Respond(HttpResponse out, const Answer& a) {
+    if (server_->options.access_log) {
+      ScopedRequestId scoped(a.request_id);
+      auto ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a.start)
+              .count();
+      uint64_t bytes = out.file_path ? out.file_length : out.body.size();
+      spdlog::info("access {} {} {} {}B {:.1f}ms {}", a.method, a.path, out.status, bytes, ms,
+                   remote_);
+    }
+    bool keep_alive = a.keep_alive && !server_->stopping;
+    Send(std::move(out), a.request_id, a.version, keep_alive);
+  }
+
+  // The completion of one deferred response: delivers the first response it is given to the
+  // session's strand; destroyed without one, it delivers a 500. Thread-safe.
+  class Pending {
+   public:
+    Pending(std::shared_ptr<Session> session, Answer answer)
+        : session_(std::move(session)), answer_(std::move(answer)) {}
+    ~Pending() { Deliver(HttpResponse::Json(500, ReasonBody(500))); }
+    void Deliver(HttpResponse out) {
+      if (delivered_.exchange(true)) return;
+      auto session = session_;
+      asio::post(session->stream_.get_executor(),
+                 [session, a = answer_, out = std::move(out)]() mutable {
+                   session->Respond(std::move(out), a);
+                 });
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+    Answer answer_;
+    std::atomic<bool> delivered_{false};
+  };
+
+  // The handler answered later: the session stays busy (no read) until the completion runs.
+  void Defer(std::function<void(HttpCompletion)> deferred, Answer answer) {
+    auto pending = std::make_shared<Pending>(shared_from_this(), std::move(answer));
+    HttpCompletion complete = [pending](HttpResponse out) { pending->Deliver(std::move(out)); };
+    try {
+      deferred(std::move(complete));
+    } catch (const std::exception& e) {
+      spdlog::error("unhandled exception in a deferred handler: {}", e.what());
+      pending->Deliver(HttpResponse::Json(500, ReasonBody(500)));
+    }
   }
 
   template <class Body>
@@ -288,7 +342,7 @@ void HttpServer::Impl::DoAccept() {
     } else if (!stopping) {
       auto s = std::make_shared<Session>(std::move(socket), this);
       {
-        std::lock_guard<std::mutex> lock(mu);
+        MutexLock lock(&mu);
         sessions.insert(s);
       }
       s->Start();
@@ -318,6 +372,7 @@ Status HttpServer::Start() {
   }
   impl_->bound_port = impl_->acceptor->local_endpoint().port();
   impl_->DoAccept();
+  impl_->work.emplace(impl_->ioc.get_executor());
   int n = std::max(1, impl_->options.threads);
   for (int i = 0; i < n; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -337,26 +392,27 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
     });
   }
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     for (auto& s : impl_->sessions) s->CloseIfIdle();
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (std::chrono::steady_clock::now() < deadline) {
     {
-      std::lock_guard<std::mutex> lock(impl_->mu);
+      MutexLock lock(&impl_->mu);
       if (impl_->sessions.empty()) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     for (auto& s : impl_->sessions) s->ForceClose();
   }
+  impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   impl_->sessions.clear();
 }
 

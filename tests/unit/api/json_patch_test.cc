@@ -15,15 +15,15 @@ const json::value kDoc = J(R"({"name":"flow","params":{"a":1,"a/b":2,"m~n":3},
                                "list":[10,20,30],"state":"enabled"})");
 
 json::value Apply(const json::value& doc, std::string_view patch) {
-  ApiResult<PatchResult> r = ApplyJsonPatch(doc, J(patch));
-  EXPECT_TRUE(r.ok()) << patch << ": " << (r.ok() ? "" : r.error().message);
+  Result<PatchResult> r = ApplyJsonPatch(doc, J(patch));
+  EXPECT_TRUE(r.ok()) << patch << ": " << (r.ok() ? "" : ToApiError(r.status()).message);
   return r.ok() ? r->document : json::value();
 }
 
 ApiError Fail(const json::value& doc, std::string_view patch, const PatchOptions& o = {}) {
-  ApiResult<PatchResult> r = ApplyJsonPatch(doc, J(patch), o);
+  Result<PatchResult> r = ApplyJsonPatch(doc, J(patch), o);
   EXPECT_FALSE(r.ok()) << patch;
-  return r.ok() ? ApiError{} : r.error();
+  return r.ok() ? ApiError{} : ToApiError(r.status());
 }
 
 TEST(JsonPatch, ReplaceAddRemoveInAnyCase) {
@@ -153,7 +153,7 @@ TEST(JsonPatch, AtomicOnError) {
                              {"op":"remove","path":"/missing"}])");
   EXPECT_NE(e.message.find("operation 2"), std::string::npos);
   EXPECT_EQ(doc, kDoc);
-  ApiResult<json::value> r = ApplyPatchOps(
+  Result<json::value> r = ApplyPatchOps(
       doc, *ParseJsonPatch(J(
                R"([{"op":"add","path":"/x","value":1},{"op":"replace","path":"/y","value":1}])")));
   EXPECT_FALSE(r.ok());
@@ -163,11 +163,11 @@ TEST(JsonPatch, AtomicOnError) {
 TEST(JsonPatch, PathRestrictionHook) {
   PatchOptions o;
   o.check = AllowPathPrefixes({"/name", "/params", "/description"});
-  ApiResult<PatchResult> r = ApplyJsonPatch(kDoc, J(R"([{"op":"replace","path":"/name","value":"n"},
+  Result<PatchResult> r = ApplyJsonPatch(kDoc, J(R"([{"op":"replace","path":"/name","value":"n"},
                   {"op":"add","path":"/params/z","value":1},
                   {"op":"add","path":"/description","value":"d"}])"),
-                                            o);
-  ASSERT_TRUE(r.ok()) << r.error().message;
+                                         o);
+  ASSERT_TRUE(r.ok()) << ToApiError(r.status()).message;
   ApiError e = Fail(kDoc, R"([{"op":"replace","path":"/state","value":"x"}])", o);
   EXPECT_EQ(e.code, 1410);
   EXPECT_NE(e.message.find("'/state'"), std::string::npos);
@@ -176,11 +176,11 @@ TEST(JsonPatch, PathRestrictionHook) {
   EXPECT_EQ(Fail(kDoc, R"([{"op":"replace","path":"","value":{}}])", o).code, 1410);
   // A custom hook can answer its own code.
   PatchOptions custom;
-  custom.check = [](const PatchOp& op) -> std::optional<ApiError> {
+  custom.check = [](const PatchOp& op) -> Status {
     if (!op.tokens.empty() && op.tokens[0] == "connectionSpec") {
-      return ApiError::BadRequest(1414, "connectionSpec cannot be changed");
+      return BadRequest(1414, "connectionSpec cannot be changed");
     }
-    return std::nullopt;
+    return Status::OK();
   };
   EXPECT_EQ(
       Fail(kDoc, R"([{"op":"replace","path":"/connectionSpec/id","value":"x"}])", custom).code,
@@ -188,11 +188,11 @@ TEST(JsonPatch, PathRestrictionHook) {
 }
 
 TEST(JsonPatch, TouchedTopLevel) {
-  ApiResult<PatchResult> r = ApplyJsonPatch(kDoc, J(R"([{"op":"replace","path":"/name","value":"n"},
+  Result<PatchResult> r = ApplyJsonPatch(kDoc, J(R"([{"op":"replace","path":"/name","value":"n"},
                   {"op":"add","path":"/params/a~1b","value":1},
                   {"op":"remove","path":"/name"},
                   {"op":"add","path":"/a~1b","value":1}])"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r.ok()) << ToApiError(r.status()).message;
   EXPECT_EQ(r->touched, (std::vector<std::string>{"name", "params", "a/b"}));
   std::vector<PatchOp> ops = *ParseJsonPatch(J(R"([{"op":"replace","path":"","value":1}])"));
   EXPECT_EQ(TouchedTopLevel(ops), std::vector<std::string>{""});

@@ -21,26 +21,27 @@ ListOptions FlowOptions() {
   return o;
 }
 
-ApiResult<ListQuery> ParseRaw(std::string_view raw, const ListOptions& o = FlowOptions()) {
-  ApiResult<QueryParams> params = ParseQueryString(raw);
-  if (!params.ok()) return params.error();
+Result<ListQuery> ParseRaw(std::string_view raw, const ListOptions& o = FlowOptions()) {
+  Result<QueryParams> params = ParseQueryString(raw);
+  if (!params.ok()) return params.status();
   return ParseListQuery(*params, o);
 }
 
 ListQuery Ok(std::string_view raw, const ListOptions& o = FlowOptions()) {
-  ApiResult<ListQuery> r = ParseRaw(raw, o);
-  EXPECT_TRUE(r.ok()) << raw << ": " << (r.ok() ? "" : r.error().message);
+  Result<ListQuery> r = ParseRaw(raw, o);
+  EXPECT_TRUE(r.ok()) << raw << ": " << (r.ok() ? "" : ToApiError(r.status()).message);
   return r.ok() ? *r : ListQuery{};
 }
 
 // Expects a 400 with `code` whose message mentions `needle`.
 void Bad(std::string_view raw, int code, std::string_view needle,
          const ListOptions& o = FlowOptions()) {
-  ApiResult<ListQuery> r = ParseRaw(raw, o);
+  Result<ListQuery> r = ParseRaw(raw, o);
   ASSERT_FALSE(r.ok()) << raw;
-  EXPECT_EQ(r.error().http_status, 400) << raw;
-  EXPECT_EQ(r.error().code, code) << raw << ": " << r.error().message;
-  EXPECT_NE(r.error().message.find(needle), std::string::npos) << raw << ": " << r.error().message;
+  EXPECT_EQ(ToApiError(r.status()).http_status, 400) << raw;
+  EXPECT_EQ(ToApiError(r.status()).code, code) << raw << ": " << ToApiError(r.status()).message;
+  EXPECT_NE(ToApiError(r.status()).message.find(needle), std::string::npos)
+      << raw << ": " << ToApiError(r.status()).message;
 }
 
 Filter OneFilter(std::string_view raw) {
@@ -362,8 +363,8 @@ TEST(ListQuery, BuiltinKeyStillValidates) {
 }
 
 TEST(ListQuery, ParseFilterDirectly) {
-  ApiResult<Filter> f = ParseFilter("  name  ==  \"a\" , b  ", FlowOptions());
-  ASSERT_TRUE(f.ok()) << f.error().message;
+  Result<Filter> f = ParseFilter("  name  ==  \"a\" , b  ", FlowOptions());
+  ASSERT_TRUE(f.ok()) << ToApiError(f.status()).message;
   EXPECT_EQ(f->values, (std::vector<std::string>{"a", "b"}));
   EXPECT_STREQ(FilterOpSymbol(FilterOp::kGe), ">=");
   EXPECT_STREQ(FilterOpSymbol(FilterOp::kNe), "!=");

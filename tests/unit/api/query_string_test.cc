@@ -6,8 +6,8 @@ namespace fluxo {
 namespace {
 
 QueryParams Parse(std::string_view raw) {
-  ApiResult<QueryParams> r = ParseQueryString(raw);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  Result<QueryParams> r = ParseQueryString(raw);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : ToApiError(r.status()).message);
   return r.ok() ? *r : QueryParams{};
 }
 
@@ -34,15 +34,16 @@ TEST(QueryString, RawAndEncodedFiltersDecodeTheSame) {
 
 TEST(QueryString, RejectsMalformedEscapesNulAndBadUtf8NamingTheParameter) {
   for (std::string_view raw : {"limit=%4", "limit=%zz", "limit=%00", "limit=%FF%FE"}) {
-    ApiResult<QueryParams> r = ParseQueryString(raw);
+    Result<QueryParams> r = ParseQueryString(raw);
     ASSERT_FALSE(r.ok()) << raw;
-    EXPECT_EQ(r.error().http_status, 400);
-    EXPECT_EQ(r.error().code, 1410);
-    EXPECT_NE(r.error().message.find("'limit'"), std::string::npos) << r.error().message;
+    EXPECT_EQ(ToApiError(r.status()).http_status, 400);
+    EXPECT_EQ(ToApiError(r.status()).code, 1410);
+    EXPECT_NE(ToApiError(r.status()).message.find("'limit'"), std::string::npos)
+        << ToApiError(r.status()).message;
   }
-  ApiResult<QueryParams> bad_name = ParseQueryString("li%mit=1");
+  Result<QueryParams> bad_name = ParseQueryString("li%mit=1");
   ASSERT_FALSE(bad_name.ok());
-  EXPECT_NE(bad_name.error().message.find("li%mit"), std::string::npos);
+  EXPECT_NE(ToApiError(bad_name.status()).message.find("li%mit"), std::string::npos);
 }
 
 TEST(QueryString, PercentDecodePlusHandling) {

@@ -1,0 +1,229 @@
+// HttpServer over real sockets: limits (413, 431), keep-alive, request ids and the deferred
+// response path (a handler that answers later from another thread holds no I/O thread).
+#include "server/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace fluxo {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct Reply {
+  int status = 0;
+  std::string head;  // status line and headers
+  std::string body;
+};
+
+// A blocking HTTP/1.1 client on one connection (so keep-alive can be observed).
+class Client {
+ public:
+  explicit Client(uint16_t port) : socket_(io_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  void Write(const std::string& raw) { asio::write(socket_, asio::buffer(raw)); }
+  // Reads one response (Content-Length bodies only). status 0: the connection closed.
+  Reply Read() {
+    Reply r;
+    boost::system::error_code ec;
+    asio::read_until(socket_, buf_, "\r\n\r\n", ec);
+    if (ec) return r;
+    std::string all(asio::buffers_begin(buf_.data()), asio::buffers_end(buf_.data()));
+    size_t end = all.find("\r\n\r\n") + 4;
+    r.head = all.substr(0, end);
+    buf_.consume(end);
+    r.status = std::stoi(r.head.substr(9, 3));
+    size_t cl = Lower(r.head).find("content-length: ");
+    size_t length = cl == std::string::npos ? 0 : std::stoul(r.head.substr(cl + 16));
+    if (buf_.size() < length)
+      asio::read(socket_, buf_, asio::transfer_exactly(length - buf_.size()));
+    std::string rest(asio::buffers_begin(buf_.data()), asio::buffers_end(buf_.data()));
+    r.body = rest.substr(0, length);
+    buf_.consume(length);
+    return r;
+  }
+  Reply Get(const std::string& path, const std::string& extra_headers = "") {
+    Write("GET " + path + " HTTP/1.1\r\nHost: t\r\n" + extra_headers + "\r\n");
+    return Read();
+  }
+  // True when the server closed the connection (a read sees EOF).
+  bool ClosedByPeer() {
+    boost::system::error_code ec;
+    char c;
+    socket_.read_some(asio::buffer(&c, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+ private:
+  static std::string Lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+  asio::io_context io_;
+  tcp::socket socket_;
+  asio::streambuf buf_;
+};
+
+HttpServerOptions TestOptions() {
+  HttpServerOptions o;
+  o.port = 0;
+  o.threads = 1;  // one I/O thread: a blocked handler would stall everything
+  o.body_limit = 1024;
+  o.header_limit = 2048;
+  o.access_log = false;
+  return o;
+}
+
+HttpResponse Echo(const HttpRequest& req) {
+  return HttpResponse::Json(
+      200, "{\"path\":\"" + req.path + "\",\"bytes\":" + std::to_string(req.body.size()) + "}");
+}
+
+TEST(HttpServer, LimitsAnswer413And431AndClose) {
+  HttpServer server(TestOptions(), Echo);
+  ASSERT_TRUE(server.Start().ok());
+  {
+    Client c(server.port());
+    c.Write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n" + std::string(2048, 'a'));
+    Reply r = c.Read();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_NE(r.body.find("413000"), std::string::npos) << r.body;
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  {
+    Client c(server.port());
+    Reply r = c.Get("/x", "X-Big: " + std::string(4096, 'h') + "\r\n");
+    EXPECT_EQ(r.status, 431);
+    EXPECT_NE(r.body.find("431000"), std::string::npos) << r.body;
+  }
+  {
+    Client c(server.port());  // at the limit is fine
+    c.Write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" + std::string(1024, 'a'));
+    Reply r = c.Read();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, R"({"path":"/x","bytes":1024})");
+  }
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+TEST(HttpServer, KeepAliveServesManyRequestsOnOneConnectionAndHonoursClose) {
+  HttpServer server(TestOptions(), Echo);
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  for (int i = 0; i < 3; ++i) {
+    Reply r = c.Get("/n" + std::to_string(i));
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{\"path\":\"/n" + std::to_string(i) + "\",\"bytes\":0}");
+    EXPECT_NE(r.head.find("x-request-id: "), std::string::npos);
+  }
+  Reply echoed = c.Get("/id", "x-request-id: abc-123\r\n");
+  EXPECT_NE(echoed.head.find("x-request-id: abc-123\r\n"), std::string::npos) << echoed.head;
+  Reply last = c.Get("/bye", "Connection: close\r\n");
+  EXPECT_EQ(last.status, 200);
+  EXPECT_TRUE(c.ClosedByPeer());
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+TEST(HttpServer, DeferredResponsesHoldNoIoThread) {
+  // /slow answers from another thread once `release` is set; /fast answers at once.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<std::thread> workers;
+  auto handler = [&](const HttpRequest& req) {
+    if (req.path != "/slow") return Echo(req);
+    HttpResponse r;
+    r.deferred = [&workers, released](HttpCompletion complete) {
+      workers.emplace_back([released, complete] {
+        released.wait();
+        complete(HttpResponse::Json(202, R"({"late":true})"));
+      });
+    };
+    return r;
+  };
+  HttpServer server(TestOptions(), handler);
+  ASSERT_TRUE(server.Start().ok());
+  Client slow1(server.port()), slow2(server.port());
+  slow1.Write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  slow2.Write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  // With one I/O thread, /fast is answered while both slow requests wait.
+  Client fast(server.port());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(fast.Get("/fast").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  release.set_value();
+  Reply r1 = slow1.Read();
+  EXPECT_EQ(r1.status, 202);
+  EXPECT_EQ(r1.body, R"({"late":true})");
+  EXPECT_EQ(slow2.Read().status, 202);
+  // The connection is kept alive after a deferred answer.
+  EXPECT_EQ(slow1.Get("/after").status, 200);
+  for (auto& t : workers) t.join();
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+TEST(HttpServer, ADroppedCompletionAnswers500AndASecondCallIsIgnored) {
+  auto handler = [](const HttpRequest& req) {
+    HttpResponse r;
+    if (req.path == "/drop") {
+      r.deferred = [](HttpCompletion) {};  // never called: the server must still answer
+    } else {
+      r.deferred = [](HttpCompletion complete) {
+        complete(HttpResponse::Json(200, "{}"));
+        complete(HttpResponse::Json(201, "{}"));
+      };
+    }
+    return r;
+  };
+  HttpServer server(TestOptions(), handler);
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  Reply dropped = c.Get("/drop");
+  EXPECT_EQ(dropped.status, 500);
+  EXPECT_NE(dropped.body.find("500000"), std::string::npos);
+  EXPECT_EQ(c.Get("/twice").status, 200);
+  EXPECT_EQ(c.Get("/twice").status, 200);  // the second call of the first request sent nothing
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+TEST(HttpServer, StopLetsADeferredRequestFinishWithinTheGrace) {
+  std::thread worker;
+  std::promise<void> started;
+  auto handler = [&worker, &started](const HttpRequest&) {
+    HttpResponse r;
+    r.deferred = [&worker, &started](HttpCompletion complete) {
+      started.set_value();
+      worker = std::thread([complete] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        complete(HttpResponse::Json(200, R"({"done":true})"));
+      });
+    };
+    return r;
+  };
+  HttpServer server(TestOptions(), handler);
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  c.Write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+  started.get_future().wait();  // the request is in the handler's hands
+  std::thread stopper([&] { server.Stop(std::chrono::seconds(5)); });
+  Reply r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.head.find("Connection: close"), std::string::npos) << r.head;
+  stopper.join();
+  worker.join();
+}
+
+}  // namespace
+}  // namespace fluxo
