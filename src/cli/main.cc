@@ -11,6 +11,7 @@
 #include "auth/authenticator.h"
 #include "base/log.h"
 #include "cli/app.h"
+#include "cli/client_commands.h"
 #include "cli/demo.h"
 #include "connectors/registry.h"
 #include "executor/executor.h"
@@ -269,6 +270,8 @@ int main(int argc, char** argv) {
   sandboxes_create->add_option("--org", org, "IMS org id")->required();
   sandboxes_create->add_option("name", sandbox, "Sandbox name")->required();
 
+  ClientCommands client(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -276,6 +279,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (client.parsed()) return client.Run();
   InitLogging(o.log_format, o.log_level);
 
   if (serve->parsed()) return Serve(so, o, /*with_api=*/true);
