@@ -4,8 +4,14 @@ namespace fluxo {
 
 void Router::Add(std::string method, const std::string& pattern, Handler handler) {
   auto segs = SplitPath(pattern);
-  routes_.push_back(
-      Route{std::move(method), segs.ok() ? *segs : std::vector<std::string>{}, std::move(handler)});
+  routes_.push_back(Route{std::move(method), pattern,
+                          segs.ok() ? *segs : std::vector<std::string>{}, std::move(handler)});
+}
+
+std::vector<RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern});
+  return out;
 }
 
 Router::Match Router::Find(const std::string& method, const std::vector<std::string>& segments,

@@ -13,6 +13,12 @@ namespace fluxo {
 
 using Handler = std::function<Result<HttpResponse>(Call&)>;
 
+// One route: "GET", "/data/foundation/flowservice/flows/{id}".
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+};
+
 class Router {
  public:
   void Add(std::string method, const std::string& pattern, Handler handler);
@@ -21,10 +27,13 @@ class Router {
   // Finds the handler for (method, path); fills `params` with the captured segments.
   Match Find(const std::string& method, const std::vector<std::string>& segments,
              const Handler** handler, std::vector<std::string>* params) const;
+  // The table, in registration order.
+  std::vector<RouteInfo> Routes() const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;                // as registered
     std::vector<std::string> segments;  // "{x}" captures
     Handler handler;
   };

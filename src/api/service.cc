@@ -1,5 +1,6 @@
 #include "api/service.h"
 
+#include "api/openapi.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "web/console.h"
@@ -25,6 +26,13 @@ Status AuthToStatus(const AuthError& e) {
 }
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// What the console hook (web::ServeConsole, web/console.h) answers; {path} may hold slashes.
+struct ConsoleRoute {
+  const char* method;
+  const char* path;
+};
+constexpr ConsoleRoute kConsoleRoutes[] = {{"GET", "/"}, {"GET", "/console/{path}"}};
 
 }  // namespace
 
@@ -80,23 +88,53 @@ HttpResponse ApiService::Handle(const HttpRequest& req) {
 
 void ApiService::Shutdown() { pool_.Shutdown(); }
 
+// The routes answered without authentication, before the Flow Service router. Dispatch serves
+// exactly these (the path may end in '/'), and Routes() lists them.
+const ApiService::PublicRoute ApiService::kPublicRoutes[] = {
+    {"GET", "/metrics", &ApiService::HandleMetrics},
+    {"GET", "/healthz", &ApiService::HandleHealth},
+    {"GET", "/readyz", &ApiService::HandleReady},
+    {"GET", "/openapi.json", &ApiService::HandleOpenApi},
+    {"POST", "/ims/token/v3", &ApiService::HandleToken},
+};
+
+std::vector<RouteInfo> ApiService::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : kPublicRoutes) out.push_back({r.method, r.path});
+  for (const auto& r : kConsoleRoutes) out.push_back({r.method, r.path});
+  for (const auto& r : router_.Routes()) out.push_back(r);
+  return out;
+}
+
+HttpResponse ApiService::HandleMetrics(const HttpRequest&) {
+  HttpResponse m;
+  m.content_type = "text/plain; version=0.0.4";
+  m.body = RenderMetrics();
+  return m;
+}
+
+HttpResponse ApiService::HandleHealth(const HttpRequest&) {
+  return JsonResponse(200, json::object{{"status", "ok"}});
+}
+
+HttpResponse ApiService::HandleReady(const HttpRequest&) {
+  Status s = deps_.store->Ping();
+  if (!s.ok()) {
+    return JsonResponse(503, json::object{{"status", "unavailable"}, {"metastore", s.message()}});
+  }
+  return JsonResponse(200, json::object{{"status", "ready"}, {"metastore", "ok"}});
+}
+
+HttpResponse ApiService::HandleOpenApi(const HttpRequest&) {
+  return HttpResponse::Json(200, std::string(OpenApiDocument()));
+}
+
 HttpResponse ApiService::Dispatch(const HttpRequest& req) {
   const std::string& path = req.path;
-  if (req.method == "GET" && (path == "/metrics" || path == "/metrics/")) {
-    HttpResponse m;
-    m.content_type = "text/plain; version=0.0.4";
-    m.body = RenderMetrics();
-    return m;
-  }
-  if (req.method == "GET" && (path == "/healthz" || path == "/healthz/")) {
-    return JsonResponse(200, json::object{{"status", "ok"}});
-  }
-  if (req.method == "GET" && (path == "/readyz" || path == "/readyz/")) {
-    Status s = deps_.store->Ping();
-    if (!s.ok()) {
-      return JsonResponse(503, json::object{{"status", "unavailable"}, {"metastore", s.message()}});
+  for (const auto& r : kPublicRoutes) {
+    if (req.method == r.method && (path == r.path || path == std::string(r.path) + "/")) {
+      return (this->*r.handler)(req);
     }
-    return JsonResponse(200, json::object{{"status", "ready"}, {"metastore", "ok"}});
   }
   if (StartsWith(path, "/ims/token/v3")) {
     if (req.method != "POST") {

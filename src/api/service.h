@@ -24,8 +24,23 @@ class ApiService {
 
   Authenticator& authenticator() { return auth_; }
 
+  // Every route this service answers: its public routes, the console's (web/console.h) and the
+  // router's table. /openapi.json documents exactly these (tests/unit/api/openapi_test.cc).
+  std::vector<RouteInfo> Routes() const;
+
  private:
+  struct PublicRoute {
+    const char* method;
+    const char* path;
+    HttpResponse (ApiService::*handler)(const HttpRequest&);
+  };
+  static const PublicRoute kPublicRoutes[];
+
   HttpResponse Dispatch(const HttpRequest& req);
+  HttpResponse HandleMetrics(const HttpRequest& req);
+  HttpResponse HandleHealth(const HttpRequest& req);
+  HttpResponse HandleReady(const HttpRequest& req);
+  HttpResponse HandleOpenApi(const HttpRequest& req);
   HttpResponse HandleToken(const HttpRequest& req);
   // ErrorResponse(s), logging 5xx answers.
   HttpResponse Render(const Status& s, const HttpRequest& req);
