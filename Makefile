@@ -6,6 +6,8 @@ BUILD_DIR ?= build
 JOBS ?= 2
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./fluxo-data
+# Folders local-file and SQLite sources may read (space-separated): make run ALLOW=/srv/csv
+ALLOW ?=
 
 .PHONY: all setup configure build run test unit e2e bench clean asan format check-format fuzz
 
@@ -22,8 +24,21 @@ configure: $(BUILD_DIR)/CMakeCache.txt
 build: setup configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
-run: build
-	./$(BUILD_DIR)/fluxo serve --listen $(LISTEN) --data $(DATA) --demo
+# `make run`: set-up and build output go to $(BUILD_DIR)/make-run.log (shown only on failure),
+# then a short block says where everything is, then fluxo runs in the foreground.
+run:
+	@mkdir -p $(BUILD_DIR)
+	@echo "building fluxo (log: $(BUILD_DIR)/make-run.log) ..."
+	@{ ./scripts/setup.sh && { [ -f $(BUILD_DIR)/CMakeCache.txt ] || cmake --preset $(PRESET); } && \
+	   cmake --build $(BUILD_DIR) -j$(JOBS) --target fluxo; } > $(BUILD_DIR)/make-run.log 2>&1 || \
+	   { tail -n 40 $(BUILD_DIR)/make-run.log; echo "make run: the build failed (full log: $(BUILD_DIR)/make-run.log)"; exit 1; }
+	@echo ""
+	@echo "  fluxo console   http://$(LISTEN)/"
+	@echo "  credentials     $(DATA)/credentials.json (created on first start, mode 0600)"
+	@echo "  allowed folders $(if $(ALLOW),$(ALLOW),none (make run ALLOW=DIR))"
+	@echo "  the demo run    ./$(BUILD_DIR)/fluxo runs list --server http://$(LISTEN) --data $(DATA)"
+	@echo ""
+	@./$(BUILD_DIR)/fluxo serve --listen $(LISTEN) --data $(DATA) --demo $(foreach d,$(ALLOW),--allow-path $(d))
 
 test: build
 	cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure --timeout 900

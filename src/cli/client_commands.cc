@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -29,10 +30,17 @@ struct Failure {
   std::string message;
 };
 
+// A value as a table cell: strings as they are, doubles in their shortest form ("2.5", not
+// Boost's "2.5E0"), anything else as JSON.
 std::string Str(const json::value& v, std::string_view path) {
   const json::value* x = FindPath(v, path);
   if (!x || x->is_null()) return "";
   if (x->is_string()) return std::string(x->as_string());
+  if (x->is_double()) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x->as_double());
+    if (ec == std::errc()) return std::string(buf, end);
+  }
   return json::serialize(*x);
 }
 

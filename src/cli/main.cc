@@ -68,6 +68,17 @@ Result<std::unique_ptr<ObjectStore>> OpenLakeStore(const std::string& url) {
   return std::unique_ptr<ObjectStore>(std::move(local));
 }
 
+// The folders local-file and SQLite sources may read (--allow-path), one line at start.
+void LogAllowedPaths(const std::vector<std::string>& paths) {
+  if (paths.empty()) {
+    spdlog::info("local-file and SQLite sources may read no folder (add --allow-path DIR)");
+    return;
+  }
+  std::string list;
+  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + p;
+  spdlog::info("local-file and SQLite sources may read: {}", list);
+}
+
 int Fail(const Status& s) {
   spdlog::error("{}", s.ToString());
   return 1;
@@ -155,6 +166,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
   if (!with_api) {
     spdlog::info("fluxo worker {} running (data {}, metastore {}, lake {})", executor.owner(),
                  so.data_dir, so.MetastoreUrl(), so.LakeUrl());
+    LogAllowedPaths(so.allow_paths);
     std::printf("worker %s\n", executor.owner().c_str());
     std::fflush(stdout);
     int sig = 0;
@@ -177,6 +189,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
                     std::to_string(server.port());
   spdlog::info("fluxo listening on {} (data {}, metastore {}, lake {})", url, so.data_dir,
                so.MetastoreUrl(), so.LakeUrl());
+  LogAllowedPaths(so.allow_paths);
   std::string creds = so.data_dir + "/credentials.json";
   if (*first) spdlog::info("first start: created an admin API client in {}", creds);
   spdlog::info(
@@ -216,8 +229,10 @@ int main(int argc, char** argv) {
   worker->add_option("--workers", o.workers, "Run slots of this process")->envname("FLUXO_WORKERS");
   worker->add_option("--source-parallelism", o.source_parallelism, "Splits of one run read at once")
       ->envname("FLUXO_SOURCE_PARALLELISM");
-  worker->add_option("--lease-seconds", o.lease_seconds,
-                     "A run whose worker stops heartbeating is taken over after this");
+  worker
+      ->add_option("--lease-seconds", o.lease_seconds,
+                   "A run whose worker stops heartbeating is taken over after this")
+      ->envname("FLUXO_LEASE_SECONDS");
   worker->add_option("--log-format", o.log_format, "text|json")
       ->envname("FLUXO_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}));
@@ -231,8 +246,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", o.log_level, "trace|debug|info|warn|error")
       ->envname("FLUXO_LOG_LEVEL");
-  serve->add_option("--shutdown-grace", o.shutdown_grace_seconds,
-                    "Seconds in-flight requests get on SIGTERM");
+  serve
+      ->add_option("--shutdown-grace", o.shutdown_grace_seconds,
+                   "Seconds in-flight requests get on SIGTERM")
+      ->envname("FLUXO_SHUTDOWN_GRACE");
   serve->add_option("--source-parallelism", o.source_parallelism, "Splits of one run read at once")
       ->envname("FLUXO_SOURCE_PARALLELISM");
   serve
@@ -245,15 +262,21 @@ int main(int argc, char** argv) {
                    "Connection tests and explores that may wait for a worker; beyond: 429")
       ->envname("FLUXO_CONNECTION_QUEUE")
       ->check(CLI::Range(0, 100000));
-  serve->add_option("--lease-seconds", o.lease_seconds,
-                    "A run whose worker stops heartbeating is taken over after this");
+  serve
+      ->add_option("--lease-seconds", o.lease_seconds,
+                   "A run whose worker stops heartbeating is taken over after this")
+      ->envname("FLUXO_LEASE_SECONDS");
   serve->add_option("--codec", o.codec, "Parquet codec of lake files: zstd|snappy|gzip|none")
+      ->envname("FLUXO_CODEC")
       ->check(CLI::IsMember({"zstd", "snappy", "gzip", "none"}));
   serve->add_option("--test-time-scale", o.test_time_scale,
                     "TESTS ONLY: divide schedule periods by this (needs FLUXO_ALLOW_TEST_FLAGS=1)");
-  serve->add_flag("--no-engine", o.no_engine, "Serve the API only (no workers, no scheduler)");
-  serve->add_flag("--demo", o.demo,
-                  "On first start, seed a demo SQLite database, a flow and a run over it");
+  serve->add_flag("--no-engine", o.no_engine, "Serve the API only (no workers, no scheduler)")
+      ->envname("FLUXO_NO_ENGINE");
+  serve
+      ->add_flag("--demo", o.demo,
+                 "On first start, seed a demo SQLite database, a flow and a run over it")
+      ->envname("FLUXO_DEMO");
 
   std::string org, name = "operator", sandbox;
   auto* clients = app.add_subcommand("clients", "Manage API clients (operator)");

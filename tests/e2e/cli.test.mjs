@@ -166,6 +166,7 @@ test('login, flows, runs and datasets commands', async () => {
   assert.ok('updated_at' in rows[0] && 'name' in rows[0]);
   r = await runCli(['datasets', 'preview', flows[0].dataSetId, '--limit', '3'], env);
   assert.match(r.stdout, /^id\s+updated_at\s+name\s+amount/m);
+  assert.doesNotMatch(r.stdout, /\dE-?\d/);  // doubles in their shortest form, not 1.5E0
   r = await runCli(['datasets', 'preview', 'nope'], env);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /404/);
