@@ -1,0 +1,267 @@
+// API handlers through ApiService::Handle with a real (temporary) SQLite metastore and a fake
+// connector: connection test/explore are deferred to the worker pool (the handler returns at
+// once), the pool's bounds answer 429/503 FLOW-1429, and errors keep their exact envelope.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "api/service.h"
+#include "connectors/registry.h"
+#include "model/spec_ids.h"
+#include "secrets/master_key.h"
+
+namespace fluxo {
+namespace {
+
+// A connector whose Test and Explore wait until released (a peer that does not answer yet).
+class FakeConnector : public Connector {
+ public:
+  std::string name() const override { return "fake"; }
+  std::string spec_id() const override { return std::string(spec_ids::kSqlite); }
+  Result<std::unique_ptr<Source>> NewSource(const SourceConfig&) override {
+    return Status::Internal("not used");
+  }
+  Status Test(const ConnectionConfig& cfg) override {
+    Block();
+    if (cfg.auth_params.contains("path") && cfg.auth_params.at("path") == "/down.db")
+      return Status::Unavailable("peer down");
+    return Status::OK();
+  }
+  Result<json::value> Explore(const ConnectionConfig&, const std::string& type,
+                              const std::string& object) override {
+    Block();
+    return json::value(json::object{{"type", type}, {"object", object}});
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  std::atomic<int> waiting{0};
+
+ private:
+  void Block() {
+    ++waiting;
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return open_; });
+    --waiting;
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+class HandlersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("fluxo-api-handlers-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    auto store = OpenMetaStore("sqlite:" + (dir_ / "meta.db").string());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    ASSERT_TRUE(store_->Migrate().ok());
+    key_ = std::make_unique<MasterKey>(MasterKey::Generate());
+    registry_ = std::make_unique<ConnectorRegistry>();
+    auto fake = std::make_unique<FakeConnector>();
+    fake_ = fake.get();
+    registry_->Register(std::move(fake));
+  }
+  void TearDown() override {
+    if (fake_) fake_->Release();
+    service_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Start(int threads, size_t queue) {
+    ApiDeps deps;
+    deps.store = store_.get();
+    deps.master_key = key_.get();
+    deps.token_key = "test token key";
+    deps.connectors = registry_.get();
+    deps.pool_options = WorkerPoolOptions{threads, queue};
+    service_ = std::make_unique<ApiService>(deps);
+    auto client = service_->authenticator().CreateClient("ORG@AdobeOrg", "test");
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    auto token = service_->authenticator().IssueToken(client->client_id, client->client_secret);
+    ASSERT_TRUE(token.ok());
+    headers_ = {{"authorization", "Bearer " + token->access_token},
+                {"x-api-key", client->client_id},
+                {"x-gw-ims-org-id", "ORG@AdobeOrg"},
+                {"x-sandbox-name", "prod"},
+                {"content-type", "application/json"}};
+  }
+
+  HttpResponse Call(const std::string& method, const std::string& target,
+                    const std::string& body = "") {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    req.query = q == std::string::npos ? "" : target.substr(q + 1);
+    req.headers = headers_;
+    req.body = body;
+    req.request_id = "rid-1";
+    return service_->Handle(req);
+  }
+
+  // A deferred answer, collected from whichever thread completes it.
+  struct Pending {
+    std::promise<HttpResponse> promise;
+    std::future<HttpResponse> future = promise.get_future();
+    bool Ready() { return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+  };
+  std::shared_ptr<Pending> Defer(HttpResponse res) {
+    EXPECT_TRUE(res.deferred) << "status " << res.status << " " << res.body;
+    auto p = std::make_shared<Pending>();
+    if (res.deferred) res.deferred([p](HttpResponse out) { p->promise.set_value(std::move(out)); });
+    return p;
+  }
+
+  std::string CreateConnection(const std::string& path = "/data/x.db") {
+    HttpResponse r =
+        Call("POST", "/data/foundation/flowservice/connections",
+             R"({"name":"c","connectionSpec":{"id":")" + std::string(spec_ids::kSqlite) +
+                 R"(","version":"1.0"},"auth":{"specName":"Database File","params":{"path":")" +
+                 path + R"("}}})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::parse(r.body).at("id").as_string().c_str();
+  }
+
+  bool Eventually(const std::function<bool()>& pred) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return pred();
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<MetaStore> store_;
+  std::unique_ptr<MasterKey> key_;
+  std::unique_ptr<ConnectorRegistry> registry_;
+  FakeConnector* fake_ = nullptr;
+  std::unique_ptr<ApiService> service_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+TEST_F(HandlersTest, TestAndExploreAnswerLaterFromThePoolNotFromTheCaller) {
+  Start(/*threads=*/2, /*queue=*/0);
+  std::string id = CreateConnection();
+  const std::string base = "/data/foundation/flowservice/connections/" + id;
+  auto test = Defer(Call("GET", base + "/test"));
+  auto explore = Defer(Call("GET", base + "/explore?objectType=table&object=events"));
+  // Handle returned while both connector calls still wait on their peer.
+  ASSERT_TRUE(Eventually([&] { return fake_->waiting == 2; }));
+  EXPECT_FALSE(test->Ready());
+  EXPECT_FALSE(explore->Ready());
+  // Other requests are answered meanwhile.
+  EXPECT_EQ(Call("GET", base).status, 200);
+  fake_->Release();
+  HttpResponse t = test->future.get();
+  EXPECT_EQ(t.status, 200);
+  EXPECT_EQ(t.body, R"({"result":true})");
+  HttpResponse e = explore->future.get();
+  EXPECT_EQ(e.status, 200);
+  EXPECT_EQ(json::parse(e.body), json::parse(R"({"type":"table","object":"events"})"));
+}
+
+TEST_F(HandlersTest, AFullPoolAnswers429AndShutdownAnswersTheQueued503) {
+  Start(/*threads=*/1, /*queue=*/1);
+  std::string id = CreateConnection();
+  const std::string test = "/data/foundation/flowservice/connections/" + id + "/test";
+  auto running = Defer(Call("GET", test));
+  ASSERT_TRUE(Eventually([&] { return fake_->waiting == 1; }));
+  auto queued = Defer(Call("GET", test));
+  auto refused = Defer(Call("GET", test));
+  ASSERT_TRUE(refused->Ready());  // answered at once, on the caller's thread
+  HttpResponse r = refused->future.get();
+  EXPECT_EQ(r.status, 429);
+  json::value body = json::parse(r.body);
+  EXPECT_EQ(body.at("type"), "https://ns.adobe.com/aep/errors/FLOW-1429-429");
+  EXPECT_EQ(body.at("title"), "Too Many Requests");
+  EXPECT_EQ(body.at("report").at("detailed-message"),
+            "too many connection tests and explores in progress (1 running, 1 waiting); retry "
+            "later");
+  EXPECT_EQ(body.at("report").at("request-id"), "rid-1");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "1"}));
+
+  std::thread releaser([&] {
+    // Shutdown answers the queued job first, then waits for the running one.
+    Eventually([&] { return queued->Ready(); });
+    fake_->Release();
+  });
+  service_->Shutdown();
+  releaser.join();
+  HttpResponse q = queued->future.get();
+  EXPECT_EQ(q.status, 503);
+  EXPECT_EQ(json::parse(q.body).at("type"), "https://ns.adobe.com/aep/errors/FLOW-1429-503");
+  EXPECT_EQ(running->future.get().status, 200);
+}
+
+TEST_F(HandlersTest, ConnectorFailuresKeepTheirCodesAndTheConnectionId) {
+  Start(2, 4);
+  fake_->Release();
+  std::string id = CreateConnection("/down.db");
+  HttpResponse r =
+      Defer(Call("GET", "/data/foundation/flowservice/connections/" + id + "/test"))->future.get();
+  EXPECT_EQ(r.status, 503);
+  json::value body = json::parse(r.body);
+  EXPECT_EQ(body.at("type"), "https://ns.adobe.com/aep/errors/FLOW-1500-503");
+  EXPECT_EQ(body.at("report").at("detailed-message"), "connection test failed: peer down");
+  EXPECT_EQ(body.at("report").at("id").as_string(), id);
+  EXPECT_EQ(body.at("report").at("type"), "connections");
+  // An unknown connection is 404 before anything is deferred.
+  HttpResponse nf = Call("GET", "/data/foundation/flowservice/connections/nope/test");
+  EXPECT_FALSE(nf.deferred);
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(json::parse(nf.body).at("type"), "https://ns.adobe.com/aep/errors/FLOW-1101-404");
+}
+
+TEST_F(HandlersTest, ErrorsAreAnsweredInTheirExactShapes) {
+  Start(1, 1);
+  // Empty body: 1405, the envelope with the message in both places.
+  HttpResponse r = Call("POST", "/data/foundation/flowservice/runs", "");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body), json::parse(R"({
+    "type":"https://ns.adobe.com/aep/errors/FLOW-1405-400","title":"Bad Request","status":400,
+    "report":{"detailed-message":"The request body is empty; a JSON object is required",
+              "request-id":"rid-1"},
+    "errorMessage":"The request body is empty; a JSON object is required",
+    "errorDetails":"The request body is empty; a JSON object is required"})"));
+  // A flow that does not exist: 404 1101 naming flowId, with report.id and report.type.
+  r = Call("POST", "/data/foundation/flowservice/runs",
+           R"({"flowId":"f-1","params":{"windowStartTime":1,"windowEndTime":2}})");
+  EXPECT_EQ(r.status, 404);
+  json::value b = json::parse(r.body);
+  EXPECT_EQ(b.at("errorMessage"), "flowId: flow not found with id f-1");
+  EXPECT_EQ(b.at("report").at("id"), "f-1");
+  EXPECT_EQ(b.at("report").at("type"), "flows");
+  // Unknown query parameter: 1451. Stale If-Match: 412 1404.
+  r = Call("GET", "/data/foundation/flowservice/flows?bogus=1");
+  EXPECT_EQ(json::parse(r.body).at("type"), "https://ns.adobe.com/aep/errors/FLOW-1451-400");
+  std::string id = CreateConnection();
+  headers_.emplace_back("if-match", "\"stale\"");
+  r = Call("PATCH", "/data/foundation/flowservice/connections/" + id,
+           R"([{"op":"replace","path":"/name","value":"x"}])");
+  EXPECT_EQ(r.status, 412);
+  EXPECT_EQ(json::parse(r.body).at("type"), "https://ns.adobe.com/aep/errors/FLOW-1404-412");
+  // The gateway shape for a bad token.
+  headers_[0].second = "Bearer nope";
+  r = Call("GET", "/data/foundation/flowservice/flows");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body, R"({"error_code":"401013","message":"Oauth token is not valid"})");
+}
+
+}  // namespace
+}  // namespace fluxo
