@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string_view>
 
+#include "base/utf8.h"
+
 namespace fluxo {
 
 namespace {
@@ -151,21 +153,23 @@ std::string ErrorTypeUri(const ApiError& e) {
 }
 
 json::value ToJsonBody(const ApiError& e, const std::string& request_id) {
+  // Messages may quote what the client sent (a path, a header): the body must stay valid JSON.
+  std::string message = ToValidUtf8(e.message);
   if (!e.gateway_error_code.empty()) {
-    return json::object{{"error_code", e.gateway_error_code}, {"message", e.message}};
+    return json::object{{"error_code", e.gateway_error_code}, {"message", message}};
   }
   json::object report;
-  report["detailed-message"] = e.message;
-  report["request-id"] = request_id;
-  if (!e.resource_id.empty()) report["id"] = e.resource_id;
+  report["detailed-message"] = message;
+  report["request-id"] = ToValidUtf8(request_id);
+  if (!e.resource_id.empty()) report["id"] = ToValidUtf8(e.resource_id);
   if (!e.resource_type.empty()) report["type"] = e.resource_type;
   json::object body;
   body["type"] = ErrorTypeUri(e);
   body["title"] = HttpStatusTitle(e.http_status);
   body["status"] = e.http_status;
   body["report"] = std::move(report);
-  body["errorMessage"] = e.message;
-  body["errorDetails"] = e.details.empty() ? e.message : e.details;
+  body["errorMessage"] = message;
+  body["errorDetails"] = e.details.empty() ? message : ToValidUtf8(e.details);
   return body;
 }
 

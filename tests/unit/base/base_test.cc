@@ -3,6 +3,7 @@
 #include "base/ids.h"
 #include "base/json.h"
 #include "base/status.h"
+#include "base/utf8.h"
 
 namespace fluxo {
 namespace {
@@ -56,3 +57,12 @@ TEST(Json, LenientNumbersAndBooleans) {
 
 }  // namespace
 }  // namespace fluxo
+
+TEST(Utf8, ToValidUtf8ReplacesOnlyBrokenBytes) {
+  EXPECT_EQ(fluxo::ToValidUtf8("caf\xC3\xA9 ok"), "caf\xC3\xA9 ok");
+  EXPECT_EQ(fluxo::ToValidUtf8("a\xABz"), "a\xEF\xBF\xBDz");
+  EXPECT_EQ(fluxo::ToValidUtf8("\xC3"), "\xEF\xBF\xBD");  // truncated sequence
+  EXPECT_EQ(fluxo::ToValidUtf8("\xED\xA0\x80"),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_TRUE(fluxo::IsValidUtf8(fluxo::ToValidUtf8("\xFF\xFE\x80 x \xF4\x90\x80\x80")));
+}
