@@ -28,8 +28,9 @@ Result<VisibleBatch> FindVisibleBatch(Call& call, const std::string& batch_id) {
   if (!s.ok()) return StoreError(s, "batches", batch_id);
   std::string prefix =
       Lake::BatchPrefix(call.scope, GetString(b.doc, "dataSetId").value_or(""), b.id);
-  bool committed = GetString(b.doc, "status") == std::optional<std::string>("success");
-  if (!committed || !call.deps.lake->objects()->Head(prefix + "_manifest.json").ok()) {
+  Result<bool> visible = call.deps.lake->EnsureVisible(b);
+  if (!visible.ok()) return StoreError(visible.status(), "batches", batch_id);
+  if (!*visible) {
     return FlowError(404, 1101,
                      "batch " + batch_id + " has no committed files (status " +
                          GetString(b.doc, "status").value_or("?") + ")",

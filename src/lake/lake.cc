@@ -210,7 +210,18 @@ Status Lake::Commit(const BatchContext& ctx, const std::vector<WrittenFile>& fil
   return Status::OK();
 }
 
-Status Lake::WriteManifest(const Entity& batch) {
+Result<bool> Lake::EnsureVisible(const Entity& batch) const {
+  if (GetString(batch.doc, "status") != std::optional<std::string>("success")) return false;
+  std::string key = BatchPrefix(Scope{GetString(batch.doc, "imsOrg").value_or(""),
+                                      GetString(batch.doc, "sandboxName").value_or("")},
+                                GetString(batch.doc, "dataSetId").value_or(""), batch.id) +
+                    "_manifest.json";
+  if (objects_->Head(key).ok()) return true;
+  RETURN_IF_ERROR(WriteManifest(batch));
+  return true;
+}
+
+Status Lake::WriteManifest(const Entity& batch) const {
   std::string ds = GetString(batch.doc, "dataSetId").value_or("");
   std::string org = GetString(batch.doc, "imsOrg").value_or("");
   std::string sb = GetString(batch.doc, "sandboxName").value_or("");

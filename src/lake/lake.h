@@ -110,12 +110,19 @@ class Lake {
   // Returns the number of batches aborted.
   Result<int64_t> CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live);
 
+  // Whether `batch` (a stored batch entity) is visible to readers: true when it is `success` and
+  // its manifest exists. A committed batch whose manifest is not written yet (the committing
+  // worker writes it just after its transaction, or died in between) gets it written here first,
+  // with the same content, so a client that saw its run succeed can read the batch at once.
+  // Errors: the object store's.
+  Result<bool> EnsureVisible(const Entity& batch) const;
+
   // The manifest key of a batch.
   static std::string ManifestKey(const BatchContext& ctx) { return ctx.prefix + "_manifest.json"; }
   ObjectStore* objects() const { return objects_; }
 
  private:
-  Status WriteManifest(const Entity& batch);
+  Status WriteManifest(const Entity& batch) const;
   // CollectGarbage's halves: `loading` batches of dead attempts; lost manifests (last 24 h).
   Result<int64_t> AbortDeadBatches(int64_t now, int64_t min_age_ms, const AttemptLiveness& live);
   Status RepairManifests(int64_t now);

@@ -119,8 +119,8 @@ Result<DatasetPreview> PreviewDataset(const Lake& lake, MetaStore& store, const 
   int64_t bytes = 0;
   ObjectStore* objects = lake.objects();
   for (const Entity& b : batches) {
-    std::string prefix = Lake::BatchPrefix(scope, dataset_id, b.id);
-    if (!objects->Head(prefix + "_manifest.json").ok()) continue;  // not visible yet
+    ASSIGN_OR_RETURN(bool visible, lake.EnsureVisible(b));
+    if (!visible) continue;
     const json::value* files = b.doc.if_contains("files");
     if (!files || !files->is_array() || files->as_array().empty()) continue;
     out.batch_ids.push_back(b.id);

@@ -158,5 +158,23 @@ TEST_F(LakeTest, GarbageCollectorWritesAManifestLostAfterCommit) {
   EXPECT_TRUE(objects_.Head(manifest).ok());
 }
 
+TEST_F(LakeTest, EnsureVisibleWritesTheManifestOfACommittedBatchAndRefusesOthers) {
+  std::string b1;
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 3, &b1).ok());
+  std::string manifest = Lake::BatchPrefix(scope_, "ds", b1) + "_manifest.json";
+  std::string written = *objects_.Get(manifest);
+  ASSERT_TRUE(objects_.Delete(manifest).ok());  // as if read between the commit and the manifest
+  Entity batch{"batches", b1, "", 0, 0, Doc("batches", b1), "", {}};
+  EXPECT_TRUE(*lake_->EnsureVisible(batch));
+  EXPECT_EQ(*objects_.Get(manifest), written);  // the same manifest the commit writes
+  EXPECT_TRUE(*lake_->EnsureVisible(batch));    // idempotent
+
+  auto ctx = lake_->BeginBatch(scope_, "ds", "run-x", "flow", 1);
+  ASSERT_TRUE(ctx.ok());
+  Entity loading{"batches", ctx->batch_id, "", 0, 0, Doc("batches", ctx->batch_id), "", {}};
+  EXPECT_FALSE(*lake_->EnsureVisible(loading));
+  EXPECT_FALSE(objects_.Head(Lake::ManifestKey(*ctx)).ok());
+}
+
 }  // namespace
 }  // namespace fluxo
