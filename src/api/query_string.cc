@@ -26,12 +26,8 @@ std::string QuoteForMessage(std::string_view s, size_t max_bytes) {
       break;
     }
     auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80             ? 1
-                 : (c & 0xE0) == 0xC0 ? 2
-                 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4
-                                      : 0;
-    if (len > 1 && i + len <= s.size() && IsValidUtf8(s.substr(i, len))) {
+    size_t len = Utf8SequenceAt(s, i);
+    if (len > 1) {
       out.append(s.substr(i, len));
       i += len;
     } else if (len == 1 && c >= 0x20 && c != 0x7F) {
