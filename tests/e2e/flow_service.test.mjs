@@ -84,8 +84,10 @@ test('seed tutorial, table-based: first run sets the flow deltaColumn; a differe
   const run = (await api.get(`${FLOW}/runs/${r.body.items[0].id}`)).body.items[0];
   assert.equal(run.flowId, s.flow);
   assert.deepEqual(run.params, seedBody.params);
-  assert.equal(run.metrics.statusSummary.status, 'scheduled');
-  assert.equal(run.metrics.recordSummary.outputRecordCount, 0);
+  // The seed's startTime is in the past, so a worker may already have claimed the run.
+  const status = run.metrics.statusSummary.status;
+  assert.ok(['scheduled', 'inProgress', 'success'].includes(status), status);
+  if (status === 'scheduled') assert.equal(run.metrics.recordSummary.outputRecordCount, 0);
   const copyAct = run.activities.find((a) => a.id === 'copyActivity');
   assert.equal(copyAct.durationSummary.extensions.windowStart, 1651584991000);
   assert.equal(copyAct.durationSummary.extensions.windowEnd, 16515859567000);
