@@ -27,7 +27,9 @@ namespace {
 void AddStoreOptions(CLI::App* cmd, StoreOptions* o) {
   cmd->add_option("--data", o->data_dir, "Data directory (metastore, key, credentials)")
       ->envname("FLUXO_DATA");
-  cmd->add_option("--metastore", o->metastore, "sqlite:PATH (default <data>/meta.db)")
+  cmd->add_option("--metastore", o->metastore,
+                  "sqlite:PATH (default <data>/meta.db) or postgresql://USER:PASSWORD@HOST:PORT/DB "
+                  "(many nodes)")
       ->envname("FLUXO_METASTORE");
   cmd->add_option("--lake", o->lake,
                   "Lake root: PATH (default <data>/lake) or s3://bucket/prefix (credentials from "

@@ -5,8 +5,8 @@
 // sealed secret. Every entity operation is scoped by (org, sandbox): an entity of another scope
 // does not exist for the caller. Filters in a ListQuery are executed by the store in SQL.
 //
-// Implementations: sqlite/ (embedded default). SQL stays portable so a PostgreSQL implementation
-// can follow. All methods are thread-safe.
+// Implementations: sqlite/ (embedded default, one machine) and postgres/ (libpq; any number of
+// processes on any machines). All methods are thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -106,7 +106,7 @@ class MetaStore {
 
   // Applies numbered migrations that have not run yet. Idempotent.
   virtual Status Migrate() = 0;
-  // Cheap liveness check (readyz).
+  // Cheap liveness check (readyz): Unavailable when the store cannot be reached.
   virtual Status Ping() = 0;
 
   // Runs `fn` in one serializable write transaction; commits when it returns OK, rolls back
@@ -130,10 +130,25 @@ class MetaStore {
   // Small key/value settings owned by the server (e.g. the admin client id).
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+
+  // Wake-ups for run claimers (the executor). RunWrites() is a counter that grows after each
+  // committed transaction that inserted, updated or deleted an entity of kind kWakeKind: those of
+  // this process, and with PostgreSQL those of every process (LISTEN/NOTIFY; when the listener
+  // is down, callers simply time out and poll). WaitForRunWrites blocks until the counter differs
+  // from `seen` or `timeout_ms` (milliseconds) passed; true when it differs.
+  virtual int64_t RunWrites() = 0;
+  virtual bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) = 0;
 };
 
-// Opens the metastore named by `url`: "sqlite:PATH" (or a bare path). Creates the file when
-// missing. Does not migrate.
+// The entity kind whose writes wake claimers (MetaStore::RunWrites).
+inline constexpr const char* kWakeKind = "runs";
+
+// Opens the metastore named by `url`: "sqlite:PATH" (or a bare path; creates the file when
+// missing) or "postgresql://USER:PASSWORD@HOST:PORT/DB?..." (a libpq URI; "postgres://" too).
+// Does not migrate. Errors never carry the URL's password.
 Result<std::unique_ptr<MetaStore>> OpenMetaStore(const std::string& url);
+
+// `url` with the password of a postgresql:// URL replaced by "***" (for logs and messages).
+std::string RedactMetastoreUrl(const std::string& url);
 
 }  // namespace fluxo

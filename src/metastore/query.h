@@ -38,6 +38,11 @@ struct ListQuery {
   // List() leaves Entity::doc empty and fills Entity::raw_doc with the stored JSON text (for
   // answers that only pass documents through: no parse and re-serialization).
   bool raw_documents = false;
+  // ListAcrossScopes inside Transact only (claims): the returned rows stay locked for update
+  // until the transaction ends, and rows another transaction has locked are skipped rather than
+  // waited for (PostgreSQL `FOR UPDATE SKIP LOCKED`). The SQLite store, whose write transactions
+  // are serialized anyway, ignores it.
+  bool skip_locked = false;
 };
 
 }  // namespace fluxo

@@ -13,6 +13,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "base/mutex.h"
+#include "metastore/change_signal.h"
 #include "metastore/sqlite/migrations.h"
 #include "sqlite3/sqlite_db.h"
 
@@ -458,17 +459,22 @@ class ContentionTrackingTxn : public MetaTxn {
  public:
   explicit ContentionTrackingTxn(MetaTxn* inner) : inner_(inner) {}
   bool contended() const { return contended_; }
+  // A write to an entity of kWakeKind was attempted (its commit wakes claimers).
+  bool wrote_wake_kind() const { return wrote_wake_kind_; }
 
   Status Insert(const Scope& scope, const Entity& e) override {
+    wrote_wake_kind_ |= e.kind == kWakeKind;
     return Note(inner_->Insert(scope, e));
   }
   Result<Entity> Get(const Scope& scope, const std::string& kind, const std::string& id) override {
     return Note(inner_->Get(scope, kind, id));
   }
   Status Update(const Scope& scope, const Entity& e, const std::string& expected_etag) override {
+    wrote_wake_kind_ |= e.kind == kWakeKind;
     return Note(inner_->Update(scope, e, expected_etag));
   }
   Status Delete(const Scope& scope, const std::string& kind, const std::string& id) override {
+    wrote_wake_kind_ |= kind == kWakeKind;
     return Note(inner_->Delete(scope, kind, id));
   }
   Result<EntityPage> List(const Scope& scope, const std::string& kind,
@@ -500,6 +506,7 @@ class ContentionTrackingTxn : public MetaTxn {
 
   MetaTxn* inner_;
   bool contended_ = false;
+  bool wrote_wake_kind_ = false;
 };
 
 class SqliteMetaStore : public MetaStore {
@@ -631,6 +638,11 @@ class SqliteMetaStore : public MetaStore {
     return out;
   }
 
+  int64_t RunWrites() override { return run_writes_.Count(); }
+  bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) override {
+    return run_writes_.Wait(seen, timeout_ms);
+  }
+
   Status PutSetting(const std::string& key, const std::string& value) override {
     return WithDb([&](Db& db) -> Status {
       ASSIGN_OR_RETURN(Stmt st,
@@ -711,6 +723,8 @@ class SqliteMetaStore : public MetaStore {
         if (!c.ok()) {
           (void)db.Exec("ROLLBACK");
           contended = c.code() == StatusCode::kAborted;
+        } else if (txn.wrote_wake_kind()) {
+          run_writes_.Notify();
         }
         return c;
       });
@@ -722,6 +736,7 @@ class SqliteMetaStore : public MetaStore {
 
   std::string path_;
   const SqliteMetaStoreOptions options_;
+  ChangeSignal run_writes_;  // commits of this process that wrote a run (RunWrites)
   Mutex mu_;
   std::vector<Db> idle_ GUARDED_BY(mu_);  // connections not in use
   // Serializes this process's write transactions (and the TRUNCATE checkpoint); guards no data.
@@ -800,17 +815,6 @@ Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path,
   RETURN_IF_ERROR(store->Init());
   store->StartCheckpointer();
   return std::unique_ptr<MetaStore>(std::move(store));
-}
-
-Result<std::unique_ptr<MetaStore>> OpenMetaStore(const std::string& url) {
-  std::string path = url;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return Status::InvalidArgument(
-        "the PostgreSQL metastore is not available in this build yet; use sqlite:PATH");
-  }
-  if (path.empty()) return Status::InvalidArgument("empty metastore path");
-  return OpenSqliteMetaStore(path);
 }
 
 }  // namespace fluxo
