@@ -9,6 +9,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "dataprep/mapping_transform.h"
 #include "executor/pipeline.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
@@ -59,6 +60,7 @@ struct RunInputs {
   SourceConfig source;  // the source's whole configuration (BuildSourceConfig)
   bool diagnostics = false;
   std::optional<double> partial_percent;
+  std::unique_ptr<Transform> transform;  // identity, or the flow's Mapping (dataprep)
 };
 
 namespace {
@@ -137,6 +139,13 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
     if (auto p = opts->as_object().if_contains("partialIngestionPercent"))
       in->partial_percent = AsDoubleLenient(*p);
   }
+  auto load_mapping = [&](const std::string& id, int64_t v) -> Result<json::object> {
+    ASSIGN_OR_RETURN(Entity e, txn.Get(scope, dataprep::kMappingSetVersionKind,
+                                       dataprep::MappingSetVersionId(id, v)));
+    return std::move(e.doc);
+  };
+  ASSIGN_OR_RETURN(in->transform, dataprep::NewFlowTransform(in->flow.doc, load_mapping,
+                                                             &SystemClock::Instance()));
   return BuildSourceConfig(base_conn, source_conn, in->flow, in->run, key, options, &in->source);
 }
 
@@ -175,9 +184,8 @@ class Executor::RunExecution {
   Executor* ex_;
   const Claimed c_;
   RunInputs in_;
-  IdentityTransform transform_;  // Data Prep mappings will choose theirs from the flow
-  RunProgress progress_;         // written by the attempt's threads, read by the heartbeat
-  StopSignal stop_;              // the heartbeat stops the attempt through it
+  RunProgress progress_;  // written by the attempt's threads, read by the heartbeat
+  StopSignal stop_;       // the heartbeat stops the attempt through it
   RowErrorLog row_errors_;
   std::string batch_for_log_;  // the first target's committed batch
   int64_t started_ms_ = 0;
@@ -446,7 +454,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     ~Detach() { s.Detach(); }
   } detach{stop_};  // before `source` is destroyed
 
-  Result<Plan> plan = PlanStage(*source, transform_, *ex_->lake_, c_.scope, in_.dataset_ids);
+  Result<Plan> plan = PlanStage(*source, *in_.transform, *ex_->lake_, c_.scope, in_.dataset_ids);
   if (!plan.ok()) {
     *transient = plan.status().retryable();
     return plan.status();
@@ -457,8 +465,8 @@ Status Executor::RunExecution::Attempt(bool* transient) {
                       in_.dataset_ids, ex_->options_.codec, in_.diagnostics};
   ASSIGN_OR_RETURN(auto encode,
                    EncodeStage::Begin(*ex_->lake_, target, plan->schema, threads, row_errors_));
-  Status read =
-      ReadStage(*source, plan->splits, transform_, *encode, threads, progress_, row_errors_, stop_);
+  Status read = ReadStage(*source, plan->splits, *in_.transform, *encode, threads, progress_,
+                          row_errors_, stop_);
   if (ShouldStop()) {
     encode->Abort("run stopped before commit");
     return Status::Cancelled("run stopped");

@@ -278,6 +278,9 @@ class RecordBatch {
   int num_columns() const { return static_cast<int>(columns_.size()); }
   const Column& column(int i) const { return columns_[i]; }
   int64_t ByteSize() const;
+  // Moves the columns out (a transform that passes columns through without copying them);
+  // the batch is left with no columns.
+  std::vector<Column> TakeColumns() && { return std::move(columns_); }
 
  private:
   std::shared_ptr<const Schema> schema_;

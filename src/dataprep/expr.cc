@@ -1,0 +1,506 @@
+#include "dataprep/expr.h"
+
+#include <cmath>
+
+#include "dataprep/eval.h"
+#include "dataprep/values.h"
+
+namespace fluxo::dataprep {
+
+const char* VTypeName(VType t) {
+  switch (t) {
+    case VType::kNull: return "null";
+    case VType::kAny: return "any";
+    case VType::kBool: return "boolean";
+    case VType::kInt: return "integer";
+    case VType::kFloat: return "float";
+    case VType::kString: return "string";
+    case VType::kDate: return "date";
+    case VType::kTimestamp: return "timestamp";
+  }
+  return "?";
+}
+
+DataType ToDataType(VType t) {
+  switch (t) {
+    case VType::kBool: return DataType::Boolean();
+    case VType::kInt: return DataType::Int64();
+    case VType::kFloat: return DataType::Float64();
+    case VType::kDate: return DataType::Date();
+    case VType::kTimestamp: return DataType::Timestamp();
+    default: return DataType::String();
+  }
+}
+
+VType FromDataType(const DataType& t) {
+  switch (t.id) {
+    case TypeId::kBoolean: return VType::kBool;
+    case TypeId::kInt32:
+    case TypeId::kInt64: return VType::kInt;
+    case TypeId::kFloat64:
+    case TypeId::kDecimal: return VType::kFloat;
+    case TypeId::kDate: return VType::kDate;
+    case TypeId::kTimestamp: return VType::kTimestamp;
+    case TypeId::kString:
+    case TypeId::kBinary: return VType::kString;
+  }
+  return VType::kString;
+}
+
+std::string ExprError::ToString() const {
+  return "column " + std::to_string(column) + ": " + message;
+}
+
+void EvalContext::Reset(int64_t rows, int64_t now_micros) {
+  rows_ = rows;
+  now_micros_ = now_micros;
+  failed_count_ = 0;
+  failed_.assign(static_cast<size_t>(rows), 0);
+  messages_.assign(static_cast<size_t>(rows), std::string());
+  active_ = nullptr;
+  broadcast_ = false;
+}
+
+void EvalContext::Fail(int64_t i, std::string_view message) {
+  int64_t from = broadcast_ ? 0 : i, to = broadcast_ ? rows_ : i + 1;
+  for (int64_t r = from; r < to; ++r) {
+    if (active_ && !(*active_)[r]) continue;
+    if (failed_[r]) continue;
+    failed_[r] = 1;
+    ++failed_count_;
+    messages_[r] = label_.empty() ? std::string(message) : label_ + ": " + std::string(message);
+  }
+}
+
+Vec Owned(VType t, Column c, bool constant) {
+  Vec v;
+  v.type = t;
+  v.constant = constant;
+  auto p = std::make_shared<Column>(std::move(c));
+  v.col = p.get();
+  v.owned = std::move(p);
+  return v;
+}
+
+bool IsNumeric(VType t) {
+  return t == VType::kInt || t == VType::kFloat || t == VType::kAny || t == VType::kNull;
+}
+
+bool Accepts(VType want, VType got) {
+  if (got == want || got == VType::kAny || got == VType::kNull) return true;
+  return want == VType::kFloat && got == VType::kInt;
+}
+
+bool ArgError(const BindInput& in, size_t arg, std::string message, ExprError* error) {
+  int pos = arg < in.call.args.size() ? in.call.args[arg]->pos : in.call.pos;
+  *error = {pos, in.call.name + ": " + std::move(message)};
+  return false;
+}
+
+namespace {
+
+// ---- leaves ----
+
+class LiteralNode : public Node {
+ public:
+  explicit LiteralNode(const Ast& a) : Node(a.lit_type), s_(a.s) {
+    ColumnBuilder b(ToDataType(a.lit_type), 1);
+    switch (a.lit_type) {
+      case VType::kBool: b.AppendBool(a.b); break;
+      case VType::kInt: b.AppendInt64(a.i); break;
+      case VType::kFloat: b.AppendDouble(a.f); break;
+      case VType::kString: b.AppendString(a.s); break;
+      default: b.AppendNull(); break;
+    }
+    value_ = std::make_shared<Column>(b.Finish());
+  }
+  Vec Eval(const RecordBatch&, EvalContext&) const override {
+    Vec v;
+    v.type = type();
+    v.constant = true;
+    if (type() != VType::kNull) {
+      v.owned = value_;
+      v.col = value_.get();
+    }
+    return v;
+  }
+  const std::string* StringLiteral() const override {
+    return type() == VType::kString ? &s_ : nullptr;
+  }
+
+ private:
+  std::string s_;
+  std::shared_ptr<const Column> value_;
+};
+
+class FieldNode : public Node {
+ public:
+  FieldNode(VType t, std::string name) : Node(t), name_(std::move(name)) {}
+  Vec Eval(const RecordBatch& batch, EvalContext&) const override {
+    int idx = batch.schema()->FieldIndex(name_);
+    const Column& c = batch.column(idx);
+    Vec v;
+    v.type = type();
+    v.constant = false;
+    switch (c.type().id) {
+      case TypeId::kInt32: return Owned(type(), Widen(c), false);
+      case TypeId::kDecimal: return Owned(type(), DecimalToFloat(c), false);
+      default: v.col = &c; return v;  // the layouts match: borrowed
+    }
+  }
+
+ private:
+  static Column Widen(const Column& c) {
+    ColumnBuilder b(DataType::Int64(), c.length());
+    for (int64_t i = 0; i < c.length(); ++i) {
+      if (c.IsNull(i))
+        b.AppendNull();
+      else
+        b.AppendInt64(c.Value<int32_t>(i));
+    }
+    return b.Finish();
+  }
+  static Column DecimalToFloat(const Column& c) {
+    ColumnBuilder b(DataType::Float64(), c.length());
+    double scale = std::pow(10.0, c.type().scale);
+    for (int64_t i = 0; i < c.length(); ++i) {
+      if (c.IsNull(i))
+        b.AppendNull();
+      else
+        b.AppendDouble(static_cast<double>(c.GetDecimal(i)) / scale);
+    }
+    return b.Finish();
+  }
+  std::string name_;
+};
+
+// ---- calls ----
+
+class CallNode : public Node {
+ public:
+  CallNode(Bound b, std::vector<NodePtr> args)
+      : Node(b.type), kernel_(std::move(b.kernel)), args_(std::move(args)) {}
+  Vec Eval(const RecordBatch& batch, EvalContext& ctx) const override {
+    std::vector<Vec> vals;
+    vals.reserve(args_.size());
+    for (const auto& a : args_) vals.push_back(a->Eval(batch, ctx));
+    return kernel_(vals, ctx);
+  }
+
+ private:
+  Kernel kernel_;
+  std::vector<NodePtr> args_;
+};
+
+// iif(cond, a, b): `a` is evaluated with the rows where cond is true active, `b` with the
+// others, so a failure in the branch a row does not take is no failure.
+class IifNode : public Node {
+ public:
+  IifNode(VType t, std::vector<NodePtr> args) : Node(t), args_(std::move(args)) {}
+  Vec Eval(const RecordBatch& batch, EvalContext& ctx) const override {
+    Vec cond = args_[0]->Eval(batch, ctx);
+    const std::vector<uint8_t>* outer = ctx.active();
+    int64_t n = ctx.rows();
+    std::vector<uint8_t> yes(n), no(n);
+    for (int64_t i = 0; i < n; ++i) {
+      bool on = !outer || (*outer)[i];
+      bool c = !cond.IsNull(i) && cond.Bool(i);
+      yes[i] = on && c;
+      no[i] = on && !c;
+    }
+    ctx.set_active(&yes);
+    Vec a = args_[1]->Eval(batch, ctx);
+    ctx.set_active(&no);
+    Vec b = args_[2]->Eval(batch, ctx);
+    ctx.set_active(outer);
+    std::vector<Vec> all{cond, a, b};
+    return MapRows(type(), all, ctx, true, [&](int64_t i, ColumnBuilder& out) {
+      bool c = !cond.IsNull(i) && cond.Bool(i);
+      AppendConverted(c ? a : b, i, type(), out);
+    });
+  }
+
+ private:
+  std::vector<NodePtr> args_;
+};
+
+// ---- operators ----
+
+// Type rule of a binary operator; false with `*error` when the operand types do not fit.
+bool BinaryType(const Ast& a, VType l, VType r, VType* out, ExprError* error) {
+  const std::string& op = a.name;
+  auto fail = [&](const std::string& why) {
+    *error = {a.pos, "operator " + op + " " + why + " (" + VTypeName(l) + " " + op + " " +
+                         VTypeName(r) + ")"};
+    return false;
+  };
+  bool any = l == VType::kAny || r == VType::kAny;
+  if (op == "&&" || op == "||") {
+    if (!Accepts(VType::kBool, l) || !Accepts(VType::kBool, r)) return fail("needs booleans");
+    *out = VType::kBool;
+    return true;
+  }
+  if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+    bool ok =
+        any || l == VType::kNull || r == VType::kNull || l == r || (IsNumeric(l) && IsNumeric(r));
+    if (!ok) return fail("cannot compare these types");
+    *out = VType::kBool;
+    return true;
+  }
+  if (op == "+" && (l == VType::kString || r == VType::kString)) {
+    *out = VType::kString;  // concatenation, as in Data Prep (JEXL)
+    return true;
+  }
+  if (!IsNumeric(l) || !IsNumeric(r)) return fail("needs numbers");
+  if (op == "/")
+    *out = VType::kFloat;
+  else if (any)
+    *out = VType::kAny;
+  else if (l == VType::kFloat || r == VType::kFloat)
+    *out = VType::kFloat;
+  else
+    *out = VType::kInt;
+  return true;
+}
+
+int Compare(const Vec& l, const Vec& r, int64_t i) {
+  if (l.type == VType::kString)
+    return l.Str(i).compare(r.Str(i)) < 0 ? -1 : l.Str(i) == r.Str(i) ? 0 : 1;
+  if (l.type == VType::kBool) return static_cast<int>(l.Bool(i)) - static_cast<int>(r.Bool(i));
+  if (l.type == VType::kDate) return l.Days(i) < r.Days(i) ? -1 : l.Days(i) > r.Days(i);
+  if (l.type == VType::kInt && r.type == VType::kInt)
+    return l.Int(i) < r.Int(i) ? -1 : l.Int(i) > r.Int(i);
+  if (l.type == VType::kTimestamp) return l.Int(i) < r.Int(i) ? -1 : l.Int(i) > r.Int(i);
+  double a = l.Float(i), b = r.Float(i);
+  return a < b ? -1 : a > b;
+}
+
+bool CompareResult(const std::string& op, int c) {
+  if (op == "==") return c == 0;
+  if (op == "!=") return c != 0;
+  if (op == "<") return c < 0;
+  if (op == "<=") return c <= 0;
+  if (op == ">") return c > 0;
+  return c >= 0;
+}
+
+Vec Logical(const std::string& op, const Vec& l, const Vec& r, EvalContext& ctx) {
+  bool is_and = op == "&&";
+  return MapRows(VType::kBool, {l, r}, ctx, true, [&](int64_t i, ColumnBuilder& b) {
+    // Three-valued logic: false && null = false, true || null = true, otherwise null wins.
+    bool ln = l.IsNull(i), rn = r.IsNull(i);
+    bool lv = !ln && l.Bool(i), rv = !rn && r.Bool(i);
+    if (is_and && ((!ln && !lv) || (!rn && !rv))) return b.AppendBool(false);
+    if (!is_and && (lv || rv)) return b.AppendBool(true);
+    if (ln || rn) return b.AppendNull();
+    b.AppendBool(is_and ? lv && rv : lv || rv);
+  });
+}
+
+void IntOp(const std::string& op, int64_t a, int64_t b, int64_t i, ColumnBuilder& out,
+           EvalContext& ctx) {
+  int64_t v = 0;
+  bool overflow = false;
+  if (op == "+")
+    overflow = __builtin_add_overflow(a, b, &v);
+  else if (op == "-")
+    overflow = __builtin_sub_overflow(a, b, &v);
+  else if (op == "*")
+    overflow = __builtin_mul_overflow(a, b, &v);
+  else {  // %
+    if (b == 0) {
+      ctx.Fail(i, "modulo by zero");
+      return out.AppendNull();
+    }
+    v = b == -1 ? 0 : a % b;
+  }
+  if (overflow) {
+    ctx.Fail(i, "integer overflow in " + std::to_string(a) + " " + op + " " + std::to_string(b));
+    return out.AppendNull();
+  }
+  out.AppendInt64(v);
+}
+
+void FloatOp(const std::string& op, double a, double b, int64_t i, ColumnBuilder& out,
+             EvalContext& ctx) {
+  if ((op == "/" || op == "%") && b == 0) {
+    ctx.Fail(i, "division by zero");
+    return out.AppendNull();
+  }
+  double v = op == "+"   ? a + b
+             : op == "-" ? a - b
+             : op == "*" ? a * b
+             : op == "/" ? a / b
+                         : std::fmod(a, b);
+  out.AppendDouble(v);
+}
+
+class BinaryNode : public Node {
+ public:
+  BinaryNode(VType t, std::string op, NodePtr l, NodePtr r)
+      : Node(t), op_(std::move(op)), l_(std::move(l)), r_(std::move(r)) {}
+  Vec Eval(const RecordBatch& batch, EvalContext& ctx) const override {
+    Vec l = l_->Eval(batch, ctx), r = r_->Eval(batch, ctx);
+    if (op_ == "&&" || op_ == "||") return Logical(op_, l, r, ctx);
+    if (type() == VType::kBool) {
+      return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+        b.AppendBool(CompareResult(op_, Compare(l, r, i)));
+      });
+    }
+    if (type() == VType::kString) {
+      return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+        b.AppendString(ToText(l, i) + ToText(r, i));
+      });
+    }
+    if (type() == VType::kInt) {
+      return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+        IntOp(op_, l.Int(i), r.Int(i), i, b, ctx);
+      });
+    }
+    return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+      FloatOp(op_, l.Float(i), r.Float(i), i, b, ctx);
+    });
+  }
+
+ private:
+  std::string op_;
+  NodePtr l_, r_;
+};
+
+class UnaryNode : public Node {
+ public:
+  UnaryNode(VType t, std::string op, NodePtr x) : Node(t), op_(std::move(op)), x_(std::move(x)) {}
+  Vec Eval(const RecordBatch& batch, EvalContext& ctx) const override {
+    Vec x = x_->Eval(batch, ctx);
+    return MapRows(type(), {x}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+      if (op_ == "!") return b.AppendBool(!x.Bool(i));
+      if (x.type == VType::kFloat) return b.AppendDouble(-x.Float(i));
+      if (x.Int(i) == INT64_MIN) {
+        ctx.Fail(i, "integer overflow in -" + std::to_string(x.Int(i)));
+        return b.AppendNull();
+      }
+      b.AppendInt64(-x.Int(i));
+    });
+  }
+
+ private:
+  std::string op_;
+  NodePtr x_;
+};
+
+// ---- the compiler: Ast to typed nodes ----
+
+class Compiler {
+ public:
+  Compiler(const FieldResolver& fields, ExprError* error) : fields_(fields), error_(error) {}
+  std::vector<std::string> used;
+
+  NodePtr Build(const Ast& a) {
+    switch (a.kind) {
+      case Ast::Kind::kLiteral: return std::make_unique<LiteralNode>(a);
+      case Ast::Kind::kField: return Field(a);
+      case Ast::Kind::kUnary: return Unary(a);
+      case Ast::Kind::kBinary: return Binary(a);
+      case Ast::Kind::kCall: return Call(a);
+    }
+    return nullptr;
+  }
+
+ private:
+  NodePtr Fail(int pos, std::string m) {
+    *error_ = {pos, std::move(m)};
+    return nullptr;
+  }
+  NodePtr Field(const Ast& a) {
+    std::optional<VType> t = fields_(a.name);
+    if (!t) return Fail(a.pos, "unknown field '" + a.name + "'");
+    if (std::find(used.begin(), used.end(), a.name) == used.end()) used.push_back(a.name);
+    return std::make_unique<FieldNode>(*t, a.name);
+  }
+  NodePtr Unary(const Ast& a) {
+    NodePtr x = Build(*a.args[0]);
+    if (!x) return nullptr;
+    VType t = x->type();
+    if (a.name == "!" && !Accepts(VType::kBool, t))
+      return Fail(a.pos, std::string("operator ! needs a boolean, not ") + VTypeName(t));
+    if (a.name == "-" && !IsNumeric(t))
+      return Fail(a.pos, std::string("operator - needs a number, not ") + VTypeName(t));
+    VType out = a.name == "!" ? VType::kBool : t == VType::kNull ? VType::kInt : t;
+    return std::make_unique<UnaryNode>(out, a.name, std::move(x));
+  }
+  NodePtr Binary(const Ast& a) {
+    NodePtr l = Build(*a.args[0]);
+    if (!l) return nullptr;
+    NodePtr r = Build(*a.args[1]);
+    if (!r) return nullptr;
+    VType out;
+    if (!BinaryType(a, l->type(), r->type(), &out, error_)) return nullptr;
+    return std::make_unique<BinaryNode>(out, a.name, std::move(l), std::move(r));
+  }
+  NodePtr Call(const Ast& a) {
+    const FunctionDef* f = FindFunction(a.name);
+    if (!f) return Fail(a.pos, "unknown function '" + a.name + "'");
+    int n = static_cast<int>(a.args.size());
+    if (n < f->min_args || (f->max_args >= 0 && n > f->max_args)) {
+      std::string want = f->max_args < 0 ? "at least " + std::to_string(f->min_args)
+                         : f->min_args == f->max_args
+                             ? std::to_string(f->min_args)
+                             : std::to_string(f->min_args) + " to " + std::to_string(f->max_args);
+      return Fail(a.pos, a.name + " takes " + want + " argument(s), not " + std::to_string(n) +
+                             ": " + f->info.syntax);
+    }
+    std::vector<NodePtr> args;
+    for (const auto& x : a.args) {
+      args.push_back(Build(*x));
+      if (!args.back()) return nullptr;
+    }
+    BindInput in{a, args, {}};
+    for (const auto& x : args) in.types.push_back(x->type());
+    Bound b;
+    if (!f->bind(in, &b, error_)) return nullptr;
+    if (b.conditional) return std::make_unique<IifNode>(b.type, std::move(args));
+    return std::make_unique<CallNode>(std::move(b), std::move(args));
+  }
+
+  const FieldResolver& fields_;
+  ExprError* error_;
+};
+
+}  // namespace
+
+Expression::~Expression() = default;
+
+Result<std::shared_ptr<const Expression>> Expression::Compile(std::string_view text,
+                                                              const FieldResolver& fields,
+                                                              ExprError* error) {
+  std::unique_ptr<Ast> ast = Parse(text, error);
+  if (!ast) return Status::InvalidArgument(error->ToString());
+  Compiler c(fields, error);
+  NodePtr root = c.Build(*ast);
+  if (!root) return Status::InvalidArgument(error->ToString());
+  std::shared_ptr<Expression> e(new Expression());
+  e->text_ = std::string(text);
+  e->type_ = root->type();
+  e->fields_ = std::move(c.used);
+  e->is_field_ = ast->kind == Ast::Kind::kField;
+  e->root_ = std::move(root);
+  return std::shared_ptr<const Expression>(std::move(e));
+}
+
+Result<std::shared_ptr<const Expression>> Expression::Compile(std::string_view text,
+                                                              const Schema& schema,
+                                                              ExprError* error) {
+  FieldResolver r = [&schema](const std::string& name) -> std::optional<VType> {
+    int i = schema.FieldIndex(name);
+    if (i < 0) return std::nullopt;
+    return FromDataType(schema.field(i).type);
+  };
+  return Compile(text, r, error);
+}
+
+Column Expression::Evaluate(const RecordBatch& batch, EvalContext& ctx) const {
+  Vec v = root_->Eval(batch, ctx);
+  return Materialize(v, type_, batch.num_rows());
+}
+
+}  // namespace fluxo::dataprep

@@ -1,0 +1,230 @@
+#include "dataprep/mapping.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace fluxo::dataprep {
+
+std::string MappingIssue::ToString() const {
+  std::string s = index >= 0 ? "mappings[" + std::to_string(index) + "]" : "mappings";
+  if (!field.empty()) s += "." + field;
+  s += ": ";
+  if (column > 0) s += "column " + std::to_string(column) + ": ";
+  s += message;
+  if (!expression.empty()) s += " (in \"" + expression + "\")";
+  return s;
+}
+
+json::object MappingIssue::ToJson() const {
+  json::object o{{"message", ToString()}};
+  if (index >= 0) o["mappingIndex"] = index;
+  if (!field.empty()) o["field"] = field;
+  if (!expression.empty()) o["expression"] = expression;
+  if (column > 0) o["column"] = column;
+  o["reason"] = message;
+  return o;
+}
+
+namespace {
+
+Status Refuse(MappingIssue* issue, MappingIssue i) {
+  *issue = std::move(i);
+  return Status::InvalidArgument(issue->ToString());
+}
+
+// A destination: dotted identifier segments. Answers the 1-based column of the first bad
+// character, or 0 when the path is well formed.
+int BadPathColumn(const std::string& d) {
+  if (d.empty()) return 1;
+  bool seg_start = true;
+  for (size_t i = 0; i < d.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(d[i]);
+    if (c == '.') {
+      if (seg_start) return static_cast<int>(i) + 1;
+      seg_start = true;
+      continue;
+    }
+    bool ok = std::isalpha(c) || c == '_' || (!seg_start && std::isdigit(c));
+    if (!ok) return static_cast<int>(i) + 1;
+    seg_start = false;
+  }
+  return seg_start ? static_cast<int>(d.size()) : 0;
+}
+
+}  // namespace
+
+Result<std::vector<Mapping>> ParseMappings(const json::value* mappings, MappingIssue* issue) {
+  if (!mappings || !mappings->is_array())
+    return Refuse(issue, {-1, "", "", 0, "mappings is required: an array of mappings"});
+  std::vector<Mapping> out;
+  int index = 0;
+  for (const auto& v : mappings->as_array()) {
+    if (!v.is_object()) return Refuse(issue, {index, "", "", 0, "a mapping must be an object"});
+    const json::object& o = v.as_object();
+    Mapping m;
+    for (auto [key, dst] : {std::pair{"sourceType", &m.source_type},
+                            {"source", &m.source},
+                            {"destination", &m.destination},
+                            {"name", &m.name},
+                            {"description", &m.description}}) {
+      const json::value* f = o.if_contains(key);
+      if (!f || f->is_null()) continue;
+      if (!f->is_string()) return Refuse(issue, {index, key, "", 0, "must be a string"});
+      *dst = std::string(f->as_string());
+    }
+    out.push_back(std::move(m));
+    ++index;
+  }
+  return out;
+}
+
+json::array MappingsToJson(const std::vector<Mapping>& mappings) {
+  json::array a;
+  for (const auto& m : mappings) {
+    json::object o{
+        {"sourceType", m.source_type}, {"source", m.source}, {"destination", m.destination}};
+    if (!m.name.empty()) o["name"] = m.name;
+    if (!m.description.empty()) o["description"] = m.description;
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
+std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings) {
+  std::vector<MappingIssue> issues;
+  if (mappings.empty())
+    issues.push_back({-1, "", "", 0, "a mapping set needs at least one mapping"});
+  FieldResolver any = [](const std::string&) { return VType::kAny; };
+  std::set<std::string> seen;
+  for (size_t k = 0; k < mappings.size(); ++k) {
+    const Mapping& m = mappings[k];
+    int i = static_cast<int>(k);
+    if (m.source_type != "ATTRIBUTE" && m.source_type != "EXPRESSION") {
+      issues.push_back(
+          {i, "sourceType", m.source_type, 0, "sourceType must be ATTRIBUTE or EXPRESSION"});
+    } else if (m.source.empty()) {
+      issues.push_back({i, "source", "", 0, "source is required"});
+    } else if (m.source_type == "EXPRESSION") {
+      ExprError err;
+      if (!Expression::Compile(m.source, any, &err).ok())
+        issues.push_back({i, "source", m.source, err.column, err.message});
+    }
+    if (int col = BadPathColumn(m.destination)) {
+      issues.push_back({i, "destination", m.destination, col,
+                        m.destination.empty() ? "destination is required"
+                                              : "destination must be a dotted path of "
+                                                "identifiers ([A-Za-z_][A-Za-z0-9_]* segments)"});
+    } else if (!seen.insert(m.destination).second) {
+      issues.push_back({i, "destination", m.destination, 0, "destination is mapped twice"});
+    }
+  }
+  // "a" and "a.b" cannot both be destinations: a is then an object.
+  for (size_t k = 0; k < mappings.size(); ++k) {
+    const std::string& d = mappings[k].destination;
+    for (const auto& other : seen) {
+      if (other.size() > d.size() && other.compare(0, d.size(), d) == 0 && other[d.size()] == '.') {
+        issues.push_back({static_cast<int>(k), "destination", d, 0,
+                          "destination is also the parent of " + other});
+        break;
+      }
+    }
+  }
+  return issues;
+}
+
+Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
+    const std::vector<Mapping>& mappings, std::shared_ptr<const Schema> input,
+    MappingIssue* issue) {
+  std::vector<MappingIssue> problems = ValidateMappings(mappings);
+  if (!problems.empty()) return Refuse(issue, problems.front());
+  std::shared_ptr<MappingProgram> p(new MappingProgram());
+  std::vector<Field> out;
+  std::vector<bool> taken(input->num_fields(), false);
+  for (size_t k = 0; k < mappings.size(); ++k) {
+    const Mapping& m = mappings[k];
+    Step s;
+    s.label = "mappings[" + std::to_string(k) + "] (destination " + m.destination + ")";
+    int i = static_cast<int>(k);
+    if (m.source_type == "ATTRIBUTE") {
+      s.source_field = input->FieldIndex(m.source);
+      if (s.source_field < 0)
+        return Refuse(issue,
+                      {i, "source", m.source, 0, "the source has no field '" + m.source + "'"});
+      s.move = !taken[s.source_field];
+      taken[s.source_field] = true;
+      out.push_back({m.destination, input->field(s.source_field).type, true});
+    } else {
+      ExprError err;
+      auto e = Expression::Compile(m.source, *input, &err);
+      if (!e.ok()) return Refuse(issue, {i, "source", m.source, err.column, err.message});
+      s.expr = *e;
+      out.push_back({m.destination, ToDataType(s.expr->type()), true});
+    }
+    p->steps_.push_back(std::move(s));
+  }
+  p->input_ = std::move(input);
+  p->output_ = std::make_shared<const Schema>(std::move(out));
+  return std::shared_ptr<const MappingProgram>(std::move(p));
+}
+
+RecordBatch MappingProgram::Apply(RecordBatch batch, EvalContext& ctx, int64_t now_micros,
+                                  const RowFailureFn& failed) const {
+  int64_t n = batch.num_rows();
+  ctx.Reset(n, now_micros);
+  std::vector<std::optional<Column>> cols(steps_.size());
+  for (size_t k = 0; k < steps_.size(); ++k) {  // expressions first: they read the input
+    if (!steps_[k].expr) continue;
+    ctx.set_label(steps_[k].label);
+    cols[k] = steps_[k].expr->Evaluate(batch, ctx);
+  }
+  std::vector<uint8_t> keep;
+  if (ctx.failed_count() > 0) {  // reported while the input is whole
+    keep.resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      keep[i] = !ctx.failed(i);
+      if (!keep[i]) failed(batch, i, ctx.message(i));
+    }
+  }
+  for (size_t k = 0; k < steps_.size(); ++k) {  // copies of fields moved below
+    if (!steps_[k].expr && !steps_[k].move)
+      cols[k] = CopyRows(batch.column(steps_[k].source_field), nullptr);
+  }
+  std::vector<Column> input = std::move(batch).TakeColumns();
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    if (steps_[k].move) cols[k] = std::move(input[steps_[k].source_field]);
+  }
+  std::vector<Column> out;
+  out.reserve(cols.size());
+  if (ctx.failed_count() == 0) {
+    for (auto& c : cols) out.push_back(std::move(*c));
+    return RecordBatch(output_, std::move(out), n);
+  }
+  for (auto& c : cols) out.push_back(CopyRows(*c, &keep));
+  return RecordBatch(output_, std::move(out), n - ctx.failed_count());
+}
+
+Column CopyRows(const Column& c, const std::vector<uint8_t>* keep) {
+  ColumnBuilder b(c.type(), c.length());
+  for (int64_t i = 0; i < c.length(); ++i) {
+    if (keep && !(*keep)[i]) continue;
+    if (c.IsNull(i)) {
+      b.AppendNull();
+      continue;
+    }
+    switch (c.type().id) {
+      case TypeId::kBoolean: b.AppendBool(c.GetBool(i)); break;
+      case TypeId::kInt32:
+      case TypeId::kDate: b.AppendInt32(c.Value<int32_t>(i)); break;
+      case TypeId::kInt64:
+      case TypeId::kTimestamp: b.AppendInt64(c.Value<int64_t>(i)); break;
+      case TypeId::kFloat64: b.AppendDouble(c.Value<double>(i)); break;
+      case TypeId::kDecimal: b.AppendDecimal(c.GetDecimal(i)); break;
+      case TypeId::kString:
+      case TypeId::kBinary: b.AppendString(c.GetString(i)); break;
+    }
+  }
+  return b.Finish();
+}
+
+}  // namespace fluxo::dataprep

@@ -1,0 +1,149 @@
+// Mapping sets: validation issues (index, field, column), binding, and Apply (attributes passed
+// through, expressions computed, failed rows left out and reported), and the flow's Mapping.
+#include "dataprep/mapping.h"
+
+#include <gtest/gtest.h>
+
+#include "dataprep/json_rows.h"
+#include "dataprep/mapping_transform.h"
+
+namespace fluxo::dataprep {
+namespace {
+
+std::vector<Mapping> M(std::vector<std::vector<std::string>> rows) {
+  std::vector<Mapping> out;
+  for (auto& r : rows) out.push_back({r[0], r[1], r[2]});
+  return out;
+}
+
+RecordBatch Sample() {
+  auto rows = ParseJson(R"([{"id": 1, "first": "Ann", "age": "41", "person": {"city": "Oslo"}},
+                            {"id": 2, "first": "bob", "age": "x"},
+                            {"id": 3, "first": null, "age": "7", "person": {"city": "Rome"}}])");
+  return std::move(RowsToBatch(rows->as_array())).value();
+}
+
+TEST(MappingTest, ValidationNamesIndexFieldAndColumn) {
+  auto issues = ValidateMappings(M({{"ATTRIBUTE", "first", "person.firstName"},
+                                    {"EXPRESSION", "upper(first", "person.upper"},
+                                    {"COLUMN", "x", "a"},
+                                    {"ATTRIBUTE", "id", "person.firstName"},
+                                    {"ATTRIBUTE", "id", "bad path"},
+                                    {"EXPRESSION", "", "b"},
+                                    {"ATTRIBUTE", "id", "person"}}));
+  ASSERT_EQ(issues.size(), 6u);
+  EXPECT_EQ(issues[0].index, 1);
+  EXPECT_EQ(issues[0].field, "source");
+  EXPECT_EQ(issues[0].column, 12);
+  EXPECT_EQ(issues[0].ToString(),
+            "mappings[1].source: column 12: expected ',' or ')' in the arguments of upper but "
+            "found end of expression (in \"upper(first\")");
+  EXPECT_EQ(issues[1].index, 2);
+  EXPECT_EQ(issues[1].field, "sourceType");
+  EXPECT_EQ(issues[2].index, 3);
+  EXPECT_NE(issues[2].message.find("mapped twice"), std::string::npos);
+  EXPECT_EQ(issues[3].index, 4);
+  EXPECT_EQ(issues[3].column, 4);
+  EXPECT_EQ(issues[4].index, 5);
+  EXPECT_EQ(issues[4].message, "source is required");
+  EXPECT_EQ(issues[5].index, 6);
+  EXPECT_NE(issues[5].message.find("parent of person.firstName"), std::string::npos);
+  EXPECT_FALSE(ValidateMappings({}).empty());
+}
+
+TEST(MappingTest, BindChecksFieldsAndTypes) {
+  RecordBatch b = Sample();
+  MappingIssue issue;
+  auto p = MappingProgram::Bind(M({{"ATTRIBUTE", "nope", "a"}}), b.schema(), &issue);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(issue.index, 0);
+  EXPECT_NE(p.status().message().find("no field 'nope'"), std::string::npos);
+  p = MappingProgram::Bind(M({{"ATTRIBUTE", "id", "a"}, {"EXPRESSION", "upper(id)", "b"}}),
+                           b.schema(), &issue);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(issue.index, 1);
+  EXPECT_EQ(issue.column, 7);
+}
+
+TEST(MappingTest, ApplyMapsAndLeavesFailedRowsOut) {
+  RecordBatch b = Sample();
+  MappingIssue issue;
+  auto p = MappingProgram::Bind(M({{"ATTRIBUTE", "id", "person.id"},
+                                   {"ATTRIBUTE", "id", "copyOfId"},
+                                   {"ATTRIBUTE", "person.city", "person.city"},
+                                   {"EXPRESSION", "to_integer(age) + id", "person.age"},
+                                   {"EXPRESSION", "coalesce(upper(first), 'N/A')", "name"}}),
+                                b.schema(), &issue);
+  ASSERT_TRUE(p.ok()) << issue.ToString();
+  EXPECT_EQ((*p)->output_schema()->ToString().find("person.id") != std::string::npos, true);
+  std::vector<std::pair<int64_t, std::string>> failed;
+  std::vector<std::string> records;
+  EvalContext ctx;
+  RecordBatch out = (*p)->Apply(std::move(b), ctx, 0,
+                                [&](const RecordBatch& in, int64_t row, const std::string& m) {
+                                  failed.push_back({row, m});
+                                  records.push_back(RowToJson(in, row));
+                                });
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].first, 1);
+  EXPECT_NE(failed[0].second.find("mappings[3] (destination person.age): to_integer"),
+            std::string::npos);
+  EXPECT_EQ(records[0], R"({"id":2,"first":"bob","age":"x","person.city":null})");
+  ASSERT_EQ(out.num_rows(), 2);
+  EXPECT_EQ(ToJson(BatchToRows(out)),
+            R"([{"person":{"id":1,"city":"Oslo","age":42},"copyOfId":1,"name":"ANN"},)"
+            R"({"person":{"id":3,"city":"Rome","age":10},"copyOfId":3,"name":"N/A"}])");
+}
+
+TEST(MappingTest, FlowMappingRef) {
+  auto doc = [](const char* t) { return ParseJson(t)->as_object(); };
+  auto none = FlowMappingRef(doc(R"({"transformations": [{"name": "Copy", "params": {}}]})"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto ref = FlowMappingRef(doc(
+      R"({"transformations": [{"name": "Mapping", "params": {"mappingId": "m1", "mappingVersion": "2"}}]})"));
+  ASSERT_TRUE(ref.ok() && ref->has_value());
+  EXPECT_EQ((*ref)->id, "m1");
+  EXPECT_EQ((*ref)->version, 2);
+  for (
+      const char* bad :
+      {R"({"transformations": [{"name": "Mapping", "params": {"mappingId": "m1"}}]})",
+       R"({"transformations": [{"name": "Mapping", "params": {"mappingVersion": 0}}]})",
+       R"({"transformations": [{"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 0, "x": 1}}]})",
+       R"({"transformations": [{"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 0}},
+                                   {"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 0}}]})"}) {
+    EXPECT_FALSE(FlowMappingRef(doc(bad)).ok()) << bad;
+  }
+}
+
+TEST(MappingTest, NewFlowTransformLoadsTheNamedVersion) {
+  auto flow = ParseJson(
+      R"({"transformations": [{"name": "Mapping", "params": {"mappingId": "m1", "mappingVersion": 1}}]})");
+  std::string asked;
+  auto t = NewFlowTransform(
+      flow->as_object(),
+      [&](const std::string& id, int64_t v) -> Result<json::object> {
+        asked = MappingSetVersionId(id, v);
+        return ParseJson(R"({"mappings": [{"sourceType": "EXPRESSION", "source": "id * 10",
+                                           "destination": "x"}]})")
+            ->as_object();
+      },
+      &SystemClock::Instance());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(asked, "m1_v1");
+  RecordBatch b = Sample();
+  auto schema = (*t)->Bind(b.schema());
+  ASSERT_TRUE(schema.ok());
+  auto state = (*t)->NewState();
+  auto out = (*t)->Apply(std::move(b), *state, [](const RowError&) {});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(ToJson(BatchToRows(*out)), R"([{"x":10},{"x":20},{"x":30}])");
+  auto missing = NewFlowTransform(
+      flow->as_object(),
+      [](const std::string&, int64_t) -> Result<json::object> { return Status::NotFound("x"); },
+      &SystemClock::Instance());
+  EXPECT_EQ(missing.status().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace fluxo::dataprep
