@@ -4,6 +4,7 @@
 // (CRMToAEP for table-based sources, CloudStorageToAEP for file-based ones), on a schedule
 // (flow_rules.h). Its connections must exist in the caller's org and sandbox; they cannot be
 // deleted while the flow references them.
+#include "api/dataprep.h"
 #include "api/flow_rules.h"
 #include "api/resources.h"
 #include "model/specs.h"
@@ -148,6 +149,8 @@ Result<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Ent
   }
   const json::value* options = body.if_contains("options");
   if (Status err = ValidateFlowOptions(options); !err.ok()) return err;
+  std::vector<std::string> mapping_refs;  // Data Prep: the mapping set a Mapping names
+  RETURN_IF_ERROR(CheckFlowTransformations(call, txn, tmp, &mapping_refs));
 
   json::object doc;
   doc["name"] = *name;
@@ -182,6 +185,7 @@ Result<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Ent
   e.refs.clear();
   for (auto& s : source_ids) e.refs.push_back(s);
   for (auto& t : target_ids) e.refs.push_back(t);
+  for (auto& m : mapping_refs) e.refs.push_back(m);
   return e;
 }
 

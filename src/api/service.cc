@@ -1,5 +1,6 @@
 #include "api/service.h"
 
+#include "api/dataprep.h"
 #include "api/openapi.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -48,6 +49,7 @@ ApiService::ApiService(ApiDeps deps)
   RegisterRunRoutes(router_, kFlowBase);
   RegisterCatalogRoutes(router_, "/data/foundation/catalog");
   RegisterExportRoutes(router_, "/data/foundation/export");
+  RegisterDataPrepRoutes(router_, "/data/foundation/conversion");
 }
 
 HttpResponse ApiService::Render(const Status& s, const HttpRequest& req) {

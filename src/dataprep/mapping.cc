@@ -73,6 +73,16 @@ Result<std::vector<Mapping>> ParseMappings(const json::value* mappings, MappingI
       if (!f->is_string()) return Refuse(issue, {index, key, "", 0, "must be a string"});
       *dst = std::string(f->as_string());
     }
+    // AEP's older shape: {"sourceAttribute", "destinationXdmPath"} (an attribute by default).
+    for (auto [key, dst] :
+         {std::pair{"sourceAttribute", &m.source}, {"destinationXdmPath", &m.destination}}) {
+      const json::value* f = o.if_contains(key);
+      if (!f || f->is_null() || !dst->empty()) continue;
+      if (!f->is_string()) return Refuse(issue, {index, key, "", 0, "must be a string"});
+      *dst = std::string(f->as_string());
+      if (m.source_type.empty() && std::string_view(key) == "sourceAttribute")
+        m.source_type = "ATTRIBUTE";
+    }
     out.push_back(std::move(m));
     ++index;
   }

@@ -223,10 +223,18 @@ test('1418: a connection used by a source connection or flow cannot be deleted; 
 test('flow PATCH: name, schedule, transformations, options; If-Match rules', async () => {
   const s = await onceFlow();
   let flow = (await api.get(`${FLOW}/flows/${s.flow}`)).body.items[0];
+  // A Mapping must name an existing mapping set (issue 14: nothing stored but ignored).
+  const unknown = await api.patch(`${FLOW}/flows/${s.flow}`, [
+    { op: 'add', path: '/transformations/-', value: { name: 'Mapping', params: { mappingId: 'm1', mappingVersion: '0' } } },
+  ], flow.etag);
+  expectError(unknown, 400, 1483, /mapping set m1 version 0 does not exist/);
+  const ms = await api.post('/data/foundation/conversion/mappingSets', {
+    mappings: [{ sourceType: 'ATTRIBUTE', source: 'id', destination: 'person.id' }] });
+  assert.equal(ms.status, 200, ms.text);
   const r = await api.patch(`${FLOW}/flows/${s.flow}`, [
     { op: 'replace', path: '/name', value: 'renamed' },
     { op: 'add', path: '/options', value: { partialIngestionPercent: '5', errorDiagnosticsEnabled: 'true' } },
-    { op: 'add', path: '/transformations/-', value: { name: 'Mapping', params: { mappingId: 'm1', mappingVersion: '0' } } },
+    { op: 'add', path: '/transformations/-', value: { name: 'Mapping', params: { mappingId: ms.body.id, mappingVersion: '0' } } },
   ], flow.etag);
   assert.equal(r.status, 200, r.text);
   flow = (await api.get(`${FLOW}/flows/${s.flow}`)).body.items[0];

@@ -1,0 +1,261 @@
+// Data Prep end to end, replaying AEP's tutorial chain: a mapping set with attribute and
+// expression mappings -> a flow with Copy and Mapping -> POST /runs; DuckDB reads the landed
+// Parquet and checks every calculated value over all rows. Bad mappings get 400s that point at
+// the mapping, the field and the column; a run with 1% unconvertible values succeeds under a 5%
+// threshold with those rows in row_errors; the flow applies the version it names.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { FLOW, CATALOG, EXPORT, SPEC, startFluxo, tempDir, runCli } from './lib/fluxo.mjs';
+import { sqlite } from './lib/sqlite.mjs';
+import { SQLITE_SPEC, createRun, waitRun, batchIdOf } from './lib/flows.mjs';
+import { query, lit } from '../node/duckdb.mjs';
+
+const CONV = '/data/foundation/conversion';
+const ROWS = 10000;
+const BASE = 1700000000;
+let fx, api, dir, db;
+
+before(async () => {
+  dir = tempDir('fluxo-dataprep-');
+  fx = await startFluxo(['--allow-path', dir]);
+  api = await fx.client();
+  db = path.join(dir, 'crm.db');
+  // Row i: first 'f<i>', last 'l<i>', age '<i % 90>' except every id % 100 == 7 ('n/a': 1% that
+  // to_integer cannot convert), price i * 0.25, signup 'dd/MM/2024'.
+  sqlite(db, `
+    CREATE TABLE customers (id INTEGER PRIMARY KEY, updated_at INTEGER NOT NULL, first TEXT,
+                            last TEXT, age TEXT, price REAL, signup TEXT);
+    WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < ${ROWS - 1})
+    INSERT INTO customers SELECT x, ${BASE} + x, 'f' || x, 'l' || x,
+      CASE WHEN x % 100 = 7 THEN 'n/a' ELSE CAST(x % 90 AS TEXT) END, x * 0.25,
+      printf('%02d/%02d/2024', x % 28 + 1, x % 12 + 1) FROM c;`);
+});
+after(async () => { await fx.stop(); });
+
+const MAPPINGS = [
+  { sourceType: 'ATTRIBUTE', source: 'id', destination: 'person.id' },
+  { sourceType: 'ATTRIBUTE', source: 'first', destination: 'person.firstName' },
+  { sourceType: 'EXPRESSION', source: 'upper(last)', destination: 'person.lastName' },
+  { sourceType: 'EXPRESSION', source: "concat(first, ' ', last)", destination: 'person.fullName' },
+  { sourceType: 'EXPRESSION', source: 'to_integer(age) + 1', destination: 'person.agePlusOne' },
+  { sourceType: 'EXPRESSION', source: 'round(price * 100)', destination: 'cents' },
+  { sourceType: 'EXPRESSION', source: 'md5(first)', destination: 'hash' },
+  { sourceType: 'EXPRESSION', source: "to_date(signup, 'dd/MM/yyyy')", destination: 'signupDate' },
+  { sourceType: 'EXPRESSION', source: "iif(price > 50, 'high', 'low')", destination: 'tier' },
+];
+
+async function createMappingSet(mappings, extra = {}) {
+  return api.post(`${CONV}/mappingSets?validate=true`, {
+    name: 'customers to person', outputSchema: { schemaRef: { id: 'https://ns.adobe.com/tenant/schemas/person', contentType: 'application/vnd.adobe.xed-full+json;version=1' } },
+    mappings, ...extra,
+  });
+}
+
+async function flowResources() {
+  const conn = await api.post(`${FLOW}/connections`, {
+    name: 'crm', connectionSpec: { id: SQLITE_SPEC, version: '1.0' },
+    auth: { specName: 'Database File', params: { path: db } },
+  });
+  assert.equal(conn.status, 201, conn.text);
+  const src = await api.post(`${FLOW}/sourceConnections`, {
+    name: 'customers', baseConnectionId: conn.body.id, connectionSpec: { id: SQLITE_SPEC, version: '1.0' },
+    data: { format: 'tabular' }, params: { tableName: 'customers' },
+  });
+  assert.equal(src.status, 201, src.text);
+  const ds = await api.post(`${CATALOG}/dataSets`, { name: `people ${Math.random()}` });
+  assert.equal(ds.status, 201, ds.text);
+  const dataSetId = ds.body[0].split('/').pop();
+  const tgt = await api.post(`${FLOW}/targetConnections`, {
+    name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
+    params: { dataSetId },
+  });
+  assert.equal(tgt.status, 201, tgt.text);
+  return { src: src.body.id, tgt: tgt.body.id, dataSetId };
+}
+
+function flowBody(r, transformations, options) {
+  return {
+    name: 'customers flow', flowSpec: { id: SPEC.crmToAep, version: '1.0' },
+    sourceConnectionIds: [r.src], targetConnectionIds: [r.tgt],
+    scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
+    transformations, options,
+  };
+}
+
+const mappingT = (id, version) => ({ name: 'Mapping', params: { mappingId: id, mappingVersion: version } });
+
+test('mapping set API: create, get, versions, mappings, list, preview, functions', async () => {
+  const created = await createMappingSet(MAPPINGS);
+  assert.equal(created.status, 200, created.text);
+  assert.equal(created.body.version, 0);
+  const id = created.body.id;
+  const got = await api.get(`${CONV}/mappingSets/${id}`);
+  assert.equal(got.status, 200, got.text);
+  assert.equal(got.body.mappings.length, MAPPINGS.length);
+  assert.equal(got.body.mappings[2].source, 'upper(last)');
+  assert.deepEqual(got.body.outputSchema.schemaRef.id, 'https://ns.adobe.com/tenant/schemas/person');
+
+  const put = await api.call('PUT', `${CONV}/mappingSets/${id}`, { body: { name: 'customers to person', mappings: MAPPINGS.slice(0, 2) } });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.body.version, 1);
+  assert.equal((await api.get(`${CONV}/mappingSets/${id}`)).body.mappings.length, 2);
+  assert.equal((await api.get(`${CONV}/mappingSets/${id}?version=0`)).body.mappings.length, MAPPINGS.length);
+  assert.equal((await api.get(`${CONV}/mappingSets/${id}?version=7`)).status, 404);
+  const ms = await api.get(`${CONV}/mappingSets/${id}/mappings?version=0`);
+  assert.equal(ms.body.length, MAPPINGS.length);
+  const one = await api.get(`${CONV}/mappingSets/${id}/mappings/${ms.body[3].id}?version=0`);
+  assert.equal(one.body.destination, 'person.fullName');
+  assert.equal((await api.get(`${CONV}/mappingSets/${id}/mappings/nope`)).status, 404);
+
+  const list = await api.get(`${CONV}/mappingSets?limit=1&start=0&name=${encodeURIComponent('customers to person')}&orderBy=-createdDate`);
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.body.data.length, 1);
+  assert.equal((await api.get(`${CONV}/mappingSets?limit=10&orderBy=name`)).status, 400);
+  assert.equal((await api.get(`${CONV}/mappingSets?limit=10&expandSchema=true`)).status, 400);
+  assert.equal((await api.get(`${CONV}/mappingSets?bogus=1`)).status, 400);
+
+  // Another sandbox does not see it.
+  assert.equal((await runCli(['sandboxes', 'create', '--org', fx.creds.org_id, 'dev', '--data', fx.dataDir])).code, 0);
+  const other = await fx.client(fx.creds, 'dev');
+  assert.equal((await other.get(`${CONV}/mappingSets/${id}`)).status, 404);
+  assert.equal((await other.get(`${CONV}/mappingSets`)).body.data.length, 0);
+
+  const preview = await api.post(`${CONV}/mappingSets/preview`, {
+    mappingSet: { mappings: MAPPINGS },
+    data: [{ id: 1, first: 'ann', last: 'lee', age: '41', price: 80, signup: '31/01/2024' },
+           { id: 2, first: 'bo', last: 'ng', age: 'x', price: 1.5, signup: '01/02/2024' }],
+  });
+  assert.equal(preview.status, 200, preview.text);
+  assert.deepEqual(preview.body.data, [{ person: { id: 1, firstName: 'ann', lastName: 'LEE', fullName: 'ann lee', agePlusOne: 42 },
+    cents: 8000, hash: '7e0d7f8a5d96c24ffcc840f31bce72b2', signupDate: '2024-01-31', tier: 'high' }]);
+  assert.equal(preview.body.errors.length, 1);
+  assert.equal(preview.body.errors[0].row, 1);
+  assert.match(preview.body.errors[0].message, /mappings\[4\] \(destination person.agePlusOne\): to_integer/);
+
+  const fns = await api.get(`${CONV}/languages/el/functions`);
+  assert.ok(fns.body.some((f) => f.name === 'zone_date_to_utc'));
+  assert.ok((await api.get(`${CONV}/languages/el/operators`)).body.some((o) => o.symbol === '&&'));
+  const v = await api.post(`${CONV}/languages/el/validate`, { expression: "concat(a, '-', b)" });
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.body.type, 'string');
+  const bad = await api.post(`${CONV}/languages/el/validate`, { expression: 'upper(a' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.report['detailed-message'], /column 8/);
+});
+
+test('bad mappings: 10 broken expressions and 5 bad destinations each get a pointed 400', async () => {
+  const broken = [
+    ['lowr(first)', 1, /unknown function 'lowr'/],
+    ['upper(first', 12, /expected ',' or '\)'/],
+    ['concat(first,, last)', 14, /expected a value/],
+    ['substr(first)', 1, /substr takes 2 to 3/],
+    ['upper(1)', 7, /must be a string, not integer/],
+    ["'abc", 1, /unterminated string/],
+    ["to_date(signup, 'yyyy-QQ')", 17, /to_date/],
+    ["zone_date_to_utc(date(signup), 'Nowhere/City')", 32, /zone_date_to_utc/],
+    ["iif(price > 1, 1, 'x')", 19, /one type/],
+    ['1 + * 2', 5, /expected a value/],
+  ];
+  for (const [expr, column, why] of broken) {
+    const mappings = [MAPPINGS[0], { sourceType: 'EXPRESSION', source: expr, destination: 'x' }];
+    for (const route of ['mappingSets', 'mappingSets/validate']) {
+      const r = await api.post(`${CONV}/${route}`, { mappings });
+      assert.equal(r.status, 400, `${expr}: ${r.text}`);
+      const msg = r.body.report['detailed-message'];
+      assert.ok(msg.includes(`mappings[1].source: column ${column}: `), `${expr}: ${msg}`);
+      assert.match(msg, why);
+      assert.ok(msg.includes(JSON.stringify(expr).slice(1, -1)), msg);
+      assert.match(r.body.type, /FLOW-1480-400/);
+    }
+  }
+  const dests = ['', 'person..name', '1person', 'person name', 'person.id'];
+  for (const d of dests) {
+    const r = await createMappingSet([MAPPINGS[0], { sourceType: 'ATTRIBUTE', source: 'first', destination: d }]);
+    assert.equal(r.status, 400, `${d}: ${r.text}`);
+    assert.match(r.body.report['detailed-message'], /mappings\[1\]\.destination: /);
+  }
+  const type = await createMappingSet([{ sourceType: 'COLUMN', source: 'a', destination: 'a' }]);
+  assert.match(type.body.report['detailed-message'], /mappings\[0\]\.sourceType: sourceType must be ATTRIBUTE or EXPRESSION/);
+});
+
+test('flows: a Mapping must name an existing mapping set version; unknown transformations are refused', async () => {
+  const r = await flowResources();
+  const ms = (await createMappingSet(MAPPINGS)).body.id;
+  const cases = [
+    [[mappingT('nope', 0)], 1483, /mapping set nope version 0 does not exist/],
+    [[mappingT(ms, 3)], 1483, /version 3 does not exist/],
+    [[{ name: 'Mapping', params: { mappingId: ms } }], 1482, /mappingVersion is required/],
+    [[{ name: 'Mapping', params: { mappingId: ms, mappingVersion: 0, extra: 1 } }], 1482, /extra is not a Mapping parameter/],
+    [[{ name: 'Filter', params: {} }], 1482, /'Filter' is not a transformation fluxo applies/],
+    [[{ name: 'Copy', params: { batchSize: 5 } }], 1482, /batchSize is not a Copy parameter/],
+  ];
+  for (const [transformations, code, why] of cases) {
+    const f = await api.post(`${FLOW}/flows`, flowBody(r, transformations));
+    assert.equal(f.status, 400, f.text);
+    assert.match(f.body.type, new RegExp(`FLOW-${code}-400`));
+    assert.match(f.body.report['detailed-message'], why);
+  }
+  const good = await api.post(`${FLOW}/flows`, flowBody(r, [mappingT(ms, '0')]));
+  assert.equal(good.status, 201, good.text);
+  const cur = await api.get(`${FLOW}/flows/${good.body.id}`);
+  const patched = await api.patch(`${FLOW}/flows/${good.body.id}`,
+    [{ op: 'replace', path: '/transformations/0/params/mappingVersion', value: 9 }], cur.body.items[0].etag);
+  assert.equal(patched.status, 400, patched.text);
+  assert.match(patched.body.report['detailed-message'], /version 9 does not exist/);
+});
+
+test('a run applies the named version: every calculated value right over all rows; 1% unconvertible rows in row_errors under a 5% threshold', async () => {
+  const r = await flowResources();
+  const created = await createMappingSet(MAPPINGS);
+  const ms = created.body.id;
+  // Version 1 maps something else: the flow names version 0.
+  await api.call('PUT', `${CONV}/mappingSets/${ms}`, { body: { mappings: [MAPPINGS[0]] } });
+  const flow = await api.post(`${FLOW}/flows`, flowBody(r,
+    [{ name: 'Copy', params: {} }, mappingT(ms, 0)], { partialIngestionPercent: 5, errorDiagnosticsEnabled: true }));
+  assert.equal(flow.status, 201, flow.text);
+  const run = await waitRun(api, await createRun(api, flow.body.id, BASE, BASE + ROWS));
+  assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+  assert.equal(run.metrics.recordSummary.inputRecordCount, ROWS);
+  assert.equal(run.metrics.recordSummary.failedRecordCount, ROWS / 100);
+  assert.equal(run.metrics.recordSummary.outputRecordCount, ROWS - ROWS / 100);
+  assert.equal(run.metrics.statusSummary.errors[0].code, 'INGEST-1212-400');
+
+  const glob = path.join(fx.dataDir, 'lake', fx.creds.org_id, 'prod', 'datasets', r.dataSetId, 'batches', '*', 'part-*.parquet');
+  const cols = await query(`DESCRIBE SELECT * FROM read_parquet(${lit(glob)})`);
+  assert.deepEqual(cols.map((c) => c.column_name), MAPPINGS.map((m) => m.destination));
+  const [c] = await query(`
+    SELECT count(*) AS n,
+      count(*) FILTER (WHERE "person.id" % 100 = 7) AS bad,
+      count(*) FILTER (WHERE "person.firstName" = 'f' || "person.id") AS first_ok,
+      count(*) FILTER (WHERE "person.lastName" = 'L' || "person.id") AS last_ok,
+      count(*) FILTER (WHERE "person.fullName" = 'f' || "person.id" || ' l' || "person.id") AS full_ok,
+      sum("person.agePlusOne") AS age_sum,
+      count(*) FILTER (WHERE "person.agePlusOne" = "person.id" % 90 + 1) AS age_ok,
+      count(*) FILTER (WHERE cents = "person.id" * 25) AS cents_ok,
+      count(*) FILTER (WHERE hash = md5('f' || "person.id")) AS hash_ok,
+      count(*) FILTER (WHERE "signupDate" = make_date(2024, CAST("person.id" % 12 + 1 AS INT), CAST("person.id" % 28 + 1 AS INT))) AS date_ok,
+      count(*) FILTER (WHERE tier = CASE WHEN "person.id" * 0.25 > 50 THEN 'high' ELSE 'low' END) AS tier_ok
+    FROM read_parquet(${lit(glob)})`);
+  const n = ROWS - ROWS / 100;
+  let ageSum = 0;
+  for (let i = 0; i < ROWS; i++) if (i % 100 !== 7) ageSum += (i % 90) + 1;
+  assert.equal(Number(c.n), n);
+  assert.equal(Number(c.bad), 0);
+  for (const k of ['first_ok', 'last_ok', 'full_ok', 'age_ok', 'cents_ok', 'hash_ok', 'date_ok', 'tier_ok'])
+    assert.equal(Number(c[k]), n, k);
+  assert.equal(Number(c.age_sum), ageSum);
+
+  const errs = await api.get(`${EXPORT}/batches/${batchIdOf(run)}/meta?path=row_errors`);
+  assert.equal(errs.status, 200, errs.text);
+  const lines = errs.text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, ROWS / 100);
+  assert.ok(lines.every((l) => l.code === 'MAPPER-1201'), JSON.stringify(lines[0]));
+  assert.match(lines[0].message, /mappings\[4\] \(destination person.agePlusOne\): to_integer: cannot convert 'n\/a'/);
+  assert.equal(JSON.parse(lines[0].record).age, 'n/a');
+
+  // The same flow without a threshold fails on those rows.
+  const strict = await api.post(`${FLOW}/flows`, flowBody(await flowResources(), [mappingT(ms, 0)]));
+  const failed = await waitRun(api, await createRun(api, strict.body.id, BASE, BASE + ROWS));
+  assert.equal(failed.metrics.statusSummary.status, 'failed');
+});
