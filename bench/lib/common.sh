@@ -102,7 +102,7 @@ bench_summary() {
     const fmt = (n) => Math.round(n).toLocaleString("en-US");
     const groups = new Map();
     for (const l of lines) {
-      const k = l.peer ?? `fluxo p=${l.parallelism}`;
+      const k = l.peer ?? `fluxo p=${l.parallelism}${l.variant ? " " + l.variant : ""}`;
       if (!groups.has(k)) groups.set(k, []);
       groups.get(k).push(l);
     }
@@ -117,6 +117,12 @@ bench_summary() {
       const m = med(ls.map((l) => l.wallS));
       const ratios = peers.map((p) => (k.startsWith("fluxo") ? (pm[p] / m).toFixed(2) : "")).join(" | ");
       console.log(`| ${k} | ${ls.map((l) => l.wallS.toFixed(2)).join(", ")} | ${Math.min(...ls.map((l) => l.wallS)).toFixed(2)} | ${m.toFixed(2)} | ${fmt(rows / m)} | ${(mb / m).toFixed(1)} | ${Math.max(...ls.map((l) => l.peakRssMiB))} | ${ratios} |`);
+    }
+    for (const [k, ls] of groups) {  // a variant (e.g. a Mapping) against the same flow without it
+      const base = k.replace(/ [a-z]+$/, "");
+      if (!k.startsWith("fluxo") || base === k || !groups.has(base)) continue;
+      const m = med(ls.map((l) => l.wallS)), b = med(groups.get(base).map((l) => l.wallS));
+      console.log(`${k}: median ${m.toFixed(2)} s vs ${b.toFixed(2)} s without: ${(100 * (m / b - 1)).toFixed(1)}% more time`);
     }
     for (const [k, ls] of groups) {
       if (!k.startsWith("fluxo")) continue;

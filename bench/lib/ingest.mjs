@@ -5,7 +5,7 @@
 //   node bench/lib/ingest.mjs --source postgres|mysql|sqlite --table T --delta COL
 //        [--conn-string S | --path FILE] [--allow-path DIR] [--parallelism N] [--codec zstd]
 //        [--rows EXPECTED] [--id-column id] [--window-start 0] [--window-end 4102444800]
-//        [--label TEXT]
+//        [--label TEXT] [--mapping FILE]
 //
 // What it does: starts `fluxo serve` (FLUXO_BIN, default build-bench/fluxo) on a free port with
 // a fresh temp data dir, gets a token, creates connection -> source connection -> dataset ->
@@ -13,7 +13,8 @@
 // it is final, reads /proc/PID/status (VmHWM = peak RSS) and /proc/PID/stat (CPU time) of the
 // fluxo process, stops it, then counts rows and distinct ids of the dataset's Parquet files with
 // DuckDB. Prints one JSON object on stdout (progress on stderr); exits 1 when the run did not
-// succeed or the counts are wrong. The data dir is removed at exit (KEEP=1 keeps it).
+// succeed or the counts are wrong. With --mapping (a JSON array of Data Prep mappings), the flow
+// gets a mapping set of those mappings as its Mapping transformation (result `variant: "mapping"`). The data dir is removed at exit (KEEP=1 keeps it).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -72,6 +73,7 @@ const { values: a } = parseArgs({
     'window-end': { type: 'string', default: '4102444800' }, // 2100-01-01
     label: { type: 'string', default: '' },
     'timeout-s': { type: 'string', default: '900' },
+    mapping: { type: 'string' },
   },
 });
 const spec = SPECS[a.source];
@@ -123,10 +125,17 @@ try {
     name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
     params: { dataSetId },
   }), 201, 'target connection');
+  const transformations = [];
+  if (a.mapping) {
+    const mappings = JSON.parse(fs.readFileSync(a.mapping, 'utf8'));
+    const ms = must(await api.post('/data/foundation/conversion/mappingSets', { name: 'bench', mappings }),
+      200, 'mapping set');
+    transformations.push({ name: 'Mapping', params: { mappingId: ms.id, mappingVersion: ms.version } });
+  }
   const flow = must(await api.post(`${FLOW}/flows`, {
     name: `bench ${a.table}`, flowSpec: { id: SPEC.crmToAep, version: '1.0' },
     sourceConnectionIds: [src.id], targetConnectionIds: [tgt.id],
-    scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
+    scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' }, transformations,
   }), 201, 'flow');
 
   const cpu0 = procCpuS(pid);
@@ -185,6 +194,7 @@ try {
   const size = run.metrics.sizeSummary || {};
   const result = {
     source: a.source, label: a.label, parallelism: Number(a.parallelism), status,
+    variant: a.mapping ? 'mapping' : undefined,
     rows, distinctIds: distinct, files: files.length, parquetBytes, codecs: codecRow.c,
     wallS: +wallS.toFixed(3), engineS, rowsPerS: Math.round(rows / wallS),
     engineRowsPerS: engineS ? Math.round(rows / engineS) : null,

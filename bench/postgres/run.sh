@@ -2,7 +2,7 @@
 # fluxo end to end (API -> run -> Parquet zstd in the lake) against `psql \copy ... csv`, on a
 # 5,000,000-row PostgreSQL 15 table, in the same run. See README.md in this folder.
 #
-#   bench/postgres/run.sh          (env: ROWS, REPS, PARS, FLUXO_BIN, BUILD_DIR, OUT, KEEP; see
+#   bench/postgres/run.sh          (env: ROWS, REPS, PARS, MAPPING, FLUXO_BIN, BUILD_DIR, OUT, KEEP; see
 #                                   bench/lib/common.sh)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -66,6 +66,11 @@ for rep in $(seq 1 "$REPS"); do
     log "rep $rep: fluxo --source-parallelism $par"
     fluxo_ingest "rep$rep" --source postgres --table bench --delta updated_at \
       --conn-string "$CONN" --parallelism "$par" >/dev/null
+    if [[ "${MAPPING:-1}" != 0 ]]; then  # the same flow with a Mapping (mapping.json)
+      log "rep $rep: fluxo --source-parallelism $par with a Mapping"
+      fluxo_ingest "rep$rep" --source postgres --table bench --delta updated_at \
+        --conn-string "$CONN" --parallelism "$par" --mapping "$REPO/bench/postgres/mapping.json" >/dev/null
+    fi
   done
 done
 

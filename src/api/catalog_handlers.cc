@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "api/dataprep.h"
 #include "api/resources.h"
 #include "base/ids.h"
 
@@ -149,7 +150,15 @@ void RegisterCatalogRoutes(Router& r, const std::string& base) {
     e.doc["created"] = e.created_at;
     e.doc["updated"] = e.updated_at;
     e.doc["schemaVersion"] = 0;  // becomes 1 when the first batch commits a schema
-    Status s = call.deps.store->Transact([&](MetaTxn& txn) { return txn.Insert(call.scope, e); });
+    Status s = call.deps.store->Transact([&](MetaTxn& txn) -> Status {
+      if (const json::value* ref = e.doc.if_contains("schemaRef")) {  // must name a schema
+        const json::value* id = ref->is_object() ? ref->as_object().if_contains("id") : nullptr;
+        if (!id || !id->is_string())
+          return BadRequest(kCodeBadRequest, "schemaRef.id is required: a schema's $id");
+        RETURN_IF_ERROR(SchemaFields(call, txn, std::string(id->as_string())).status());
+      }
+      return txn.Insert(call.scope, e);
+    });
     if (!s.ok()) return StoreError(s, kDataSets, e.id);
     HttpResponse res = JsonResponse(201, json::array{"@/dataSets/" + e.id});
     res.headers.emplace_back("Location", "/data/foundation/catalog/dataSets/" + e.id);

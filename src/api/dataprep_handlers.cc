@@ -39,6 +39,29 @@ Result<std::vector<dp::Mapping>> ValidMappings(const json::object& body) {
   return mappings;
 }
 
+// The schema a mapping-set body's outputSchema.schemaRef.id (or AEP's older xdmSchema) names;
+// "" when none.
+std::string OutputSchemaRef(const json::object& body) {
+  const json::value* id = FindPath(body, "outputSchema.schemaRef.id");
+  if (id && id->is_string()) return std::string(id->as_string());
+  return GetString(body, "xdmSchema").value_or("");
+}
+
+// With an output schema, every destination must be a field of it that can hold its value.
+Status CheckOutputSchema(Call& call, MetaTxn& txn, const json::object& body,
+                         const std::vector<dp::Mapping>& mappings) {
+  std::string ref = OutputSchemaRef(body);
+  if (ref.empty()) {
+    if (body.contains("outputSchema") || body.contains("xdmSchema"))
+      return BadRequest(kCodeSchemaNotFound,
+                        "outputSchema.schemaRef.id must name a schema (or leave outputSchema out)");
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(auto fields, SchemaFields(call, txn, ref));
+  auto issues = dp::CheckDestinations(mappings, fields, ref);
+  return issues.empty() ? Status::OK() : Invalid(issues);
+}
+
 // Query parameters a route reads, all others refused (1451, as the Flow Service lists do).
 Status OnlyParams(const Call& call, std::initializer_list<const char*> known) {
   for (const auto& p : call.query) {
@@ -123,6 +146,7 @@ Result<HttpResponse> CreateMappingSet(Call& call) {
   int64_t now = call.now_ms();
   json::object doc = VersionDoc(id, 0, body, mappings, call, now);
   RETURN_IF_ERROR(InTransaction(call, [&](MetaTxn& txn) -> Status {
+    RETURN_IF_ERROR(CheckOutputSchema(call, txn, body, mappings));
     RETURN_IF_ERROR(txn.Insert(call.scope, MakeEntity(dp::kMappingSetKind, id, doc, now, now)));
     return txn.Insert(call.scope, MakeEntity(dp::kMappingSetVersionKind,
                                              dp::MappingSetVersionId(id, 0), doc, now, now));
@@ -138,6 +162,7 @@ Result<HttpResponse> UpdateMappingSet(Call& call) {
   json::object doc;
   RETURN_IF_ERROR(InTransaction(call, [&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(Entity cur, GetEntity(call, txn, dp::kMappingSetKind, id));
+    RETURN_IF_ERROR(CheckOutputSchema(call, txn, body, mappings));
     int64_t version = AsInt64Lenient(cur.doc["version"]).value_or(0) + 1;
     doc = VersionDoc(id, version, body, mappings, call, cur.created_at);
     doc["createdBy"] = cur.doc["createdBy"];

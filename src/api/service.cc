@@ -50,6 +50,7 @@ ApiService::ApiService(ApiDeps deps)
   RegisterCatalogRoutes(router_, "/data/foundation/catalog");
   RegisterExportRoutes(router_, "/data/foundation/export");
   RegisterDataPrepRoutes(router_, "/data/foundation/conversion");
+  RegisterSchemaRoutes(router_, "/data/foundation/schemaregistry");
 }
 
 HttpResponse ApiService::Render(const Status& s, const HttpRequest& req) {

@@ -42,19 +42,25 @@ Vec Owned(VType t, Column c, bool constant);
 // reports failures with ctx.Fail(i, ...) (appending null).
 template <class F>
 Vec MapRows(VType out, const std::vector<Vec>& args, EvalContext& ctx, bool null_aware, F&& f) {
-  bool constant = true;
-  for (const auto& a : args) constant = constant && a.constant;
+  bool constant = true, nullable = false;
+  for (const auto& a : args) {
+    constant = constant && a.constant;
+    nullable = nullable || a.col == nullptr || a.col->null_count() > 0;
+  }
   int64_t n = constant ? 1 : ctx.rows();
   ColumnBuilder b(ToDataType(out), n);
   ctx.set_broadcast(constant);
-  for (int64_t i = 0; i < n; ++i) {
-    bool any_null = false;
-    if (!null_aware)
+  if (null_aware || !nullable) {
+    for (int64_t i = 0; i < n; ++i) f(i, b);
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      bool any_null = false;
       for (const auto& a : args) any_null = any_null || a.IsNull(i);
-    if (any_null) {
-      b.AppendNull();
-    } else {
-      f(i, b);
+      if (any_null) {
+        b.AppendNull();
+      } else {
+        f(i, b);
+      }
     }
   }
   ctx.set_broadcast(false);

@@ -55,14 +55,15 @@ void EvalContext::Reset(int64_t rows, int64_t now_micros) {
   rows_ = rows;
   now_micros_ = now_micros;
   failed_count_ = 0;
-  failed_.assign(static_cast<size_t>(rows), 0);
-  messages_.assign(static_cast<size_t>(rows), std::string());
+  failed_.clear();  // sized at the first failure
+  messages_.clear();
   active_ = nullptr;
   broadcast_ = false;
 }
 
 void EvalContext::Fail(int64_t i, std::string_view message) {
   int64_t from = broadcast_ ? 0 : i, to = broadcast_ ? rows_ : i + 1;
+  if (failed_.size() < static_cast<size_t>(rows_)) failed_.assign(rows_, 0);
   for (int64_t r = from; r < to; ++r) {
     if (active_ && !(*active_)[r]) continue;
     if (failed_[r]) continue;
@@ -263,29 +264,65 @@ bool BinaryType(const Ast& a, VType l, VType r, VType* out, ExprError* error) {
   return true;
 }
 
-int Compare(const Vec& l, const Vec& r, int64_t i) {
-  if (l.type == VType::kString)
-    return l.Str(i).compare(r.Str(i)) < 0 ? -1 : l.Str(i) == r.Str(i) ? 0 : 1;
-  if (l.type == VType::kBool) return static_cast<int>(l.Bool(i)) - static_cast<int>(r.Bool(i));
-  if (l.type == VType::kDate) return l.Days(i) < r.Days(i) ? -1 : l.Days(i) > r.Days(i);
-  if (l.type == VType::kInt && r.type == VType::kInt)
-    return l.Int(i) < r.Int(i) ? -1 : l.Int(i) > r.Int(i);
-  if (l.type == VType::kTimestamp) return l.Int(i) < r.Int(i) ? -1 : l.Int(i) > r.Int(i);
-  double a = l.Float(i), b = r.Float(i);
-  return a < b ? -1 : a > b;
+enum class BinOp : uint8_t {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kAnd,
+  kOr
+};
+
+BinOp ToBinOp(const std::string& symbol) {
+  static const std::pair<const char*, BinOp> kOps[] = {
+      {"+", BinOp::kAdd}, {"-", BinOp::kSub}, {"*", BinOp::kMul}, {"/", BinOp::kDiv},
+      {"%", BinOp::kMod}, {"==", BinOp::kEq}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
+      {"<=", BinOp::kLe}, {">", BinOp::kGt},  {">=", BinOp::kGe}, {"&&", BinOp::kAnd},
+      {"||", BinOp::kOr}};
+  for (const auto& [sym, op] : kOps)
+    if (symbol == sym) return op;
+  return BinOp::kOr;  // unreachable: the parser produces only these symbols
 }
 
-bool CompareResult(const std::string& op, int c) {
-  if (op == "==") return c == 0;
-  if (op == "!=") return c != 0;
-  if (op == "<") return c < 0;
-  if (op == "<=") return c <= 0;
-  if (op == ">") return c > 0;
-  return c >= 0;
+template <class T>
+int Cmp(T a, T b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-Vec Logical(const std::string& op, const Vec& l, const Vec& r, EvalContext& ctx) {
-  bool is_and = op == "&&";
+bool CompareResult(BinOp op, int c) {
+  switch (op) {
+    case BinOp::kEq: return c == 0;
+    case BinOp::kNe: return c != 0;
+    case BinOp::kLt: return c < 0;
+    case BinOp::kLe: return c <= 0;
+    case BinOp::kGt: return c > 0;
+    default: return c >= 0;
+  }
+}
+
+// A comparison, with the operand layout chosen once per batch.
+Vec Comparison(BinOp op, const Vec& l, const Vec& r, EvalContext& ctx) {
+  auto run = [&](auto cmp) {
+    return MapRows(VType::kBool, {l, r}, ctx, false,
+                   [&](int64_t i, ColumnBuilder& b) { b.AppendBool(CompareResult(op, cmp(i))); });
+  };
+  if (l.type == VType::kString) return run([&](int64_t i) { return l.Str(i).compare(r.Str(i)); });
+  if (l.type == VType::kBool) return run([&](int64_t i) { return Cmp<int>(l.Bool(i), r.Bool(i)); });
+  if (l.type == VType::kDate) return run([&](int64_t i) { return Cmp(l.Days(i), r.Days(i)); });
+  if ((l.type == VType::kInt && r.type == VType::kInt) || l.type == VType::kTimestamp)
+    return run([&](int64_t i) { return Cmp(l.Int(i), r.Int(i)); });
+  return run([&](int64_t i) { return Cmp(l.Float(i), r.Float(i)); });
+}
+
+Vec Logical(BinOp op, const Vec& l, const Vec& r, EvalContext& ctx) {
+  bool is_and = op == BinOp::kAnd;
   return MapRows(VType::kBool, {l, r}, ctx, true, [&](int64_t i, ColumnBuilder& b) {
     // Three-valued logic: false && null = false, true || null = true, otherwise null wins.
     bool ln = l.IsNull(i), rn = r.IsNull(i);
@@ -297,73 +334,85 @@ Vec Logical(const std::string& op, const Vec& l, const Vec& r, EvalContext& ctx)
   });
 }
 
-void IntOp(const std::string& op, int64_t a, int64_t b, int64_t i, ColumnBuilder& out,
-           EvalContext& ctx) {
-  int64_t v = 0;
-  bool overflow = false;
-  if (op == "+")
-    overflow = __builtin_add_overflow(a, b, &v);
-  else if (op == "-")
-    overflow = __builtin_sub_overflow(a, b, &v);
-  else if (op == "*")
-    overflow = __builtin_mul_overflow(a, b, &v);
-  else {  // %
-    if (b == 0) {
-      ctx.Fail(i, "modulo by zero");
-      return out.AppendNull();
-    }
-    v = b == -1 ? 0 : a % b;
+const char* Symbol(BinOp op) {
+  switch (op) {
+    case BinOp::kAdd: return "+";
+    case BinOp::kSub: return "-";
+    case BinOp::kMul: return "*";
+    default: return "%";
   }
-  if (overflow) {
-    ctx.Fail(i, "integer overflow in " + std::to_string(a) + " " + op + " " + std::to_string(b));
-    return out.AppendNull();
-  }
-  out.AppendInt64(v);
 }
 
-void FloatOp(const std::string& op, double a, double b, int64_t i, ColumnBuilder& out,
-             EvalContext& ctx) {
-  if ((op == "/" || op == "%") && b == 0) {
-    ctx.Fail(i, "division by zero");
-    return out.AppendNull();
+Vec IntArith(BinOp op, const Vec& l, const Vec& r, EvalContext& ctx) {
+  auto run = [&](auto fn) {
+    return MapRows(VType::kInt, {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+      int64_t a = l.Int(i), c = r.Int(i), v = 0;
+      if (fn(a, c, &v)) return b.AppendInt64(v);
+      ctx.Fail(i, c == 0 && op == BinOp::kMod ? std::string("modulo by zero")
+                                              : "integer overflow in " + std::to_string(a) + " " +
+                                                    Symbol(op) + " " + std::to_string(c));
+      b.AppendNull();
+    });
+  };
+  switch (op) {
+    case BinOp::kAdd:
+      return run([](int64_t a, int64_t b, int64_t* v) { return !__builtin_add_overflow(a, b, v); });
+    case BinOp::kSub:
+      return run([](int64_t a, int64_t b, int64_t* v) { return !__builtin_sub_overflow(a, b, v); });
+    case BinOp::kMul:
+      return run([](int64_t a, int64_t b, int64_t* v) { return !__builtin_mul_overflow(a, b, v); });
+    default:
+      return run([](int64_t a, int64_t b, int64_t* v) {
+        if (b == 0) return false;
+        *v = b == -1 ? 0 : a % b;
+        return true;
+      });
   }
-  double v = op == "+"   ? a + b
-             : op == "-" ? a - b
-             : op == "*" ? a * b
-             : op == "/" ? a / b
-                         : std::fmod(a, b);
-  out.AppendDouble(v);
+}
+
+Vec FloatArith(BinOp op, const Vec& l, const Vec& r, EvalContext& ctx) {
+  auto run = [&](auto fn) {
+    return MapRows(VType::kFloat, {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+      double a = l.Float(i), c = r.Float(i);
+      if ((op == BinOp::kDiv || op == BinOp::kMod) && c == 0) {
+        ctx.Fail(i, "division by zero");
+        return b.AppendNull();
+      }
+      b.AppendDouble(fn(a, c));
+    });
+  };
+  switch (op) {
+    case BinOp::kAdd: return run([](double a, double b) { return a + b; });
+    case BinOp::kSub: return run([](double a, double b) { return a - b; });
+    case BinOp::kMul: return run([](double a, double b) { return a * b; });
+    case BinOp::kDiv: return run([](double a, double b) { return a / b; });
+    default: return run([](double a, double b) { return std::fmod(a, b); });
+  }
 }
 
 class BinaryNode : public Node {
  public:
-  BinaryNode(VType t, std::string op, NodePtr l, NodePtr r)
-      : Node(t), op_(std::move(op)), l_(std::move(l)), r_(std::move(r)) {}
+  BinaryNode(VType t, const std::string& op, NodePtr l, NodePtr r)
+      : Node(t), op_(ToBinOp(op)), l_(std::move(l)), r_(std::move(r)) {}
   Vec Eval(const RecordBatch& batch, EvalContext& ctx) const override {
     Vec l = l_->Eval(batch, ctx), r = r_->Eval(batch, ctx);
-    if (op_ == "&&" || op_ == "||") return Logical(op_, l, r, ctx);
-    if (type() == VType::kBool) {
-      return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
-        b.AppendBool(CompareResult(op_, Compare(l, r, i)));
-      });
-    }
+    if (op_ == BinOp::kAnd || op_ == BinOp::kOr) return Logical(op_, l, r, ctx);
+    if (type() == VType::kBool) return Comparison(op_, l, r, ctx);
     if (type() == VType::kString) {
+      std::string s;
       return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
-        b.AppendString(ToText(l, i) + ToText(r, i));
+        s.clear();
+        AppendText(l, i, &s);
+        AppendText(r, i, &s);
+        b.AppendString(s);
       });
     }
-    if (type() == VType::kInt) {
-      return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
-        IntOp(op_, l.Int(i), r.Int(i), i, b, ctx);
-      });
-    }
-    return MapRows(type(), {l, r}, ctx, false, [&](int64_t i, ColumnBuilder& b) {
-      FloatOp(op_, l.Float(i), r.Float(i), i, b, ctx);
-    });
+    if (type() == VType::kInt) return IntArith(op_, l, r, ctx);
+    return FloatArith(op_, l, r, ctx);
   }
 
  private:
-  std::string op_;
+  BinOp op_;
   NodePtr l_, r_;
 };
 

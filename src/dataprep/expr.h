@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -63,7 +64,8 @@ class EvalContext {
   void Fail(int64_t i, std::string_view message);
   int64_t failed_count() const { return failed_count_; }
   bool failed(int64_t i) const { return failed_count_ > 0 && failed_[i] != 0; }
-  const std::string& message(int64_t i) const { return messages_[i]; }
+  // REQUIRES: failed(i).
+  const std::string& message(int64_t i) const { return messages_.at(i); }
 
   // Evaluator internals (expr.cc): the active-row mask and the broadcast flag.
   const std::vector<uint8_t>* active() const { return active_; }
@@ -75,7 +77,7 @@ class EvalContext {
   int64_t now_micros_ = 0;
   std::string label_;
   std::vector<uint8_t> failed_;
-  std::vector<std::string> messages_;
+  std::unordered_map<int64_t, std::string> messages_;  // of failed rows only
   int64_t failed_count_ = 0;
   const std::vector<uint8_t>* active_ = nullptr;  // nullptr: every row
   bool broadcast_ = false;

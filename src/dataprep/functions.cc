@@ -55,23 +55,29 @@ bool Done(Bound* b, VType t, K k) {
   return true;
 }
 
-// A kernel mapping one string argument to a string.
-K StringMap(std::string (*f)(std::string_view)) {
+// A kernel mapping one string argument to a string: f(input, scratch) leaves the result in
+// scratch (reused across rows: no allocation per row).
+using StringFn = void (*)(std::string_view, std::string*);
+K StringMap(StringFn f) {
   return [f](const std::vector<Vec>& a, EvalContext& ctx) {
-    return MapRows(VType::kString, a, ctx, false,
-                   [&](int64_t i, ColumnBuilder& b) { b.AppendString(f(a[0].Str(i))); });
+    std::string s;
+    return MapRows(VType::kString, a, ctx, false, [&](int64_t i, ColumnBuilder& b) {
+      s.clear();
+      f(a[0].Str(i), &s);
+      b.AppendString(s);
+    });
   };
 }
 
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
+void Lower(std::string_view in, std::string* s) {
+  s->assign(in);
+  for (auto& c : *s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
 }
-std::string Upper(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return r;
+void Upper(std::string_view in, std::string* s) {
+  s->assign(in);
+  for (auto& c : *s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
 }
 std::string_view LStrip(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -81,9 +87,9 @@ std::string_view RStrip(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
-std::string Trim(std::string_view s) { return std::string(RStrip(LStrip(s))); }
-std::string LTrim(std::string_view s) { return std::string(LStrip(s)); }
-std::string RTrim(std::string_view s) { return std::string(RStrip(s)); }
+void Trim(std::string_view in, std::string* s) { s->assign(RStrip(LStrip(in))); }
+void LTrim(std::string_view in, std::string* s) { s->assign(LStrip(in)); }
+void RTrim(std::string_view in, std::string* s) { s->assign(RStrip(in)); }
 
 std::string Digest(const EVP_MD* md, std::string_view s) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -97,8 +103,8 @@ std::string Digest(const EVP_MD* md, std::string_view s) {
   }
   return hex;
 }
-std::string Sha256(std::string_view s) { return Digest(EVP_sha256(), s); }
-std::string Md5(std::string_view s) { return Digest(EVP_md5(), s); }
+void Sha256(std::string_view in, std::string* s) { *s = Digest(EVP_sha256(), in); }
+void Md5(std::string_view in, std::string* s) { *s = Digest(EVP_md5(), in); }
 
 // ---- null handling ----
 
@@ -152,10 +158,11 @@ bool BindConcat(const BindInput& in, Bound* b, ExprError*) {
   // Any type is accepted (converted to text); null arguments are skipped, as in SQL's concat().
   (void)in;
   return Done(b, VType::kString, [](const std::vector<Vec>& a, EvalContext& ctx) {
+    std::string s;
     return MapRows(VType::kString, a, ctx, true, [&](int64_t i, ColumnBuilder& out) {
-      std::string s;
+      s.clear();
       for (const auto& v : a)
-        if (!v.IsNull(i)) s += ToText(v, i);
+        if (!v.IsNull(i)) AppendText(v, i, &s);
       out.AppendString(s);
     });
   });
@@ -233,7 +240,7 @@ bool BindLength(const BindInput& in, Bound* b, ExprError* e) {
   });
 }
 
-bool BindStringFn(const BindInput& in, Bound* b, ExprError* e, std::string (*f)(std::string_view)) {
+bool BindStringFn(const BindInput& in, Bound* b, ExprError* e, StringFn f) {
   if (!Arg(in, 0, VType::kString, e)) return false;
   return Done(b, VType::kString, StringMap(f));
 }
@@ -462,7 +469,7 @@ bool BindNow(const BindInput&, Bound* b, ExprError*) {
 
 // ---- hashing and ids ----
 
-bool BindHash(const BindInput& in, Bound* b, ExprError* e, std::string (*f)(std::string_view)) {
+bool BindHash(const BindInput& in, Bound* b, ExprError* e, StringFn f) {
   if (!Arg(in, 0, VType::kString, e)) return false;
   return Done(b, VType::kString, StringMap(f));
 }

@@ -32,14 +32,25 @@ std::string TimestampText(int64_t micros) {
 }  // namespace
 
 std::string ToText(const Vec& v, int64_t i) {
+  std::string s;
+  AppendText(v, i, &s);
+  return s;
+}
+
+void AppendText(const Vec& v, int64_t i, std::string* out) {
   switch (v.type) {
-    case VType::kBool: return v.Bool(i) ? "true" : "false";
-    case VType::kInt: return std::to_string(v.Int(i));
-    case VType::kFloat: return FloatText(v.Float(i));
-    case VType::kDate: return FormatDate(v.Days(i));
-    case VType::kTimestamp: return TimestampText(v.Int(i));
-    case VType::kString: return std::string(v.Str(i));
-    default: return "";
+    case VType::kBool: out->append(v.Bool(i) ? "true" : "false"); return;
+    case VType::kInt: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof(buf), v.Int(i));
+      out->append(buf, r.ptr);
+      return;
+    }
+    case VType::kFloat: out->append(FloatText(v.Float(i))); return;
+    case VType::kDate: out->append(FormatDate(v.Days(i))); return;
+    case VType::kTimestamp: out->append(TimestampText(v.Int(i))); return;
+    case VType::kString: out->append(v.Str(i)); return;
+    default: return;
   }
 }
 

@@ -13,6 +13,8 @@ namespace fluxo::dataprep {
 // floats in shortest round-trip form, dates "2024-01-31", timestamps ISO 8601 UTC
 // ("2024-01-31T10:00:00Z", with a fraction only when there is one).
 std::string ToText(const Vec& v, int64_t i);
+// The same appended to `*out` (no temporary for numbers and strings).
+void AppendText(const Vec& v, int64_t i, std::string* out);
 // Appends value i of `v` to `out` (of type `to`): null as null, int widened to float when
 // `to` is kFloat. REQUIRES: v.type is `to`, kNull, or kInt with `to` kFloat.
 void AppendConverted(const Vec& v, int64_t i, VType to, ColumnBuilder& out);

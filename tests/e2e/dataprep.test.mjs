@@ -1,5 +1,6 @@
-// Data Prep end to end, replaying AEP's tutorial chain: a mapping set with attribute and
-// expression mappings -> a flow with Copy and Mapping -> POST /runs; DuckDB reads the landed
+// Data Prep end to end, replaying AEP's tutorial chain: a target schema -> a dataset with
+// schemaRef -> a mapping set with attribute and expression mappings -> a flow with Copy and
+// Mapping -> POST /runs; DuckDB reads the landed
 // Parquet and checks every calculated value over all rows. Bad mappings get 400s that point at
 // the mapping, the field and the column; a run with 1% unconvertible values succeeds under a 5%
 // threshold with those rows in row_errors; the flow applies the version it names.
@@ -12,6 +13,19 @@ import { SQLITE_SPEC, createRun, waitRun, batchIdOf } from './lib/flows.mjs';
 import { query, lit } from '../node/duckdb.mjs';
 
 const CONV = '/data/foundation/conversion';
+const REGISTRY = '/data/foundation/schemaregistry';
+let schemaId;
+const SCHEMA = {
+  title: 'Person', type: 'object', description: 'the target of the customers table',
+  properties: {
+    person: { type: 'object', properties: {
+      id: { type: 'integer' }, firstName: { type: 'string' }, lastName: { type: 'string' },
+      fullName: { type: 'string' }, agePlusOne: { type: 'integer' } } },
+    cents: { type: 'integer' }, hash: { type: 'string' },
+    signupDate: { type: 'string', format: 'date' }, tier: { type: 'string' },
+    x: { type: 'string' },
+  },
+};
 const ROWS = 10000;
 const BASE = 1700000000;
 let fx, api, dir, db;
@@ -20,6 +34,9 @@ before(async () => {
   dir = tempDir('fluxo-dataprep-');
   fx = await startFluxo(['--allow-path', dir]);
   api = await fx.client();
+  const schema = await api.post(`${REGISTRY}/tenant/schemas`, SCHEMA);
+  assert.equal(schema.status, 201, schema.text);
+  schemaId = schema.body['$id'];
   db = path.join(dir, 'crm.db');
   // Row i: first 'f<i>', last 'l<i>', age '<i % 90>' except every id % 100 == 7 ('n/a': 1% that
   // to_integer cannot convert), price i * 0.25, signup 'dd/MM/2024'.
@@ -47,7 +64,7 @@ const MAPPINGS = [
 
 async function createMappingSet(mappings, extra = {}) {
   return api.post(`${CONV}/mappingSets?validate=true`, {
-    name: 'customers to person', outputSchema: { schemaRef: { id: 'https://ns.adobe.com/tenant/schemas/person', contentType: 'application/vnd.adobe.xed-full+json;version=1' } },
+    name: 'customers to person', outputSchema: { schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed-full+json;version=1' } },
     mappings, ...extra,
   });
 }
@@ -63,7 +80,8 @@ async function flowResources() {
     data: { format: 'tabular' }, params: { tableName: 'customers' },
   });
   assert.equal(src.status, 201, src.text);
-  const ds = await api.post(`${CATALOG}/dataSets`, { name: `people ${Math.random()}` });
+  const ds = await api.post(`${CATALOG}/dataSets`, { name: `people ${Math.random()}`,
+    schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed-full+json;version=1' } });
   assert.equal(ds.status, 201, ds.text);
   const dataSetId = ds.body[0].split('/').pop();
   const tgt = await api.post(`${FLOW}/targetConnections`, {
@@ -94,7 +112,7 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   assert.equal(got.status, 200, got.text);
   assert.equal(got.body.mappings.length, MAPPINGS.length);
   assert.equal(got.body.mappings[2].source, 'upper(last)');
-  assert.deepEqual(got.body.outputSchema.schemaRef.id, 'https://ns.adobe.com/tenant/schemas/person');
+  assert.deepEqual(got.body.outputSchema.schemaRef.id, schemaId);
 
   const put = await api.call('PUT', `${CONV}/mappingSets/${id}`, { body: { name: 'customers to person', mappings: MAPPINGS.slice(0, 2) } });
   assert.equal(put.status, 200, put.text);
@@ -120,6 +138,7 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   const other = await fx.client(fx.creds, 'dev');
   assert.equal((await other.get(`${CONV}/mappingSets/${id}`)).status, 404);
   assert.equal((await other.get(`${CONV}/mappingSets`)).body.data.length, 0);
+  assert.equal((await other.get(`${REGISTRY}/tenant/schemas/${encodeURIComponent(schemaId)}`)).status, 404);
 
   const preview = await api.post(`${CONV}/mappingSets/preview`, {
     mappingSet: { mappings: MAPPINGS },
@@ -132,6 +151,22 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   assert.equal(preview.body.errors.length, 1);
   assert.equal(preview.body.errors[0].row, 1);
   assert.match(preview.body.errors[0].message, /mappings\[4\] \(destination person.agePlusOne\): to_integer/);
+
+  // The Schema Registry subset: get by $id, by meta:altId; list; invalid schemas; datasets.
+  const byId = await api.get(`${REGISTRY}/tenant/schemas/${encodeURIComponent(schemaId)}`);
+  assert.equal(byId.status, 200, byId.text);
+  assert.equal(byId.body.title, 'Person');
+  const byAlt = await api.get(`${REGISTRY}/tenant/schemas/${encodeURIComponent(byId.body['meta:altId'])}`);
+  assert.equal(byAlt.body['$id'], schemaId);
+  assert.ok((await api.get(`${REGISTRY}/tenant/schemas`)).body.results.some((r) => r['$id'] === schemaId));
+  const badSchema = await api.post(`${REGISTRY}/tenant/schemas`, { title: 'x', type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'map' } } } } });
+  assert.equal(badSchema.status, 400);
+  assert.match(badSchema.body.report['detailed-message'], /a\.b: type map/);
+  const refs = await api.post(`${REGISTRY}/tenant/schemas`, { title: 'x', type: 'object', allOf: [{ $ref: 'https://ns.adobe.com/xdm/context/profile' }] });
+  assert.match(refs.body.report['detailed-message'], /allOf is not supported/);
+  const noDs = await api.post(`${CATALOG}/dataSets`, { name: 'x', schemaRef: { id: 'https://ns.adobe.com/x/schemas/nope' } });
+  assert.equal(noDs.status, 400, noDs.text);
+  assert.match(noDs.body.report['detailed-message'], /schema https:\/\/ns.adobe.com\/x\/schemas\/nope does not exist/);
 
   const fns = await api.get(`${CONV}/languages/el/functions`);
   assert.ok(fns.body.some((f) => f.name === 'zone_date_to_utc'));
@@ -175,6 +210,16 @@ test('bad mappings: 10 broken expressions and 5 bad destinations each get a poin
     assert.equal(r.status, 400, `${d}: ${r.text}`);
     assert.match(r.body.report['detailed-message'], /mappings\[1\]\.destination: /);
   }
+  // Against the output schema: a destination it does not have, a type it cannot hold.
+  const unknown = await createMappingSet([MAPPINGS[0], { sourceType: 'ATTRIBUTE', source: 'first', destination: 'person.nickname' }]);
+  assert.equal(unknown.status, 400, unknown.text);
+  assert.ok(unknown.body.report['detailed-message'].includes(`mappings[1].destination: 'person.nickname' is not a field of schema ${schemaId}`), unknown.text);
+  const wrong = await createMappingSet([{ sourceType: 'EXPRESSION', source: 'upper(first)', destination: 'person.id' }]);
+  assert.equal(wrong.status, 400, wrong.text);
+  assert.match(wrong.body.report['detailed-message'], /mappings\[0\]\.destination: the expression answers string but field 'person.id' of schema .* is integer/);
+  const noSchema = await api.post(`${CONV}/mappingSets`, { outputSchema: { schemaRef: { id: 'https://ns.adobe.com/x/schemas/nope' } }, mappings: [MAPPINGS[0]] });
+  assert.equal(noSchema.status, 400);
+  assert.match(noSchema.body.type, /FLOW-1484-400/);
   const type = await createMappingSet([{ sourceType: 'COLUMN', source: 'a', destination: 'a' }]);
   assert.match(type.body.report['detailed-message'], /mappings\[0\]\.sourceType: sourceType must be ATTRIBUTE or EXPRESSION/);
 });

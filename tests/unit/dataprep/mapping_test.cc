@@ -6,6 +6,7 @@
 
 #include "dataprep/json_rows.h"
 #include "dataprep/mapping_transform.h"
+#include "dataprep/xdm_schema.h"
 
 namespace fluxo::dataprep {
 namespace {
@@ -143,6 +144,55 @@ TEST(MappingTest, NewFlowTransformLoadsTheNamedVersion) {
       [](const std::string&, int64_t) -> Result<json::object> { return Status::NotFound("x"); },
       &SystemClock::Instance());
   EXPECT_EQ(missing.status().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace fluxo::dataprep
+
+namespace fluxo::dataprep {
+namespace {
+
+TEST(XdmSchemaTest, FlattensAndChecksDestinations) {
+  auto schema = ParseJson(R"({"title": "P", "type": "object", "properties": {
+      "person": {"type": "object", "properties": {
+        "name": {"type": "string"}, "age": {"type": "integer"},
+        "birth": {"type": "string", "format": "date"}}},
+      "score": {"type": "number"}, "tags": {"type": "array", "items": {"type": "string"}}}})");
+  auto fields = FlattenXdmSchema(schema->as_object());
+  ASSERT_TRUE(fields.ok()) << fields.status().ToString();
+  ASSERT_EQ(fields->size(), 5u);
+  EXPECT_EQ((*fields)[2].Describe(), "string (date)");
+  EXPECT_EQ((*fields)[4].Describe(), "array of string");
+  auto issues = CheckDestinations(M({{"ATTRIBUTE", "n", "person.name"},
+                                     {"EXPRESSION", "to_integer(a)", "person.age"},
+                                     {"EXPRESSION", "to_integer(a)", "score"},
+                                     {"EXPRESSION", "upper(a)", "person.age"},
+                                     {"EXPRESSION", "to_date(a)", "person.birth"},
+                                     {"ATTRIBUTE", "n", "person.nick"},
+                                     {"EXPRESSION", "now()", "person.birth"}}),
+                                  *fields, "S");
+  ASSERT_EQ(issues.size(), 3u);
+  EXPECT_EQ(issues[0].index, 3);
+  EXPECT_EQ(issues[0].message,
+            "the expression answers string but field 'person.age' of schema S is integer");
+  EXPECT_EQ(issues[1].index, 5);
+  EXPECT_EQ(issues[1].message, "'person.nick' is not a field of schema S");
+  EXPECT_EQ(issues[2].index, 6);
+  for (
+      const char* bad :
+      {R"({"type": "string"})", R"({"type": "object", "properties": {"a": {"type": "map"}}})",
+       R"({"type": "object", "properties": {"a": {"$ref": "x"}}})",
+       R"({"type": "object", "allOf": [], "properties": {"a": {"type": "string"}}})",
+       R"({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "object"}}}})",
+       R"({"type": "object", "properties": {"a": {"type": "string", "format": "ipv4"}}})"}) {
+    EXPECT_FALSE(FlattenXdmSchema(ParseJson(bad)->as_object()).ok()) << bad;
+  }
+  auto err = FlattenXdmSchema(
+      ParseJson(
+          R"({"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "map"}}}}})")
+          ->as_object());
+  EXPECT_NE(err.status().message().find("a.b: type map"), std::string::npos)
+      << err.status().message();
 }
 
 }  // namespace
