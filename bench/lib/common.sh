@@ -119,7 +119,7 @@ bench_summary() {
       console.log(`| ${k} | ${ls.map((l) => l.wallS.toFixed(2)).join(", ")} | ${Math.min(...ls.map((l) => l.wallS)).toFixed(2)} | ${m.toFixed(2)} | ${fmt(rows / m)} | ${(mb / m).toFixed(1)} | ${Math.max(...ls.map((l) => l.peakRssMiB))} | ${ratios} |`);
     }
     for (const [k, ls] of groups) {  // a variant (e.g. a Mapping) against the same flow without it
-      const base = k.replace(/ [a-z]+$/, "");
+      const base = k.replace(/ [a-z_]+$/, "");
       if (!k.startsWith("fluxo") || base === k || !groups.has(base)) continue;
       const m = med(ls.map((l) => l.wallS)), b = med(groups.get(base).map((l) => l.wallS));
       console.log(`${k}: median ${m.toFixed(2)} s vs ${b.toFixed(2)} s without: ${(100 * (m / b - 1)).toFixed(1)}% more time`);

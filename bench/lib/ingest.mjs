@@ -14,7 +14,8 @@
 // fluxo process, stops it, then counts rows and distinct ids of the dataset's Parquet files with
 // DuckDB. Prints one JSON object on stdout (progress on stderr); exits 1 when the run did not
 // succeed or the counts are wrong. With --mapping (a JSON array of Data Prep mappings), the flow
-// gets a mapping set of those mappings as its Mapping transformation (result `variant: "mapping"`). The data dir is removed at exit (KEEP=1 keeps it).
+// gets a mapping set of those mappings as its Mapping transformation (result `variant`: the file's
+// base name). The data dir is removed at exit (KEEP=1 keeps it).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -194,7 +195,7 @@ try {
   const size = run.metrics.sizeSummary || {};
   const result = {
     source: a.source, label: a.label, parallelism: Number(a.parallelism), status,
-    variant: a.mapping ? 'mapping' : undefined,
+    variant: a.mapping ? path.basename(a.mapping, '.json') : undefined,
     rows, distinctIds: distinct, files: files.length, parquetBytes, codecs: codecRow.c,
     wallS: +wallS.toFixed(3), engineS, rowsPerS: Math.round(rows / wallS),
     engineRowsPerS: engineS ? Math.round(rows / engineS) : null,

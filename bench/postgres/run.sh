@@ -66,11 +66,11 @@ for rep in $(seq 1 "$REPS"); do
     log "rep $rep: fluxo --source-parallelism $par"
     fluxo_ingest "rep$rep" --source postgres --table bench --delta updated_at \
       --conn-string "$CONN" --parallelism "$par" >/dev/null
-    if [[ "${MAPPING:-1}" != 0 ]]; then  # the same flow with a Mapping (mapping.json)
-      log "rep $rep: fluxo --source-parallelism $par with a Mapping"
+    for m in ${MAPPING-mapping}; do  # the same flow with a Mapping (bench/postgres/$m.json)
+      log "rep $rep: fluxo --source-parallelism $par with Mapping $m"
       fluxo_ingest "rep$rep" --source postgres --table bench --delta updated_at \
-        --conn-string "$CONN" --parallelism "$par" --mapping "$REPO/bench/postgres/mapping.json" >/dev/null
-    fi
+        --conn-string "$CONN" --parallelism "$par" --mapping "$REPO/bench/postgres/$m.json" >/dev/null
+    done
   done
 done
 
