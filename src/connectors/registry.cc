@@ -16,6 +16,9 @@
 #ifdef FLUXO_CONNECTOR_FILES
 #include "connectors/files/files_connector.h"
 #endif
+#ifdef FLUXO_CONNECTOR_REST
+#include "connectors/rest/rest_connector.h"
+#endif
 
 namespace fluxo {
 namespace {
@@ -39,6 +42,9 @@ const BuiltinConnector kBuiltins[] = {
 #ifdef FLUXO_CONNECTOR_FILES
     {connectors::files::S3Spec, connectors::files::NewS3Connector},
     {connectors::files::LocalFolderSpec, connectors::files::NewLocalFolderConnector},
+#endif
+#ifdef FLUXO_CONNECTOR_REST
+    {connectors::rest::Spec, connectors::rest::NewConnector},
 #endif
 };
 

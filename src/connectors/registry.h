@@ -26,10 +26,16 @@ class ConnectorRegistry {
   ConnectorRegistry();
 
   void Register(std::unique_ptr<Connector> c) { connectors_.push_back(std::move(c)); }
-  // nullptr when no connector implements `spec_id`.
+  // The connector of `spec_id`; for a custom spec (model/specs.h CustomSpecSource) the
+  // connector its `connector` names ("rest"). nullptr when none implements it.
   Connector* Find(const std::string& spec_id) const {
     for (const auto& c : connectors_) {
       if (c->spec_id() == spec_id) return c.get();
+    }
+    const ConnectionSpec* spec = FindConnectionSpec(spec_id);
+    if (spec == nullptr || spec->org.empty()) return nullptr;
+    for (const auto& c : connectors_) {
+      if (c->name() == spec->connector) return c.get();
     }
     return nullptr;
   }

@@ -165,6 +165,27 @@ FlowSpec CloudStorageToAep(std::vector<std::string> source_ids) {
   };
 }
 
+FlowSpec RestStorageToAep(std::vector<std::string> source_ids) {
+  return {
+      .id = std::string(spec_ids::kRestStorageToAep),
+      .name = "RestStorageToAEP",
+      .provider_id = std::string(spec_ids::kAdobeProviderId),
+      .version = "1.0",
+      .description =
+          "Moves the records of REST API sources (the Generic REST spec and custom "
+          "self-serve specs), for the run's window, into a data lake dataset.",
+      .source_category = SpecCategory::kRest,
+      .source_connection_spec_ids = std::move(source_ids),
+      .target_connection_spec_ids = {std::string(spec_ids::kDataLake)},
+      .transformation_specs = {MappingTransformation()},
+      .frequencies = {"once", "minute", "hour", "day", "week"},
+      .schedule_params = ScheduleParams(),
+      .option_params = OptionParams(),
+      .run_params = RunParams(),
+      .accepts_any_rest_source = true,
+  };
+}
+
 std::vector<std::string> IdsOf(const std::vector<ConnectionSpec>& specs, SpecCategory category) {
   std::vector<std::string> ids;
   for (const ConnectionSpec& s : specs) {
@@ -185,7 +206,8 @@ Catalog* NewCatalog(std::vector<ConnectionSpec> sources) {
   c->connection_specs = std::move(sources);
   c->connection_specs.push_back(DataLake());
   c->flow_specs = {CrmToAep(IdsOf(c->connection_specs, SpecCategory::kDatabase)),
-                   CloudStorageToAep(IdsOf(c->connection_specs, SpecCategory::kCloudStorage))};
+                   CloudStorageToAep(IdsOf(c->connection_specs, SpecCategory::kCloudStorage)),
+                   RestStorageToAep(IdsOf(c->connection_specs, SpecCategory::kRest))};
   return c;
 }
 

@@ -1,6 +1,7 @@
 #include "model/specs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
 #include "model/connection_string.h"
@@ -55,7 +56,9 @@ json::object ConnectionSpecJson(const ConnectionSpec& spec) {
   o["authSpec"] = std::move(auth);
 
   if (spec.is_source()) {
-    const char* kind = spec.table_based() ? "Database" : "CloudStorage";
+    const char* kind = spec.table_based()  ? "Database"
+                       : spec.rest_based() ? "RestStorage"
+                                           : "CloudStorage";
     json::object source;
     source["name"] = kind;
     source["type"] = kind;
@@ -67,7 +70,8 @@ json::object ConnectionSpecJson(const ConnectionSpec& spec) {
         ParamsToSchema(spec.source_data, "Defines a source connection's data object.");
     source["attributes"] = SpecAttributes(spec);
     o["sourceSpec"] = std::move(source);
-
+  }
+  if (spec.is_source() && !spec.rest_based()) {
     const char* explore = spec.table_based() ? "Tabular" : "FileSystem";
     json::array object_types;
     if (spec.table_based()) {
@@ -110,7 +114,10 @@ json::object ConnectionSpecJson(const ConnectionSpec& spec) {
       json::object{{"apiFeatures", json::object{{"explorePaginationSupported", false}}}};
   json::object internal;
   internal["connector"] = spec.connector;
-  internal["sourceKind"] = spec.table_based() ? "table" : spec.file_based() ? "file" : "none";
+  internal["sourceKind"] = spec.table_based()  ? "table"
+                           : spec.file_based() ? "file"
+                           : spec.rest_based() ? "rest"
+                                               : "none";
   attrs["fluxo"] = std::move(internal);
   o["attributes"] = std::move(attrs);
   return o;
@@ -150,8 +157,9 @@ json::object FlowSpecJson(const FlowSpec& spec) {
       {"notification",
        json::object{{"category", "sources"}, {"flowRun", json::object{{"enabled", true}}}}},
       {"fluxo",
-       json::object{
-           {"sourceKind", spec.source_category == SpecCategory::kDatabase ? "table" : "file"}}}};
+       json::object{{"sourceKind", spec.source_category == SpecCategory::kDatabase ? "table"
+                                   : spec.source_category == SpecCategory::kRest   ? "rest"
+                                                                                   : "file"}}}};
   o["sourceConnectionSpecIds"] = StringArray(spec.source_connection_spec_ids);
   o["targetConnectionSpecIds"] = StringArray(spec.target_connection_spec_ids);
   json::array transformations;
@@ -177,12 +185,17 @@ const char* SpecCategoryName(SpecCategory category) {
   switch (category) {
     case SpecCategory::kDatabase: return "database";
     case SpecCategory::kCloudStorage: return "cloudStorage";
+    case SpecCategory::kRest: return "protocols";
     case SpecCategory::kDataLake: return "dataLake";
   }
   return "database";
 }
 
 bool FlowSpec::accepts_source(std::string_view connection_spec_id) const {
+  if (accepts_any_rest_source) {
+    const ConnectionSpec* s = FindConnectionSpec(connection_spec_id);
+    if (s != nullptr && s->rest_based()) return true;
+  }
   return std::find(source_connection_spec_ids.begin(), source_connection_spec_ids.end(),
                    connection_spec_id) != source_connection_spec_ids.end();
 }
@@ -192,18 +205,26 @@ bool FlowSpec::accepts_target(std::string_view connection_spec_id) const {
                    connection_spec_id) != target_connection_spec_ids.end();
 }
 
+namespace {
+std::atomic<CustomSpecSource*> g_custom{nullptr};
+}  // namespace
+
+void SetCustomSpecSource(CustomSpecSource* source) { g_custom.store(source); }
+
 const ConnectionSpec* FindConnectionSpec(std::string_view id) {
   for (const ConnectionSpec& s : BuiltinConnectionSpecs()) {
     if (s.id == id) return &s;
   }
-  return nullptr;
+  CustomSpecSource* custom = g_custom.load();
+  return custom != nullptr && !id.empty() ? custom->FindConnectionSpec(id) : nullptr;
 }
 
 const FlowSpec* FindFlowSpec(std::string_view id) {
   for (const FlowSpec& s : BuiltinFlowSpecs()) {
     if (s.id == id) return &s;
   }
-  return nullptr;
+  CustomSpecSource* custom = g_custom.load();
+  return custom != nullptr && !id.empty() ? custom->FindFlowSpec(id) : nullptr;
 }
 
 const FlowSpec* FindFlowSpecByName(std::string_view name) {
@@ -213,8 +234,14 @@ const FlowSpec* FindFlowSpecByName(std::string_view name) {
   return nullptr;
 }
 
-json::value ToJson(const ConnectionSpec& spec) { return ConnectionSpecJson(spec); }
-json::value ToJson(const FlowSpec& spec) { return FlowSpecJson(spec); }
+json::value ToJson(const ConnectionSpec& spec) {
+  if (!spec.document.empty()) return spec.document;
+  return ConnectionSpecJson(spec);
+}
+json::value ToJson(const FlowSpec& spec) {
+  if (!spec.document.empty()) return spec.document;
+  return FlowSpecJson(spec);
+}
 
 const AuthSpec* FindAuthSpec(const ConnectionSpec& spec, std::string_view spec_name) {
   for (const AuthSpec& a : spec.auth_specs) {

@@ -30,10 +30,12 @@ enum class SpecCategory {
   kDatabase,      // table-based source: windows over a delta column; flow spec CRMToAEP
   kCloudStorage,  // file-based source: files whose last-modified time is in the window;
                   // flow spec CloudStorageToAEP
+  kRest,          // a REST API (the Generic REST spec and custom self-serve specs): the window
+                  // is pushed as request parameters; flow spec RestStorageToAEP
   kDataLake,      // the target
 };
 
-// "database", "cloudStorage", "dataLake": the `attributes.category` served.
+// "database", "cloudStorage", "protocols" (REST), "dataLake": the `attributes.category` served.
 const char* SpecCategoryName(SpecCategory category);
 
 struct AuthSpec {
@@ -59,11 +61,19 @@ struct ConnectionSpec {
   std::vector<ParamSpec> target_params;  // a target connection's `params` (targetSpec.spec)
   std::vector<ParamSpec> target_data;    // a target connection's `data` (targetSpec.dataSpec)
   std::vector<std::string> permitted_operations;
+  // REST specs made through POST /connectionSpecs (model/custom_specs.h): the self-serve
+  // sourceSpec.attributes the REST connector executes (urlParams, contentPath, ...), the org
+  // that owns the spec, and the document served as it was given (plus audit fields). Empty for
+  // built-in specs.
+  json::object rest_attributes;
+  std::string org;
+  json::object document;
 
   bool is_source() const { return category != SpecCategory::kDataLake; }
   bool is_target() const { return category == SpecCategory::kDataLake; }
   bool table_based() const { return category == SpecCategory::kDatabase; }
   bool file_based() const { return category == SpecCategory::kCloudStorage; }
+  bool rest_based() const { return category == SpecCategory::kRest; }
 };
 
 struct TransformationSpec {
@@ -88,6 +98,13 @@ struct FlowSpec {
   std::vector<ParamSpec> schedule_params;  // a flow's `scheduleParams` (scheduleSpec.spec)
   std::vector<ParamSpec> option_params;    // a flow's `options` (optionSpec.spec)
   std::vector<ParamSpec> run_params;       // a run's `params` (runSpec.spec)
+  // RestStorageToAEP: also accepts every REST connection spec (custom ones included) besides
+  // source_connection_spec_ids.
+  bool accepts_any_rest_source = false;
+  // Custom flow specs (POST /flowSpecs): the owning org and the document served. Empty for
+  // built-in ones.
+  std::string org;
+  json::object document;
 
   bool accepts_source(std::string_view connection_spec_id) const;
   bool accepts_target(std::string_view connection_spec_id) const;
@@ -101,14 +118,28 @@ const std::vector<std::string>& SourceOperations();
 // already handed out stay valid. REQUIRES: each spec is a source with a unique id.
 void InstallConnectionSpecs(std::vector<ConnectionSpec> sources);
 
+// Custom specs (POST /connectionSpecs, POST /flowSpecs) live in the metastore; the API installs
+// one CustomSpecSource per process so that FindConnectionSpec / FindFlowSpec also find them
+// (built-in ids first). Implementations are thread-safe, and every pointer they return lives for
+// the whole program (an updated spec is a new object; the old one stays valid).
+class CustomSpecSource {
+ public:
+  virtual ~CustomSpecSource() = default;
+  virtual const ConnectionSpec* FindConnectionSpec(std::string_view id) = 0;
+  virtual const FlowSpec* FindFlowSpec(std::string_view id) = 0;
+};
+// REQUIRES: `source` outlives every later Find* call (it is never uninstalled; nullptr removes).
+void SetCustomSpecSource(CustomSpecSource* source);
+
 // Every connection spec: the installed sources in their order, then the data lake.
 const std::vector<ConnectionSpec>& BuiltinConnectionSpecs();
-// The connection spec with `id` (exact, lower-case), or nullptr.
+// The connection spec with `id` (exact, lower-case): a built-in one, else a custom one (any
+// org: callers serving a request check spec->org), or nullptr.
 const ConnectionSpec* FindConnectionSpec(std::string_view id);
 
 // Every built-in flow spec (CRMToAEP, CloudStorageToAEP).
 const std::vector<FlowSpec>& BuiltinFlowSpecs();
-// The flow spec with `id`, or nullptr.
+// The flow spec with `id` (built-in, else custom of any org), or nullptr.
 const FlowSpec* FindFlowSpec(std::string_view id);
 // The flow spec named `name` ("CRMToAEP"), or nullptr.
 const FlowSpec* FindFlowSpecByName(std::string_view name);

@@ -59,6 +59,26 @@ Result<std::optional<std::vector<Field>>> InferDelimitedFields(ReaderContext* sr
   return std::optional<std::vector<Field>>(std::move(fields));
 }
 
+std::vector<Field> InferJsonObjectFields(const std::vector<json::value>& records) {
+  std::vector<std::string> names;
+  std::unordered_map<std::string, JsonInference> inf;
+  for (const json::value& v : records) {
+    if (!v.is_object()) continue;
+    for (const auto& kv : v.get_object()) {
+      std::string key(kv.key());
+      auto it = inf.find(key);
+      if (it == inf.end()) {
+        names.push_back(key);
+        it = inf.emplace(key, JsonInference{}).first;
+      }
+      it->second.Offer(kv.value());
+    }
+  }
+  std::vector<Field> fields;
+  for (const std::string& n : names) fields.push_back({n, inf[n].Result(), true});
+  return fields;
+}
+
 Result<std::optional<std::vector<Field>>> InferJsonFields(ReaderContext* src,
                                                           const std::string& name,
                                                           std::unique_ptr<ByteStream> in) {

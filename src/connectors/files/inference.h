@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "connectors/files/byte_stream.h"
 #include "connectors/files/record_reader.h"
 
@@ -27,5 +28,10 @@ Result<std::optional<std::vector<Field>>> InferDelimitedFields(ReaderContext* sr
 Result<std::optional<std::vector<Field>>> InferJsonFields(ReaderContext* src,
                                                           const std::string& name,
                                                           std::unique_ptr<ByteStream> in);
+
+// The columns of JSON records already parsed (the REST source's first page): keys in order of
+// first appearance, typed as InferJsonFields types them; records that are not objects are
+// ignored. Empty when no record has a key.
+std::vector<Field> InferJsonObjectFields(const std::vector<json::value>& records);
 
 }  // namespace fluxo::connectors::files

@@ -36,13 +36,15 @@ TEST(BuiltinConnectionSpecs, FixedIdsAndLookup) {
   EXPECT_EQ(ids, (std::set<std::string>{
                      "74a1c565-4e59-48d7-9d67-7c03b8a13137", "26d738e0-8963-47ea-aadf-c60de735468a",
                      "ecadc60c-7455-4d87-84dc-2a0e293d997b", "c604ff05-7f1a-43c0-8e18-33bf874cb11c",
-                     std::string(spec_ids::kSqlite), std::string(spec_ids::kLocalFolder)}));
+                     std::string(spec_ids::kSqlite), std::string(spec_ids::kLocalFolder),
+                     std::string(spec_ids::kGenericRest)}));
   EXPECT_EQ(FindConnectionSpec("nope"), nullptr);
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kPostgres)->table_based());
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kMySql)->table_based());
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kSqlite)->table_based());
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kS3)->file_based());
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kLocalFolder)->file_based());
+  EXPECT_TRUE(FindConnectionSpec(spec_ids::kGenericRest)->rest_based());
   EXPECT_TRUE(FindConnectionSpec(spec_ids::kDataLake)->is_target());
   EXPECT_FALSE(FindConnectionSpec(spec_ids::kDataLake)->is_source());
 }
@@ -64,6 +66,7 @@ TEST(BuiltinConnectionSpecs, EachGeneratesAnAepShapedDocument) {
     EXPECT_EQ(attrs.at("fluxo").at("connector").as_string(), spec.connector);
     EXPECT_EQ(attrs.at("fluxo").at("sourceKind"), spec.table_based()  ? "table"
                                                   : spec.file_based() ? "file"
+                                                  : spec.rest_based() ? "rest"
                                                                       : "none");
 
     const json::array& auth = o.at("authSpec").as_array();
@@ -85,7 +88,8 @@ TEST(BuiltinConnectionSpecs, EachGeneratesAnAepShapedDocument) {
     if (spec.is_source()) {
       ExpectObjectSchema(o.at("sourceSpec").at("spec"), "sourceSpec.spec");
       ExpectObjectSchema(o.at("sourceSpec").at("dataSpec"), "sourceSpec.dataSpec");
-      EXPECT_TRUE(o.at("exploreSpec").is_object());
+      // REST specs offer no explore (not in their permittedOperations).
+      EXPECT_EQ(o.contains("exploreSpec"), !spec.rest_based());
       EXPECT_FALSE(o.contains("targetSpec"));
     } else {
       ExpectObjectSchema(o.at("targetSpec").at("spec"), "targetSpec.spec");
@@ -257,9 +261,13 @@ TEST(BuiltinFlowSpecs, IdsSourcesAndShape) {
   ASSERT_NE(cloud, nullptr);
   EXPECT_EQ(FindFlowSpecByName("CRMToAEP"), crm);
   EXPECT_EQ(FindFlowSpecByName("CloudStorageToAEP"), cloud);
-  EXPECT_EQ(BuiltinFlowSpecs().size(), 2u);
+  const FlowSpec* rest = FindFlowSpec(spec_ids::kRestStorageToAep);
+  ASSERT_NE(rest, nullptr);
+  EXPECT_EQ(FindFlowSpecByName("RestStorageToAEP"), rest);
+  EXPECT_EQ(BuiltinFlowSpecs().size(), 3u);
   // Every source spec belongs to exactly the flow spec of its category; every target is the lake.
   for (const ConnectionSpec& cs : BuiltinConnectionSpecs()) {
+    EXPECT_EQ(rest->accepts_source(cs.id), cs.rest_based()) << cs.name;
     EXPECT_EQ(crm->accepts_source(cs.id), cs.table_based()) << cs.name;
     EXPECT_EQ(cloud->accepts_source(cs.id), cs.file_based()) << cs.name;
     EXPECT_EQ(crm->accepts_target(cs.id), cs.is_target()) << cs.name;
