@@ -1,6 +1,7 @@
 // Base connections: /connections (CRUD). `auth.params` are validated against the connection
 // spec's auth spec; secret fields are sealed with the master key (AAD: the connection id) and
 // stored masked, so neither GET nor the metastore file ever shows them.
+#include "api/custom_spec_handlers.h"
 #include "api/resources.h"
 #include "connectors/registry.h"
 #include "model/secrets.h"
@@ -28,7 +29,7 @@ Status BuildConnection(Call& call, const json::object& body, Entity& e,
   auto spec_id = GetString(spec_ref->as_object(), "id");
   if (!spec_id) return BadRequest(kCodeBadRequest, "connectionSpec.id is required");
   const ConnectionSpec* spec = FindConnectionSpec(*spec_id);
-  if (!spec) {
+  if (!spec || !SpecVisible(call, spec->org)) {
     return BadRequest(kCodeBadRequest,
                       "connectionSpec.id " + *spec_id + " is not a known connection spec");
   }

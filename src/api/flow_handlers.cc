@@ -4,6 +4,7 @@
 // (CRMToAEP for table-based sources, CloudStorageToAEP for file-based ones), on a schedule
 // (flow_rules.h). Its connections must exist in the caller's org and sandbox; they cannot be
 // deleted while the flow references them.
+#include "api/custom_spec_handlers.h"
 #include "api/dataprep.h"
 #include "api/flow_rules.h"
 #include "api/resources.h"
@@ -64,6 +65,7 @@ Result<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Ent
   if (!fs_id) return BadRequest(kCodeBadRequest, "flowSpec.id is required");
   const FlowSpec* spec = FindFlowSpec(*fs_id);
   if (!spec) spec = FindFlowSpecByName(*fs_id);
+  if (spec && !SpecVisible(call, spec->org)) spec = nullptr;
   if (!spec)
     return BadRequest(kCodeBadRequest, "flowSpec.id " + *fs_id + " is not a known flow spec");
   if (old) {

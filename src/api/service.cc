@@ -1,5 +1,6 @@
 #include "api/service.h"
 
+#include "api/custom_spec_handlers.h"
 #include "api/dataprep.h"
 #include "api/openapi.h"
 #include "base/log.h"
@@ -43,6 +44,7 @@ ApiService::ApiService(ApiDeps deps)
       pool_(deps_.pool_options) {
   deps_.pool = &pool_;
   RegisterSpecRoutes(router_, kFlowBase);
+  RegisterCustomSpecRoutes(router_, kFlowBase, deps_.store);
   RegisterConnectionRoutes(router_, kFlowBase);
   RegisterSourceTargetRoutes(router_, kFlowBase);
   RegisterFlowRoutes(router_, kFlowBase);
@@ -90,6 +92,8 @@ HttpResponse ApiService::Handle(const HttpRequest& req) {
 }
 
 void ApiService::Shutdown() { pool_.Shutdown(); }
+
+ApiService::~ApiService() { UninstallCustomSpecSource(deps_.store); }
 
 // The routes answered without authentication, before the Flow Service router. Dispatch serves
 // exactly these (the path may end in '/'), and Routes() lists them.

@@ -17,6 +17,8 @@ namespace fluxo {
 class ApiService {
  public:
   explicit ApiService(ApiDeps deps);
+  // Uninstalls the custom spec source of its store (custom_spec_handlers.h).
+  ~ApiService();
   // Some answers are deferred (HttpResponse::deferred): they complete on the worker pool.
   HttpResponse Handle(const HttpRequest& req);
   // Stops the worker pool: queued jobs answer 503, running ones finish. Idempotent.

@@ -1,6 +1,8 @@
-// GET /connectionSpecs, /connectionSpecs/{id}, /flowSpecs, /flowSpecs/{id}: the built-in,
-// read-only catalog of src/model. Filters (`property=name==X`, `property=id==a,b`) apply to the
-// static list in memory: it has a handful of entries and no table behind it.
+// GET /connectionSpecs, /connectionSpecs/{id}, /flowSpecs, /flowSpecs/{id}: the built-in catalog
+// of src/model, then the org's custom specs (custom_spec_handlers.h). Filters
+// (`property=name==X`, `property=id==a,b`) apply to that list in memory: it has a handful of
+// built-in entries and at most 1000 custom ones.
+#include "api/custom_spec_handlers.h"
 #include "api/list_query.h"
 #include "api/router.h"
 #include "model/specs.h"
@@ -40,9 +42,12 @@ Result<HttpResponse> ListSpecs(Call& call, const std::vector<Spec>& specs, const
   opts.order_fields = {"name", "id"};
   opts.default_order = "+name";
   ASSIGN_OR_RETURN(ListQuery q, ParseListQuery(call.query, opts));
+  std::vector<json::value> docs;
+  for (const auto& spec : specs) docs.push_back(ToJson(spec));
+  ASSIGN_OR_RETURN(std::vector<json::value> custom, CustomSpecDocuments(call, kind));
+  for (json::value& d : custom) docs.push_back(std::move(d));
   json::array items;
-  for (const auto& spec : specs) {
-    json::value doc = ToJson(spec);
+  for (json::value& doc : docs) {
     bool keep = true;
     for (const auto& f : q.filters) keep = keep && Matches(doc, f);
     if (keep) items.push_back(std::move(doc));
@@ -58,14 +63,15 @@ void RegisterSpecRoutes(Router& r, const std::string& base) {
         [](Call& call) { return ListSpecs(call, BuiltinConnectionSpecs(), "connectionSpecs"); });
   r.Add("GET", base + "/connectionSpecs/{id}", [](Call& call) -> Result<HttpResponse> {
     const ConnectionSpec* spec = FindConnectionSpec(call.param(0));
-    if (!spec) return NotFoundError("connectionSpecs", call.param(0));
+    if (!spec || !SpecVisible(call, spec->org))
+      return NotFoundError("connectionSpecs", call.param(0));
     return JsonResponse(200, json::object{{"items", json::array{ToJson(*spec)}}});
   });
   r.Add("GET", base + "/flowSpecs",
         [](Call& call) { return ListSpecs(call, BuiltinFlowSpecs(), "flowSpecs"); });
   r.Add("GET", base + "/flowSpecs/{id}", [](Call& call) -> Result<HttpResponse> {
     const FlowSpec* spec = FindFlowSpec(call.param(0));
-    if (!spec) return NotFoundError("flowSpecs", call.param(0));
+    if (!spec || !SpecVisible(call, spec->org)) return NotFoundError("flowSpecs", call.param(0));
     return JsonResponse(200, json::object{{"items", json::array{ToJson(*spec)}}});
   });
 }
