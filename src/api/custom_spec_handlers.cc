@@ -220,6 +220,92 @@ void RegisterCustomSpecRoutes(Router& r, const std::string& base, MetaStore* sto
   });
 }
 
+namespace {
+
+// The list query a search body stands for: `queryString` (the query string of the GET list,
+// e.g. "property=name==x&orderby=-createdAt"), then `limit`, `orderby`, `count`, plus the POST's
+// own query parameters (continuationToken).
+Result<QueryParams> SearchQuery(const Call& call) {
+  QueryParams q = call.query;
+  if (call.http.body.empty()) return q;
+  ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+  for (const auto& kv : body) {
+    std::string key(kv.key());
+    const json::value& v = kv.value();
+    if (key == "queryString") {
+      if (!v.is_string()) return BadRequest(kCodeBadRequest, "queryString must be a string");
+      auto parsed = ParseQueryString(v.get_string());
+      if (!parsed.ok())
+        return BadRequest(kCodeBadRequest, "queryString: " + parsed.status().message());
+      q.insert(q.end(), parsed->begin(), parsed->end());
+    } else if (key == "limit" || key == "orderby" || key == "count") {
+      if (v.is_object() || v.is_array() || v.is_null()) {
+        return BadRequest(kCodeBadRequest, key + " must be a number, string or boolean");
+      }
+      q.push_back({key, v.is_string() ? std::string(v.get_string()) : json::serialize(v)});
+    } else {
+      return BadRequest(1451, "unknown search field " + QuoteForMessage(key) +
+                                  " (queryString, limit, orderby, count)");
+    }
+  }
+  return q;
+}
+
+// The GET handler of `path` in `r` (registered before).
+const Handler* GetHandler(const Router& r, const std::string& path) {
+  auto segments = SplitPath(path);
+  if (!segments.ok()) return nullptr;
+  const Handler* h = nullptr;
+  std::vector<std::string> params;
+  return r.Find("GET", *segments, &h, &params) == Router::Match::kFound ? h : nullptr;
+}
+
+json::object Configs(const std::vector<ParamSpec>& params) {
+  json::array items;
+  for (const ParamSpec& p : params) {
+    items.push_back(json::object{{"columnName", p.name}, {"columnType", ParamTypeName(p.type)}});
+  }
+  return json::object{{"items", std::move(items)}};
+}
+
+Result<const ConnectionSpec*> VisibleSpec(Call& call, const std::string& id) {
+  const ConnectionSpec* spec = FindConnectionSpec(id);
+  if (spec == nullptr || !SpecVisible(call, spec->org)) return NotFoundError("connectionSpecs", id);
+  return spec;
+}
+
+}  // namespace
+
+void RegisterSearchAndConfigRoutes(Router& r, const std::string& base) {
+  for (const char* kind : {"connections", "flows", "flowSpecs"}) {
+    std::string list = base + "/" + kind;
+    const Handler* get = GetHandler(r, list);
+    if (get == nullptr) continue;  // unreachable: the list routes are registered first
+    r.Add("POST", list + "/search", [get](Call& call) -> Result<HttpResponse> {
+      ASSIGN_OR_RETURN(QueryParams q, SearchQuery(call));
+      Call list_call = call;
+      list_call.query = std::move(q);
+      return (*get)(list_call);
+    });
+  }
+  // The params a source connection of the spec takes, as AEP's ExploreConnectionResponse items.
+  r.Add("GET", base + "/connectionSpecs/{id}/configs", [](Call& call) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(const ConnectionSpec* spec, VisibleSpec(call, call.param(0)));
+    return JsonResponse(200, Configs(spec->source_params));
+  });
+  r.Add("GET", base + "/connections/{id}/configs", [](Call& call) -> Result<HttpResponse> {
+    Entity conn;
+    RETURN_IF_ERROR(call.deps.store->Read([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(conn, GetEntity(call, txn, "connections", call.param(0)));
+      return Status::OK();
+    }));
+    const json::value* sid = FindPath(conn.doc, "connectionSpec.id");
+    std::string id = sid && sid->is_string() ? std::string(sid->get_string()) : "";
+    ASSIGN_OR_RETURN(const ConnectionSpec* spec, VisibleSpec(call, id));
+    return JsonResponse(200, Configs(spec->source_params));
+  });
+}
+
 void UninstallCustomSpecSource(MetaStore* store) {
   MutexLock lock(&g_sources_mu);
   if (g_installed != nullptr && g_installed->store() == store) {

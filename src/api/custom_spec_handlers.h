@@ -15,6 +15,11 @@ namespace fluxo {
 // Registers the four write routes under `base` (".../flowservice") and installs the
 // metastore-backed CustomSpecSource for `store` (process-wide; the last service made wins).
 void RegisterCustomSpecRoutes(Router& r, const std::string& base, MetaStore* store);
+// POST /connections/search, /flows/search, /flowSpecs/search (answered by the GET list route of
+// the collection, so filters, order, count and paging are those of the list) and
+// GET /connectionSpecs/{id}/configs, /connections/{id}/configs. REQUIRES: the GET list routes
+// are registered in `r` already; `r` outlives the routes.
+void RegisterSearchAndConfigRoutes(Router& r, const std::string& base);
 // Uninstalls the source installed for `store`, if it is still the installed one (the object
 // stays allocated, detached, so that a pointer another thread already holds stays usable).
 void UninstallCustomSpecSource(MetaStore* store);

@@ -53,6 +53,7 @@ ApiService::ApiService(ApiDeps deps)
   RegisterExportRoutes(router_, "/data/foundation/export");
   RegisterDataPrepRoutes(router_, "/data/foundation/conversion");
   RegisterSchemaRoutes(router_, "/data/foundation/schemaregistry");
+  RegisterSearchAndConfigRoutes(router_, kFlowBase);
 }
 
 HttpResponse ApiService::Render(const Status& s, const HttpRequest& req) {

@@ -225,3 +225,29 @@ test('bad specs are refused at creation with the JSON path named', async () => {
   const builtin = await api.call('PUT', `${FLOW}/connectionSpecs/${SPEC.postgres}`, { body: connectionSpecBody() });
   assert.equal(builtin.status, 400, builtin.text);
 });
+
+test('search endpoints answer like the GET lists; configs list a spec\'s source params', async () => {
+  const spec = await api.post(`${FLOW}/connectionSpecs`, connectionSpecBody());
+  assert.equal(spec.status, 201, spec.text);
+  const configs = await api.get(`${FLOW}/connectionSpecs/${spec.body.id}/configs`);
+  assert.equal(configs.status, 200, configs.text);
+  assert.deepEqual(configs.body.items, [{ columnName: 'accountId', columnType: 'string' }]);
+  const conn = await api.post(`${FLOW}/connections`, {
+    name: 'searchable', connectionSpec: { id: spec.body.id, version: '1.0' },
+    auth: { specName: 'OAuth2 Refresh Code', params: { domain: 'local', accessToken: TOKEN } },
+  });
+  assert.equal(conn.status, 201, conn.text);
+  assert.deepEqual((await api.get(`${FLOW}/connections/${conn.body.id}/configs`)).body, configs.body);
+  const found = await api.post(`${FLOW}/connections/search`, { queryString: 'property=name==searchable', limit: 5 });
+  assert.equal(found.status, 200, found.text);
+  assert.deepEqual(found.body.items.map((c) => c.id), [conn.body.id]);
+  const counted = await api.post(`${FLOW}/connections/search`, { queryString: `property=connectionSpec.id==${spec.body.id}`, count: true });
+  assert.deepEqual(counted.body, { count: 1 });
+  const flows = await api.post(`${FLOW}/flows/search`, { queryString: 'property=name==nothing-like-this' });
+  assert.equal(flows.status, 200, flows.text);
+  assert.deepEqual(flows.body.items, []);
+  const specs = await api.post(`${FLOW}/flowSpecs/search`, { queryString: 'property=name==RestStorageToAEP' });
+  assert.deepEqual(specs.body.items.map((s) => s.id), [REST_FLOW_SPEC]);
+  const bad = await api.post(`${FLOW}/flows/search`, { where: 'x' });
+  assert.equal(bad.status, 400, bad.text);
+});
