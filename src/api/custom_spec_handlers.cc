@@ -306,6 +306,17 @@ void RegisterSearchAndConfigRoutes(Router& r, const std::string& base) {
   });
 }
 
+Status CheckRestSourceParams(const ConnectionSpec& spec, const json::object& params) {
+#ifdef FLUXO_CONNECTOR_REST
+  if (spec.rest_based() && spec.rest_attributes.empty()) {
+    return connectors::rest::RestSpecFor(spec, params).status();
+  }
+#endif
+  (void)spec;
+  (void)params;
+  return Status::OK();
+}
+
 void UninstallCustomSpecSource(MetaStore* store) {
   MutexLock lock(&g_sources_mu);
   if (g_installed != nullptr && g_installed->store() == store) {

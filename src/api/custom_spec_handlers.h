@@ -28,6 +28,11 @@ void UninstallCustomSpecSource(MetaStore* store);
 // last, at most 1000 (GET /connectionSpecs and /flowSpecs list them after the built-in ones).
 Result<std::vector<json::value>> CustomSpecDocuments(Call& call, const std::string& kind);
 
+// For a REST connection spec whose request is described by the source connection (the Generic
+// REST API): `params` decode as a request (errors name "params.paginationParams.type", ...).
+// OK for every other spec.
+Status CheckRestSourceParams(const ConnectionSpec& spec, const json::object& params);
+
 // Whether a spec found by id may be used by `call`'s org: built-in ones by every org, custom
 // ones by their own.
 inline bool SpecVisible(const Call& call, const std::string& spec_org) {

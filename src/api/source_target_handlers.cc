@@ -5,6 +5,7 @@
 // against the connection spec's source spec (table-based: data.format tabular + params.tableName;
 // file-based: data.format delimited|json|parquet + params.path ...). A target connection uses the
 // data-lake spec and names an existing dataset (`params.dataSetId`).
+#include "api/custom_spec_handlers.h"
 #include "api/resources.h"
 #include "model/spec_ids.h"
 #include "model/specs.h"
@@ -87,6 +88,7 @@ Result<Entity> BuildSource(Call& call, MetaTxn& txn, const json::object& body, E
   const json::object& params = ObjectOr(body, "params", &bad);
   if (bad) return BadRequest(kCodeBadRequest, "params must be an object");
   Status valid = ValidateSourceConnection(*spec, data, params);
+  if (valid.ok()) valid = CheckRestSourceParams(*spec, params);
   if (!valid.ok()) return BadRequest(kCodeBadRequest, valid.message());
   doc["baseConnectionId"] = *base_id;
   doc["data"] = data;

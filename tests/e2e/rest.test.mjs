@@ -38,6 +38,7 @@ before(async () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       return res.end('<html><body>login</body></html>');
     }
+    if (url.pathname === '/loop') return send(200, { items: [{ id: requests }], next: `t${requests}` });
     const m = url.pathname.match(/^\/v1\/accounts\/([^/]+)\/events$/);
     if (!m || m[1] !== 'acme') return send(404, { error: 'no such account' });
     // Every 4th request is throttled (Retry-After 1 the first time, then 0), every 7th fails.
@@ -250,4 +251,61 @@ test('search endpoints answer like the GET lists; configs list a spec\'s source 
   assert.deepEqual(specs.body.items.map((s) => s.id), [REST_FLOW_SPEC]);
   const bad = await api.post(`${FLOW}/flows/search`, { where: 'x' });
   assert.equal(bad.status, 400, bad.text);
+});
+
+const GENERIC_REST = 'b7f0a3c2-5d41-4e8a-9c67-2f1e8d3b6a95';
+
+async function genericFlow(params) {
+  const conn = await api.post(`${FLOW}/connections`, {
+    name: 'generic', connectionSpec: { id: GENERIC_REST, version: '1.0' },
+    auth: { specName: 'Bearer Token', params: { token: TOKEN } },
+  });
+  assert.equal(conn.status, 201, conn.text);
+  const src = await api.post(`${FLOW}/sourceConnections`, {
+    name: 'generic source', baseConnectionId: conn.body.id, connectionSpec: { id: GENERIC_REST, version: '1.0' }, params,
+  });
+  if (src.status !== 201) return { src };
+  const ds = await api.post(`${CATALOG}/dataSets`, { name: 'generic dataset' });
+  const tgt = await api.post(`${FLOW}/targetConnections`, {
+    name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
+    params: { dataSetId: ds.body[0].split('/').pop() },
+  });
+  const flow = await api.post(`${FLOW}/flows`, {
+    name: 'generic', flowSpec: { id: REST_FLOW_SPEC, version: '1.0' },
+    sourceConnectionIds: [src.body.id], targetConnectionIds: [tgt.body.id],
+    scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
+  });
+  assert.equal(flow.status, 201, flow.text);
+  return { src, flow: flow.body.id };
+}
+
+test('the built-in Generic REST API spec: the request lives in the source connection; a page cap stops a looping API', async () => {
+  const { flow } = await genericFlow({
+    urlParams: { host: `http://127.0.0.1:${port}`, path: '/v1/accounts/${variables.account}/events', method: 'GET' },
+    contentPath: { path: '$.emails' },
+    paginationParams: { type: 'OFFSET', limitName: 'count', limitValue: 250, offSetName: 'offset' },
+    scheduleParams: { scheduleStartParamName: 'since', scheduleEndParamName: 'before', scheduleEndParamFormat: 'epochMillis' },
+    fluxo: { retry: { baseDelayMillis: 20, maxAttempts: 8 }, columns: [{ name: 'id', type: 'long' }, { name: 'ts', type: 'timestamp' }] },
+    variables: { account: 'acme' },
+  });
+  const r = await run(flow, T0, T0 + 600 * 60);
+  assert.equal(r.metrics.statusSummary.status, 'success', JSON.stringify(r.metrics));
+  assert.equal(r.metrics.recordSummary.outputRecordCount, 600);
+  const files = await download(r, 'generic');
+  const [row] = await query(`SELECT count(DISTINCT id) AS d, min(ts) AS lo FROM read_parquet([${files.map(lit).join(', ')}])`);
+  assert.equal(Number(row.d), 600);
+  assert.equal(new Date(row.lo).getTime(), T0 * 1000);
+
+  const loop = await genericFlow({
+    urlParams: { host: `http://127.0.0.1:${port}`, path: '/loop' }, contentPath: { path: '$.items' },
+    paginationParams: { type: 'CONTINUATION_TOKEN', continuationTokenPath: '$.next', parameterName: 'token' },
+    fluxo: { maxPages: 7, retry: { baseDelayMillis: 1 } },
+  });
+  const stopped = await run(loop.flow, T0, T0 + 60);
+  assert.equal(stopped.metrics.statusSummary.status, 'failed');
+  assert.match(stopped.metrics.statusSummary.errors[0].message, /stopped after 7 pages/);
+
+  const bad = await genericFlow({ urlParams: { host: `http://127.0.0.1:${port}`, path: '/x' }, paginationParams: { type: 'CURSOR' } });
+  assert.equal(bad.src.status, 400, bad.src.text);
+  assert.match(bad.src.body.report['detailed-message'], /params\.paginationParams\.type/);
 });

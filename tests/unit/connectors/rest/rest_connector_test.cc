@@ -513,3 +513,35 @@ TEST(RestCustomSpec, PlaceholdersMustNameAParameter) {
 
 }  // namespace
 }  // namespace fluxo::connectors::rest
+
+namespace fluxo::connectors::rest {
+namespace {
+
+TEST(RestRateLimit, SpacesRequests) {
+  FakeHttpServer server([](const CapturedRequest& req) {
+    int page = std::stoi(QueryOf(req.target)["p"]);
+    return Json(200, json::object{{"items", Records(page, page + 1)}});
+  });
+  auto start = std::chrono::steady_clock::now();
+  // 5 pages at 20 requests per second: at least 4 gaps of 50 ms. The real sleep is used here.
+  auto spec = DecodeRestSpec(
+      Attrs(
+          server.port(),
+          R"("paginationParams": {"type": "PAGE", "pageParamName": "p", "initialPageIndex": 0, "pagesCount": 5}, "fluxo": {"requestsPerSecond": 20})"),
+      "a");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  auto pager = Pager::Make(*spec, PagerConfig{});
+  ASSERT_TRUE(pager.ok());
+  std::vector<json::value> page;
+  int64_t records = 0;
+  while (*(*pager)->NextPage(&page)) records += static_cast<int64_t>(page.size());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  EXPECT_EQ(records, 5);
+  EXPECT_EQ(server.requests().size(), 5u);
+  EXPECT_GE(ms, 200);
+}
+
+}  // namespace
+}  // namespace fluxo::connectors::rest
