@@ -48,8 +48,9 @@ std::string OutputSchemaRef(const json::object& body) {
 }
 
 // With an output schema, every destination must be a field of it that can hold its value.
+// Fills the mappings' destinationType from the schema.
 Status CheckOutputSchema(Call& call, MetaTxn& txn, const json::object& body,
-                         const std::vector<dp::Mapping>& mappings) {
+                         std::vector<dp::Mapping>* mappings) {
   std::string ref = OutputSchemaRef(body);
   if (ref.empty()) {
     if (body.contains("outputSchema") || body.contains("xdmSchema"))
@@ -144,9 +145,10 @@ Result<HttpResponse> CreateMappingSet(Call& call) {
   ASSIGN_OR_RETURN(auto mappings, ValidMappings(body));  // always validated, validate=true or not
   std::string id = NewCatalogId();
   int64_t now = call.now_ms();
-  json::object doc = VersionDoc(id, 0, body, mappings, call, now);
+  json::object doc;
   RETURN_IF_ERROR(InTransaction(call, [&](MetaTxn& txn) -> Status {
-    RETURN_IF_ERROR(CheckOutputSchema(call, txn, body, mappings));
+    RETURN_IF_ERROR(CheckOutputSchema(call, txn, body, &mappings));
+    doc = VersionDoc(id, 0, body, mappings, call, now);
     RETURN_IF_ERROR(txn.Insert(call.scope, MakeEntity(dp::kMappingSetKind, id, doc, now, now)));
     return txn.Insert(call.scope, MakeEntity(dp::kMappingSetVersionKind,
                                              dp::MappingSetVersionId(id, 0), doc, now, now));
@@ -162,7 +164,7 @@ Result<HttpResponse> UpdateMappingSet(Call& call) {
   json::object doc;
   RETURN_IF_ERROR(InTransaction(call, [&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(Entity cur, GetEntity(call, txn, dp::kMappingSetKind, id));
-    RETURN_IF_ERROR(CheckOutputSchema(call, txn, body, mappings));
+    RETURN_IF_ERROR(CheckOutputSchema(call, txn, body, &mappings));
     int64_t version = AsInt64Lenient(cur.doc["version"]).value_or(0) + 1;
     doc = VersionDoc(id, version, body, mappings, call, cur.created_at);
     doc["createdBy"] = cur.doc["createdBy"];
@@ -283,6 +285,8 @@ Result<HttpResponse> PreviewMappingSet(Call& call) {
   if (!set || !set->is_object())
     return BadRequest(kCodeBadRequest, "mappingSet is required: an object with mappings");
   ASSIGN_OR_RETURN(auto mappings, ValidMappings(set->as_object()));
+  RETURN_IF_ERROR(call.deps.store->Read(
+      [&](MetaTxn& txn) { return CheckOutputSchema(call, txn, set->as_object(), &mappings); }));
   const json::value* data = body.if_contains("data");
   if (!data || !data->is_array())
     return BadRequest(kCodeBadRequest, "data is required: an array of sample rows (objects)");

@@ -66,6 +66,7 @@ Result<std::vector<Mapping>> ParseMappings(const json::value* mappings, MappingI
     for (auto [key, dst] : {std::pair{"sourceType", &m.source_type},
                             {"source", &m.source},
                             {"destination", &m.destination},
+                            {"destinationType", &m.destination_type},
                             {"name", &m.name},
                             {"description", &m.description}}) {
       const json::value* f = o.if_contains(key);
@@ -94,6 +95,7 @@ json::array MappingsToJson(const std::vector<Mapping>& mappings) {
   for (const auto& m : mappings) {
     json::object o{
         {"sourceType", m.source_type}, {"source", m.source}, {"destination", m.destination}};
+    if (!m.destination_type.empty()) o["destinationType"] = m.destination_type;
     if (!m.name.empty()) o["name"] = m.name;
     if (!m.description.empty()) o["description"] = m.description;
     a.push_back(std::move(o));
@@ -120,6 +122,11 @@ std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings)
       if (!Expression::Compile(m.source, any, &err).ok())
         issues.push_back({i, "source", m.source, err.column, err.message});
     }
+    if (!m.destination_type.empty() && !IsDestinationType(m.destination_type)) {
+      issues.push_back({i, "destinationType", m.destination_type, 0,
+                        "destinationType must be string, integer, number, boolean, date or "
+                        "date-time"});
+    }
     if (int col = BadPathColumn(m.destination)) {
       issues.push_back({i, "destination", m.destination, col,
                         m.destination.empty() ? "destination is required"
@@ -143,6 +150,52 @@ std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings)
   return issues;
 }
 
+bool IsDestinationType(const std::string& t) {
+  return t == "string" || t == "integer" || t == "number" || t == "boolean" || t == "date" ||
+         t == "date-time";
+}
+
+namespace {
+
+VType DestinationVType(const std::string& t) {
+  if (t == "integer") return VType::kInt;
+  if (t == "number") return VType::kFloat;
+  if (t == "boolean") return VType::kBool;
+  if (t == "date") return VType::kDate;
+  if (t == "date-time") return VType::kTimestamp;
+  return VType::kString;
+}
+
+const char* CastFunction(VType t) {
+  switch (t) {
+    case VType::kInt: return "to_integer";
+    case VType::kFloat: return "to_float";
+    case VType::kBool: return "to_boolean";
+    case VType::kDate: return "to_date";
+    case VType::kTimestamp: return "date";
+    default: return "to_string";
+  }
+}
+
+// The expression of `m` cast to its destinationType, or nullptr when it needs no cast (the
+// source already has that type). `source_type`: the type the mapping answers without a cast.
+Result<std::shared_ptr<const Expression>> WithCast(const Mapping& m, VType source_type,
+                                                   const Schema& input, int index,
+                                                   MappingIssue* issue) {
+  if (m.destination_type.empty()) return std::shared_ptr<const Expression>();
+  VType want = DestinationVType(m.destination_type);
+  if (source_type == want) return std::shared_ptr<const Expression>();
+  std::string inner = m.source_type == "ATTRIBUTE" ? "${" + m.source + "}" : m.source;
+  ExprError err;
+  auto e = Expression::Compile(std::string(CastFunction(want)) + "(" + inner + ")", input, &err);
+  if (e.ok()) return e;
+  return Refuse(issue, {index, "destinationType", m.destination_type, 0,
+                        std::string("a ") + VTypeName(source_type) + " cannot be cast to " +
+                            m.destination_type});
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
     const std::vector<Mapping>& mappings, std::shared_ptr<const Schema> input,
     MappingIssue* issue) {
@@ -161,14 +214,21 @@ Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
       if (s.source_field < 0)
         return Refuse(issue,
                       {i, "source", m.source, 0, "the source has no field '" + m.source + "'"});
-      s.move = !taken[s.source_field];
-      taken[s.source_field] = true;
-      out.push_back({m.destination, input->field(s.source_field).type, true});
+      VType t = FromDataType(input->field(s.source_field).type);
+      ASSIGN_OR_RETURN(s.expr, WithCast(m, t, *input, i, issue));
+      if (s.expr) {
+        out.push_back({m.destination, ToDataType(s.expr->type()), true});
+      } else {
+        s.move = !taken[s.source_field];
+        taken[s.source_field] = true;
+        out.push_back({m.destination, input->field(s.source_field).type, true});
+      }
     } else {
       ExprError err;
       auto e = Expression::Compile(m.source, *input, &err);
       if (!e.ok()) return Refuse(issue, {i, "source", m.source, err.column, err.message});
-      s.expr = *e;
+      ASSIGN_OR_RETURN(s.expr, WithCast(m, (*e)->type(), *input, i, issue));
+      if (!s.expr) s.expr = *e;
       out.push_back({m.destination, ToDataType(s.expr->type()), true});
     }
     p->steps_.push_back(std::move(s));

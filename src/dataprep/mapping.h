@@ -28,6 +28,10 @@ struct Mapping {
   std::string source_type;  // "ATTRIBUTE" or "EXPRESSION"
   std::string source;       // a field name, or an expression
   std::string destination;  // a dotted path
+  // "" (the value keeps its type), or string, integer, number, boolean, date, date-time: the
+  // value is cast to it (to_string, to_integer, to_float, to_boolean, to_date, date), a value
+  // that does not convert failing its row. Filled from the output schema when there is one.
+  std::string destination_type;
   std::string name;         // optional, echoed
   std::string description;  // optional, echoed
 };
@@ -57,6 +61,9 @@ json::array MappingsToJson(const std::vector<Mapping>& mappings);
 // of an unknown type (so unknown functions, arities, literal types, patterns and zones are
 // found now; field types are checked again at Bind). Answers every issue found, in order.
 std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings);
+
+// The destinationType names (see Mapping::destination_type).
+bool IsDestinationType(const std::string& t);
 
 // Receives one row a mapping could not compute: the input batch, the row's index in it, why.
 using RowFailureFn =

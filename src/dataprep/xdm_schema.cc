@@ -85,20 +85,35 @@ Result<std::vector<XdmField>> FlattenXdmSchema(const json::object& schema) {
   return out;
 }
 
-std::vector<MappingIssue> CheckDestinations(const std::vector<Mapping>& mappings,
+std::string DestinationTypeOf(const XdmField& f) {
+  if (f.type == "array") return "";
+  if (f.type == "string" && (f.format == "date" || f.format == "date-time")) return f.format;
+  return f.type;
+}
+
+std::vector<MappingIssue> CheckDestinations(std::vector<Mapping>* mappings,
                                             const std::vector<XdmField>& fields,
                                             const std::string& schema_id) {
   std::map<std::string, const XdmField*> by_path;
   for (const auto& f : fields) by_path[f.path] = &f;
   FieldResolver any = [](const std::string&) { return VType::kAny; };
   std::vector<MappingIssue> issues;
-  for (size_t k = 0; k < mappings.size(); ++k) {
-    const Mapping& m = mappings[k];
+  for (size_t k = 0; k < mappings->size(); ++k) {
+    Mapping& m = (*mappings)[k];
     int i = static_cast<int>(k);
     auto it = by_path.find(m.destination);
     if (it == by_path.end()) {
       issues.push_back({i, "destination", m.destination, 0,
                         "'" + m.destination + "' is not a field of schema " + schema_id});
+      continue;
+    }
+    std::string want = DestinationTypeOf(*it->second);
+    if (m.destination_type.empty()) {
+      m.destination_type = want;
+    } else if (m.destination_type != want) {
+      issues.push_back({i, "destinationType", m.destination_type, 0,
+                        "field '" + m.destination + "' of schema " + schema_id + " is " +
+                            it->second->Describe()});
       continue;
     }
     if (m.source_type != "EXPRESSION") continue;

@@ -34,10 +34,14 @@ struct XdmField {
 // or `allOf` (XDM classes and field groups are not resolved here: give the fields inline).
 Result<std::vector<XdmField>> FlattenXdmSchema(const json::object& schema);
 
-// Issues of `mappings` against `fields`: a destination that is not a leaf field of the schema,
-// and an EXPRESSION whose type (known without the source's types) cannot be stored in the
-// field's type. `schema_id` names the schema in messages.
-std::vector<MappingIssue> CheckDestinations(const std::vector<Mapping>& mappings,
+// The destinationType (mapping.h) a value stored in `f` is cast to; "" for arrays.
+std::string DestinationTypeOf(const XdmField& f);
+
+// Fills each mapping's destinationType from its field (when it has none) and answers the
+// issues of `mappings` against `fields`: a destinationType other than its field's, a destination
+// that is not a leaf field of the schema, and an EXPRESSION whose type (known without the source's
+// types) cannot be stored in the field's type. `schema_id` names the schema in messages.
+std::vector<MappingIssue> CheckDestinations(std::vector<Mapping>* mappings,
                                             const std::vector<XdmField>& fields,
                                             const std::string& schema_id);
 

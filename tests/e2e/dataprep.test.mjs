@@ -20,7 +20,8 @@ const SCHEMA = {
   properties: {
     person: { type: 'object', properties: {
       id: { type: 'integer' }, firstName: { type: 'string' }, lastName: { type: 'string' },
-      fullName: { type: 'string' }, agePlusOne: { type: 'integer' } } },
+      fullName: { type: 'string' }, agePlusOne: { type: 'integer' }, age: { type: 'integer' },
+      idText: { type: 'string' } } },
     cents: { type: 'integer' }, hash: { type: 'string' },
     signupDate: { type: 'string', format: 'date' }, tier: { type: 'string' },
     x: { type: 'string' },
@@ -60,6 +61,9 @@ const MAPPINGS = [
   { sourceType: 'EXPRESSION', source: 'md5(first)', destination: 'hash' },
   { sourceType: 'EXPRESSION', source: "to_date(signup, 'dd/MM/yyyy')", destination: 'signupDate' },
   { sourceType: 'EXPRESSION', source: "iif(price > 50, 'high', 'low')", destination: 'tier' },
+  // Cast to the schema's types: a text column into an integer field, an integer into a string.
+  { sourceType: 'ATTRIBUTE', source: 'age', destination: 'person.age' },
+  { sourceType: 'ATTRIBUTE', source: 'id', destination: 'person.idText' },
 ];
 
 async function createMappingSet(mappings, extra = {}) {
@@ -112,6 +116,7 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   assert.equal(got.status, 200, got.text);
   assert.equal(got.body.mappings.length, MAPPINGS.length);
   assert.equal(got.body.mappings[2].source, 'upper(last)');
+  assert.equal(got.body.mappings[9].destinationType, 'integer');  // filled from the schema
   assert.deepEqual(got.body.outputSchema.schemaRef.id, schemaId);
 
   const put = await api.call('PUT', `${CONV}/mappingSets/${id}`, { body: { name: 'customers to person', mappings: MAPPINGS.slice(0, 2) } });
@@ -141,12 +146,12 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   assert.equal((await other.get(`${REGISTRY}/tenant/schemas/${encodeURIComponent(schemaId)}`)).status, 404);
 
   const preview = await api.post(`${CONV}/mappingSets/preview`, {
-    mappingSet: { mappings: MAPPINGS },
+    mappingSet: { outputSchema: { schemaRef: { id: schemaId } }, mappings: MAPPINGS },
     data: [{ id: 1, first: 'ann', last: 'lee', age: '41', price: 80, signup: '31/01/2024' },
            { id: 2, first: 'bo', last: 'ng', age: 'x', price: 1.5, signup: '01/02/2024' }],
   });
   assert.equal(preview.status, 200, preview.text);
-  assert.deepEqual(preview.body.data, [{ person: { id: 1, firstName: 'ann', lastName: 'LEE', fullName: 'ann lee', agePlusOne: 42 },
+  assert.deepEqual(preview.body.data, [{ person: { id: 1, firstName: 'ann', lastName: 'LEE', fullName: 'ann lee', agePlusOne: 42, age: 41, idText: '1' },
     cents: 8000, hash: '7e0d7f8a5d96c24ffcc840f31bce72b2', signupDate: '2024-01-31', tier: 'high' }]);
   assert.equal(preview.body.errors.length, 1);
   assert.equal(preview.body.errors[0].row, 1);
@@ -269,6 +274,10 @@ test('a run applies the named version: every calculated value right over all row
   const glob = path.join(fx.dataDir, 'lake', fx.creds.org_id, 'prod', 'datasets', r.dataSetId, 'batches', '*', 'part-*.parquet');
   const cols = await query(`DESCRIBE SELECT * FROM read_parquet(${lit(glob)})`);
   assert.deepEqual(cols.map((c) => c.column_name), MAPPINGS.map((m) => m.destination));
+  const typeOf = Object.fromEntries(cols.map((c) => [c.column_name, c.column_type]));
+  assert.equal(typeOf['person.age'], 'BIGINT');
+  assert.equal(typeOf['person.idText'], 'VARCHAR');
+  assert.equal(typeOf.signupDate, 'DATE');
   const [c] = await query(`
     SELECT count(*) AS n,
       count(*) FILTER (WHERE "person.id" % 100 = 7) AS bad,
@@ -280,14 +289,16 @@ test('a run applies the named version: every calculated value right over all row
       count(*) FILTER (WHERE cents = "person.id" * 25) AS cents_ok,
       count(*) FILTER (WHERE hash = md5('f' || "person.id")) AS hash_ok,
       count(*) FILTER (WHERE "signupDate" = make_date(2024, CAST("person.id" % 12 + 1 AS INT), CAST("person.id" % 28 + 1 AS INT))) AS date_ok,
-      count(*) FILTER (WHERE tier = CASE WHEN "person.id" * 0.25 > 50 THEN 'high' ELSE 'low' END) AS tier_ok
+      count(*) FILTER (WHERE tier = CASE WHEN "person.id" * 0.25 > 50 THEN 'high' ELSE 'low' END) AS tier_ok,
+      count(*) FILTER (WHERE "person.age" = "person.id" % 90) AS cast_ok,
+      count(*) FILTER (WHERE "person.idText" = CAST("person.id" AS VARCHAR)) AS text_ok
     FROM read_parquet(${lit(glob)})`);
   const n = ROWS - ROWS / 100;
   let ageSum = 0;
   for (let i = 0; i < ROWS; i++) if (i % 100 !== 7) ageSum += (i % 90) + 1;
   assert.equal(Number(c.n), n);
   assert.equal(Number(c.bad), 0);
-  for (const k of ['first_ok', 'last_ok', 'full_ok', 'age_ok', 'cents_ok', 'hash_ok', 'date_ok', 'tier_ok'])
+  for (const k of ['first_ok', 'last_ok', 'full_ok', 'age_ok', 'cents_ok', 'hash_ok', 'date_ok', 'tier_ok', 'cast_ok', 'text_ok'])
     assert.equal(Number(c[k]), n, k);
   assert.equal(Number(c.age_sum), ageSum);
 

@@ -96,6 +96,37 @@ TEST(MappingTest, ApplyMapsAndLeavesFailedRowsOut) {
             R"({"person":{"id":3,"city":"Rome","age":10},"copyOfId":3,"name":"N/A"}])");
 }
 
+TEST(MappingTest, DestinationTypesCast) {
+  RecordBatch b = Sample();
+  auto ms = M({{"ATTRIBUTE", "age", "age"},
+               {"ATTRIBUTE", "id", "idText"},
+               {"EXPRESSION", "id * 2", "double"},
+               {"ATTRIBUTE", "id", "id"}});
+  ms[0].destination_type = "integer";
+  ms[1].destination_type = "string";
+  ms[2].destination_type = "number";
+  ms[3].destination_type = "integer";  // already an integer: moved, no cast
+  MappingIssue issue;
+  auto p = MappingProgram::Bind(ms, b.schema(), &issue);
+  ASSERT_TRUE(p.ok()) << issue.ToString();
+  std::vector<std::string> failed;
+  EvalContext ctx;
+  RecordBatch out =
+      (*p)->Apply(std::move(b), ctx, 0,
+                  [&](const RecordBatch&, int64_t, const std::string& m) { failed.push_back(m); });
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].find("mappings[0] (destination age): to_integer: cannot convert 'x'"),
+            std::string::npos);
+  EXPECT_EQ(ToJson(BatchToRows(out)), R"([{"age":41,"idText":"1","double":2E0,"id":1},)"
+                                      R"({"age":7,"idText":"3","double":6E0,"id":3}])");
+  auto bad = M({{"EXPRESSION", "to_date('2024-01-01')", "x"}});
+  bad[0].destination_type = "boolean";
+  EXPECT_FALSE(MappingProgram::Bind(bad, Sample().schema(), &issue).ok());
+  EXPECT_EQ(issue.field, "destinationType");
+  bad[0].destination_type = "map";
+  EXPECT_FALSE(ValidateMappings(bad).empty());
+}
+
 TEST(MappingTest, FlowMappingRef) {
   auto doc = [](const char* t) { return ParseJson(t)->as_object(); };
   auto none = FlowMappingRef(doc(R"({"transformations": [{"name": "Copy", "params": {}}]})"));
@@ -163,14 +194,17 @@ TEST(XdmSchemaTest, FlattensAndChecksDestinations) {
   ASSERT_EQ(fields->size(), 5u);
   EXPECT_EQ((*fields)[2].Describe(), "string (date)");
   EXPECT_EQ((*fields)[4].Describe(), "array of string");
-  auto issues = CheckDestinations(M({{"ATTRIBUTE", "n", "person.name"},
-                                     {"EXPRESSION", "to_integer(a)", "person.age"},
-                                     {"EXPRESSION", "to_integer(a)", "score"},
-                                     {"EXPRESSION", "upper(a)", "person.age"},
-                                     {"EXPRESSION", "to_date(a)", "person.birth"},
-                                     {"ATTRIBUTE", "n", "person.nick"},
-                                     {"EXPRESSION", "now()", "person.birth"}}),
-                                  *fields, "S");
+  auto ms = M({{"ATTRIBUTE", "n", "person.name"},
+               {"EXPRESSION", "to_integer(a)", "person.age"},
+               {"EXPRESSION", "to_integer(a)", "score"},
+               {"EXPRESSION", "upper(a)", "person.age"},
+               {"EXPRESSION", "to_date(a)", "person.birth"},
+               {"ATTRIBUTE", "n", "person.nick"},
+               {"EXPRESSION", "now()", "person.birth"}});
+  auto issues = CheckDestinations(&ms, *fields, "S");
+  EXPECT_EQ(ms[0].destination_type, "string");
+  EXPECT_EQ(ms[2].destination_type, "number");
+  EXPECT_EQ(ms[4].destination_type, "date");
   ASSERT_EQ(issues.size(), 3u);
   EXPECT_EQ(issues[0].index, 3);
   EXPECT_EQ(issues[0].message,
