@@ -200,9 +200,18 @@ Status RestAuth::FetchToken(HttpClient& client, const RetryPolicy& policy, RateL
   return Status::OK();
 }
 
-Status RestAuth::Apply(HttpCall* call, HttpClient& client, const RetryPolicy& policy,
-                       RateLimiter& limiter, const SleepFn& sleep, Redactor* redact,
-                       int64_t now_s) {
+Status RestAuth::EnsureToken(HttpClient& client, const RetryPolicy& policy, RateLimiter& limiter,
+                             const SleepFn& sleep, Redactor* redact, int64_t now_s) {
+  if (kind_ != AuthKind::kOAuth2Refresh && kind_ != AuthKind::kOAuth2Client) return Status::OK();
+  bool can_fetch = kind_ == AuthKind::kOAuth2Client || !refresh_token_.empty();
+  bool expiring = token_expiry_s_ > 0 && now_s >= token_expiry_s_ - kRefreshMarginS;
+  if (can_fetch && (token_.empty() || expiring)) {
+    return FetchToken(client, policy, limiter, sleep, redact, now_s);
+  }
+  return Status::OK();
+}
+
+Status RestAuth::Apply(HttpCall* call) const {
   switch (kind_) {
     case AuthKind::kNone: return Status::OK();
     case AuthKind::kBasic:
@@ -219,14 +228,9 @@ Status RestAuth::Apply(HttpCall* call, HttpClient& client, const RetryPolicy& po
       return Status::OK();
     case AuthKind::kBearer: break;
     case AuthKind::kOAuth2Refresh:
-    case AuthKind::kOAuth2Client: {
-      bool can_fetch = kind_ == AuthKind::kOAuth2Client || !refresh_token_.empty();
-      bool expiring = token_expiry_s_ > 0 && now_s >= token_expiry_s_ - kRefreshMarginS;
-      if (can_fetch && (token_.empty() || expiring)) {
-        RETURN_IF_ERROR(FetchToken(client, policy, limiter, sleep, redact, now_s));
-      }
+    case AuthKind::kOAuth2Client:
+      if (token_.empty()) return Status::Internal("RestAuth::Apply before EnsureToken");
       break;
-    }
   }
   if (!HasHeader(*call, "authorization"))
     call->headers.emplace_back("Authorization", "Bearer " + token_);

@@ -40,10 +40,15 @@ class RestAuth {
   // the kind needs is missing.
   static Result<RestAuth> Make(AuthKind kind, const json::object& params, Redactor* redact);
 
-  // Adds the credentials to `call` (fetching or refreshing a token first through `client`).
-  // `now_s` is wall-clock epoch seconds.
-  Status Apply(HttpCall* call, HttpClient& client, const RetryPolicy& policy, RateLimiter& limiter,
-               const SleepFn& sleep, Redactor* redact, int64_t now_s);
+  // Adds the credentials to `call`. REQUIRES: EnsureToken succeeded just before (OAuth kinds).
+  Status Apply(HttpCall* call) const;
+  // Fetches or refreshes the OAuth token when it is absent or expiring (`now_s`: wall-clock
+  // epoch seconds); call it before filling templates (so that {{accessToken}} is the current
+  // token) and before Apply. OK for other kinds.
+  Status EnsureToken(HttpClient& client, const RetryPolicy& policy, RateLimiter& limiter,
+                     const SleepFn& sleep, Redactor* redact, int64_t now_s);
+  // The bearer or OAuth token in use ("" for other kinds or before the first fetch).
+  const std::string& token() const { return token_; }
   // After a 401: true when a new token can be fetched (the next Apply does it).
   bool Invalidate();
   AuthKind kind() const { return kind_; }

@@ -95,6 +95,7 @@ std::optional<std::string> Pager::Lookup(std::string_view name) const {
   if (name == "windowEndMillis") return std::to_string(w.end_s * 1000);
   if (name == "windowStartIso") return Iso(w.start_s);
   if (name == "windowEndIso") return Iso(w.end_s);
+  if (name == "accessToken" && !auth_.token().empty()) return auth_.token();  // the current one
   for (const json::object* o : {&config_.source_params, &config_.auth_params}) {
     const json::value* v = FindPath(*o, name);
     if (v != nullptr && !v->is_null()) return ScalarText(*v);
@@ -153,13 +154,16 @@ Result<HttpCall> Pager::BuildCall() {
 
 std::string Pager::Describe() const { return first_url_; }
 
-Result<json::value> Pager::Fetch(const HttpCall& call) {
+Result<json::value> Pager::Fetch(HttpCall* call) {
   HttpAnswer r;
   std::string what;
   for (int auth_try = 0;; ++auth_try) {
-    HttpCall c = call;
-    RETURN_IF_ERROR(auth_.Apply(&c, client_, spec_.retry, limiter_, config_.sleep, &redact_,
-                                static_cast<int64_t>(std::time(nullptr))));
+    int64_t now_s = static_cast<int64_t>(std::time(nullptr));
+    RETURN_IF_ERROR(
+        auth_.EnsureToken(client_, spec_.retry, limiter_, config_.sleep, &redact_, now_s));
+    ASSIGN_OR_RETURN(*call, BuildCall());
+    HttpCall c = *call;
+    RETURN_IF_ERROR(auth_.Apply(&c));
     what = c.method + " " + redact_(c.url);
     ASSIGN_OR_RETURN(
         r, SendWithRetry(client_, c, spec_.retry, limiter_, config_.sleep, redact_, &retries_));
@@ -268,8 +272,8 @@ Result<bool> Pager::NextPage(std::vector<json::value>* records) {
   if (pages_ > 0 && spec_.pagination.delay_ms > 0 && !config_.sleep(spec_.pagination.delay_ms)) {
     return Status::Cancelled("the run was cancelled");
   }
-  ASSIGN_OR_RETURN(HttpCall call, BuildCall());
-  ASSIGN_OR_RETURN(json::value doc, Fetch(call));
+  HttpCall call;
+  ASSIGN_OR_RETURN(json::value doc, Fetch(&call));
   ++pages_;
   RETURN_IF_ERROR(Extract(doc, call, records));
   Advance(doc, records->size());

@@ -53,7 +53,8 @@ class Pager {
   Pager(const RestSpec& spec, PagerConfig config);
   std::optional<std::string> Lookup(std::string_view name) const;
   Result<HttpCall> BuildCall();
-  Result<json::value> Fetch(const HttpCall& call);
+  // Builds the call (after refreshing the token) and sends it; `call` is the call sent.
+  Result<json::value> Fetch(HttpCall* call);
   Status Extract(const json::value& doc, const HttpCall& call, std::vector<json::value>* out) const;
   void Advance(const json::value& doc, size_t records);
 

@@ -67,7 +67,8 @@ class RestConnector : public Connector {
     SleepFn sleep = CancellableSleep(nullptr);
     HttpCall call;
     call.url = url;
-    RETURN_IF_ERROR(auth.Apply(&call, client, policy, limiter, sleep, &redact, std::time(nullptr)));
+    RETURN_IF_ERROR(auth.EnsureToken(client, policy, limiter, sleep, &redact, std::time(nullptr)));
+    RETURN_IF_ERROR(auth.Apply(&call));
     if (url.empty()) return Status::OK();
     ASSIGN_OR_RETURN(HttpAnswer r, SendWithRetry(client, call, policy, limiter, sleep, redact));
     if (r.status < 200 || r.status >= 300) {

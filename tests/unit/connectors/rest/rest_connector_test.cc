@@ -449,6 +449,33 @@ TEST(RestAuth, RefreshTokenAfterUnauthorized) {
   EXPECT_EQ(Ids(r), Range(0, 2));
 }
 
+// AEP's specs often write the token into headerParams themselves: the placeholder must carry
+// the refreshed token, not the one stored in the connection.
+TEST(RestAuth, AccessTokenPlaceholderFollowsTheRefresh) {
+  int issued = 0;
+  FakeHttpServer server([&issued](const CapturedRequest& req) {
+    if (PathOf(req.target) == "/token") {
+      ++issued;
+      return Json(200, json::object{{"access_token", "fresh"}, {"expires_in", 3600}});
+    }
+    if (req.headers.count("authorization") == 0 ||
+        req.headers.at("authorization") != "Bearer fresh") {
+      return FakeHttpServer::Response(401, "expired");
+    }
+    return Json(200, json::object{{"items", Records(0, 1)}});
+  });
+  PagerConfig cfg;
+  cfg.auth_kind = AuthKind::kOAuth2Refresh;
+  std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  cfg.auth_params = json::object{
+      {"accessToken", "stale"}, {"refreshToken", "rt-1"}, {"accessTokenUrl", base + "/token"}};
+  Walked r = Walk(
+      Attrs(server.port(), R"("headerParams": {"Authorization": "Bearer {{accessToken}}"})"), cfg);
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  EXPECT_EQ(issued, 1);
+  EXPECT_EQ(server.requests().size(), 3u);  // stale 401, token, fresh
+}
+
 TEST(RestSource, StreamsBatchesWithInferredTypesAndRowErrors) {
   FakeHttpServer server([](const CapturedRequest& req) {
     int page = std::stoi(QueryOf(req.target)["p"]);
