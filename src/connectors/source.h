@@ -58,6 +58,25 @@ struct ConnectionConfig {
   int connect_timeout_s = 10;
 };
 
+// The late-commit guard of table sources that can see open transactions (PostgreSQL,
+// MySQL/MariaDB): before reading a window, Open() waits until no transaction that started before
+// the window's end is still open, for at most `max_wait_ms`; then it reads anyway and reports
+// the warning kLateCommitWarning naming how many were still open. Flow options lateCommitGuard
+// and lateCommitWaitSeconds (model/flow_options.h).
+struct LateCommitGuard {
+  bool enabled = false;
+  int64_t max_wait_ms = 0;
+  int64_t poll_ms = 100;
+};
+inline constexpr const char* kLateCommitWarning = "FLUXO-1222-200";
+
+// Something a run should report although it succeeds (in its statusSummary.errors).
+struct SourceWarning {
+  std::string code;  // e.g. kLateCommitWarning
+  std::string message;
+  std::optional<int64_t> record_count;
+};
+
 struct SourceConfig {
   ConnectionConfig connection;
   json::object params;                      // the source connection's params (tableName, path, ...)
@@ -67,6 +86,7 @@ struct SourceConfig {
                                             // also accepts yyyy-MM-dd HH:mm:ss)
   std::string timezone = "UTC";             // for naive timestamp delta columns
   SourceWindow window;
+  LateCommitGuard late_commit;     // table sources that implement it; others ignore it
   int parallelism = 2;             // splits read at once (--source-parallelism)
   int64_t batch_rows = 64 * 1024;  // rows per RecordBatch a reader yields (upper bound)
   // Called (from reader threads, serialized by the caller's sink) for each failed record.
@@ -115,10 +135,13 @@ class Source {
   SourceCounters& counters() { return counters_; }
   // The input files (file sources) for the run record; empty for tables.
   virtual std::vector<std::string> InputFiles() const { return {}; }
+  // What the run should report as warnings. Written only by Open(); read after it returned.
+  const std::vector<SourceWarning>& warnings() const { return warnings_; }
 
  protected:
   std::atomic<bool> cancelled_{false};
   SourceCounters counters_;
+  std::vector<SourceWarning> warnings_;
 };
 
 class Connector {

@@ -1,9 +1,12 @@
 // The MySQL/MariaDB source against a real MariaDB (scripts/test-services/mariadb.sh).
 #include <gtest/gtest.h>
+#include <mysql.h>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "connectors/mysql/mysql_connector.h"
 #include "db_test_util.h"
@@ -388,6 +391,99 @@ TEST_F(MySqlSourceTest, ExploreListsTablesAndPreviewsOne) {
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   EXPECT_EQ(table->as_object().at("schema").as_object().at("columns").as_array().size(), 2u);
   EXPECT_EQ(table->as_object().at("data").as_array().size(), 10u);
+}
+
+// The late-commit guard against MariaDB (issue 13): a writer session (its own client
+// connection) begins a transaction before the window's end and inserts rows stamped with that
+// time; the window is read while it is open, then it commits, then the next window is read.
+// Guard off: the rows are lost. Guard on: the read waits for the commit, each row once.
+class MySqlLateCommitTest : public MySqlSourceTest {
+ protected:
+  void SetUp() override {
+    Sql("USE it; DROP TABLE IF EXISTS late; CREATE TABLE late (id INT PRIMARY KEY, "
+        "ts DATETIME(6) NOT NULL) ENGINE=InnoDB");
+    writer_ = mysql_init(nullptr);
+    std::string sock = MyEnv::server->dir() + "/srv/mysql.sock";
+    ASSERT_NE(mysql_real_connect(writer_, nullptr, "root", nullptr, "it", 0, sock.c_str(), 0),
+              nullptr)
+        << mysql_error(writer_);
+    end_ = std::stoll(Sql("SELECT UNIX_TIMESTAMP()")) + 2;
+    // Rows stamped one second before the window's end, by a transaction begun before it.
+    Writer("SET time_zone = '+00:00'");
+    Writer("START TRANSACTION");
+    Writer("INSERT INTO late SELECT seq, FROM_UNIXTIME(" + std::to_string(end_ - 1) +
+           ") FROM seq_1_to_50");
+  }
+  void TearDown() override {
+    if (writer_) mysql_close(writer_);
+  }
+  void Writer(const std::string& sql) {
+    ASSERT_EQ(mysql_query(writer_, sql.c_str()), 0) << sql << ": " << mysql_error(writer_);
+  }
+  void Commit() { Writer("COMMIT"); }
+  SourceConfig Window(int64_t start, int64_t end, bool guard, int64_t wait_ms) {
+    SourceConfig c = Config("late", "ts", SourceWindow{start, end});
+    c.late_commit.enabled = guard;
+    c.late_commit.max_wait_ms = wait_ms;
+    c.late_commit.poll_ms = 20;
+    return c;
+  }
+  // The transaction must have begun before the window's end: wait until it has passed.
+  void AwaitEnd() {
+    while (std::stoll(Sql("SELECT UNIX_TIMESTAMP()")) < end_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  MYSQL* writer_ = nullptr;
+  int64_t end_ = 0;
+};
+
+TEST_F(MySqlLateCommitTest, WithoutTheGuardTheLateRowsAreLost) {
+  AwaitEnd();
+  auto first = Ids(Window(end_ - 3600, end_, false, 0));
+  Commit();
+  auto second = Ids(Window(end_, end_ + 3600, false, 0));
+  EXPECT_EQ(first.size() + second.size(), 0u) << "the 50 rows are in no window's read";
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM it.late"), "50");
+}
+
+TEST_F(MySqlLateCommitTest, WithTheGuardEveryRowLandsExactlyOnce) {
+  AwaitEnd();
+  auto first_read = std::async(std::launch::async, [&] {
+    auto src = NewSource(Window(end_ - 3600, end_, true, 60000));
+    testing::ReadResult r = ReadAll(src.get());
+    EXPECT_TRUE(src->warnings().empty()) << src->warnings()[0].message;
+    return r;
+  });
+  EXPECT_EQ(first_read.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout)
+      << "the read waits while the writer is open";
+  auto committed = std::chrono::steady_clock::now();
+  Commit();
+  testing::ReadResult r = first_read.get();
+  EXPECT_LT(std::chrono::steady_clock::now() - committed, std::chrono::seconds(10))
+      << "the read goes on soon after the commit";
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  std::multiset<int64_t> ids;
+  for (int64_t i = 0; i < r.rows(); ++i) ids.insert(std::stoll(CellText(r.batches, i, 0)));
+  for (int64_t id : Ids(Window(end_, end_ + 3600, true, 60000))) ids.insert(id);
+  ASSERT_EQ(ids.size(), 50u);
+  EXPECT_EQ(std::set<int64_t>(ids.begin(), ids.end()).size(), 50u) << "each row once";
+}
+
+TEST_F(MySqlLateCommitTest, AfterTheBoundTheWindowIsReadWithAWarning) {
+  AwaitEnd();
+  auto src = NewSource(Window(end_ - 3600, end_, true, 300));
+  testing::ReadResult r = ReadAll(src.get());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(src->warnings().size(), 1u);
+  EXPECT_EQ(src->warnings()[0].code, "FLUXO-1222-200");
+  EXPECT_EQ(src->warnings()[0].record_count, 1);
+  // A window that ended before the writer began is read at once.
+  auto earlier = NewSource(Window(end_ - 7200, end_ - 3600, true, 60000));
+  ASSERT_TRUE(ReadAll(earlier.get()).status.ok());
+  EXPECT_TRUE(earlier->warnings().empty());
+  Commit();
 }
 
 }  // namespace

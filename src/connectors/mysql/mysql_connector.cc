@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "connectors/sql/late_commit.h"
 #include "connectors/sql/sql_common.h"
 #include "connectors/sql/table_params.h"
 #include "model/connection_string.h"
@@ -888,11 +889,42 @@ class MySqlSource : public Source {
               "MySQL: reading the indexes of " + table_.display(), params_.password));
       d.indexed = !idx.empty() && idx[0][0].value_or("0") != "0";
       delta_ = std::move(d);
+      if (config_.late_commit.enabled) RETURN_IF_ERROR(AwaitLateCommits());
     }
     return Status::OK();
   }
 
   std::shared_ptr<const Schema> schema() const override { return schema_; }
+
+  // The late-commit guard (connectors/sql/late_commit.h): InnoDB transactions of other sessions
+  // that started before the window's end and may write (information_schema.innodb_trx,
+  // trx_started; read-only transactions such as fluxo's own readers excluded). Needs the
+  // PROCESS privilege; without it the guard fails the run naming it (turn the guard off with
+  // options.lateCommitGuard = false, or grant PROCESS). Both sides are DATETIMEs in the session
+  // time zone (+00:00).
+  Status AwaitLateCommits() {
+    const std::string ctx = "MySQL: waiting for transactions open at the window's end";
+    auto count_open = [&]() -> Result<int64_t> {
+      ASSIGN_OR_RETURN(std::vector<Row> n,
+                       QueryRows(conn_.get(),
+                                 "SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                                 "WHERE trx_mysql_thread_id <> CONNECTION_ID() "
+                                 "AND trx_is_read_only = 0 AND trx_autocommit_non_locking = 0 "
+                                 "AND trx_started < FROM_UNIXTIME(?)",
+                                 {Param::Int(config_.window.end_s)}, ctx, params_.password));
+      return static_cast<int64_t>(std::atoll(n[0][0].value_or("0").c_str()));
+    };
+    // INNODB_TRX is served from a cache that is refreshed only when it has not been read for
+    // 100 ms: polling faster would read the same stale list forever.
+    LateCommitGuard guard = config_.late_commit;
+    guard.poll_ms = std::max<int64_t>(guard.poll_ms, 250);
+    ASSIGN_OR_RETURN(
+        std::optional<SourceWarning> w,
+        sql::AwaitNoOpenTransactions(guard, cancelled_, count_open, "MySQL " + table_.display(),
+                                     config_.window.end_s));
+    if (w) warnings_.push_back(std::move(*w));
+    return Status::OK();
+  }
 
   Result<std::vector<Split>> PlanSplits() override {
     if (!conn_) return Status::FailedPrecondition("MySQL: PlanSplits before Open");

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "connectors/postgres/pg_conn.h"
 #include "connectors/postgres/pg_copy_decoder.h"
+#include "connectors/sql/late_commit.h"
 #include "connectors/sql/sql_common.h"
 #include "connectors/sql/table_params.h"
 #include "model/spec_ids.h"
@@ -526,11 +527,40 @@ class PostgresSource : public Source {
     if (config_.delta_column && !config_.delta_column->empty()) {
       ASSIGN_OR_RETURN(DeltaPlan d, PlanDelta(conn_.get(), table_, *config_.delta_column));
       delta_ = std::move(d);
+      if (config_.late_commit.enabled) RETURN_IF_ERROR(AwaitLateCommits());
     }
     return Status::OK();
   }
 
   std::shared_ptr<const Schema> schema() const override { return schema_; }
+
+  // The late-commit guard (connectors/sql/late_commit.h), from pg_stat_activity: other client
+  // sessions whose open transaction started before the window's end (xact_start), and sessions
+  // of other roles whose start pg_stat_activity hides (no pg_read_all_stats) but that hold a
+  // transaction id (backend_xid is shown to every role): their start is unknown, so they count.
+  // fluxo's own sessions (application_name 'fluxo') only read and are left out. (The snapshot's
+  // in-progress list, pg_snapshot_xip, is not used: it omits in-progress ids at or above the
+  // snapshot's xmax, which is where a young writer's id is.) Prepared transactions are not seen.
+  Status AwaitLateCommits() {
+    static constexpr char kOpenBeforeEnd[] = R"(
+      SELECT count(*) FROM pg_catalog.pg_stat_activity a
+       WHERE a.pid <> pg_catalog.pg_backend_pid() AND a.application_name <> 'fluxo'
+         AND coalesce(a.backend_type, 'client backend') = 'client backend'
+         AND (a.xact_start < pg_catalog.to_timestamp($1::float8)
+              OR (a.xact_start IS NULL AND a.backend_xid IS NOT NULL)))";
+    const std::string ctx = "PostgreSQL: waiting for transactions open at the window's end";
+    auto count_open = [&]() -> Result<int64_t> {
+      ASSIGN_OR_RETURN(PgResultPtr r, Exec(conn_.get(), kOpenBeforeEnd,
+                                           {std::to_string(config_.window.end_s)}, ctx));
+      return static_cast<int64_t>(std::atoll(PQgetvalue(r.get(), 0, 0)));
+    };
+    ASSIGN_OR_RETURN(
+        std::optional<SourceWarning> w,
+        sql::AwaitNoOpenTransactions(config_.late_commit, cancelled_, count_open,
+                                     "PostgreSQL " + table_.display(), config_.window.end_s));
+    if (w) warnings_.push_back(std::move(*w));
+    return Status::OK();
+  }
 
   Result<std::vector<Split>> PlanSplits() override {
     if (!conn_) return Status::FailedPrecondition("PostgreSQL: PlanSplits before Open");
