@@ -1,15 +1,13 @@
 #include "api/flow_rules.h"
 
+#include "model/flow_options.h"
 #include "model/transformations.h"
+#include "model/window_time.h"
 
 namespace fluxo {
 
 int64_t Schedule::PeriodSeconds() const {
-  if (frequency == "minute") return interval * 60;
-  if (frequency == "hour") return interval * 3600;
-  if (frequency == "day") return interval * 86400;
-  if (frequency == "week") return interval * 7 * 86400;
-  return 0;
+  return CheckedPeriodSeconds(frequency, interval).value_or(0);
 }
 
 Result<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool check_start_in_past) {
@@ -31,7 +29,9 @@ Result<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool check_
   s.frequency = *freq;
   if (auto st = o.if_contains("startTime")) {
     auto v = AsInt64Lenient(*st);
-    if (!v || *v < 0) return BadRequest(1366, "scheduleParams.startTime must be epoch seconds");
+    if (!v) return BadRequest(1366, "scheduleParams.startTime must be epoch seconds");
+    if (auto problem = EpochSecondsProblem("scheduleParams.startTime", *v))
+      return BadRequest(1366, *problem);
     s.start_time = *v;
     if (check_start_in_past && s.start_time < now_s - 60) {
       return BadRequest(1360, "scheduleParams.startTime " + std::to_string(s.start_time) +
@@ -55,9 +55,11 @@ Result<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool check_
   }
   auto iv = AsInt64Lenient(*interval);
   int64_t min = s.frequency == "minute" ? 15 : 1;
-  if (!iv || *iv < min) {
-    return BadRequest(1363, "scheduleParams.interval must be an integer of at least " +
-                                std::to_string(min) + " for frequency " + s.frequency);
+  int64_t max = MaxScheduleInterval(s.frequency);  // ten years of periods
+  if (!iv || *iv < min || *iv > max) {
+    return BadRequest(1363, "scheduleParams.interval must be an integer from " +
+                                std::to_string(min) + " to " + std::to_string(max) +
+                                " for frequency " + s.frequency);
   }
   s.interval = *iv;
   if (auto b = o.if_contains("backfill")) {
@@ -71,6 +73,10 @@ Result<Schedule> ParseSchedule(const json::value* sp, int64_t now_s, bool check_
 Status ValidateFlowOptions(const json::value* options) {
   if (!options) return Status::OK();
   if (!options->is_object()) return BadRequest(kCodeBadRequest, "options must be an object");
+  auto integer_in = [](const json::value& v, int64_t lo, int64_t hi) {
+    auto n = AsInt64Lenient(v);
+    return n && *n >= lo && *n <= hi;
+  };
   for (const auto& kv : options->as_object()) {
     std::string k(kv.key());
     if (k == "partialIngestionPercent") {
@@ -79,14 +85,28 @@ Status ValidateFlowOptions(const json::value* options) {
         return BadRequest(kCodeBadRequest,
                           "options.partialIngestionPercent must be a number from 0 to 100");
       }
-    } else if (k == "errorDiagnosticsEnabled") {
+    } else if (k == "errorDiagnosticsEnabled" || k == "lateCommitGuard") {
       if (!AsBoolLenient(kv.value())) {
-        return BadRequest(kCodeBadRequest, "options.errorDiagnosticsEnabled must be a boolean");
+        return BadRequest(kCodeBadRequest, "options." + k + " must be a boolean");
+      }
+    } else if (k == "lateArrivalSeconds") {
+      if (!integer_in(kv.value(), 0, kMaxLateArrivalSeconds)) {
+        return BadRequest(kCodeBadRequest,
+                          "options.lateArrivalSeconds must be an integer from 0 to " +
+                              std::to_string(kMaxLateArrivalSeconds) + " (seconds)");
+      }
+    } else if (k == "lateCommitWaitSeconds") {
+      if (!integer_in(kv.value(), 0, kMaxLateCommitWaitSeconds)) {
+        return BadRequest(kCodeBadRequest,
+                          "options.lateCommitWaitSeconds must be an integer from 0 to " +
+                              std::to_string(kMaxLateCommitWaitSeconds) + " (seconds)");
       }
     } else {
-      return BadRequest(kCodeBadRequest, "options." + k +
-                                             " is not a known option "
-                                             "(partialIngestionPercent, errorDiagnosticsEnabled)");
+      return BadRequest(kCodeBadRequest,
+                        "options." + k +
+                            " is not a known option (partialIngestionPercent, "
+                            "errorDiagnosticsEnabled, lateArrivalSeconds, lateCommitGuard, "
+                            "lateCommitWaitSeconds)");
     }
   }
   return Status::OK();

@@ -1,16 +1,19 @@
 // /runs: POST (the seed's on-demand run), GET one, list, and
-// POST /runs/{id}/action?op=re-trigger|cancel.
+// POST /runs/{id}/action?op=re-trigger|cancel (re-trigger takes fluxo's `replace=true|false`).
 //
 // A run keeps its `params` as submitted; the typed window and start time the engine uses live in
 // the run's `fluxo` object ({windowStart, windowEnd, dueAt, deltaColumn, attempt}). Creating the
 // first run of a table-based flow writes its deltaColumn into the flow's Copy transformation in
 // the same transaction.
+#include <tuple>
+
 #include "api/flow_rules.h"
 #include "api/resources.h"
 #include "base/ids.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
 #include "model/specs.h"
+#include "model/window_time.h"
 
 namespace fluxo {
 
@@ -29,6 +32,7 @@ struct RunWindow {
   int64_t end = 0;        // windowEndTime, epoch s
   int64_t due_at_ms = 0;  // when the run may begin, epoch ms
   std::optional<std::string> delta_column;
+  bool replace = false;  // params.replace (fluxo)
 };
 
 Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
@@ -38,10 +42,11 @@ Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   const auto& p = params->as_object();
   for (const auto& kv : p) {
     std::string k(kv.key());
-    if (k != "startTime" && k != "windowStartTime" && k != "windowEndTime" && k != "deltaColumn") {
+    if (k != "startTime" && k != "windowStartTime" && k != "windowEndTime" && k != "deltaColumn" &&
+        k != "replace") {
       return BadRequest(1384, "params." + k +
                                   " is not a run parameter (startTime, windowStartTime, "
-                                  "windowEndTime, deltaColumn)");
+                                  "windowEndTime, deltaColumn, replace)");
     }
   }
   RunWindow w;
@@ -53,8 +58,9 @@ Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
       return Status::OK();
     }
     auto n = AsInt64Lenient(*v);
-    if (!n || *n < 0)
-      return BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
+    if (!n) return BadRequest(1384, std::string("params.") + name + " must be epoch seconds");
+    if (auto problem = EpochSecondsProblem(std::string("params.") + name, *n))
+      return BadRequest(1384, *problem);
     *out = *n;
     return Status::OK();
   };
@@ -62,7 +68,7 @@ Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   if (Status e = epoch("windowEndTime", true, &w.end); !e.ok()) return e;
   int64_t start_s = 0;
   if (Status e = epoch("startTime", false, &start_s); !e.ok()) return e;
-  w.due_at_ms = std::max(start_s * 1000, now_ms);
+  w.due_at_ms = std::max(SecondsToMillis(start_s), now_ms);
   if (w.end <= w.start) {
     return BadRequest(1381, "params.windowEndTime " + std::to_string(w.end) +
                                 " must be after params.windowStartTime " + std::to_string(w.start));
@@ -74,7 +80,40 @@ Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
     }
     w.delta_column = std::string(name->as_string());
   }
+  if (const json::value* r = p.if_contains("replace")) {
+    auto b = AsBoolLenient(*r);
+    if (!b) return BadRequest(1384, "params.replace must be a boolean");
+    w.replace = *b;
+  }
   return w;
+}
+
+// A replacing run hides what earlier successful runs of the flow landed for windows inside its
+// own; one whose window overlaps without being inside would lose rows outside the new window,
+// so it is refused (1384) naming that run.
+Status CheckReplaceable(MetaTxn& txn, const Scope& scope, const std::string& flow_id,
+                        const RunWindow& w) {
+  ListQuery q;
+  q.limit = 1;
+  q.filters = {
+      Filter{"flowId", -1, FilterOp::kEq, {flow_id}},
+      Filter{std::string(kRunStatusPath), -1, FilterOp::kEq, {std::string(run_status::kSuccess)}},
+      Filter{"fluxo.windowStart", -1, FilterOp::kLt, {std::to_string(w.end)}},
+      Filter{"fluxo.windowEnd", -1, FilterOp::kGt, {std::to_string(w.start)}}};
+  for (auto [path, op, v] : {std::tuple{"fluxo.windowStart", FilterOp::kLt, w.start},
+                             std::tuple{"fluxo.windowEnd", FilterOp::kGt, w.end}}) {
+    ListQuery partial = q;
+    partial.filters.push_back(Filter{path, -1, op, {std::to_string(v)}});
+    ASSIGN_OR_RETURN(EntityPage page, txn.List(scope, kRuns, partial));
+    if (page.items.empty()) continue;
+    RunTarget t = RunTargetOf(page.items[0].doc);
+    return BadRequest(1384, "params.replace: run " + page.items[0].id + " landed [" +
+                                std::to_string(t.window_start) + ", " +
+                                std::to_string(t.window_end) + "), which overlaps [" +
+                                std::to_string(w.start) + ", " + std::to_string(w.end) +
+                                ") without being inside it; replace a window that covers it");
+  }
+  return Status::OK();
 }
 
 // A new run entity of `flow` for window `w` (document from model/run_doc.h).
@@ -83,8 +122,9 @@ Entity NewRun(const Entity& flow, const json::value& params, const RunWindow& w,
   Entity run;
   run.kind = kRuns;
   run.id = NewUuid();
-  run.doc = NewRunDocument(flow.id, flow.doc, params,
-                           RunSpecOfWindow{w.start, w.end, w.due_at_ms, delta_column, false});
+  run.doc =
+      NewRunDocument(flow.id, flow.doc, params,
+                     RunSpecOfWindow{w.start, w.end, w.due_at_ms, delta_column, false, w.replace});
   return run;
 }
 
@@ -165,6 +205,7 @@ Result<HttpResponse> CreateRun(Call& call) {
         if (!s.ok()) return StoreError(s, kFlows, flow->id);
       }
     }
+    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow->id, w));
     run = NewRun(*flow, body.at("params"), w, delta);
     StampCreate(run, call);
     Status s = txn.Insert(call.scope, run);
@@ -187,6 +228,16 @@ Result<HttpResponse> RunAction(Call& call) {
   }
   if (o != "re-trigger" && o != "retrigger" && o != "cancel") {
     return BadRequest(kCodeBadRequest, "op " + *op + " is not a run action (re-trigger, cancel)");
+  }
+  bool replace = false;
+  if (const std::string* r = FindParam(call.query, "replace")) {
+    std::string v = Lower(*r);
+    if (o == "cancel" || (v != "true" && v != "false")) {
+      return BadRequest(kCodeBadRequest, o == "cancel"
+                                             ? "replace applies to op=re-trigger only"
+                                             : "replace must be true or false, not " + *r);
+    }
+    replace = v == "true";
   }
   const std::string& id = call.param(0);
   Entity answer;
@@ -221,11 +272,12 @@ Result<HttpResponse> RunAction(Call& call) {
     }
     const json::value* out = FindPath(cur->doc, "metrics.recordSummary.outputRecordCount");
     bool zero = !out || AsInt64Lenient(*out).value_or(0) == 0;
-    if (!(status == "failed" || (status == "success" && zero))) {
+    if (!(status == "failed" || (status == "success" && (zero || replace)))) {
       return FlowError(400, 1387,
                        "run " + id + " is " + status +
-                           "; only a failed run or a successful run "
-                           "with no records can be re-triggered",
+                           "; only a failed run or a successful run with no records can be "
+                           "re-triggered (or a successful one with replace=true, which replaces "
+                           "what it landed)",
                        kRuns, id);
     }
     const json::object& fx = cur->doc.at("fluxo").as_object();
@@ -233,6 +285,8 @@ Result<HttpResponse> RunAction(Call& call) {
     w.start = fx.at("windowStart").as_int64();
     w.end = fx.at("windowEnd").as_int64();
     w.due_at_ms = call.now_ms();
+    w.replace = replace;
+    if (replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow_id, w));
     std::optional<std::string> delta;
     if (auto d = GetString(fx, "deltaColumn")) delta = d;
     answer = NewRun(*flow, cur->doc.at("params"), w, delta);

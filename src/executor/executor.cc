@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <set>
 
 #include "base/ids.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "dataprep/mapping_transform.h"
 #include "executor/pipeline.h"
+#include "model/flow_options.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
 #include "model/specs.h"
@@ -57,9 +59,8 @@ struct RunInputs {
   Entity flow;
   std::vector<std::string> dataset_ids;  // one per target connection, in order
   Connector* connector = nullptr;
-  SourceConfig source;  // the source's whole configuration (BuildSourceConfig)
-  bool diagnostics = false;
-  std::optional<double> partial_percent;
+  SourceConfig source;                   // the source's whole configuration (BuildSourceConfig)
+  FlowOptions options;                   // the flow's options (model/flow_options.h)
   std::unique_ptr<Transform> transform;  // identity, or the flow's Mapping (dataprep)
 };
 
@@ -133,12 +134,9 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
   if (!in->source.connection.spec || !in->connector)
     return Status::FailedPrecondition("no connector for connection spec " + spec +
                                       " in this build");
-  if (const json::value* opts = in->flow.doc.if_contains("options"); opts && opts->is_object()) {
-    if (auto d = opts->as_object().if_contains("errorDiagnosticsEnabled"))
-      in->diagnostics = AsBoolLenient(*d).value_or(false);
-    if (auto p = opts->as_object().if_contains("partialIngestionPercent"))
-      in->partial_percent = AsDoubleLenient(*p);
-  }
+  in->options = FlowOptionsOf(in->flow.doc);
+  in->source.late_commit.enabled = in->options.late_commit_guard;
+  in->source.late_commit.max_wait_ms = in->options.late_commit_wait_s * 1000;
   auto load_mapping = [&](const std::string& id, int64_t v) -> Result<json::object> {
     ASSIGN_OR_RETURN(Entity e, txn.Get(scope, dataprep::kMappingSetVersionKind,
                                        dataprep::MappingSetVersionId(id, v)));
@@ -166,9 +164,17 @@ class Executor::RunExecution {
   Status Attempt(bool* transient);
   Status Promote(Source& source, EncodeStage& encode,
                  const std::vector<std::vector<WrittenFile>>& files, const Schema& schema);
+  Status PromoteEmpty(Source& source);
+  Result<std::vector<std::string>> ReplacedBatchIds(MetaTxn& txn) const;
+  Status ReplaceInDataset(MetaTxn& txn, size_t target, const std::string& new_batch_id);
+  void RemoveReplacedFiles();
   Status MarkSucceeded(MetaTxn& txn, const std::vector<std::string>& batch_ids,
                        const std::optional<std::string>& partial,
-                       const std::vector<std::string>& input_files);
+                       const std::vector<std::string>& input_files,
+                       const std::vector<SourceWarning>& source_warnings);
+  std::vector<RunError> SuccessWarnings(const RunCounts& counts,
+                                        const std::optional<std::string>& partial,
+                                        const std::vector<SourceWarning>& source_warnings) const;
   void Heartbeat();
   void LogProgress();
   // Applies `fn` to the run document in a transaction, if this attempt still owns the run.
@@ -188,6 +194,8 @@ class Executor::RunExecution {
   StopSignal stop_;       // the heartbeat stops the attempt through it
   RowErrorLog row_errors_;
   std::string batch_for_log_;  // the first target's committed batch
+  // The batches a replacing commit hid (attempt thread only); their files go after the commit.
+  std::set<std::string> replaced_batches_;
   int64_t started_ms_ = 0;
   int64_t next_progress_log_ms_ = 0;  // heartbeat thread only
   std::atomic<bool> cancel_requested_{false};
@@ -459,10 +467,16 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     *transient = plan.status().retryable();
     return plan.status();
   }
+  if (plan->empty_window) return PromoteEmpty(*source);
   int threads = std::max(
       1, std::min<int>(ex_->options_.source_parallelism, static_cast<int>(plan->splits.size())));
-  EncodeTarget target{c_.scope,        c_.run_id,           in_.flow.id,    c_.attempt,
-                      in_.dataset_ids, ex_->options_.codec, in_.diagnostics};
+  EncodeTarget target{c_.scope,
+                      c_.run_id,
+                      in_.flow.id,
+                      c_.attempt,
+                      in_.dataset_ids,
+                      ex_->options_.codec,
+                      in_.options.error_diagnostics};
   ASSIGN_OR_RETURN(auto encode,
                    EncodeStage::Begin(*ex_->lake_, target, plan->schema, threads, row_errors_));
   Status read = ReadStage(*source, plan->splits, *in_.transform, *encode, threads, progress_,
@@ -475,6 +489,11 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     encode->Abort(read.message());
     *transient = read.retryable();
     return read;
+  }
+  RunCounts read_counts = progress_.Snapshot();
+  if (read_counts.input_records == 0 && read_counts.failed_records == 0) {
+    encode->Discard();
+    return PromoteEmpty(*source);
   }
   auto files = encode->Close(progress_);
   if (!files.ok()) {
@@ -489,8 +508,8 @@ Status Executor::RunExecution::Promote(Source& source, EncodeStage& encode,
                                        const std::vector<std::vector<WrittenFile>>& files,
                                        const Schema& schema) {
   RunCounts counts = progress_.Snapshot();
-  auto partial =
-      CheckFailedRecords(counts.failed_records, counts.input_records, in_.partial_percent);
+  auto partial = CheckFailedRecords(counts.failed_records, counts.input_records,
+                                    in_.options.partial_ingestion_percent);
   if (!partial.ok()) {
     encode.Abort(partial.status().message());
     return partial.status();
@@ -504,31 +523,127 @@ Status Executor::RunExecution::Promote(Source& source, EncodeStage& encode,
   BatchMetrics totals{counts.input_records, counts.output_records, counts.failed_records,
                       counts.input_bytes,   counts.input_files,    0};
   std::vector<std::string> inputs = source.InputFiles();
-  Status s = CommitStage(*ex_->lake_, encode, files, totals, schema, *has_row_errors,
-                         [&](MetaTxn& txn, const std::vector<std::string>& batch_ids) {
-                           return MarkSucceeded(txn, batch_ids, *partial, inputs);
-                         });
+  std::function<Status(MetaTxn&, size_t)> replace;
+  if (RunTargetOf(in_.run.doc).replace) {
+    replace = [&](MetaTxn& txn, size_t i) {
+      return ReplaceInDataset(txn, i, encode.batches()[i].batch_id);
+    };
+  }
+  Status s = CommitStage(
+      *ex_->lake_, encode, files, totals, schema, *has_row_errors,
+      [&](MetaTxn& txn, const std::vector<std::string>& batch_ids) {
+        return MarkSucceeded(txn, batch_ids, *partial, inputs, source.warnings());
+      },
+      replace);
   if (s.ok() && !encode.batches().empty()) batch_for_log_ = encode.batches()[0].batch_id;
+  if (s.ok()) RemoveReplacedFiles();
   return s;
+}
+
+// After a replacing commit: the hidden batches' files (best effort; readers no longer see them).
+void Executor::RunExecution::RemoveReplacedFiles() {
+  for (const auto& id : replaced_batches_) {
+    Status s = ex_->lake_->RemoveInactiveFiles(c_.scope, id);
+    if (!s.ok())
+      spdlog::warn("run {}: files of replaced batch {}: {}", c_.run_id, id, s.ToString());
+  }
+  replaced_batches_.clear();
+}
+
+// An empty window: the run succeeds with 0 records and commits no batch (the datasets and their
+// schemas are untouched).
+Status Executor::RunExecution::PromoteEmpty(Source& source) {
+  heartbeat_stop_ = true;  // the transaction below writes the run's final state
+  std::vector<std::string> inputs = source.InputFiles();
+  Status s = ex_->meta_->Transact([&](MetaTxn& txn) -> Status {
+    if (RunTargetOf(in_.run.doc).replace) {
+      for (size_t i = 0; i < in_.dataset_ids.size(); ++i) {
+        RETURN_IF_ERROR(ReplaceInDataset(txn, i, ""));
+      }
+    }
+    return MarkSucceeded(txn, {}, std::nullopt, inputs, source.warnings());
+  });
+  if (s.ok()) RemoveReplacedFiles();
+  return s;
+}
+
+// The batches that earlier successful runs of the flow landed for windows inside this run's
+// (every target's), read in `txn`. Runs are read in pages by id.
+Result<std::vector<std::string>> Executor::RunExecution::ReplacedBatchIds(MetaTxn& txn) const {
+  RunTarget t = RunTargetOf(in_.run.doc);
+  std::vector<std::string> ids;
+  std::string after;
+  while (true) {
+    ListQuery q;
+    q.limit = 500;
+    q.order_field = "id";
+    q.order_desc = false;
+    q.filters = {Where("flowId", FilterOp::kEq, in_.flow.id),
+                 Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
+                 Where("fluxo.windowStart", FilterOp::kGe, std::to_string(t.window_start)),
+                 Where("fluxo.windowEnd", FilterOp::kLe, std::to_string(t.window_end))};
+    if (!after.empty()) q.filters.push_back(Where("id", FilterOp::kGt, after));
+    ASSIGN_OR_RETURN(EntityPage page, txn.List(c_.scope, kRuns, q));
+    for (const auto& run : page.items) {
+      if (run.id == c_.run_id) continue;
+      for (const auto& b : RunBatchIds(run.doc)) ids.push_back(b);
+    }
+    if (page.items.size() < static_cast<size_t>(q.limit)) return ids;
+    after = page.items.back().id;
+  }
+}
+
+// Inside the transaction that commits target `target`'s batch `new_batch_id` ("" when the run
+// landed none): the earlier batches of that dataset for this window stop being visible.
+Status Executor::RunExecution::ReplaceInDataset(MetaTxn& txn, size_t target,
+                                                const std::string& new_batch_id) {
+  ASSIGN_OR_RETURN(std::vector<std::string> old, ReplacedBatchIds(txn));
+  replaced_batches_.insert(old.begin(), old.end());
+  ASSIGN_OR_RETURN(int64_t hidden,
+                   ex_->lake_->ReplaceBatches(txn, c_.scope, in_.dataset_ids[target], old,
+                                              new_batch_id, c_.run_id));
+  if (hidden > 0) {
+    spdlog::info("run {} replaces {} batches of dataset {}", c_.run_id, hidden,
+                 in_.dataset_ids[target]);
+  }
+  return Status::OK();
+}
+
+// The warnings of a successful run: partial ingestion, rows with a NULL delta value, and the
+// source's own (the late-commit guard's).
+std::vector<RunError> Executor::RunExecution::SuccessWarnings(
+    const RunCounts& counts, const std::optional<std::string>& partial,
+    const std::vector<SourceWarning>& source_warnings) const {
+  std::vector<RunError> errors;
+  if (partial) {
+    errors.push_back(
+        RunError{"INGEST-1212-400", "Partial ingestion: " + *partial, counts.failed_records});
+  }
+  if (int64_t n = progress_.null_delta_rows(); n > 0) {
+    errors.push_back(RunError{kNullDeltaWarning,
+                              std::to_string(n) + " rows have a NULL value in the delta column " +
+                                  in_.source.delta_column.value_or("?") +
+                                  ": they belong to no window and are never ingested",
+                              n});
+  }
+  for (const auto& w : source_warnings)
+    errors.push_back(RunError{w.code, w.message, w.record_count});
+  return errors;
 }
 
 // Inside the last commit's transaction: the run becomes `success` with its final metrics.
 Status Executor::RunExecution::MarkSucceeded(MetaTxn& txn,
                                              const std::vector<std::string>& batch_ids,
                                              const std::optional<std::string>& partial,
-                                             const std::vector<std::string>& input_files) {
+                                             const std::vector<std::string>& input_files,
+                                             const std::vector<SourceWarning>& source_warnings) {
   ASSIGN_OR_RETURN(Entity run, txn.Get(c_.scope, kRuns, c_.run_id));
   RETURN_IF_ERROR(OwnsRun(run.doc));
   std::string expected = run.etag;
   RETURN_IF_ERROR(ReleaseRun(run.doc, run_status::kSuccess));
   RunCounts counts = progress_.Snapshot();
   SetRunProgress(run.doc, counts, std::string(run_status::kSuccess), started_ms_, Now(), batch_ids);
-  std::vector<RunError> errors;
-  if (partial) {
-    errors.push_back(
-        RunError{"INGEST-1212-400", "Partial ingestion: " + *partial, counts.failed_records});
-  }
-  SetRunErrors(run.doc, errors);
+  SetRunErrors(run.doc, SuccessWarnings(counts, partial, source_warnings));
   SetRunInputFacts(run.doc, progress_.null_delta_rows(), input_files);
   TouchEntity(run, Now());
   RETURN_IF_ERROR(txn.Update(c_.scope, run, expected));

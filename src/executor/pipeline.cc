@@ -5,6 +5,7 @@
 #include <deque>
 #include <thread>
 
+#include "base/log.h"
 #include "formats/parquet/compression.h"
 #include "formats/parquet/parquet_sink.h"
 
@@ -220,9 +221,14 @@ Result<Plan> PlanStage(Source& source, Transform& transform, Lake& lake, const S
                        const std::vector<std::string>& dataset_ids) {
   RETURN_IF_ERROR(source.Open());
   Plan plan;
+  if (source.schema()->num_fields() == 0) {
+    plan.empty_window = true;  // no file in the window, or only empty ones
+    return plan;
+  }
   ASSIGN_OR_RETURN(plan.schema, transform.Bind(source.schema()));
   for (const auto& ds : dataset_ids) RETURN_IF_ERROR(lake.CheckSchema(scope, ds, *plan.schema));
   ASSIGN_OR_RETURN(plan.splits, source.PlanSplits());
+  plan.empty_window = plan.splits.empty();
   return plan;
 }
 
@@ -307,6 +313,18 @@ void EncodeStage::Abort(const std::string& reason) {
   for (const auto& ctx : batches_) (void)lake_.Abort(ctx, reason);
 }
 
+void EncodeStage::Discard() {
+  done_ = true;
+  for (auto& per_thread : sinks_) {
+    for (auto& sink : per_thread) sink->Abort();
+  }
+  row_errors_.Abort();
+  for (const auto& ctx : batches_) {
+    Status s = lake_.Discard(ctx);
+    if (!s.ok()) spdlog::warn("batch {} of an empty window: {}", ctx.batch_id, s.ToString());
+  }
+}
+
 std::vector<std::string> EncodeStage::batch_ids() const {
   std::vector<std::string> ids;
   for (const auto& b : batches_) ids.push_back(b.batch_id);
@@ -360,7 +378,8 @@ Result<std::optional<std::string>> CheckFailedRecords(int64_t failed, int64_t in
 Status CommitStage(
     Lake& lake, EncodeStage& encode, const std::vector<std::vector<WrittenFile>>& files,
     const BatchMetrics& totals, const Schema& schema, bool has_row_errors,
-    const std::function<Status(MetaTxn&, const std::vector<std::string>&)>& finish_run) {
+    const std::function<Status(MetaTxn&, const std::vector<std::string>&)>& finish_run,
+    const std::function<Status(MetaTxn&, size_t)>& in_each) {
   encode.HandOver();
   const std::vector<BatchContext>& batches = encode.batches();
   std::vector<std::string> batch_ids = encode.batch_ids();
@@ -369,9 +388,11 @@ Status CommitStage(
     bm.output_bytes = 0;
     for (const auto& f : files[i]) bm.output_bytes += f.size_bytes;
     bool last = i + 1 == batches.size();
-    Status s = lake.Commit(
-        batches[i], files[i], bm, schema, has_row_errors && i == 0,
-        [&](MetaTxn& txn) -> Status { return last ? finish_run(txn, batch_ids) : Status::OK(); });
+    Status s = lake.Commit(batches[i], files[i], bm, schema, has_row_errors && i == 0,
+                           [&](MetaTxn& txn) -> Status {
+                             if (in_each) RETURN_IF_ERROR(in_each(txn, i));
+                             return last ? finish_run(txn, batch_ids) : Status::OK();
+                           });
     if (!s.ok()) {
       for (size_t j = i; j < batches.size(); ++j) (void)lake.Abort(batches[j], s.message());
       return s;

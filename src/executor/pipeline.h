@@ -98,13 +98,18 @@ class RowErrorLog {
 struct Plan {
   std::shared_ptr<const Schema> schema;  // the transform's output: what is encoded and recorded
   std::vector<Split> splits;
+  // Nothing to read: the source has no column (a file source whose window holds no file, or
+  // only empty ones) or no split. The run then succeeds with 0 records and no batch; schema is
+  // null and no dataset schema is checked or touched.
+  bool empty_window = false;
 };
 
 // plan: opens `source`, binds `transform` to its schema, checks the output schema against every
 // dataset of `dataset_ids` (Lake::CheckSchema, so an incompatible input fails before any row
 // moves; Lake::Commit applies the same rule again in its transaction, where it cannot race) and
-// plans the splits. Errors are the source's (retryable when transient), or InvalidArgument naming
-// the dataset and the column.
+// plans the splits. A source with no column is an empty window at once (nothing is bound or
+// checked); one with no split is an empty window after planning (Plan::empty_window). Errors are
+// the source's (retryable when transient), or InvalidArgument naming the dataset and the column.
 Result<Plan> PlanStage(Source& source, Transform& transform, Lake& lake, const Scope& scope,
                        const std::vector<std::string>& dataset_ids);
 
@@ -138,6 +143,9 @@ class EncodeStage {
   Result<std::vector<std::vector<WrittenFile>>> Close(RunProgress& progress);
   // Discards the sinks, the row errors and every batch (files removed, batches `failed`).
   void Abort(const std::string& reason);
+  // An empty window read nothing: the sinks, the row errors and the batches go away without a
+  // trace (files and batch records deleted: Lake::Discard), so the run commits no batch.
+  void Discard();
 
   const std::vector<BatchContext>& batches() const { return batches_; }
   std::vector<std::string> batch_ids() const;
@@ -170,13 +178,15 @@ Status ReadStage(Source& source, const std::vector<Split>& splits, const Transfo
 Result<std::optional<std::string>> CheckFailedRecords(int64_t failed, int64_t input,
                                                       std::optional<double> allowed_percent);
 
-// commit: commits each batch with its files; `finish_run(txn, batch_ids)` runs in the LAST
-// batch's transaction (it marks the run successful: commit and finish are one). On error, the
-// batches not committed yet are aborted and the error is returned (never retried: an earlier
-// target may be committed already).
+// commit: commits each batch with its files; `in_each(txn, i)` (when set) runs in batch i's
+// transaction (a replacing run hides the batches it replaces in dataset i: replacement and
+// commit are one), and `finish_run(txn, batch_ids)` in the LAST batch's transaction (it marks
+// the run successful: commit and finish are one). On error, the batches not committed yet are
+// aborted and the error is returned (never retried: an earlier target may be committed already).
 Status CommitStage(
     Lake& lake, EncodeStage& encode, const std::vector<std::vector<WrittenFile>>& files,
     const BatchMetrics& totals, const Schema& schema, bool has_row_errors,
-    const std::function<Status(MetaTxn&, const std::vector<std::string>&)>& finish_run);
+    const std::function<Status(MetaTxn&, const std::vector<std::string>&)>& finish_run,
+    const std::function<Status(MetaTxn&, size_t)>& in_each = nullptr);
 
 }  // namespace fluxo

@@ -268,6 +268,71 @@ Status Lake::Abort(const BatchContext& ctx, const std::string& reason) {
   return del;
 }
 
+Result<int64_t> Lake::ReplaceBatches(MetaTxn& txn, const Scope& scope,
+                                     const std::string& dataset_id,
+                                     const std::vector<std::string>& old_batch_ids,
+                                     const std::string& new_batch_id, const std::string& run_id) {
+  int64_t now = clock_->NowMillis();
+  json::array hidden;
+  for (const auto& id : old_batch_ids) {
+    if (id == new_batch_id) continue;
+    auto old = txn.Get(scope, kBatches, id);
+    if (!old.ok()) {
+      if (old.status().code() == StatusCode::kNotFound) continue;
+      return old.status();
+    }
+    if (GetString(old->doc, "dataSetId") != std::optional<std::string>(dataset_id) ||
+        GetString(old->doc, "status") != std::optional<std::string>("success")) {
+      continue;
+    }
+    std::string expected = old->etag;
+    old->doc["status"] = "inactive";
+    old->doc["replacedBy"] = new_batch_id.empty()
+                                 ? json::object{{"runId", run_id}}
+                                 : json::object{{"batchId", new_batch_id}, {"runId", run_id}};
+    Touch(*old, now);
+    RETURN_IF_ERROR(txn.Update(scope, *old, expected));
+    hidden.push_back(json::value(id));
+  }
+  if (!new_batch_id.empty() && !hidden.empty()) {
+    ASSIGN_OR_RETURN(Entity batch, txn.Get(scope, kBatches, new_batch_id));
+    std::string expected = batch.etag;
+    int64_t n = static_cast<int64_t>(hidden.size());
+    batch.doc["replay"] =
+        json::object{{"predecessors", std::move(hidden)},
+                     {"reason", "run " + run_id + " replaced the window's earlier batches"}};
+    Touch(batch, now);
+    RETURN_IF_ERROR(txn.Update(scope, batch, expected));
+    return n;
+  }
+  return static_cast<int64_t>(hidden.size());
+}
+
+Status Lake::RemoveInactiveFiles(const Scope& scope, const std::string& batch_id) {
+  Entity batch;
+  RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(batch, txn.Get(scope, kBatches, batch_id));
+    return Status::OK();
+  }));
+  if (GetString(batch.doc, "status") != std::optional<std::string>("inactive")) return Status::OK();
+  std::string prefix = BatchPrefix(scope, GetString(batch.doc, "dataSetId").value_or(""), batch_id);
+  Status m = objects_->Delete(prefix + "_manifest.json");
+  if (!m.ok() && m.code() != StatusCode::kNotFound) return m;
+  return DeletePrefix(prefix);
+}
+
+Status Lake::Discard(const BatchContext& ctx) {
+  RETURN_IF_ERROR(DeletePrefix(ctx.prefix));
+  return meta_->Transact([&](MetaTxn& txn) -> Status {
+    auto batch = txn.Get(ctx.scope, kBatches, ctx.batch_id);
+    if (!batch.ok())
+      return batch.status().code() == StatusCode::kNotFound ? Status::OK() : batch.status();
+    if (GetString(batch->doc, "status") != std::optional<std::string>("loading"))
+      return Status::OK();
+    return txn.Delete(ctx.scope, kBatches, ctx.batch_id);
+  });
+}
+
 Status Lake::AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run_id,
                                       const std::string& reason) {
   ListQuery q;

@@ -93,6 +93,27 @@ class Lake {
   // idempotent.
   Status Abort(const BatchContext& ctx, const std::string& reason);
 
+  // Window replacement, inside the caller's transaction (the one that commits the replacing
+  // batch, or finishes a replacing run that landed nothing): every `success` batch among
+  // `old_batch_ids` that belongs to `dataset_id` becomes `inactive` (readers see only `success`
+  // batches, so it is no longer visible) with `replacedBy` = `new_batch_id` (or the run
+  // `run_id` when the replacing run landed no batch); the new batch, when there is one, records
+  // them as AEP Catalog's `replay: {predecessors, reason}`. Returns how many were hidden. One
+  // transaction: a crash leaves either the old batches visible or the new one, never both.
+  Result<int64_t> ReplaceBatches(MetaTxn& txn, const Scope& scope, const std::string& dataset_id,
+                                 const std::vector<std::string>& old_batch_ids,
+                                 const std::string& new_batch_id, const std::string& run_id);
+
+  // After the replacing transaction committed: removes an `inactive` batch's objects (the
+  // manifest first, so a reader of the folder stops seeing it at once). Best effort: a crash
+  // leaves the files of a batch that no reader of the catalog sees. Nothing for another status.
+  Status RemoveInactiveFiles(const Scope& scope, const std::string& batch_id);
+
+  // Removes a `loading` batch that will never be committed because it has nothing in it (an empty
+  // window): its objects, then its record. A crash in between leaves a `loading` record that
+  // CollectGarbage aborts. Nothing when the batch is no longer `loading`.
+  Status Discard(const BatchContext& ctx);
+
   // Aborts every `loading` batch of `run_id` (the leftovers of a dead attempt).
   Status AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run_id,
                                   const std::string& reason);

@@ -51,6 +51,7 @@ json::object NewRunDocument(const std::string& flow_id, const json::object& flow
                   {"attempt", 0}};
   if (w.delta_column) fx["deltaColumn"] = *w.delta_column;
   if (w.scheduled) fx["scheduled"] = true;
+  if (w.replace) fx["replace"] = true;
   json::object metrics{{"durationSummary", json::object{}},
                        {"sizeSummary", {{"inputBytes", 0}, {"outputBytes", 0}}},
                        {"recordSummary", ZeroRecords()},
@@ -87,8 +88,32 @@ RunTarget RunTargetOf(const json::object& run) {
   t.window_end = IntAt(run, "fluxo.windowEnd");
   if (auto fx = run.if_contains("fluxo"); fx && fx->is_object()) {
     t.delta_column = GetString(fx->as_object(), "deltaColumn");
+    const json::value* r = fx->as_object().if_contains("replace");
+    t.replace = r && AsBoolLenient(*r).value_or(false);
   }
   return t;
+}
+
+std::vector<std::string> RunBatchIds(const json::object& run) {
+  std::vector<std::string> ids;
+  const json::value* acts = run.if_contains("activities");
+  if (!acts || !acts->is_array()) return ids;
+  for (const auto& a : acts->as_array()) {
+    if (!a.is_object() ||
+        GetString(a.as_object(), "id") != std::optional<std::string>("promotionActivity")) {
+      continue;
+    }
+    const json::value* ti = a.as_object().if_contains("targetInfo");
+    if (!ti || !ti->is_array()) continue;
+    for (const auto& t : ti->as_array()) {
+      const json::value* b = t.is_object() ? FindPath(t.as_object(), "reference.ids") : nullptr;
+      if (!b || !b->is_array()) continue;
+      for (const auto& id : b->as_array()) {
+        if (id.is_string()) ids.emplace_back(id.as_string());
+      }
+    }
+  }
+  return ids;
 }
 
 std::optional<int64_t> RunStartedAt(const json::object& run) {

@@ -10,6 +10,8 @@
 //   attempt                  attempts started so far
 //   leaseOwner, leaseExpiry  the worker running it and until when (epoch ms)
 //   scheduled                true when the scheduler created it
+//   replace                  true when the run replaces what earlier runs of the flow landed
+//                            for windows inside its own (params.replace, re-trigger ?replace=true)
 //   cancelRequested          set by op=cancel on a running run
 #pragma once
 
@@ -28,6 +30,7 @@ struct RunSpecOfWindow {
   int64_t due_at_ms = 0;     // epoch ms
   std::optional<std::string> delta_column;
   bool scheduled = false;
+  bool replace = false;
 };
 
 // The document of a new `scheduled` run of flow `flow_id` (`flow` is the flow's document).
@@ -47,8 +50,12 @@ struct RunTarget {
   int64_t window_start = 0;  // epoch s (fluxo.windowStart)
   int64_t window_end = 0;    // epoch s (fluxo.windowEnd)
   std::optional<std::string> delta_column;
+  bool replace = false;  // fluxo.replace
 };
 RunTarget RunTargetOf(const json::object& run);
+
+// The batch ids the run's promotion activity names (targetInfo[].reference.ids), every target.
+std::vector<std::string> RunBatchIds(const json::object& run);
 
 // metrics.durationSummary.startedAtUTC (epoch ms), nullopt when absent.
 std::optional<int64_t> RunStartedAt(const json::object& run);
@@ -85,6 +92,11 @@ struct RunError {
   std::string message;
   std::optional<int64_t> record_count;  // recordCount, when the error counts records
 };
+// Warnings of a successful run (statusSummary.errors of a `success` run; CONTRACT "Runs and
+// windows"): rows whose delta value is NULL (never selected: in no window), and the late-commit
+// guard's timeout (connectors/source.h kLateCommitWarning, "FLUXO-1222-200").
+inline constexpr const char* kNullDeltaWarning = "FLUXO-1221-200";
+
 // Replaces metrics.statusSummary.errors.
 void SetRunErrors(json::object& run, const std::vector<RunError>& errors);
 

@@ -5,29 +5,33 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "model/flow_options.h"
 #include "model/run_doc.h"
 #include "model/transformations.h"
+#include "model/window_time.h"
 
 namespace fluxo {
 
-namespace {
-
-int64_t UnitSeconds(const std::string& frequency) {
-  if (frequency == "minute") return 60;
-  if (frequency == "hour") return 3600;
-  if (frequency == "day") return 86400;
-  if (frequency == "week") return 7 * 86400;
-  return 0;
-}
-
-}  // namespace
-
-ScheduledWindow WindowOf(int64_t t0, int64_t p, bool backfill, int64_t k) {
-  ScheduledWindow w;
-  w.fire_at = t0 + k * p;
-  w.end = w.fire_at;
-  w.start = k == 0 ? (backfill ? 0 : t0 - p) : t0 + (k - 1) * p;
-  return w;
+std::optional<ScheduledWindow> NextScheduledWindow(const ScheduleTiming& s,
+                                                   const std::optional<ScheduledWindow>& last) {
+  if (s.period_s <= 0) return std::nullopt;
+  if (!last) {
+    std::optional<int64_t> fire = CheckedFireTime(s.t0, s.period_s, 0);
+    if (!fire) return std::nullopt;
+    int64_t end = std::max<int64_t>(0, *fire - s.lag_s);
+    int64_t start = s.backfill ? 0 : std::max<int64_t>(0, end - s.period_s);
+    if (end > start) return ScheduledWindow{start, end, *fire};
+    return NextScheduledWindow(s, ScheduledWindow{start, end, *fire});
+  }
+  // The first fire time after last's: k = 0 when the schedule now starts later.
+  int64_t k = last->fire_at < s.t0 ? 0 : (last->fire_at - s.t0) / s.period_s + 1;
+  while (true) {
+    std::optional<int64_t> fire = CheckedFireTime(s.t0, s.period_s, k++);
+    if (!fire) return std::nullopt;
+    if (*fire <= last->fire_at) continue;
+    int64_t end = *fire - s.lag_s;
+    if (end > last->end) return ScheduledWindow{last->end, end, *fire};
+  }
 }
 
 std::string ScheduledRunId(const std::string& flow_id, int64_t window_start) {
@@ -70,49 +74,48 @@ void Scheduler::Stop() {
 
 namespace {
 
-// A flow's schedule as the scheduler reads it.
-struct FlowSchedule {
-  int64_t t0 = 0;      // epoch s: scheduleParams.startTime, else the flow's creation
-  int64_t period = 0;  // s, already divided by the time scale
-  bool backfill = true;
-};
-
-// nullopt when the flow has no usable schedule (missing params, unknown frequency, interval 0).
-std::optional<FlowSchedule> ScheduleOf(const Entity& flow, int64_t time_scale) {
+// The flow's schedule, nullopt when it has none the scheduler can apply (missing params, unknown
+// frequency, interval 0 or beyond its limit: model/window_time.h).
+std::optional<ScheduleTiming> ScheduleOf(const Entity& flow, int64_t time_scale) {
   const json::value* sp_val = flow.doc.if_contains("scheduleParams");
   if (!sp_val || !sp_val->is_object()) return std::nullopt;
   const json::object& sp = sp_val->as_object();
   std::string freq = Lower(GetString(sp, "frequency").value_or(""));
   int64_t interval = sp.contains("interval") ? AsInt64Lenient(sp.at("interval")).value_or(0) : 0;
-  FlowSchedule s;
+  std::optional<int64_t> period = CheckedPeriodSeconds(freq, interval);
+  if (!period) return std::nullopt;
+  ScheduleTiming s;
   s.t0 = sp.contains("startTime") ? AsInt64Lenient(sp.at("startTime")).value_or(0)
                                   : flow.created_at / 1000;
+  if (EpochSecondsProblem("startTime", s.t0)) return std::nullopt;
   s.backfill = sp.contains("backfill") ? AsBoolLenient(sp.at("backfill")).value_or(true) : true;
-  s.period = UnitSeconds(freq) * interval / std::max<int64_t>(1, time_scale);
-  if (s.period <= 0) return std::nullopt;
+  int64_t scale = std::max<int64_t>(1, time_scale);
+  s.period_s = std::max<int64_t>(1, *period / scale);
+  s.lag_s = FlowOptionsOf(flow.doc).late_arrival_s / scale;
   return s;
 }
 
-// The index k of the flow's next run: one past its latest scheduled run, 0 when it has none.
-Result<int64_t> NextRunIndex(MetaStore& meta, const ScopedEntity& flow, const FlowSchedule& s) {
-  int64_t k = 0;
+// The window of the flow's latest scheduled run (by window end), nullopt when it has none.
+Result<std::optional<ScheduledWindow>> LastScheduledWindow(MetaStore& meta,
+                                                           const ScopedEntity& flow) {
+  std::optional<ScheduledWindow> last;
   RETURN_IF_ERROR(meta.Read([&](MetaTxn& txn) -> Status {
-    ListQuery last;
-    last.limit = 1;
-    last.order_field = "fluxo.windowEnd";
-    last.order_desc = true;
-    last.filters = {Filter{"flowId", -1, FilterOp::kEq, {flow.entity.id}},
-                    Filter{"fluxo.scheduled", -1, FilterOp::kEq, {"true"}}};
-    ASSIGN_OR_RETURN(EntityPage page, txn.List(flow.scope, "runs", last));
-    k = 0;
-    if (!page.items.empty()) {
-      const json::value* end = FindPath(page.items[0].doc, "fluxo.windowEnd");
-      int64_t e = end ? AsInt64Lenient(*end).value_or(s.t0) : s.t0;
-      k = (e - s.t0) / s.period + 1;
-    }
+    ListQuery q;
+    q.limit = 1;
+    q.order_field = "fluxo.windowEnd";
+    q.order_desc = true;
+    q.filters = {Filter{"flowId", -1, FilterOp::kEq, {flow.entity.id}},
+                 Filter{"fluxo.scheduled", -1, FilterOp::kEq, {"true"}}};
+    ASSIGN_OR_RETURN(EntityPage page, txn.List(flow.scope, "runs", q));
+    last.reset();
+    if (page.items.empty()) return Status::OK();
+    RunTarget t = RunTargetOf(page.items[0].doc);
+    const json::value* due = FindPath(page.items[0].doc, "fluxo.dueAt");
+    int64_t fire_at = due ? AsInt64Lenient(*due).value_or(0) / 1000 : t.window_end;
+    last = ScheduledWindow{t.window_start, t.window_end, fire_at};
     return Status::OK();
   }));
-  return k;
+  return last;
 }
 
 // The scheduled run of `flow` for window `w`, with its deterministic id and audit fields.
@@ -122,7 +125,7 @@ Entity NewScheduledRun(const ScopedEntity& flow, const ScheduledWindow& w,
   run.kind = "runs";
   run.id = ScheduledRunId(flow.entity.id, w.start);
   json::value params = json::object{{"windowStartTime", w.start}, {"windowEndTime", w.end}};
-  RunSpecOfWindow spec{w.start, w.end, w.fire_at * 1000, delta, true};
+  RunSpecOfWindow spec{w.start, w.end, SecondsToMillis(w.fire_at), delta, true};
   run.doc = NewRunDocument(flow.entity.id, flow.entity.doc, params, spec);
   run.created_at = run.updated_at = now_ms;
   run.etag = NewEtag(now_ms);
@@ -145,17 +148,18 @@ Entity NewScheduledRun(const ScopedEntity& flow, const ScheduledWindow& w,
 }  // namespace
 
 Result<int64_t> Scheduler::FireDueRuns(const ScopedEntity& flow, int64_t now_ms) {
-  std::optional<FlowSchedule> s = ScheduleOf(flow.entity, options_.time_scale);
+  std::optional<ScheduleTiming> s = ScheduleOf(flow.entity, options_.time_scale);
   if (!s) return 0;
-  ASSIGN_OR_RETURN(int64_t k, NextRunIndex(*meta_, flow, *s));
+  ASSIGN_OR_RETURN(std::optional<ScheduledWindow> last, LastScheduledWindow(*meta_, flow));
   // A malformed Copy gives no delta column here; the run then fails naming the field.
   auto copy = ParseCopyTransformation(flow.entity.doc);
   std::optional<std::string> delta = copy.ok() ? copy->delta_column : std::nullopt;
   int64_t created = 0;
-  for (int made = 0; made < options_.max_runs_per_tick; ++made, ++k) {
-    ScheduledWindow w = WindowOf(s->t0, s->period, s->backfill, k);
-    if (w.fire_at > now_ms / 1000) break;
-    Entity run = NewScheduledRun(flow, w, delta, now_ms);
+  for (int made = 0; made < options_.max_runs_per_tick; ++made) {
+    std::optional<ScheduledWindow> w = NextScheduledWindow(*s, last);
+    if (!w || w->fire_at > now_ms / 1000) break;
+    last = w;
+    Entity run = NewScheduledRun(flow, *w, delta, now_ms);
     Status st = meta_->Transact([&](MetaTxn& txn) { return txn.Insert(flow.scope, run); });
     if (st.code() == StatusCode::kAlreadyExists) continue;  // another scheduler made it
     RETURN_IF_ERROR(st);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/flow_rules.h"
 #include "api/service.h"
 #include "connectors/registry.h"
 #include "model/spec_ids.h"
@@ -261,6 +262,85 @@ TEST_F(HandlersTest, ErrorsAreAnsweredInTheirExactShapes) {
   r = Call("GET", "/data/foundation/flowservice/flows");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.body, R"({"error_code":"401013","message":"Oauth token is not valid"})");
+}
+
+// The detailed message of a 400 answer with code FLOW-`code`-400 (fails the test otherwise).
+std::string Refusal(const HttpResponse& r, int code) {
+  EXPECT_EQ(r.status, 400) << r.body;
+  json::value b = json::parse(r.body);
+  EXPECT_EQ(std::string(b.at("type").as_string()),
+            "https://ns.adobe.com/aep/errors/FLOW-" + std::to_string(code) + "-400");
+  return std::string(b.at("errorMessage").as_string());
+}
+
+TEST_F(HandlersTest, RunTimesOutOfRangeAreRefusedNamingTheParamWithAMillisecondsHint) {
+  Start(1, 1);
+  auto post = [&](const std::string& params) {
+    return Call("POST", "/data/foundation/flowservice/runs",
+                R"({"flowId":"f-1","params":)" + params + "}");
+  };
+  // Milliseconds: the run waited until the year 50,000.
+  std::string m =
+      Refusal(post(R"({"windowStartTime":1700000000000,"windowEndTime":1700003600000})"), 1384);
+  EXPECT_NE(m.find("params.windowStartTime 1700000000000 is out of range"), std::string::npos) << m;
+  EXPECT_NE(m.find("the API takes seconds (1700000000)"), std::string::npos) << m;
+  // windowEndTime INT64_MAX gave windowEnd -1000 in the activity.
+  m = Refusal(post(R"({"windowStartTime":0,"windowEndTime":9223372036854775807})"), 1384);
+  EXPECT_NE(m.find("params.windowEndTime 9223372036854775807 is out of range"), std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("milliseconds"), std::string::npos) << "not a millisecond value: " << m;
+  // startTime 9223372036854776 overflowed startTime * 1000 and ran at once.
+  m = Refusal(post(R"({"startTime":"9223372036854776","windowStartTime":0,"windowEndTime":10})"),
+              1384);
+  EXPECT_NE(m.find("params.startTime"), std::string::npos) << m;
+  m = Refusal(post(R"({"windowStartTime":-5,"windowEndTime":10})"), 1384);
+  EXPECT_NE(m.find("params.windowStartTime -5 is out of range"), std::string::npos) << m;
+  // The seed's 11-digit far-future second is still a valid time: the flow lookup answers.
+  EXPECT_EQ(post(R"({"windowStartTime":0,"windowEndTime":16515859567})").status, 404);
+}
+
+TEST(ScheduleRules, IntervalsHaveLimitsPerFrequencyAndStartTimesARange) {
+  auto sp = [](const std::string& freq, const std::string& interval) {
+    return json::parse(R"({"frequency":")" + freq + R"(","interval":)" + interval +
+                       R"(,"startTime":1900000000})");
+  };
+  const int64_t now = 1'800'000'000;
+  for (auto [freq, max] : std::vector<std::pair<std::string, int64_t>>{
+           {"minute", 5256000}, {"hour", 87600}, {"day", 3650}, {"week", 521}}) {
+    json::value ok = sp(freq, std::to_string(max));
+    EXPECT_TRUE(ParseSchedule(&ok, now, true).ok()) << freq;
+    json::value over = sp(freq, std::to_string(max + 1));
+    auto r = ParseSchedule(&over, now, true);
+    ASSERT_FALSE(r.ok()) << freq;
+    EXPECT_EQ(r.status().detail(), "FLOW-1363-400");
+    EXPECT_NE(r.status().message().find("scheduleParams.interval must be an integer from"),
+              std::string::npos);
+  }
+  // The overflowing interval of the issue.
+  json::value huge = sp("day", "\"106751991167300\"");
+  EXPECT_EQ(ParseSchedule(&huge, now, true).status().detail(), "FLOW-1363-400");
+  json::value ms = json::parse(R"({"frequency":"hour","interval":1,"startTime":1900000000000})");
+  auto r = ParseSchedule(&ms, now, true);
+  EXPECT_EQ(r.status().detail(), "FLOW-1366-400");
+  EXPECT_NE(r.status().message().find("the API takes seconds"), std::string::npos);
+}
+
+TEST(FlowOptionRules, LateArrivalAndGuardOptionsAreCheckedNamingTheField) {
+  auto check = [](const std::string& options) {
+    json::value v = json::parse(options);
+    return ValidateFlowOptions(&v);
+  };
+  EXPECT_TRUE(check(R"({"lateArrivalSeconds":"120","lateCommitGuard":"false",
+                        "lateCommitWaitSeconds":5})")
+                  .ok());
+  EXPECT_NE(check(R"({"lateArrivalSeconds":-1})").message().find("options.lateArrivalSeconds"),
+            std::string::npos);
+  EXPECT_NE(check(R"({"lateArrivalSeconds":604801})").message().find("from 0 to 604800"),
+            std::string::npos);
+  EXPECT_NE(check(R"({"lateCommitGuard":"maybe"})").message().find("options.lateCommitGuard"),
+            std::string::npos);
+  EXPECT_NE(check(R"({"lateCommitWaitSeconds":3601})").message().find("lateCommitWaitSeconds"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
@@ -26,10 +27,14 @@ struct FakeBehavior {
   int64_t rows = 1000;         // rows in the window (ids 0..rows-1)
   int transient_failures = 0;  // Open() fails this many times with Unavailable
   bool permanent_failure = false;
-  int64_t bad_every = 0;             // every Nth row is a row error
-  int64_t slow_ms = 0;               // sleep per batch (cancel tests)
-  bool estimate = false;             // Open() publishes the row count as the estimate
-  std::optional<Status> open_error;  // Open() fails with exactly this
+  int64_t bad_every = 0;                // every Nth row is a row error
+  int64_t slow_ms = 0;                  // sleep per batch (cancel tests)
+  bool estimate = false;                // Open() publishes the row count as the estimate
+  std::optional<Status> open_error;     // Open() fails with exactly this
+  bool no_columns = false;              // the schema has no column (a folder with no file)
+  bool no_splits = false;               // PlanSplits() answers no split
+  int64_t null_delta_rows = 0;          // Open() counts this many rows with a NULL delta value
+  std::vector<SourceWarning> warnings;  // Open() reports these
   std::atomic<int> opens{0};
 };
 
@@ -45,10 +50,14 @@ class FakeSource : public Source {
     if (b_->permanent_failure) return Status::NotFound("table public.missing does not exist");
     if (b_->open_error) return *b_->open_error;
     if (b_->estimate) counters().estimated_records = b_->rows;
+    if (b_->no_columns) schema_ = std::make_shared<Schema>();
+    counters().null_delta_rows = b_->null_delta_rows;
+    warnings_ = b_->warnings;
     return Status::OK();
   }
   std::shared_ptr<const Schema> schema() const override { return schema_; }
   Result<std::vector<Split>> PlanSplits() override {
+    if (b_->no_splits) return std::vector<Split>{};
     // Two splits: even and odd halves of the id range.
     return std::vector<Split>{{"low", json::value(0)}, {"high", json::value(1)}};
   }
@@ -162,14 +171,15 @@ class EngineTest : public ::testing::Test {
     flow_doc_ = flow;
   }
 
-  std::string AddRun(int64_t start_at = 0) {
+  std::string AddRun(int64_t start_at = 0, bool replace = false, int64_t window_end = 100) {
     Entity run{"runs",
                NewUuid(),
                "",
                0,
                0,
                NewRunDocument("flow-1", flow_doc_, json::object{},
-                              RunSpecOfWindow{0, 100, start_at * 1000, std::string("ts"), false}),
+                              RunSpecOfWindow{0, window_end, start_at * 1000, std::string("ts"),
+                                              false, replace}),
                "",
                {}};
     Insert(run);
@@ -237,6 +247,120 @@ TEST_F(EngineTest, RunSucceedsCommitsOneBatchAndAgreesEverywhere) {
   EXPECT_TRUE(manifest);
   EXPECT_TRUE(part);
   EXPECT_FALSE(*ex->RunOne());  // nothing else is due
+}
+
+// An empty window succeeds with 0 records and commits no batch; the dataset's schema is untouched.
+// Before: a folder with no file failed with CONNECTOR-2001-400 "parquet: a schema needs at least
+// one column"; a table window with no row committed a batch of one empty file.
+TEST_F(EngineTest, EmptyWindowsSucceedWithZeroRecordsAndNoBatch) {
+  struct Case {
+    const char* name;
+    bool no_columns, no_splits;
+    int64_t rows;
+  };
+  for (Case c : {Case{"inferred schema, no file", true, false, 1000},
+                 Case{"no split", false, true, 1000}, Case{"no row", false, false, 0}}) {
+    SCOPED_TRACE(c.name);
+    behavior_.no_columns = c.no_columns;
+    behavior_.no_splits = c.no_splits;
+    behavior_.rows = c.rows;
+    std::string run_id = AddRun();
+    ASSERT_TRUE(*NewExecutor()->RunOne());
+    json::object run = GetDoc("runs", run_id);
+    EXPECT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+    EXPECT_EQ(FindPath(run, "metrics.recordSummary.outputRecordCount")->as_int64(), 0);
+    EXPECT_TRUE(FindPath(run, "metrics.statusSummary.errors")->as_array().empty());
+    const auto& promo = run.at("activities").as_array()[1].as_object();
+    EXPECT_TRUE(promo.at("targetInfo").as_array()[0].at("reference").at("ids").as_array().empty());
+    EXPECT_FALSE(GetDoc("dataSets", "ds-1").contains("schema")) << "schema untouched";
+    EXPECT_TRUE(Objects().empty()) << "no file left behind";
+    Result<int64_t> batches = int64_t{0};
+    ASSERT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      batches = t.Count(scope_, "batches", ListQuery{});
+                      return batches.status();
+                    })
+                    .ok());
+    EXPECT_EQ(*batches, 0) << "no batch record, not even a failed one";
+  }
+}
+
+TEST_F(EngineTest, NullDeltaRowsAndSourceWarningsAreReportedOnASuccessfulRun) {
+  behavior_.null_delta_rows = 7;
+  behavior_.warnings = {SourceWarning{kLateCommitWarning, "2 transactions still open", 2}};
+  std::string run_id = AddRun();
+  ASSERT_TRUE(*NewExecutor()->RunOne());
+  json::object run = GetDoc("runs", run_id);
+  EXPECT_EQ(RunStatusOf(run), "success");
+  const auto& errors = FindPath(run, "metrics.statusSummary.errors")->as_array();
+  ASSERT_EQ(errors.size(), 2u) << json::serialize(errors);
+  EXPECT_EQ(errors[0].at("code"), "FLUXO-1221-200");
+  EXPECT_EQ(errors[0].at("recordCount"), 7);
+  EXPECT_NE(std::string(errors[0].at("message").as_string()).find("delta column ts"),
+            std::string::npos);
+  EXPECT_EQ(errors[1].at("code"), "FLUXO-1222-200");
+  EXPECT_EQ(FindPath(run, "fluxo.nullDeltaRows")->as_int64(), 7);
+}
+
+// The batches of ds-1 by status.
+std::map<std::string, std::vector<json::object>> BatchesByStatus(MetaStore& store,
+                                                                 const Scope& scope) {
+  std::map<std::string, std::vector<json::object>> out;
+  ListQuery q;
+  q.limit = 100;
+  EXPECT_TRUE(store
+                  .Read([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(EntityPage page, t.List(scope, "batches", q));
+                    for (auto& b : page.items) {
+                      out[std::string(b.doc.at("status").as_string())].push_back(b.doc);
+                    }
+                    return Status::OK();
+                  })
+                  .ok());
+  return out;
+}
+
+// Re-running a window added its rows a second time. A replacing run's commit hides the
+// window's earlier batches in the same transaction, however often it is repeated.
+TEST_F(EngineTest, AReplacingRunHidesTheWindowsEarlierBatchesInItsCommit) {
+  AddRun();
+  ASSERT_TRUE(*NewExecutor()->RunOne());
+  AddRun(0, false);  // an overlapping run without replace adds (the default)
+  ASSERT_TRUE(*NewExecutor()->RunOne());
+  EXPECT_EQ(BatchesByStatus(*store_, scope_)["success"].size(), 2u);
+  std::string last;
+  for (int i = 0; i < 3; ++i) {
+    last = AddRun(0, true);
+    ASSERT_TRUE(*NewExecutor()->RunOne());
+    ASSERT_EQ(RunStatusOf(GetDoc("runs", last)), "success");
+    auto by = BatchesByStatus(*store_, scope_);
+    ASSERT_EQ(by["success"].size(), 1u) << "exactly one visible batch after replacement " << i;
+    EXPECT_EQ(by["inactive"].size(), static_cast<size_t>(2 + i));
+    const json::object& visible = by["success"][0];
+    EXPECT_EQ(visible.at("runId").as_string(), last);
+    EXPECT_EQ(FindPath(visible, "replay.predecessors")->as_array().size(), i == 0 ? 2u : 1u);
+    for (const auto& old : by["inactive"]) EXPECT_TRUE(old.contains("replacedBy"));
+    for (const auto& o : Objects()) {
+      EXPECT_NE(o.key.find(std::string(visible.at("id").as_string())), std::string::npos)
+          << "a replaced batch's file is left: " << o.key;
+    }
+  }
+  // A replacing run of a wider window that finds nothing hides what was there, committing none.
+  behavior_.rows = 0;
+  std::string empty = AddRun(0, true, 200);
+  ASSERT_TRUE(*NewExecutor()->RunOne());
+  EXPECT_EQ(RunStatusOf(GetDoc("runs", empty)), "success");
+  auto by = BatchesByStatus(*store_, scope_);
+  EXPECT_TRUE(by["success"].empty());
+  EXPECT_EQ(by["inactive"].size(), 5u);
+  int found = 0;
+  for (const auto& b : by["inactive"]) {
+    if (b.at("runId").as_string() != last) continue;
+    ++found;
+    EXPECT_EQ(FindPath(b, "replacedBy.runId")->as_string(), empty);
+    EXPECT_FALSE(FindPath(b, "replacedBy")->as_object().contains("batchId"));
+  }
+  EXPECT_EQ(found, 1);
 }
 
 TEST_F(EngineTest, FutureRunWaitsAndRunsAreTakenInStartOrder) {
@@ -392,16 +516,18 @@ TEST_F(EngineTest, OneRunPerFlowAtATime) {
 
 TEST(SchedulerWindows, TileTimeWithBackfillRules) {
   // t0 = 1000, period 900.
-  auto w0 = WindowOf(1000, 900, true, 0);
-  EXPECT_EQ(w0.start, 0);
-  EXPECT_EQ(w0.end, 1000);
-  auto w0n = WindowOf(1000, 900, false, 0);
-  EXPECT_EQ(w0n.start, 100);
+  auto w0 = NextScheduledWindow(ScheduleTiming{1000, 900, true, 0}, std::nullopt);
+  EXPECT_EQ(w0->start, 0);
+  EXPECT_EQ(w0->end, 1000);
+  auto w0n = NextScheduledWindow(ScheduleTiming{1000, 900, false, 0}, std::nullopt);
+  EXPECT_EQ(w0n->start, 100);
+  auto prev = w0;
   for (int k = 1; k < 10; ++k) {
-    auto prev = WindowOf(1000, 900, true, k - 1), cur = WindowOf(1000, 900, true, k);
-    EXPECT_EQ(prev.end, cur.start);
-    EXPECT_EQ(cur.end - cur.start, 900);
-    EXPECT_EQ(cur.fire_at, cur.end);
+    auto cur = NextScheduledWindow(ScheduleTiming{1000, 900, true, 0}, prev);
+    EXPECT_EQ(prev->end, cur->start);
+    EXPECT_EQ(cur->end - cur->start, 900);
+    EXPECT_EQ(cur->fire_at, cur->end);
+    prev = cur;
   }
   EXPECT_EQ(ScheduledRunId("f", 10), ScheduledRunId("f", 10));
   EXPECT_NE(ScheduledRunId("f", 10), ScheduledRunId("f", 11));

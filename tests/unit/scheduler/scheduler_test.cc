@@ -10,6 +10,7 @@
 
 #include "base/ids.h"
 #include "model/run_doc.h"
+#include "model/window_time.h"
 
 namespace fluxo {
 namespace {
@@ -82,19 +83,78 @@ class SchedulerTest : public ::testing::Test {
   Scope scope_{"org", "prod"};
 };
 
+// The first `n` windows of a schedule, each made from the one before.
+std::vector<ScheduledWindow> Windows(const ScheduleTiming& s, int n) {
+  std::vector<ScheduledWindow> out;
+  std::optional<ScheduledWindow> last;
+  for (int i = 0; i < n; ++i) {
+    last = NextScheduledWindow(s, last);
+    if (!last) break;
+    out.push_back(*last);
+  }
+  return out;
+}
+
 TEST(ScheduledWindows, ConsecutiveWindowsTileTime) {
   for (bool backfill : {true, false}) {
-    for (int64_t k = 1; k < 50; ++k) {
-      ScheduledWindow prev = WindowOf(kT0, 3600, backfill, k - 1);
-      ScheduledWindow cur = WindowOf(kT0, 3600, backfill, k);
-      EXPECT_EQ(prev.end, cur.start);
-      EXPECT_EQ(cur.end - cur.start, 3600);
-      EXPECT_EQ(cur.fire_at, cur.end) << "a window fires when it closes";
+    auto ws = Windows(ScheduleTiming{kT0, 3600, backfill, 0}, 50);
+    ASSERT_EQ(ws.size(), 50u);
+    for (size_t k = 1; k < ws.size(); ++k) {
+      EXPECT_EQ(ws[k - 1].end, ws[k].start);
+      EXPECT_EQ(ws[k].end - ws[k].start, 3600);
+      EXPECT_EQ(ws[k].fire_at, ws[k].end) << "a window fires when it closes";
+      EXPECT_EQ(ws[k].fire_at, kT0 + static_cast<int64_t>(k) * 3600);
     }
   }
-  EXPECT_EQ(WindowOf(kT0, 3600, true, 0).start, 0) << "backfill: the first run covers all before";
-  EXPECT_EQ(WindowOf(kT0, 3600, false, 0).start, kT0 - 3600);
-  EXPECT_EQ(WindowOf(kT0, 3600, false, 0).end, kT0);
+  auto bf = Windows(ScheduleTiming{kT0, 3600, true, 0}, 1);
+  EXPECT_EQ(bf[0].start, 0) << "backfill: the first run covers all before";
+  auto nobf = Windows(ScheduleTiming{kT0, 3600, false, 0}, 1);
+  EXPECT_EQ(nobf[0].start, kT0 - 3600);
+  EXPECT_EQ(nobf[0].end, kT0);
+}
+
+TEST(ScheduledWindows, LateArrivalShiftsWindowsButNotFireTimes) {
+  auto ws = Windows(ScheduleTiming{kT0, 900, false, 120}, 5);
+  ASSERT_EQ(ws.size(), 5u);
+  EXPECT_EQ(ws[0].start, kT0 - 900 - 120);
+  for (size_t k = 0; k < ws.size(); ++k) {
+    EXPECT_EQ(ws[k].fire_at, kT0 + static_cast<int64_t>(k) * 900);
+    EXPECT_EQ(ws[k].end, ws[k].fire_at - 120);
+    if (k > 0) {
+      EXPECT_EQ(ws[k].start, ws[k - 1].end);
+    }
+  }
+}
+
+TEST(ScheduledWindows, AChangedScheduleRetilesFromTheLastWindowsEnd) {
+  auto before = Windows(ScheduleTiming{kT0, 3600, true, 0}, 3);  // last ends at kT0 + 7200
+  ScheduledWindow last = before.back();
+  // Faster, with a new start in between, and a lag: no gap, no overlap.
+  for (ScheduleTiming changed :
+       {ScheduleTiming{kT0 + 5000, 900, true, 0}, ScheduleTiming{kT0, 86400, true, 0},
+        ScheduleTiming{kT0 + 100000, 3600, true, 0}, ScheduleTiming{kT0, 900, true, 600}}) {
+    auto next = NextScheduledWindow(changed, last);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->start, last.end);
+    EXPECT_GT(next->end, next->start);
+    EXPECT_GT(next->fire_at, last.fire_at);
+    auto after = NextScheduledWindow(changed, *next);
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->start, next->end);
+  }
+}
+
+TEST(ScheduledWindows, FireTimesThatOverflowEndTheSchedule) {
+  // The period of `day, interval 106751991167300` overflowed int64 and fired 101 runs at once.
+  EXPECT_FALSE(CheckedPeriodSeconds("day", 106751991167300).has_value());
+  EXPECT_FALSE(CheckedPeriodSeconds("minute", 5256001).has_value());
+  EXPECT_EQ(*CheckedPeriodSeconds("week", 521), 521 * 604800);
+  // The largest period from a start near the end of the range: the next fire is past it.
+  ScheduleTiming s{kMaxEpochSeconds - 10, 3650 * 86400, true, 0};
+  auto first = NextScheduledWindow(s, std::nullopt);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_FALSE(NextScheduledWindow(s, *first).has_value());
+  EXPECT_FALSE(CheckedFireTime(1, INT64_MAX / 2, 3).has_value());
 }
 
 TEST(ScheduledWindows, RunIdsAreDeterministicUuids) {
@@ -210,6 +270,47 @@ TEST_F(SchedulerTest, TimeScaleShortensPeriods) {
   auto runs = Runs("f-scaled");
   ASSERT_EQ(runs.size(), 5u);
   EXPECT_EQ(At(runs[4], "fluxo.windowEnd") - At(runs[4], "fluxo.windowStart"), 15);
+}
+
+TEST_F(SchedulerTest, AStoredScheduleBeyondTheLimitsFiresNothing) {
+  // Accepted before the limits existed: `day, interval 106751991167300` (int64 overflow).
+  AddFlow("f-huge", "day", 106751991167300);
+  FakeClock clock((kT0 + 15) * 1000);
+  Scheduler s(store_.get(), {}, &clock);
+  EXPECT_EQ(*s.Tick(), 0);
+  EXPECT_TRUE(Runs("f-huge").empty());
+}
+
+TEST_F(SchedulerTest, APatchedScheduleContinuesFromTheLastWindow) {
+  AddFlow("f-patch", "hour", 1);
+  FakeClock clock((kT0 + 2 * 3600) * 1000);
+  Scheduler s(store_.get(), {}, &clock);
+  EXPECT_EQ(*s.Tick(), 3);  // [0, t0), [t0, t0+1h), [t0+1h, t0+2h)
+  // The schedule becomes every 15 minutes from t0 + 2h + 100 s, with 60 s of late arrival.
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(Entity f, t.Get(scope_, "flows", "f-patch"));
+                    std::string etag = f.etag;
+                    f.doc["scheduleParams"] = json::object{
+                        {"frequency", "minute"}, {"interval", 15}, {"startTime", kT0 + 7300}};
+                    f.doc["options"] = json::object{{"lateArrivalSeconds", 60}};
+                    f.etag = "\"e2\"";
+                    return t.Update(scope_, f, etag);
+                  })
+                  .ok());
+  clock.AdvanceSeconds(100 + 3 * 900);
+  EXPECT_EQ(*s.Tick(), 4);
+  auto runs = Runs("f-patch");
+  ASSERT_EQ(runs.size(), 7u);
+  int64_t prev_end = 0;
+  for (const auto& r : runs) {
+    EXPECT_EQ(At(r, "fluxo.windowStart"), prev_end) << "no gap, no overlap";
+    EXPECT_GT(At(r, "fluxo.windowEnd"), At(r, "fluxo.windowStart"));
+    prev_end = At(r, "fluxo.windowEnd");
+  }
+  EXPECT_EQ(At(runs[3], "fluxo.windowEnd"), kT0 + 7300 - 60);
+  EXPECT_EQ(At(runs[3], "fluxo.dueAt"), (kT0 + 7300) * 1000);
+  EXPECT_EQ(prev_end, kT0 + 7300 + 3 * 900 - 60);
 }
 
 }  // namespace
