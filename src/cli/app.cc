@@ -10,6 +10,7 @@
 #include "base/ids.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "secrets/envelope.h"
 
 namespace fluxo {
 
@@ -30,6 +31,45 @@ Status WriteFileAtomic0600(const std::string& path, const std::string& content) 
   return Status::OK();
 }
 
+// The key check: a value sealed with the master key of the first node that opened this metastore,
+// stored as the secret of a system entity. A node whose key does not open it must not start: it
+// could neither read the stored connection secrets nor verify the other nodes' tokens.
+const Scope kSystemScope{"_system", "_system"};
+constexpr const char* kKeyCheckKind = "systemChecks";
+constexpr const char* kKeyCheckId = "masterKey";
+constexpr const char* kKeyCheckText = "fluxo master key check";
+
+Status VerifyMasterKey(MetaStore& store, const MasterKey& key, const std::string& key_path) {
+  std::string sealed;
+  Status s = store.Transact([&](MetaTxn& txn) -> Status {
+    auto got = txn.Get(kSystemScope, kKeyCheckKind, kKeyCheckId);
+    if (got.ok()) {
+      sealed = got->secret;
+      return Status::OK();
+    }
+    if (got.status().code() != StatusCode::kNotFound) return got.status();
+    Entity e;
+    e.kind = kKeyCheckKind;
+    e.id = kKeyCheckId;
+    e.created_at = e.updated_at = SystemClock::Instance().NowMillis();
+    e.etag = NewEtag(e.created_at);
+    e.doc = json::object{{"id", kKeyCheckId}};
+    e.secret = Seal(key, kKeyCheckText, kKeyCheckId);
+    sealed = e.secret;
+    return txn.Insert(kSystemScope, e);
+  });
+  if (s.code() == StatusCode::kAlreadyExists) return VerifyMasterKey(store, key, key_path);
+  RETURN_IF_ERROR(s);
+  auto opened = Open(key, sealed, kKeyCheckId);
+  if (!opened.ok() || *opened != kKeyCheckText) {
+    return Status::FailedPrecondition(
+        "the master key " + key_path +
+        " does not open the secrets stored in this metastore: every node of one metastore must "
+        "use the same key (--master-key-file / FLUXO_MASTER_KEY_FILE)");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<OpenedState> OpenState(const StoreOptions& opts) {
@@ -43,7 +83,13 @@ Result<OpenedState> OpenState(const StoreOptions& opts) {
   OpenedState st;
   ASSIGN_OR_RETURN(st.store, OpenMetaStore(opts.MetastoreUrl()));
   RETURN_IF_ERROR(st.store->Migrate());
-  ASSIGN_OR_RETURN(MasterKey key, LoadOrCreateMasterKey(opts.data_dir + "/master.key"));
+  std::string key_path = opts.MasterKeyPath();
+  if (!opts.master_key_file.empty() && !fs::exists(key_path, ec)) {
+    return Status::FailedPrecondition("--master-key-file " + key_path +
+                                      " does not exist (a shared key is never created)");
+  }
+  ASSIGN_OR_RETURN(MasterKey key, LoadOrCreateMasterKey(key_path));
+  RETURN_IF_ERROR(VerifyMasterKey(*st.store, key, key_path));
   st.master_key = std::make_unique<MasterKey>(std::move(key));
   st.token_key = DeriveKey(*st.master_key, kKeyPurposeTokenSigning);
   return st;

@@ -35,6 +35,10 @@ void AddStoreOptions(CLI::App* cmd, StoreOptions* o) {
                   "Lake root: PATH (default <data>/lake) or s3://bucket/prefix (credentials from "
                   "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, endpoint from FLUXO_S3_ENDPOINT)")
       ->envname("FLUXO_LAKE");
+  cmd->add_option("--master-key-file", o->master_key_file,
+                  "Master key file shared by every node of one metastore (default "
+                  "<data>/master.key, created on first start)")
+      ->envname("FLUXO_MASTER_KEY_FILE");
   cmd->add_option("--allow-path", o->allow_paths,
                   "Folder that local-file and SQLite sources may read (repeatable)")
       ->envname("FLUXO_ALLOW_PATH");
@@ -83,7 +87,7 @@ void LogAllowedPaths(const std::vector<std::string>& paths) {
 
 int Fail(const Status& s) {
   spdlog::error("{}", s.ToString());
-  return 1;
+  return s.code() == StatusCode::kUnavailable ? 3 : 1;
 }
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
@@ -167,7 +171,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
 
   if (!with_api) {
     spdlog::info("fluxo worker {} running (data {}, metastore {}, lake {})", executor.owner(),
-                 so.data_dir, so.MetastoreUrl(), so.LakeUrl());
+                 so.data_dir, RedactMetastoreUrl(so.MetastoreUrl()), so.LakeUrl());
     LogAllowedPaths(so.allow_paths);
     std::printf("worker %s\n", executor.owner().c_str());
     std::fflush(stdout);
@@ -190,7 +194,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
   std::string url = "http://" + (ho.host == "0.0.0.0" ? std::string("127.0.0.1") : ho.host) + ":" +
                     std::to_string(server.port());
   spdlog::info("fluxo listening on {} (data {}, metastore {}, lake {})", url, so.data_dir,
-               so.MetastoreUrl(), so.LakeUrl());
+               RedactMetastoreUrl(so.MetastoreUrl()), so.LakeUrl());
   LogAllowedPaths(so.allow_paths);
   std::string creds = so.data_dir + "/credentials.json";
   if (*first) spdlog::info("first start: created an admin API client in {}", creds);

@@ -10,12 +10,18 @@ struct StoreOptions {
   std::string data_dir = "./fluxo-data";
   std::string metastore;  // "" -> sqlite:<data_dir>/meta.db
   std::string lake;       // "" -> <data_dir>/lake
+  // "" -> <data_dir>/master.key, created on first start. When set, the file must exist: nodes
+  // that share a metastore share this key (one Secret), and none may invent its own.
+  std::string master_key_file;
   std::vector<std::string> allow_paths;
 
   std::string MetastoreUrl() const {
     return metastore.empty() ? "sqlite:" + data_dir + "/meta.db" : metastore;
   }
   std::string LakeUrl() const { return lake.empty() ? data_dir + "/lake" : lake; }
+  std::string MasterKeyPath() const {
+    return master_key_file.empty() ? data_dir + "/master.key" : master_key_file;
+  }
 };
 
 struct ServeOptions {

@@ -232,13 +232,16 @@ void Executor::Stop() {
 void Executor::WorkerLoop(int index) {
   spdlog::info("worker {} of {} started", index, options_.owner);
   while (!stopping_) {
+    int64_t seen = meta_->RunWrites();
     auto ran = RunOne();
     if (!ran.ok()) {
       spdlog::warn("worker {}: {}", index, ran.status().ToString());
     }
     if (!ran.ok() || !*ran) {
+      // Idle: until a run write (of any process, with PostgreSQL) or poll_ms, in 50 ms slices
+      // so that Stop() is prompt. A write seen since the claim started ends the wait at once.
       for (int64_t waited = 0; waited < options_.poll_ms && !stopping_; waited += 50) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (meta_->WaitForRunWrites(seen, 50)) break;
       }
     }
   }
@@ -280,6 +283,7 @@ ListQuery ExpiredLeases(int64_t now_ms) {
   q.limit = 10;
   q.filters = {Where(kRunStatusPath, FilterOp::kEq, run_status::kInProgress),
                Where(kRunLeaseExpiryPath, FilterOp::kLt, std::to_string(now_ms))};
+  q.skip_locked = true;  // another node's claimer holds them: take others
   return q;
 }
 
@@ -291,6 +295,7 @@ ListQuery DueRuns(int64_t now_ms) {
   q.order_desc = false;
   q.filters = {Where(kRunStatusPath, FilterOp::kEq, run_status::kScheduled),
                Where(kRunDueAtPath, FilterOp::kLe, std::to_string(now_ms))};
+  q.skip_locked = true;
   return q;
 }
 
@@ -320,6 +325,8 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
     for (auto& r : scheduled) candidates.push_back(std::move(r));
     for (auto& cand : candidates) {
       Entity& run = cand.entity;
+      // Claimers of one flow take turns here, so FlowBusy sees another node's fresh claim.
+      RETURN_IF_ERROR(txn.LockForUpdate(cand.scope, "flows", RunTargetOf(run.doc).flow_id));
       ASSIGN_OR_RETURN(bool busy, FlowBusy(txn, cand.scope, run, now_ms));
       if (busy) continue;
       bool takeover = RunStatusOf(run.doc) == run_status::kInProgress;
@@ -334,6 +341,15 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
     return Status::OK();
   });
   if (!s.ok()) return s;
+  if (out) {
+    static Counter& claims = GetCounter("fluxo_run_claims_total", "",
+                                        "Runs this process claimed (take-overs included).");
+    static Counter& expiries =
+        GetCounter("fluxo_run_lease_expiries_total", "",
+                   "Runs this process took over because their worker's lease expired.");
+    claims.Add();
+    if (out->takeover) expiries.Add();
+  }
   return out;
 }
 

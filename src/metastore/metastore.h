@@ -72,6 +72,15 @@ struct SandboxRecord {
   int64_t created_at = 0;
 };
 
+// Every record of a store (operator tools only: `fluxo metastore migrate`). Entities carry their
+// scope, sealed secret and refs.
+struct MetaSnapshot {
+  std::vector<SandboxRecord> sandboxes;
+  std::vector<ClientRecord> clients;
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::vector<ScopedEntity> entities;
+};
+
 // Entity operations available inside a transaction.
 class MetaTxn {
  public:
@@ -98,6 +107,12 @@ class MetaTxn {
                                                              const ListQuery& query) = 0;
   // Ids of entities (any kind, same scope) that reference `id`.
   virtual Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) = 0;
+  // Inside Transact: waits for and then holds the row lock of (kind, id) until the transaction
+  // ends, so that transactions keeping an invariant over several rows (one run of a flow at a
+  // time) take turns; what they read after it is the latest committed state. OK whether or not
+  // the entity exists. SQLite: nothing to do (write transactions are serialized).
+  virtual Status LockForUpdate(const Scope& scope, const std::string& kind,
+                               const std::string& id) = 0;
 };
 
 class MetaStore {
@@ -138,6 +153,10 @@ class MetaStore {
   // from `seen` or `timeout_ms` (milliseconds) passed; true when it differs.
   virtual int64_t RunWrites() = 0;
   virtual bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) = 0;
+
+  // Operator tools only: every record, read in one snapshot and held in memory (ordered by
+  // kind and id). Never call it on behalf of a request.
+  virtual Result<MetaSnapshot> Snapshot() = 0;
 };
 
 // The entity kind whose writes wake claimers (MetaStore::RunWrites).

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { Fluxo, FLOW, SPEC, runCli, startFluxo, tempDir, pgConnectionBody } from './lib/fluxo.mjs';
+import { Fluxo, FLOW, METASTORE, SPEC, runCli, startFluxo, tempDir, pgConnectionBody } from './lib/fluxo.mjs';
 
 let fx, api;
 before(async () => {
@@ -34,7 +34,7 @@ test('first start wrote credentials, master key and metastore with private modes
     const mode = fs.statSync(path.join(fx.dataDir, f)).mode & 0o777;
     assert.equal(mode, 0o600, f);
   }
-  assert.ok(fs.existsSync(path.join(fx.dataDir, 'meta.db')));
+  if (METASTORE === 'sqlite') assert.ok(fs.existsSync(path.join(fx.dataDir, 'meta.db')));
   assert.match(fx.creds.org_id, /@AdobeOrg$/);
 });
 

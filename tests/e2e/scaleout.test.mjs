@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { CATALOG, Fluxo, fluxoBin, tempDir } from './lib/fluxo.mjs';
+import { CATALOG, Fluxo, fluxoBin, tempDir, withMetastore } from './lib/fluxo.mjs';
 import { makeEvents } from './lib/sqlite.mjs';
 import { sqliteFlow, createRun, waitRun } from './lib/flows.mjs';
 
 function startWorker(dataDir, allow) {
-  const p = spawn(fluxoBin(), ['worker', '--data', dataDir, '--allow-path', allow, '--workers', '2'],
+  const p = spawn(fluxoBin(), withMetastore(['worker', '--data', dataDir, '--allow-path', allow, '--workers', '2']),
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   p.stderr.on('data', (d) => { logs += d; });

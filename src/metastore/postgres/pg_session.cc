@@ -13,7 +13,17 @@ std::string Scrub(std::string msg, const std::string& password) {
     }
   }
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return msg;
+  // libpq's messages span lines ("connection to server ... failed: ...\n\tIs the server
+  // running ...?"): one line for logs.
+  std::string out;
+  for (char c : msg) {
+    if (c == '\n' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 bool StartsWith(const char* s, const char* prefix) {

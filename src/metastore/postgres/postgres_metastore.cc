@@ -7,10 +7,12 @@
 #include <chrono>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/mutex.h"
 #include "metastore/change_signal.h"
 #include "metastore/postgres/migrations.h"
@@ -30,7 +32,7 @@ using pgmeta::Text;
 
 // pg_advisory_lock key of the migrations ("fluxo" in ASCII).
 constexpr int64_t kMigrationLockKey = 0x666c75786f;
-constexpr int kTxnAttempts = 10;
+constexpr int kTxnAttempts = 20;
 
 constexpr const char* kEntityColumns = "kind, id, etag, created_at, updated_at, doc, secret";
 
@@ -87,9 +89,13 @@ class PgTxn : public MetaTxn {
   }
 
   Result<Entity> Get(const Scope& scope, const std::string& kind, const std::string& id) override {
+    // In a write transaction the row stays locked until it ends: a read-modify-write of one
+    // entity by two transactions takes turns, and the second reads the first one's result (as
+    // with SQLite's serialized writers) instead of failing its etag check.
     ASSIGN_OR_RETURN(ResultPtr r, Run(std::string("SELECT ") + kEntityColumns +
                                           " FROM entities WHERE kind = $1 AND id = $2 AND "
-                                          "org = $3 AND sandbox = $4",
+                                          "org = $3 AND sandbox = $4" +
+                                          (write_ ? " FOR UPDATE" : ""),
                                       {kind, id, scope.org, scope.sandbox}));
     if (PQntuples(r.get()) == 0) return Status::NotFound(kind + " not found with id " + id);
     return ReadEntity(r.get(), 0, false);
@@ -199,6 +205,15 @@ class PgTxn : public MetaTxn {
       out.push_back(Text(r.get(), i, 0) + " " + Text(r.get(), i, 1));
     }
     return out;
+  }
+
+  Status LockForUpdate(const Scope& scope, const std::string& kind,
+                       const std::string& id) override {
+    if (!write_) return Status::OK();
+    return Run("SELECT 1 FROM entities WHERE kind = $1 AND id = $2 AND org = $3 AND sandbox = $4 "
+               "FOR UPDATE",
+               {kind, id, scope.org, scope.sandbox})
+        .status();
   }
 
  private:
@@ -370,12 +385,67 @@ class PostgresMetaStore : public MetaStore {
     });
   }
 
+  Result<MetaSnapshot> Snapshot() override {
+    MetaSnapshot out;
+    RETURN_IF_ERROR(WithConn([&](PGconn* c) -> Status {
+      RETURN_IF_ERROR(Exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").status());
+      Status s = ReadSnapshot(c, &out);
+      (void)Exec(c, "ROLLBACK");
+      return s;
+    }));
+    return out;
+  }
+
   int64_t RunWrites() override { return run_writes_.Count(); }
   bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) override {
     return run_writes_.Wait(seen, timeout_ms);
   }
 
  private:
+  static Status ReadSnapshot(PGconn* c, MetaSnapshot* out) {
+    ASSIGN_OR_RETURN(ResultPtr sb,
+                     Exec(c, "SELECT org, name, id, created_at FROM sandboxes ORDER BY org, name"));
+    for (int i = 0; i < PQntuples(sb.get()); ++i) {
+      out->sandboxes.push_back(SandboxRecord{Text(sb.get(), i, 0), Text(sb.get(), i, 1),
+                                             Text(sb.get(), i, 2), Int(sb.get(), i, 3)});
+    }
+    ASSIGN_OR_RETURN(ResultPtr cl, Exec(c,
+                                        "SELECT client_id, secret_hash, org, name, created_at "
+                                        "FROM clients ORDER BY client_id"));
+    for (int i = 0; i < PQntuples(cl.get()); ++i) {
+      out->clients.push_back(ClientRecord{Text(cl.get(), i, 0), Text(cl.get(), i, 1),
+                                          Text(cl.get(), i, 2), Text(cl.get(), i, 3),
+                                          Int(cl.get(), i, 4)});
+    }
+    ASSIGN_OR_RETURN(ResultPtr st, Exec(c, "SELECT key, value FROM settings ORDER BY key"));
+    for (int i = 0; i < PQntuples(st.get()); ++i) {
+      out->settings.emplace_back(Text(st.get(), i, 0), Text(st.get(), i, 1));
+    }
+    ASSIGN_OR_RETURN(ResultPtr en, Exec(c, std::string("SELECT ") + kEntityColumns +
+                                               ", org, sandbox FROM entities ORDER BY kind, id"));
+    for (int i = 0; i < PQntuples(en.get()); ++i) {
+      ASSIGN_OR_RETURN(Entity e, ReadEntity(en.get(), i, false));
+      out->entities.push_back(
+          ScopedEntity{Scope{Text(en.get(), i, 7), Text(en.get(), i, 8)}, std::move(e)});
+    }
+    ASSIGN_OR_RETURN(ResultPtr rf, Exec(c,
+                                        "SELECT from_kind, from_id, to_id FROM refs ORDER BY "
+                                        "from_kind, from_id, to_id"));
+    size_t j = 0;  // both sides are ordered by (kind, id): one merge pass
+    auto& ents = out->entities;
+    for (int i = 0; i < PQntuples(rf.get()); ++i) {
+      std::string kind = Text(rf.get(), i, 0), id = Text(rf.get(), i, 1);
+      while (j < ents.size() &&
+             std::tie(ents[j].entity.kind, ents[j].entity.id) < std::tie(kind, id)) {
+        ++j;
+      }
+      if (j < ents.size() && ents[j].entity.kind == kind && ents[j].entity.id == id) {
+        ents[j].entity.refs.push_back(Text(rf.get(), i, 2));
+      }
+    }
+    return Status::OK();
+  }
+
   Status ApplyMigration(PGconn* c, const pgmeta::Migration& m) {
     ASSIGN_OR_RETURN(ResultPtr r, Exec(c, "SELECT 1 FROM schema_migrations WHERE version = $1",
                                        {std::to_string(m.version)}));
@@ -427,7 +497,13 @@ class PostgresMetaStore : public MetaStore {
     ASSIGN_OR_RETURN(ConnPtr conn, Acquire());
     PGconn* c = conn.get();
     Status s = [&]() -> Status {
-      Status b = Exec(c, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+      // Writes: READ COMMITTED. Get locks the row it reads (FOR UPDATE), updates are
+      // compare-and-set on the etag (re-checked on the newest row version), ids are unique
+      // keys, and invariants over several rows take row locks (LockForUpdate; claims use SKIP
+      // LOCKED). SERIALIZABLE was tried first: its predicate locks are page-grained, and on
+      // tables this small every heartbeat conflicted with every API write, so retries ran out
+      // with three busy nodes. Reads: one REPEATABLE READ snapshot (a page and its count agree).
+      Status b = Exec(c, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                : "BEGIN ISOLATION LEVEL REPEATABLE READ")
                      .status();
       if (!b.ok()) {
@@ -465,7 +541,8 @@ class PostgresMetaStore : public MetaStore {
   }
 
   // Retries an attempt up to kTxnAttempts times with jittered backoff (5 ms doubling, 320 ms
-  // cap) when Attempt allows it; every other status is the answer at once.
+  // cap) when Attempt allows it; every other status is the answer at once. Retries are counted
+  // in fluxo_metastore_retries_total.
   Status RunTxn(bool write, const std::function<Status(MetaTxn&)>& fn) {
     thread_local std::mt19937 rng(std::random_device{}());
     Status last;
@@ -473,6 +550,10 @@ class PostgresMetaStore : public MetaStore {
       bool retry = false;
       last = Attempt(write, fn, &retry);
       if (!retry) return last;
+      static Counter& retries = GetCounter("fluxo_metastore_retries_total", "",
+                                           "Metastore transactions run again after a "
+                                           "serialization failure, deadlock or lost connection.");
+      retries.Add();
       int64_t cap = std::min<int64_t>(320, int64_t{5} << attempt);
       std::this_thread::sleep_for(
           std::chrono::milliseconds(cap / 2 + std::uniform_int_distribution<int64_t>(0, cap)(rng)));

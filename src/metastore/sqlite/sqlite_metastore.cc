@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -408,6 +409,10 @@ class SqliteTxn : public MetaTxn {
     return out;
   }
 
+  Status LockForUpdate(const Scope&, const std::string&, const std::string&) override {
+    return Status::OK();  // BEGIN IMMEDIATE already serializes writers
+  }
+
  private:
   // `scope` null: every scope (system tasks).
   Result<std::string> WhereSql(const Scope* scope, const std::string& kind, const ListQuery& q,
@@ -491,6 +496,10 @@ class ContentionTrackingTxn : public MetaTxn {
   }
   Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) override {
     return Note(inner_->Referrers(scope, id));
+  }
+  Status LockForUpdate(const Scope& scope, const std::string& kind,
+                       const std::string& id) override {
+    return Note(inner_->LockForUpdate(scope, kind, id));
   }
 
  private:
@@ -638,6 +647,17 @@ class SqliteMetaStore : public MetaStore {
     return out;
   }
 
+  Result<MetaSnapshot> Snapshot() override {
+    MetaSnapshot out;
+    RETURN_IF_ERROR(WithDb([&](Db& db) -> Status {
+      RETURN_IF_ERROR(db.Exec("BEGIN"));
+      Status s = ReadSnapshot(db, &out);
+      (void)db.Exec("ROLLBACK");
+      return s;
+    }));
+    return out;
+  }
+
   int64_t RunWrites() override { return run_writes_.Count(); }
   bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) override {
     return run_writes_.Wait(seen, timeout_ms);
@@ -654,6 +674,55 @@ class SqliteMetaStore : public MetaStore {
   }
 
  private:
+  static Status ReadSnapshot(Db& db, MetaSnapshot* out) {
+    ASSIGN_OR_RETURN(Stmt sb, db.Prepare("SELECT org, name, id, created_at FROM sandboxes "
+                                         "ORDER BY org, name"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, sb.Step());
+      if (!row) break;
+      out->sandboxes.push_back(SandboxRecord{sb.Text(0), sb.Text(1), sb.Text(2), sb.Int(3)});
+    }
+    ASSIGN_OR_RETURN(Stmt cl, db.Prepare("SELECT client_id, secret_hash, org, name, created_at "
+                                         "FROM clients ORDER BY client_id"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, cl.Step());
+      if (!row) break;
+      out->clients.push_back(
+          ClientRecord{cl.Text(0), cl.Text(1), cl.Text(2), cl.Text(3), cl.Int(4)});
+    }
+    ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT key, value FROM settings ORDER BY key"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out->settings.emplace_back(st.Text(0), st.Text(1));
+    }
+    ASSIGN_OR_RETURN(Stmt en, db.Prepare(std::string("SELECT ") + kEntityColumns +
+                                         ", org, sandbox FROM entities ORDER BY kind, id"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, en.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(Entity e, ReadEntity(en));
+      out->entities.push_back(ScopedEntity{Scope{en.Text(7), en.Text(8)}, std::move(e)});
+    }
+    ASSIGN_OR_RETURN(Stmt rf, db.Prepare("SELECT from_kind, from_id, to_id FROM refs "
+                                         "ORDER BY from_kind, from_id, to_id"));
+    size_t i = 0;  // both sides are ordered by (kind, id): one merge pass
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, rf.Step());
+      if (!row) break;
+      std::string kind = rf.Text(0), id = rf.Text(1);
+      auto& ents = out->entities;
+      while (i < ents.size() &&
+             std::tie(ents[i].entity.kind, ents[i].entity.id) < std::tie(kind, id)) {
+        ++i;
+      }
+      if (i < ents.size() && ents[i].entity.kind == kind && ents[i].entity.id == id) {
+        ents[i].entity.refs.push_back(rf.Text(2));
+      }
+    }
+    return Status::OK();
+  }
+
   Status Configure(Db& db) const {
     sqlite3_busy_timeout(db.get(), static_cast<int>(options_.busy_timeout_ms));
     // WAL: readers never block the writer. synchronous=FULL: a commit reported to a client

@@ -1,9 +1,10 @@
 // Test harness: starts the real fluxo binary on a free port with a temp data dir and speaks
 // HTTP to it. Every server started here is killed when the test process exits.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const FLOW = '/data/foundation/flowservice';
 export const CATALOG = '/data/foundation/catalog';
@@ -32,6 +33,54 @@ export function tempDir(prefix = 'fluxo-e2e-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+// The metastore switch: FLUXO_E2E_METASTORE=postgres runs every fluxo of this test process on one
+// PostgreSQL 15 (scripts/test-services/postgres.sh, started on first use, stopped at exit), with a
+// database of its own per data dir, so processes that share a data dir share a metastore as they
+// would share meta.db. Unset (or "sqlite"): the default SQLite file in the data dir.
+export const METASTORE = process.env.FLUXO_E2E_METASTORE || 'sqlite';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+let pgServer = null;  // {dir, port}
+const pgDatabases = new Map();  // data dir -> URL
+
+export function postgresServer() {
+  if (pgServer) return pgServer;
+  const dir = tempDir('fluxo-e2e-pg-');
+  const script = path.join(ROOT, 'scripts/test-services/postgres.sh');
+  const port = Number(execFileSync(script, ['start', path.join(dir, 'srv')], { encoding: 'utf8' }).trim());
+  pgServer = { dir, port, script };
+  process.on('exit', () => {
+    try { execFileSync(script, ['stop', path.join(dir, 'srv')]); } catch {}
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return pgServer;
+}
+
+// A fresh, empty PostgreSQL database on the test server; its URL.
+export function newPostgresDatabase() {
+  const pg = postgresServer();
+  const name = 'e2e_' + Math.random().toString(36).slice(2, 10);
+  execFileSync('/usr/lib/postgresql/15/bin/psql',
+    ['-h', path.join(pg.dir, 'srv'), '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres',
+     '-v', 'ON_ERROR_STOP=1', '-q', '-c', `CREATE DATABASE ${name}`]);
+  return `postgresql://postgres:postgres@127.0.0.1:${pg.port}/${name}`;
+}
+
+// ['--metastore', URL] for `dataDir` under the postgres switch; [] otherwise.
+export function metastoreArgs(dataDir) {
+  if (METASTORE !== 'postgres') return [];
+  const key = path.resolve(dataDir);
+  if (!pgDatabases.has(key)) pgDatabases.set(key, newPostgresDatabase());
+  return ['--metastore', pgDatabases.get(key)];
+}
+
+// Operator commands open the store: they get the switch's metastore for their --data.
+const STORE_COMMANDS = new Set(['serve', 'worker', 'clients', 'sandboxes', 'metastore']);
+export function withMetastore(args) {
+  if (!STORE_COMMANDS.has(args[0]) || args.includes('--metastore')) return args;
+  const i = args.indexOf('--data');
+  return i >= 0 ? [...args, ...metastoreArgs(args[i + 1])] : args;
+}
+
 export function fluxoBin() {
   const bin = process.env.FLUXO_BIN || path.resolve('build/fluxo');
   if (!fs.existsSync(bin)) throw new Error(`fluxo binary not found at ${bin} (set FLUXO_BIN)`);
@@ -41,7 +90,7 @@ export function fluxoBin() {
 // Runs a fluxo CLI command to completion; resolves {code, stdout, stderr}.
 export function runCli(args, opts = {}) {
   return new Promise((resolve) => {
-    const p = spawn(fluxoBin(), args, { env: { ...process.env, ...(opts.env || {}) } });
+    const p = spawn(fluxoBin(), withMetastore(args), { env: { ...process.env, ...(opts.env || {}) } });
     let stdout = '', stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
     p.stderr.on('data', (d) => { stderr += d; });
@@ -59,7 +108,7 @@ export class Fluxo {
 
   // Starts `fluxo serve` and waits for its "listening" line.
   async start() {
-    const args = ['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.extraArgs];
+    const args = withMetastore(['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.extraArgs]);
     this.proc = spawn(fluxoBin(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     live.add(this.proc);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
