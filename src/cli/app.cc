@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "auth/authenticator.h"
 #include "base/ids.h"
@@ -70,6 +72,50 @@ Status VerifyMasterKey(MetaStore& store, const MasterKey& key, const std::string
   return Status::OK();
 }
 
+// FLUXO_MASTER_KEY: the key itself, 64 hex characters (for containers, where a mounted file's
+// mode cannot be made 0600 for a non-root user). Never logged.
+Result<std::optional<MasterKey>> MasterKeyFromEnv() {
+  const char* v = std::getenv("FLUXO_MASTER_KEY");
+  if (v == nullptr || *v == '\0') return std::optional<MasterKey>();
+  std::string hex(v);
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.pop_back();
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string raw;
+  for (size_t i = 0; hex.size() == 2 * MasterKey::kSize && i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    raw.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  if (raw.size() != MasterKey::kSize) {
+    return Status::InvalidArgument("FLUXO_MASTER_KEY must be 64 hexadecimal characters");
+  }
+  ASSIGN_OR_RETURN(MasterKey key, MasterKey::FromBytes(raw));
+  return std::optional<MasterKey>(std::move(key));
+}
+
+Result<MasterKey> LoadMasterKey(const StoreOptions& opts, std::string* source) {
+  ASSIGN_OR_RETURN(auto from_env, MasterKeyFromEnv());
+  if (from_env) {
+    if (!opts.master_key_file.empty()) {
+      return Status::InvalidArgument("set either FLUXO_MASTER_KEY or --master-key-file, not both");
+    }
+    *source = "FLUXO_MASTER_KEY";
+    return std::move(*from_env);
+  }
+  *source = opts.MasterKeyPath();
+  std::error_code ec;
+  if (!opts.master_key_file.empty() && !fs::exists(*source, ec)) {
+    return Status::FailedPrecondition("--master-key-file " + *source +
+                                      " does not exist (a shared key is never created)");
+  }
+  return LoadOrCreateMasterKey(*source);
+}
+
 }  // namespace
 
 Result<OpenedState> OpenState(const StoreOptions& opts) {
@@ -83,12 +129,8 @@ Result<OpenedState> OpenState(const StoreOptions& opts) {
   OpenedState st;
   ASSIGN_OR_RETURN(st.store, OpenMetaStore(opts.MetastoreUrl()));
   RETURN_IF_ERROR(st.store->Migrate());
-  std::string key_path = opts.MasterKeyPath();
-  if (!opts.master_key_file.empty() && !fs::exists(key_path, ec)) {
-    return Status::FailedPrecondition("--master-key-file " + key_path +
-                                      " does not exist (a shared key is never created)");
-  }
-  ASSIGN_OR_RETURN(MasterKey key, LoadOrCreateMasterKey(key_path));
+  std::string key_path;
+  ASSIGN_OR_RETURN(MasterKey key, LoadMasterKey(opts, &key_path));
   RETURN_IF_ERROR(VerifyMasterKey(*st.store, key, key_path));
   st.master_key = std::make_unique<MasterKey>(std::move(key));
   st.token_key = DeriveKey(*st.master_key, kKeyPurposeTokenSigning);

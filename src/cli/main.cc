@@ -13,6 +13,7 @@
 #include "cli/app.h"
 #include "cli/client_commands.h"
 #include "cli/demo.h"
+#include "cli/metastore_migrate.h"
 #include "connectors/registry.h"
 #include "executor/executor.h"
 #include "lake/lake.h"
@@ -299,6 +300,15 @@ int main(int argc, char** argv) {
   sandboxes_create->add_option("--org", org, "IMS org id")->required();
   sandboxes_create->add_option("name", sandbox, "Sandbox name")->required();
 
+  std::string migrate_from, migrate_to;
+  auto* metastore = app.add_subcommand("metastore", "Operate on a metastore (operator)");
+  metastore->require_subcommand(1);
+  auto* migrate = metastore->add_subcommand(
+      "migrate",
+      "Copy every entity, secret, client and sandbox into an empty metastore and verify counts");
+  migrate->add_option("--from", migrate_from, "Source metastore (sqlite:PATH)")->required();
+  migrate->add_option("--to", migrate_to, "Empty target metastore (postgresql://...)")->required();
+
   ClientCommands client(app);
 
   try {
@@ -313,6 +323,19 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) return Serve(so, o, /*with_api=*/true);
   if (worker->parsed()) return Serve(so, o, /*with_api=*/false);
+  if (migrate->parsed()) {
+    auto m = MigrateMetastore(migrate_from, migrate_to);
+    if (!m.ok()) return Fail(m.status());
+    json::object kinds;
+    for (const auto& [kind, n] : m->entities) kinds[kind] = n;
+    std::cout << json::serialize(json::object{{"entities", std::move(kinds)},
+                                              {"references", m->refs},
+                                              {"clients", m->clients},
+                                              {"sandboxes", m->sandboxes},
+                                              {"settings", m->settings}})
+              << std::endl;
+    return 0;
+  }
 
   auto state = OpenState(so);
   if (!state.ok()) return Fail(state.status());

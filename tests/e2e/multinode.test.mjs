@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { CATALOG, EXPORT, FLOW, Fluxo, eventually, fluxoBin, newPostgresDatabase, tempDir } from './lib/fluxo.mjs';
+import { CATALOG, EXPORT, Fluxo, eventually, fluxoBin, newPostgresDatabase, startPostgres, stopPostgres, tempDir } from './lib/fluxo.mjs';
 import { batchIdOf, createRun, getRun, sqliteFlow, waitRun } from './lib/flows.mjs';
 import { makeEvents } from './lib/sqlite.mjs';
 import { query, lit } from '../node/duckdb.mjs';
@@ -204,6 +204,44 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
   } finally {
     w.proc.kill('SIGTERM');
     await w.exited;
+    await a.stop();
+  }
+});
+
+// Last (it stops the shared server): the metastore goes away while a run is in progress.
+test('a lost metastore fails /readyz and pauses runs; they resume when it returns', async () => {
+  const a = await startServe();
+  try {
+    const api = await a.client();
+    const db = path.join(sources, 'outage.db');
+    const rows = 400000;
+    const { base, step } = makeEvents(db, rows);
+    const f = await sqliteFlow(api, db);
+    const id = await createRun(api, f.flow, base, base + rows * step);
+    await eventually(async () => (await getRun(api, id)).metrics.statusSummary.status === 'inProgress',
+      { timeoutMs: 30000, what: 'the run in progress' });
+    assert.equal((await a.http('GET', '/readyz')).status, 200);
+    stopPostgres();
+    try {
+      const down = await eventually(async () => {
+        const r = await a.http('GET', '/readyz');
+        return r.status === 503 ? r : null;
+      }, { timeoutMs: 10000, what: '/readyz to fail' });
+      assert.match(JSON.stringify(down.body), /metastore/);
+      assert.doesNotMatch(down.text, /postgres:postgres@/);
+      await sleep(2000);
+    } finally {
+      startPostgres();
+    }
+    await eventually(async () => (await a.http('GET', '/readyz')).status === 200,
+      { timeoutMs: 20000, what: '/readyz to recover' });
+    const run = await waitRun(api, id, { timeoutMs: 120000 });
+    assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+    const batches = Object.values((await api.get(`${CATALOG}/batches?dataSet=${f.dataSetId}`)).body)
+      .filter((x) => x.status === 'success');
+    assert.equal(batches.length, 1);
+    assert.equal(batches[0].metrics.outputRecordCount, rows);
+  } finally {
     await a.stop();
   }
 });

@@ -55,6 +55,24 @@ export function postgresServer() {
   return pgServer;
 }
 
+// Stops / starts the test server again on the same port and data (a metastore outage).
+function pgCtl(args) {
+  const pg = postgresServer();
+  const bin = '/usr/lib/postgresql/15/bin/pg_ctl';
+  const cmd = process.getuid() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  execFileSync(cmd[0], cmd[1], { stdio: 'ignore' });
+  return pg;
+}
+export function stopPostgres() {
+  pgCtl(['-D', path.join(postgresServer().dir, 'srv/data'), '-m', 'fast', '-w', 'stop']);
+}
+export function startPostgres() {
+  const pg = postgresServer();
+  const srv = path.join(pg.dir, 'srv');
+  pgCtl(['-D', path.join(srv, 'data'), '-l', path.join(srv, 'server.log'), '-w', '-t', '60', '-o',
+    `-c listen_addresses=127.0.0.1 -p ${pg.port} -k ${srv} -c fsync=off -c synchronous_commit=off`, 'start']);
+}
+
 // A fresh, empty PostgreSQL database on the test server; its URL.
 export function newPostgresDatabase() {
   const pg = postgresServer();
