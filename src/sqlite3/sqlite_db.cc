@@ -87,7 +87,7 @@ Result<Db> Db::Open(const std::string& path, const OpenOptions& options) {
       options.context.empty() ? "cannot open SQLite database " + path : options.context;
   int flags = (options.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
               (options.create && !options.readonly ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, options.vfs);
   if (rc != SQLITE_OK) {
     std::string m = db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc);
     Status s = SqliteError(rc, m, context, options.busy_code);

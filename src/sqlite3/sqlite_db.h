@@ -81,7 +81,10 @@ struct OpenOptions {
   StatusCode busy_code = StatusCode::kUnavailable;
   // Read sqlite_master once, so that a file that is not a database fails here (opening is lazy).
   bool verify = false;
-  // Prefixes open errors ("SQLite file \"x.db\""); "" -> "cannot open SQLite database PATH".
+  // The SQLite VFS to open the file with; nullptr: the default one.
+  const char* vfs = nullptr;
+  // Prefixes open errors ("the SQLite file of auth.params.path"); "" -> "cannot open SQLite
+  // database PATH".
   std::string context;
 };
 

@@ -98,28 +98,26 @@ Result<std::string> PathParam(const ConnectionConfig& c) {
 
 int BusyTimeoutMs(const ConnectionConfig& c) { return std::max(1, c.connect_timeout_s) * 1000; }
 
-// Opens an existing database read-only (not immutable: other processes may write) and checks
-// that the file is a database. `resolved_path` comes from ResolveAllowedPath; `display_path` is
-// the path as the user gave it, for messages.
-Result<Db> OpenReadOnly(const std::string& resolved_path, const std::string& display_path,
-                        int busy_timeout_ms) {
-  return Db::Open(resolved_path, {.readonly = true,
-                                  .busy_timeout_ms = busy_timeout_ms,
-                                  .verify = true,
-                                  .context = "SQLite file \"" + display_path + "\""});
+// Opens an existing confined database read-only (not immutable: other processes may write) and
+// checks that the file is a database. Messages name the field, never the server's path.
+Result<Db> OpenReadOnly(const ConfinedFile& file, int busy_timeout_ms) {
+  return Db::Open(file.SqlitePath(), {.readonly = true,
+                                      .busy_timeout_ms = busy_timeout_ms,
+                                      .verify = true,
+                                      .vfs = BeneathVfs(),
+                                      .context = "the SQLite file of auth.params.path"});
 }
 
 struct Opened {
   Db db;
-  std::string display;   // the path as configured
-  std::string resolved;  // realpath inside an allowed root
+  ConfinedFile file;  // readers open the same file again through it
 };
 
 Result<Opened> OpenConfigured(const ConnectionConfig& c) {
   Opened o;
-  ASSIGN_OR_RETURN(o.display, PathParam(c));
-  ASSIGN_OR_RETURN(o.resolved, ResolveAllowedPath(o.display, c.allow_paths));
-  ASSIGN_OR_RETURN(o.db, OpenReadOnly(o.resolved, o.display, BusyTimeoutMs(c)));
+  ASSIGN_OR_RETURN(std::string path, PathParam(c));
+  ASSIGN_OR_RETURN(o.file, ConfineDatabasePath(path, c.allow_paths));
+  ASSIGN_OR_RETURN(o.db, OpenReadOnly(o.file, BusyTimeoutMs(c)));
   return o;
 }
 
@@ -140,8 +138,7 @@ Result<bool> LookupTable(Db& db, const std::string& schema, std::string_view nam
 
 // Resolves `table_name` ("orders" or "main.orders") to a table or view with its columns.
 // NotFound naming the table when there is none; the name is never part of SQL text.
-Result<TableRef> ResolveTable(Db& db, const std::string& table_name,
-                              const std::string& file_display) {
+Result<TableRef> ResolveTable(Db& db, const std::string& table_name) {
   if (table_name.empty()) return Status::InvalidArgument("params.tableName is required");
   TableRef t;
   ASSIGN_OR_RETURN(bool found, LookupTable(db, "main", table_name, &t));
@@ -153,7 +150,7 @@ Result<TableRef> ResolveTable(Db& db, const std::string& table_name,
   }
   if (!found) {
     return Status::NotFound("table \"" + Truncate(table_name, 128) +
-                            "\" not found in SQLite file \"" + file_display + "\"");
+                            "\" not found in the SQLite file of auth.params.path");
   }
   std::string ctx = "reading the columns of table \"" + t.name + "\"";
   ASSIGN_OR_RETURN(Stmt s, db.Prepare("SELECT name, type FROM pragma_table_info(?1, ?2)", ctx));
@@ -253,9 +250,8 @@ class SqliteSource : public Source {
   std::string Context() const { return "reading table \"" + table_.name + "\""; }
 
   SourceConfig config_;
-  std::string display_path_;
-  std::string resolved_path_;
-  Db db_;  // for planning; readers open their own
+  ConfinedFile file_;  // readers open their own connection to it
+  Db db_;              // for planning; readers open their own
   TableRef table_;
   std::vector<int> out_cols_;  // table column index of each output field
   std::shared_ptr<const Schema> schema_;
@@ -281,9 +277,8 @@ Status SqliteSource::Open() {
   ASSIGN_OR_RETURN(sql::TableSourceParams source, sql::DecodeTableSourceParams(config_.params));
   ASSIGN_OR_RETURN(Opened o, OpenConfigured(config_.connection));
   db_ = std::move(o.db);
-  display_path_ = o.display;
-  resolved_path_ = o.resolved;
-  ASSIGN_OR_RETURN(table_, ResolveTable(db_, source.table_name, display_path_));
+  file_ = o.file;
+  ASSIGN_OR_RETURN(table_, ResolveTable(db_, source.table_name));
 
   // Output columns: params.columns, else all.
   for (const std::string& name : source.columns) {
@@ -539,8 +534,7 @@ Result<std::unique_ptr<SourceReader>> SqliteSource::OpenReader(const Split& spli
   } else if (*kind == "empty") {
     sql += where_.empty() ? " WHERE 0" : " AND 0";
   }
-  ASSIGN_OR_RETURN(Db db,
-                   OpenReadOnly(resolved_path_, display_path_, BusyTimeoutMs(config_.connection)));
+  ASSIGN_OR_RETURN(Db db, OpenReadOnly(file_, BusyTimeoutMs(config_.connection)));
   ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql, Context()));
   BindBounds(stmt);
   if (lo) {
@@ -866,7 +860,7 @@ class SqliteConnector : public Connector {
 
   static Result<json::value> ExploreTable(Opened& o, const std::string& object) {
     if (object.empty()) return Status::InvalidArgument("object (the table name) is required");
-    ASSIGN_OR_RETURN(TableRef t, ResolveTable(o.db, object, o.display));
+    ASSIGN_OR_RETURN(TableRef t, ResolveTable(o.db, object));
     json::array columns;
     std::string list;
     for (const auto& c : t.columns) {

@@ -1,47 +1,94 @@
 #include "connectors/sqlite/sqlite_paths.h"
 
-#include <algorithm>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstring>
 #include <filesystem>
-#include <system_error>
+#include <mutex>
 
 namespace fluxo::connectors::sqlite {
 
-Result<std::string> ResolveAllowedPath(const std::string& path,
-                                       const std::vector<std::string>& allow_roots) {
-  namespace fs = std::filesystem;
-  auto denied = [&](const std::string& why) {
-    return Status::PermissionDenied("SQLite file \"" + path + "\" " + why +
+namespace fs = std::filesystem;
+
+std::string ConfinedFile::SqlitePath() const {
+  return "/proc/self/fd/" + std::to_string(dir->get()) + "/" + name;
+}
+
+Result<ConfinedFile> ConfineDatabasePath(const std::string& path,
+                                         const std::vector<std::string>& allow_roots) {
+  auto denied = [](const std::string& why) {
+    return Status::PermissionDenied("auth.params.path " + why +
                                     "; start fluxo with --allow-path DIR naming a folder that "
-                                    "contains it");
+                                    "contains the SQLite file");
   };
   if (path.empty()) return Status::InvalidArgument("auth.params.path is empty");
+  if (path.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("auth.params.path contains a NUL character");
+  }
   if (allow_roots.empty()) return denied("cannot be read: no folder is allowed");
-  // Symlinks of the existing part are followed and ".." removed before the check, so neither
-  // can lead out of a root; a missing file is reported only when it would be inside a root.
   std::error_code ec;
-  fs::path resolved = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (ec) return Status::InvalidArgument("SQLite file \"" + path + "\": " + ec.message());
-  bool inside = false;
-  for (const std::string& root : allow_roots) {
-    if (root.empty()) continue;
-    std::error_code rec;
-    fs::path r = fs::canonical(root, rec);
-    if (rec) continue;
-    auto [ri, pi] = std::mismatch(r.begin(), r.end(), resolved.begin(), resolved.end());
-    if (ri == r.end() && resolved != r) {
-      inside = true;
-      break;
+  fs::path abs = fs::absolute(path, ec).lexically_normal();
+  if (ec) return Status::InvalidArgument("auth.params.path is not a valid path");
+  std::string name = abs.filename().string();
+  std::string parent = abs.parent_path().string();
+  if (name.empty() || name == "." || name == ".." ||
+      !LexicallyAllowed(abs.string(), allow_roots, false)) {
+    return denied("is outside the allowed folders");
+  }
+  Result<UniqueFd> dir = OpenAllowed(parent, allow_roots, O_RDONLY | O_DIRECTORY, true);
+  if (!dir.ok()) {
+    switch (dir.status().code()) {
+      case StatusCode::kPermissionDenied:
+        return denied(
+            "leads through a symlink or an unreadable folder (symlinks beneath an "
+            "allowed folder are not followed)");
+      case StatusCode::kNotFound:
+      case StatusCode::kInvalidArgument:
+        return Status::NotFound("auth.params.path: the SQLite file does not exist");
+      default:
+        return Status::Unavailable(
+            "auth.params.path: the folder of the SQLite file cannot be "
+            "opened");
     }
   }
-  if (!inside) return denied("is outside the allowed folders");
-  fs::file_status st = fs::status(resolved, ec);
-  if (ec || !fs::exists(st)) {
-    return Status::NotFound("SQLite file \"" + path + "\" does not exist");
+  struct stat st;
+  if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return Status::NotFound("auth.params.path: the SQLite file does not exist");
   }
-  if (!fs::is_regular_file(st)) {
-    return Status::InvalidArgument("SQLite file \"" + path + "\" is not a regular file");
+  if (S_ISLNK(st.st_mode)) {
+    return denied("is a symlink (symlinks beneath an allowed folder are not followed)");
   }
-  return resolved.string();
+  if (!S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument("auth.params.path is not a regular file");
+  }
+  return ConfinedFile{std::make_shared<const UniqueFd>(std::move(dir).value()), std::move(name)};
+}
+
+namespace {
+
+// Names are absolute and confined already ("/proc/self/fd/N/name"): copy, never resolve.
+int FullPathnameAsGiven(sqlite3_vfs*, const char* name, int n_out, char* out) {
+  size_t len = std::strlen(name);
+  if (name[0] != '/' || len + 1 > static_cast<size_t>(n_out)) return SQLITE_CANTOPEN;
+  std::memcpy(out, name, len + 1);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+const char* BeneathVfs() {
+  static constexpr const char* kName = "fluxo-beneath";
+  static std::once_flag once;
+  std::call_once(once, [] {
+    static sqlite3_vfs vfs = *sqlite3_vfs_find("unix");  // a copy: same methods and app data
+    vfs.zName = kName;
+    vfs.pNext = nullptr;
+    vfs.xFullPathname = FullPathnameAsGiven;
+    sqlite3_vfs_register(&vfs, 0);
+  });
+  return kName;
 }
 
 std::string QuoteIdent(std::string_view name) {
