@@ -69,6 +69,8 @@ struct LateCommitGuard {
   int64_t poll_ms = 100;
 };
 inline constexpr const char* kLateCommitWarning = "FLUXO-1222-200";
+// A selected file that fails a rule (a symlink in a watched folder) and was not read.
+inline constexpr const char* kSkippedFileWarning = "INGEST-1205-400";
 
 // Something a run should report although it succeeds (in its statusSummary.errors).
 struct SourceWarning {

@@ -142,6 +142,27 @@ test('path traversal is refused', async () => {
   assert.equal(t.status, 400, t.text);
 });
 
+test('a symlink in a watched folder is one file error of the run; the other files are ingested and explore answers', async () => {
+  const root = path.join(dir, 'watched');
+  writeCsv(path.join(root, 'in', 'a.csv'), { rows: 5, mtime: T + 5 });
+  fs.symlinkSync('/etc/passwd', path.join(root, 'in', 'evil.csv'));
+  fs.lutimesSync(path.join(root, 'in', 'evil.csv'), T + 5, T + 5);
+  const f = await fileFlow(root, 'in');
+  const run = await waitRun(api, await createRun(api, f.flow, T, T + 10));
+  assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+  assert.equal(run.metrics.recordSummary.outputRecordCount, 5);
+  const errors = run.metrics.statusSummary.errors;
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0].code, 'INGEST-1205-400');
+  assert.match(errors[0].message, /in\/evil\.csv.*symlink/);
+  assert.ok(!JSON.stringify(run).includes(dir), 'no server path in the run');
+  for (const q of ['', '?objectType=root', '?objectType=folder&object=in']) {
+    const ex = await api.get(`${FLOW}/connections/${f.conn}/explore${q}`);
+    assert.equal(ex.status, 200, ex.text);
+    assert.doesNotMatch(ex.text, /evil/);
+  }
+});
+
 test('S3: objects selected by window from s3rver, and a lake in S3 read back with DuckDB', async () => {
   const s3dir = tempDir('fluxo-s3rver-');
   const endpoint = execFileSync(path.join(ROOT, 'scripts/test-services/s3rver.sh'), ['start', s3dir, 'landing'], { encoding: 'utf8' }).trim();

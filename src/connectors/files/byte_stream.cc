@@ -294,23 +294,14 @@ class ZstdDecoder : public Decoder {
 
 }  // namespace
 
-Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::string name,
+Result<std::unique_ptr<ByteStream>> OpenLocalFile(UniqueFd file, std::string name,
                                                   std::atomic<int64_t>* bytes_read, int64_t start,
                                                   int64_t end) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    std::string msg = "open file " + Quote(name) + ": " + std::strerror(err);
-    if (err == ENOENT || err == ENOTDIR) return Status::NotFound(msg);
-    if (err == EACCES || err == EPERM) return Status::PermissionDenied(msg);
-    return Status::Unavailable(msg);
-  }
   start = std::max<int64_t>(start, 0);
-  if (start > 0 && ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::Unavailable("seek in file " + Quote(name) + ": " + std::strerror(err));
+  if (start > 0 && ::lseek(file.get(), static_cast<off_t>(start), SEEK_SET) < 0) {
+    return Status::Unavailable("seek in file " + Quote(name) + ": " + std::strerror(errno));
   }
+  int fd = file.release();
   const int64_t length = end < 0 ? -1 : std::max<int64_t>(end - start, 0);
   ::posix_fadvise(fd, static_cast<off_t>(start), length < 0 ? 0 : static_cast<off_t>(length),
                   POSIX_FADV_SEQUENTIAL);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/fs_beneath.h"
 #include "base/status.h"
 #include "objstore/object_store.h"
 
@@ -26,10 +27,11 @@ class ByteStream {
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
 };
 
-// Opens local file `path` (already confined by the caller). `name` is used in messages.
-// `bytes_read` (optional) is increased by every byte read from the file. The stream starts at
-// byte `start` and ends before byte `end` (-1: at the end of the file), for byte-range splits.
-Result<std::unique_ptr<ByteStream>> OpenLocalFile(const std::string& path, std::string name,
+// A stream over local file `fd` (opened and confined by the caller; the stream owns it). `name`
+// is used in messages. `bytes_read` (optional) is increased by every byte read from the file. The
+// stream starts at byte `start` and ends before byte `end` (-1: at the end of the file), for
+// byte-range splits.
+Result<std::unique_ptr<ByteStream>> OpenLocalFile(UniqueFd fd, std::string name,
                                                   std::atomic<int64_t>* bytes_read,
                                                   int64_t start = 0, int64_t end = -1);
 // Reads `key` of `store` in ranged chunks of `chunk_size` bytes from byte `start` up to byte

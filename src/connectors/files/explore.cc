@@ -19,6 +19,7 @@ Result<json::value> ExploreFiles(FileSystem* fs, const std::string& object_type,
           json::object{{"type", "folder"}, {"name", f}, {"path", rel.empty() ? f : rel + "/" + f}});
     }
     for (const FileEntry& f : files) {
+      if (!f.refused.empty()) continue;  // never read, so not offered
       std::string name = f.path.substr(f.path.rfind('/') + 1);
       out.push_back(json::object{{"type", "file"},
                                  {"name", name},

@@ -60,8 +60,25 @@ class FileSplitReader : public SourceReader {
 
 Status FileSource::Open() {
   ASSIGN_OR_RETURN(options_, DecodeFileOptions(config_));
-  ASSIGN_OR_RETURN(files_,
+  ASSIGN_OR_RETURN(std::vector<FileEntry> selected,
                    SelectFiles(fs_.get(), options_.path, options_.recursive, config_.window));
+  // A selected file that fails a rule is one warning of the run (INGEST-1205-400, at most 20
+  // and then a count), not its end: the other files are read.
+  constexpr size_t kMaxSkippedWarnings = 20;
+  size_t skipped = 0;
+  for (FileEntry& f : selected) {
+    if (f.refused.empty()) {
+      files_.push_back(std::move(f));
+    } else if (++skipped <= kMaxSkippedWarnings) {
+      warnings_.push_back(
+          {kSkippedFileWarning, "file '" + f.path + "' skipped: it " + f.refused, std::nullopt});
+    }
+  }
+  if (skipped > kMaxSkippedWarnings) {
+    warnings_.push_back({kSkippedFileWarning,
+                         std::to_string(skipped - kMaxSkippedWarnings) + " more files skipped",
+                         std::nullopt});
+  }
   counters_.input_files.store(static_cast<int64_t>(files_.size()));
   int64_t listed_bytes = 0;
   for (const FileEntry& f : files_) listed_bytes += f.size;

@@ -56,7 +56,7 @@ class FileSource : public Source {
   RandomAccessOpener random_access_;
   FileOptions options_;  // decoded by Open()
   ReaderContext context_{&options_, &counters_, &config_.on_row_error};
-  std::vector<FileEntry> files_;
+  std::vector<FileEntry> files_;  // the selected files that are read
   std::shared_ptr<const Schema> schema_;
 };
 

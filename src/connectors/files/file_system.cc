@@ -1,5 +1,6 @@
 #include "connectors/files/file_system.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+
+#include "base/fs_beneath.h"
 
 namespace fluxo::connectors::files {
 
@@ -70,125 +73,156 @@ Status ErrnoStatus(const std::string& what, int err) {
   return Status::Unavailable(msg);
 }
 
+// Why a directory entry is listed but not read (a file error of the run); "" when it is a file.
+std::string RefusalOf(const struct stat& st) {
+  if (S_ISLNK(st.st_mode)) return "is a symlink (symlinks beneath the root are not followed)";
+  if (!S_ISREG(st.st_mode)) return "is not a regular file";
+  return "";
+}
+
+// A local folder held open: every path is opened beneath `root_` (base/fs_beneath.h), every
+// listing reads directory descriptors, and no symlink beneath the root is ever followed, so a
+// folder swapped for a symlink between a listing and an open cannot lead outside.
 class LocalFs : public FileSystem {
  public:
-  explicit LocalFs(fs::path root) : root_(std::move(root)) {}
+  // `label`: rootPath as the user gave it (normalized), for messages and absolute user paths.
+  LocalFs(UniqueFd root, std::string label) : root_(std::move(root)), label_(std::move(label)) {}
 
   Result<std::vector<FileEntry>> ListFiles(const std::string& dir, bool recursive) override {
-    ASSIGN_OR_RETURN(fs::path d, Resolve(dir));
-    std::error_code ec;
-    if (!fs::is_directory(d, ec)) {
-      return Status::NotFound("folder " + Quote(dir) + " not found in " + Describe());
-    }
+    ASSIGN_OR_RETURN(UniqueFd d, OpenFolder(dir));
+    ASSIGN_OR_RETURN(std::string rel, NormalizeRelativePath(dir, label_));
     std::vector<FileEntry> out;
-    auto visit = [&](const fs::directory_entry& e) -> Status {
-      std::error_code ec2;
-      bool link = e.is_symlink(ec2);
-      fs::path p = e.path();
-      if (link) {
-        fs::path target = fs::canonical(p, ec2);
-        if (ec2) return Status::OK();  // dangling link: not a file
-        if (!Within(target, root_)) {
-          return Status::PermissionDenied("file " + Quote(Rel(p)) +
-                                          " is a symlink to a place outside the root " +
-                                          Quote(root_.string()));
-        }
-        if (!fs::is_regular_file(target, ec2)) return Status::OK();
-      } else if (!e.is_regular_file(ec2)) {
-        return Status::OK();
-      }
-      struct stat st;
-      if (::stat(p.c_str(), &st) != 0) return Status::OK();  // vanished
-      out.push_back({Rel(p), static_cast<int64_t>(st.st_size), MtimeMs(st)});
-      return Status::OK();
-    };
-    if (recursive) {
-      fs::recursive_directory_iterator it(d, fs::directory_options::skip_permission_denied, ec);
-      if (ec) return ErrnoStatus("list " + Quote(dir), ec.value());
-      for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) return ErrnoStatus("list " + Quote(dir), ec.value());
-        RETURN_IF_ERROR(visit(*it));
-      }
-    } else {
-      fs::directory_iterator it(d, ec);
-      if (ec) return ErrnoStatus("list " + Quote(dir), ec.value());
-      for (; it != fs::directory_iterator(); it.increment(ec)) {
-        if (ec) return ErrnoStatus("list " + Quote(dir), ec.value());
-        RETURN_IF_ERROR(visit(*it));
-      }
-    }
+    RETURN_IF_ERROR(ListInto(d.get(), rel, recursive, 0, &out));
     std::sort(out.begin(), out.end(),
               [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
     return out;
   }
 
   Result<std::vector<std::string>> ListFolders(const std::string& dir) override {
-    ASSIGN_OR_RETURN(fs::path d, Resolve(dir));
-    std::error_code ec;
+    ASSIGN_OR_RETURN(UniqueFd d, OpenFolder(dir));
     std::vector<std::string> out;
-    fs::directory_iterator it(d, ec);
-    if (ec) return ErrnoStatus("list " + Quote(dir), ec.value());
-    for (; it != fs::directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      if (it->is_directory(ec) && !it->is_symlink(ec)) {
-        out.push_back(it->path().filename().string());
-      }
-    }
+    RETURN_IF_ERROR(ForEachEntry(d.get(), [&](const std::string& name, const struct stat& st) {
+      if (S_ISDIR(st.st_mode)) out.push_back(name);
+      return Status::OK();
+    }));
     std::sort(out.begin(), out.end());
     return out;
   }
 
   Result<std::optional<FileEntry>> Stat(const std::string& path) override {
-    ASSIGN_OR_RETURN(fs::path p, Resolve(path));
+    ASSIGN_OR_RETURN(std::string rel, NormalizeRelativePath(path, label_));
+    if (rel.empty()) return std::optional<FileEntry>();
+    size_t slash = rel.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
+    std::string name = rel.substr(slash + 1);
+    Result<UniqueFd> d = OpenBeneath(root_.get(), parent, O_RDONLY | O_DIRECTORY);
+    if (!d.ok()) return Refine(path, d.status());
     struct stat st;
-    if (::stat(p.c_str(), &st) != 0) {
+    if (::fstatat(d->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       return Status::NotFound("path " + Quote(path) + " not found in " + Describe());
     }
     if (S_ISDIR(st.st_mode)) return std::optional<FileEntry>();
+    if (S_ISLNK(st.st_mode)) {
+      return Status::PermissionDenied("path " + Quote(path) + " refused: " + RefusalOf(st));
+    }
     if (!S_ISREG(st.st_mode)) {
       return Status::InvalidArgument("path " + Quote(path) + " is not a regular file");
     }
-    return std::optional<FileEntry>(
-        FileEntry{NormalizeRelativePath(path).value(), st.st_size, MtimeMs(st)});
+    return std::optional<FileEntry>(FileEntry{rel, st.st_size, MtimeMs(st)});
   }
 
   Result<std::unique_ptr<ByteStream>> Open(const FileEntry& file, std::atomic<int64_t>* bytes_read,
                                            int64_t start = 0, int64_t end = -1) override {
-    ASSIGN_OR_RETURN(fs::path p, Resolve(file.path));
-    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> s,
-                     OpenLocalFile(p.string(), file.path, bytes_read, start, end));
-    // Check the opened file itself: a link swapped in after the listing is caught here.
-    std::error_code ec;
-    fs::path real = fs::canonical(p, ec);
-    if (ec || !Within(real, root_)) {
-      return Status::PermissionDenied("file " + Quote(file.path) + " resolves outside the root " +
-                                      Quote(root_.string()));
+    if (!file.refused.empty()) {
+      return Status::PermissionDenied("file " + Quote(file.path) + " " + file.refused);
     }
-    return s;
+    ASSIGN_OR_RETURN(std::string rel, NormalizeRelativePath(file.path, label_));
+    Result<UniqueFd> fd = OpenBeneath(root_.get(), rel, O_RDONLY);
+    if (!fd.ok()) return Refine(file.path, fd.status());
+    struct stat st;
+    if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return Status::PermissionDenied("file " + Quote(file.path) + " is not a regular file");
+    }
+    return OpenLocalFile(std::move(fd).value(), file.path, bytes_read, start, end);
   }
 
   Result<std::string> Normalize(const std::string& path) const override {
-    return NormalizeRelativePath(path, root_.string());
+    return NormalizeRelativePath(path, label_);
   }
-  std::string Describe() const override { return Quote(root_.string()); }
+  std::string Describe() const override { return Quote(label_); }
 
  private:
-  std::string Rel(const fs::path& p) const { return p.lexically_relative(root_).generic_string(); }
+  static constexpr int kMaxDepth = 64;  // folders deeper than this are not listed
 
-  // The absolute path of relative `path`, refused when it leaves the root.
-  Result<fs::path> Resolve(const std::string& path) const {
-    ASSIGN_OR_RETURN(std::string rel, NormalizeRelativePath(path, root_.string()));
-    fs::path p = rel.empty() ? root_ : root_ / rel;
-    std::error_code ec;
-    fs::path real = fs::weakly_canonical(p, ec);
-    if (!ec && !Within(real, root_)) {
-      return Status::PermissionDenied("path " + Quote(path) + " resolves outside the root " +
-                                      Quote(root_.string()) + " (symlink)");
+  // A status of OpenBeneath for user `path`, with the message naming it (never a server path).
+  Status Refine(const std::string& path, const Status& s) const {
+    if (s.code() == StatusCode::kPermissionDenied) {
+      return Status::PermissionDenied("path " + Quote(path) +
+                                      " refused: it leads through a symlink (symlinks beneath "
+                                      "the root are not followed)");
     }
-    return p;
+    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kInvalidArgument) {
+      return Status::NotFound("path " + Quote(path) + " not found in " + Describe());
+    }
+    return Status(s.code(), "path " + Quote(path) + ": " + s.message());
   }
 
-  fs::path root_;  // canonical
+  Result<UniqueFd> OpenFolder(const std::string& dir) const {
+    ASSIGN_OR_RETURN(std::string rel, NormalizeRelativePath(dir, label_));
+    Result<UniqueFd> d = OpenBeneath(root_.get(), rel, O_RDONLY | O_DIRECTORY);
+    if (d.ok()) return d;
+    if (d.status().code() == StatusCode::kPermissionDenied) return Refine(dir, d.status());
+    if (d.status().code() == StatusCode::kNotFound ||
+        d.status().code() == StatusCode::kInvalidArgument) {
+      return Status::NotFound("folder " + Quote(dir) + " not found in " + Describe());
+    }
+    return d.status();
+  }
+
+  // Calls `fn(name, lstat)` for each entry of open folder `dir` but "." and "..".
+  template <typename Fn>
+  static Status ForEachEntry(int dir, Fn fn) {
+    int dup = ::fcntl(dir, F_DUPFD_CLOEXEC, 0);
+    DIR* d = dup < 0 ? nullptr : ::fdopendir(dup);
+    if (d == nullptr) {
+      if (dup >= 0) ::close(dup);
+      return ErrnoStatus("list a folder", errno);
+    }
+    Status status;
+    while (status.ok()) {
+      errno = 0;
+      struct dirent* e = ::readdir(d);
+      if (e == nullptr) break;
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      struct stat st;
+      if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // vanished
+      status = fn(name, st);
+    }
+    ::closedir(d);
+    return status;
+  }
+
+  // Appends the files under open folder `dir` (whose path is `rel`) to `out`: regular files,
+  // and entries that fail a rule (symlinks, devices...) with `refused` set. Sub-folders are
+  // opened with O_NOFOLLOW from `dir`, never by name from the root.
+  Status ListInto(int dir, const std::string& rel, bool recursive, int depth,
+                  std::vector<FileEntry>* out) const {
+    return ForEachEntry(dir, [&](const std::string& name, const struct stat& st) -> Status {
+      std::string path = rel.empty() ? name : rel + "/" + name;
+      if (S_ISDIR(st.st_mode)) {
+        if (!recursive || depth >= kMaxDepth) return Status::OK();
+        UniqueFd sub(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!sub.valid()) return Status::OK();  // vanished, or swapped for a link meanwhile
+        return ListInto(sub.get(), path, recursive, depth + 1, out);
+      }
+      out->push_back({path, static_cast<int64_t>(st.st_size), MtimeMs(st), RefusalOf(st)});
+      return Status::OK();
+    });
+  }
+
+  UniqueFd root_;
+  std::string label_;
 };
 
 class StoreFs : public FileSystem {
@@ -302,22 +336,31 @@ Result<std::unique_ptr<FileSystem>> OpenLocalFileSystem(const std::string& root_
   if (root_path.empty() || root_path[0] != '/') {
     return Status::InvalidArgument("rootPath " + Quote(root_path) + " must be an absolute path");
   }
+  if (root_path.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("rootPath contains a NUL character");
+  }
   if (HasDotDotSegment(root_path) || HasDotDotSegment(PercentDecode(root_path))) {
     return Status::PermissionDenied("rootPath " + Quote(root_path) + " refused: '..' segments");
   }
-  std::error_code ec;
-  fs::path root = fs::canonical(root_path, ec);
-  if (ec) return Status::NotFound("rootPath " + Quote(root_path) + ": " + ec.message());
-  if (!fs::is_directory(root, ec)) {
-    return Status::InvalidArgument("rootPath " + Quote(root_path) + " is not a folder");
+  std::string label = fs::path(root_path).lexically_normal().generic_string();
+  if (label.size() > 1 && label.back() == '/') label.pop_back();
+  Result<UniqueFd> root = OpenAllowed(label, allow, O_RDONLY | O_DIRECTORY, true);
+  if (root.ok()) return std::unique_ptr<FileSystem>(new LocalFs(std::move(root).value(), label));
+  switch (root.status().code()) {
+    case StatusCode::kInvalidArgument:
+      return Status::InvalidArgument("rootPath " + Quote(root_path) + " is not a folder");
+    case StatusCode::kNotFound:
+      return Status::NotFound("rootPath " + Quote(root_path) + " does not exist");
+    case StatusCode::kPermissionDenied:
+      if (LexicallyAllowed(label, allow, true)) {
+        return Status::PermissionDenied("rootPath " + Quote(root_path) +
+                                        " refused: it leads through a symlink (symlinks beneath "
+                                        "an allowed folder are not followed)");
+      }
+      return Status::PermissionDenied("rootPath " + Quote(root_path) +
+                                      " is outside the folders allowed with --allow-path");
+    default: return root.status();
   }
-  for (const std::string& a : allow) {
-    fs::path ap = fs::weakly_canonical(a, ec);
-    if (ec) continue;
-    if (Within(root, ap)) return std::unique_ptr<FileSystem>(new LocalFs(root));
-  }
-  return Status::PermissionDenied("rootPath " + Quote(root_path) +
-                                  " is outside the folders allowed with --allow-path");
 }
 
 std::unique_ptr<FileSystem> ObjectStoreFileSystem(std::shared_ptr<ObjectStore> store,

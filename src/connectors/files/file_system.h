@@ -2,11 +2,12 @@
 // ObjectStore (S3). Paths are '/'-separated and relative to the connection's root.
 //
 // Local confinement (LocalFileSystem): the root must lie inside one of the --allow-path folders
-// (compared after resolving symlinks); a path with a ".." segment (also percent-encoded, "%2e%2e"),
-// a backslash, or an absolute path outside the root is refused; a symlink whose target lies
-// outside the root is refused when listed, and checked again right after the file is opened.
-// Directory symlinks are not followed while listing. Refusals are PermissionDenied with a message
-// naming the path.
+// (the allowed folders may be given through symlinks; nothing beneath them may be one). The root
+// is held open and every path is opened beneath it with base/fs_beneath.h: no check-then-use
+// gap, and no symlink beneath the root is ever followed. A path with a ".." segment (also
+// percent-encoded, "%2e%2e"), a backslash, NUL, an absolute path outside the root, or a symlink
+// on the way is refused with PermissionDenied naming the user's path (messages never carry a
+// server path). Listings return symlinks and special files with FileEntry::refused set.
 #pragma once
 
 #include <atomic>
@@ -26,6 +27,9 @@ struct FileEntry {
   std::string path;  // relative to the root, '/'-separated
   int64_t size = 0;  // bytes
   int64_t mtime_ms = 0;
+  // Non-empty when the entry was listed but fails a rule and is never read ("is a symlink
+  // (...)"): a file error of the run, not its end. Only listings set it (local folders).
+  std::string refused;
 };
 
 // Normalizes a user path relative to the root: strips "./", leading and trailing '/', and

@@ -2,14 +2,18 @@
 // schemas and row errors.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "connectors/files/files_connector.h"
 #include "model/spec_ids.h"
@@ -297,13 +301,86 @@ TEST_F(FilesSourceTest, PathTraversalIsRefused) {
     ASSERT_FALSE(out.ok());
     EXPECT_EQ(out.status().code(), StatusCode::kPermissionDenied) << out.status().ToString();
   }
-  // A folder listing with a link to the outside is refused too.
-  auto all = Run(Config("."));
-  EXPECT_EQ(all.status().code(), StatusCode::kPermissionDenied) << all.status().ToString();
+  // A folder listing with a link in it reads the other files and skips the link (see
+  // SymlinkInAWatchedFolderIsAFileError).
+  std::unique_ptr<Source> src;
+  auto all = Run(Config("."), &src);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->files, std::vector<std::string>{"ok.csv"});
   // An absolute path inside the root is fine.
   fs::remove(root_ / "link.csv");
   auto inside = Run(Config((root_ / "ok.csv").string()));
   EXPECT_TRUE(inside.ok()) << inside.status().ToString();
+}
+
+// Issue 16 item 3: one symlink in a watched folder (to the outside or not) is a file error of the
+// run; the files next to it are read, and explore of the root still answers.
+TEST_F(FilesSourceTest, SymlinkInAWatchedFolderIsAFileError) {
+  WriteRoot("in/a.csv", "a\n1\n");
+  WriteRoot("in/deep/b.csv", "a\n2\n");
+  fs::create_symlink(base_ / "secret" / "passwd", root_ / "in" / "evil.csv");
+  fs::create_symlink("a.csv", root_ / "in" / "alias.csv");
+  fs::create_directory_symlink(base_ / "secret", root_ / "in" / "deep" / "evil_dir");
+  for (const std::string& path : {std::string("in"), std::string("in/*.csv")}) {
+    SCOPED_TRACE(path);
+    SourceConfig c = Config(path);
+    c.params["recursive"] = true;
+    std::unique_ptr<Source> src;
+    auto out = Run(c, &src);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(out->files, (std::vector<std::string>{"in/a.csv", "in/deep/b.csv"}));
+    EXPECT_EQ(out->rows.size(), 2u);
+    std::vector<std::string> skipped;
+    for (const SourceWarning& w : src->warnings()) {
+      EXPECT_EQ(w.code, "INGEST-1205-400");
+      skipped.push_back(w.message);
+    }
+    // The folder listing also names the folder symlink; the glob matches only *.csv names.
+    ASSERT_EQ(skipped.size(), path == "in" ? 3u : 2u);
+    EXPECT_NE(skipped[0].find("in/alias.csv"), std::string::npos) << skipped[0];
+    EXPECT_NE(skipped[0].find("symlink"), std::string::npos) << skipped[0];
+    for (const std::string& m : skipped) {
+      EXPECT_EQ(m.find(base_.string()), std::string::npos) << m;  // no server path
+    }
+  }
+  auto connector = connectors::files::NewLocalFolderConnector();
+  auto root = connector->Explore(Config("").connection, "root", "");
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  auto folder = connector->Explore(Config("").connection, "folder", "in");
+  ASSERT_TRUE(folder.ok()) << folder.status().ToString();
+  std::string listed = json::serialize(*folder);
+  EXPECT_NE(listed.find("a.csv"), std::string::npos);
+  EXPECT_EQ(listed.find("evil"), std::string::npos) << listed;
+}
+
+// Issue 16 item 1: a folder swapped for a symlink to the outside over and over (atomically, with
+// renameat2 RENAME_EXCHANGE) while runs and explore read below it: nothing outside is ever read.
+TEST_F(FilesSourceTest, SymlinkSwapRaceNeverReadsOutside) {
+  WriteRoot("data/a.csv", "v\ninside\n");
+  Write(base_ / "secret" / "a.csv", "v\nSECRET\n");
+  fs::create_directory_symlink(base_ / "secret", root_ / "swap");
+  const std::string a = (root_ / "data").string(), b = (root_ / "swap").string();
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    while (!stop.load()) ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+  });
+  auto connector = connectors::files::NewLocalFolderConnector();
+  int outside = 0, inside = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  for (int i = 0; i < 4000 && std::chrono::steady_clock::now() < deadline; ++i) {
+    for (const std::string& path : {std::string("data/a.csv"), std::string("data")}) {
+      auto out = Run(Config(path));
+      if (!out.ok()) continue;
+      for (const auto& row : out->rows) (row[0] == "SECRET" ? outside : inside)++;
+    }
+    auto file = connector->Explore(Config("").connection, "file", "data/a.csv");
+    auto folder = connector->Explore(Config("").connection, "folder", "data");
+    if (folder.ok() && json::serialize(*folder).find("SECRET") != std::string::npos) ++outside;
+  }
+  stop = true;
+  swapper.join();
+  EXPECT_EQ(outside, 0);
+  EXPECT_GT(inside, 0);
 }
 
 TEST_F(FilesSourceTest, RootMustBeInsideAnAllowedFolder) {
