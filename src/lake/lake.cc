@@ -254,13 +254,29 @@ Status Lake::Abort(const BatchContext& ctx, const std::string& reason) {
     auto batch = txn.Get(ctx.scope, kBatches, ctx.batch_id);
     if (!batch.ok())
       return batch.status().code() == StatusCode::kNotFound ? Status::OK() : batch.status();
-    if (GetString(batch->doc, "status") != std::optional<std::string>("loading"))
+    std::optional<std::string> status = GetString(batch->doc, "status");
+    if (status != std::optional<std::string>("loading") &&
+        status != std::optional<std::string>("failed")) {
       return Status::OK();
+    }
+    bool pending = batch->doc.contains(kCleanupField);
+    if (status == std::optional<std::string>("failed") && pending == !del.ok()) {
+      return Status::OK();  // already recorded as it is
+    }
     std::string expected = batch->etag;
-    batch->doc["status"] = "failed";
-    batch->doc["errors"] =
-        json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
-    batch->doc["completed"] = clock_->NowMillis();
+    if (status == std::optional<std::string>("loading")) {
+      batch->doc["status"] = "failed";
+      batch->doc["errors"] =
+          json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
+      batch->doc["completed"] = clock_->NowMillis();
+    }
+    // Files that could not be removed (a read-only lake, an outage) are removed by a later
+    // CollectGarbage: the mark stays until a deletion of the whole prefix succeeds.
+    if (del.ok()) {
+      batch->doc.erase(kCleanupField);
+    } else {
+      batch->doc[kCleanupField] = "pending";
+    }
     Touch(*batch, clock_->NowMillis());
     return txn.Update(ctx.scope, *batch, expected);
   });
@@ -355,8 +371,35 @@ Status Lake::AbortLoadingBatchesOfRun(const Scope& scope, const std::string& run
 Result<int64_t> Lake::CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live) {
   int64_t now = clock_->NowMillis();
   ASSIGN_OR_RETURN(int64_t aborted, AbortDeadBatches(now, min_age_ms, live));
+  RETURN_IF_ERROR(RemoveLeftoverFiles());
   RETURN_IF_ERROR(RepairManifests(now));
   return aborted;
+}
+
+Status Lake::RemoveLeftoverFiles() {
+  ListQuery q;
+  q.limit = 200;
+  q.order_desc = false;
+  q.filters = {Filter{"status", -1, FilterOp::kEq, {"failed"}},
+               Filter{kCleanupField, -1, FilterOp::kEq, {"pending"}}};
+  std::vector<ScopedEntity> failed;
+  RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(failed, txn.ListAcrossScopes(kBatches, q));
+    return Status::OK();
+  }));
+  for (const auto& se : failed) {
+    BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id,
+                     GetString(se.entity.doc, "runId").value_or(""), ""};
+    ctx.prefix = BatchPrefix(se.scope, ctx.dataset_id, se.entity.id);
+    Status s = Abort(ctx, "");
+    if (!s.ok()) {
+      spdlog::warn("gc: files of failed batch {} still cannot be removed: {}", se.entity.id,
+                   s.message());
+    } else {
+      spdlog::info("gc: removed the leftover files of failed batch {}", se.entity.id);
+    }
+  }
+  return Status::OK();
 }
 
 Result<int64_t> Lake::AbortDeadBatches(int64_t now, int64_t min_age_ms,

@@ -89,8 +89,9 @@ class Lake {
                 const BatchMetrics& metrics, const Schema& schema, bool has_row_errors,
                 const std::function<Status(MetaTxn&)>& extra);
 
-  // Deletes the batch's objects and marks it `failed` with `reason`. Best effort on objects;
-  // idempotent.
+  // Deletes the batch's objects and marks it `failed` with `reason` (a `failed` batch keeps its
+  // reason). When some object cannot be deleted the batch is marked `cleanup: "pending"` and the
+  // deletion's error is returned; CollectGarbage retries it until it succeeds. Idempotent.
   Status Abort(const BatchContext& ctx, const std::string& reason);
 
   // Window replacement, inside the caller's transaction (the one that commits the replacing
@@ -127,6 +128,8 @@ class Lake {
   // Garbage collection, safe to run at any time from any process:
   //  - `loading` batches older than `min_age_ms` whose run is missing, or whose attempt `live`
   //    says is not alive, are aborted (files removed);
+  //  - `failed` batches whose files could not all be deleted (cleanup pending) are deleted again
+  //    (temp part files included);
   //  - `success` batches whose manifest is missing get it written.
   // Returns the number of batches aborted.
   Result<int64_t> CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live);
@@ -147,6 +150,9 @@ class Lake {
   // CollectGarbage's halves: `loading` batches of dead attempts; lost manifests (last 24 h).
   Result<int64_t> AbortDeadBatches(int64_t now, int64_t min_age_ms, const AttemptLiveness& live);
   Status RepairManifests(int64_t now);
+  Status RemoveLeftoverFiles();
+  // The batch field that marks files left behind by Abort.
+  static constexpr const char* kCleanupField = "cleanup";
   Status DeletePrefix(const std::string& prefix);
 
   ObjectStore* objects_;

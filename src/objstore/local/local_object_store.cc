@@ -29,11 +29,11 @@ Status ErrnoStatus(const std::string& what, int err) {
 
 Status FsyncPath(const fs::path& p, int flags) {
   int fd = ::open(p.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open " + p.string(), errno);
+  if (fd < 0) return ErrnoStatus("open a lake folder to sync it", errno);
   int rc = ::fsync(fd);
   int err = errno;
   ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync " + p.string(), err);
+  if (rc != 0) return ErrnoStatus("sync a lake folder", err);
   return Status::OK();
 }
 
@@ -42,14 +42,14 @@ Status MakeDirs(const fs::path& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return Status::OK();
-    return Status::FailedPrecondition(dir.string() + " exists and is not a directory");
+    return Status::FailedPrecondition("a lake folder exists and is not a directory");
   }
   if (dir.has_parent_path() && dir.parent_path() != dir) {
     RETURN_IF_ERROR(MakeDirs(dir.parent_path()));
   }
   if (::mkdir(dir.c_str(), 0755) != 0) {
     if (errno == EEXIST) return Status::OK();
-    return ErrnoStatus("mkdir " + dir.string(), errno);
+    return ErrnoStatus("create a lake folder", errno);
   }
   return FsyncPath(dir.parent_path(), O_RDONLY | O_DIRECTORY);
 }
@@ -89,14 +89,14 @@ class LocalObjectWriter : public ObjectWriter {
   Status Commit() override {
     if (fd_ < 0) return Status::FailedPrecondition("object writer for '" + key_ + "' is closed");
     Status st = Flush();
-    if (st.ok() && ::fsync(fd_) != 0) st = ErrnoStatus("fsync " + tmp_.string(), errno);
+    if (st.ok() && ::fsync(fd_) != 0) st = ErrnoStatus("fsync object '" + key_ + "'", errno);
     if (st.ok()) {
       int rc = ::close(fd_);
       fd_ = -1;
-      if (rc != 0) st = ErrnoStatus("close " + tmp_.string(), errno);
+      if (rc != 0) st = ErrnoStatus("close object '" + key_ + "'", errno);
     }
     if (st.ok() && ::rename(tmp_.c_str(), final_.c_str()) != 0) {
-      st = ErrnoStatus("rename to " + final_.string(), errno);
+      st = ErrnoStatus("commit object '" + key_ + "'", errno);
     }
     if (!st.ok()) {
       Abort();
@@ -134,7 +134,7 @@ class LocalObjectWriter : public ObjectWriter {
       ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return ErrnoStatus("write " + tmp_.string(), errno);
+        return ErrnoStatus("write object '" + key_ + "'", errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
     }
@@ -188,7 +188,7 @@ Result<std::unique_ptr<ObjectWriter>> LocalObjectStore::NewWriter(std::string_vi
     RETURN_IF_ERROR(MakeDirs(final_path.parent_path()));
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   }
-  if (fd < 0) return ErrnoStatus("create " + tmp.string(), errno);
+  if (fd < 0) return ErrnoStatus("create object '" + std::string(key) + "'", errno);
   return std::unique_ptr<ObjectWriter>(
       new LocalObjectWriter(std::string(key), std::move(final_path), std::move(tmp), fd));
 }
@@ -219,7 +219,7 @@ Result<std::string> LocalObjectStore::Get(std::string_view key, ByteRange range)
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return ErrnoStatus("read " + p.string(), err);
+      return ErrnoStatus("read object '" + std::string(key) + "'", err);
     }
     if (n == 0) break;  // truncated concurrently
     done += n;
@@ -255,10 +255,10 @@ Result<ListPage> LocalObjectStore::List(const ObjectListOptions& options) {
     if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
       return ListPage{};
     }
-    return Status::Unavailable("list " + start.string() + ": " + ec.message());
+    return Status::Unavailable("list '" + options.prefix + "': " + ec.message());
   }
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return Status::Unavailable("list " + start.string() + ": " + ec.message());
+    if (ec) return Status::Unavailable("list '" + options.prefix + "': " + ec.message());
     const fs::directory_entry& e = *it;
     std::string name = e.path().filename().string();
     if (name.rfind(kTempPrefix, 0) == 0) continue;
@@ -286,7 +286,7 @@ Status LocalObjectStore::Delete(std::string_view key) {
   fs::path p = PathOf(key);
   if (::unlink(p.c_str()) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return Status::OK();
-    return ErrnoStatus("delete " + p.string(), errno);
+    return ErrnoStatus("delete object '" + std::string(key) + "'", errno);
   }
   // Remove directories left empty, up to (not including) the root. rmdir fails on non-empty.
   fs::path dir = p.parent_path();
@@ -306,7 +306,7 @@ Status LocalObjectStore::DeleteIncomplete(std::string_view prefix) {
   fs::recursive_directory_iterator it(start, fs::directory_options::skip_permission_denied, ec);
   if (ec) return Status::OK();  // nothing there
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return Status::Unavailable("list " + start.string() + ": " + ec.message());
+    if (ec) return Status::Unavailable("list '" + std::string(prefix) + "': " + ec.message());
     std::string name = it->path().filename().string();
     if (name.rfind(kTempPrefix, 0) != 0) continue;
     // The key the temp file would have become: its folder plus the name after "<prefix><hex>-".
@@ -320,7 +320,7 @@ Status LocalObjectStore::DeleteIncomplete(std::string_view prefix) {
   }
   for (const auto& p : temps) {
     if (::unlink(p.c_str()) != 0 && errno != ENOENT)
-      return ErrnoStatus("delete " + p.string(), errno);
+      return ErrnoStatus("delete an incomplete object under '" + std::string(prefix) + "'", errno);
   }
   return Status::OK();
 }

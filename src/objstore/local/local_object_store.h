@@ -4,8 +4,8 @@
 // target's own directory, and Commit() fsyncs the file, renames it over the target and fsyncs the
 // directory before returning OK: a crash leaves either the old object or the new one, plus at
 // worst a temp file that List never shows (keys may not have a segment starting with
-// ".fluxo-tmp-"). Keys are confined under the root lexically (see ValidateObjectKey); symlinks
-// placed under the root by someone else are followed.
+// ".fluxo-tmp-"). Error messages name keys, never the root's path. Keys are confined under the root
+// lexically (see ValidateObjectKey); symlinks placed under the root by someone else are followed.
 //
 // Thread-safe. Directories are created on demand; Delete removes directories it leaves empty.
 #pragma once

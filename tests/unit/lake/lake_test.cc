@@ -1,12 +1,17 @@
 // The lake's batch life cycle and dataset schema evolution (unit level, in-memory object store).
 #include "lake/lake.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "base/ids.h"
 #include "formats/parquet/parquet_sink.h"
+#include "objstore/local/local_object_store.h"
 #include "objstore/memory_object_store.h"
 
 namespace fluxo {
@@ -174,6 +179,73 @@ TEST_F(LakeTest, EnsureVisibleWritesTheManifestOfACommittedBatchAndRefusesOthers
   Entity loading{"batches", ctx->batch_id, "", 0, 0, Doc("batches", ctx->batch_id), "", {}};
   EXPECT_FALSE(*lake_->EnsureVisible(loading));
   EXPECT_FALSE(objects_.Head(Lake::ManifestKey(*ctx)).ok());
+}
+
+}  // namespace
+}  // namespace fluxo
+
+namespace fluxo {
+namespace {
+
+// chattr +i / -i on one file or folder; false when the file system or the user cannot.
+bool SetImmutable(const std::filesystem::path& p, bool on) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  int flags = 0;
+  bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+  flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+  ok = ok && ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::vector<std::string> FilesUnder(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) out.push_back(it->path().filename().string());
+  }
+  return out;
+}
+
+// Issue 16 item 2: the lake turns read-only (chattr +i) while a part is being written; the
+// write fails, its temp part file cannot be removed, the batch is aborted. Once the lake is
+// writable again, the next garbage collection removes the temp file; no error text carries the
+// server's lake path.
+TEST_F(LakeTest, TempPartOfAFailedWriteIsRemovedByTheNextCollection) {
+  const std::filesystem::path lake_dir = dir_ / "lake";
+  auto local = LocalObjectStore::Open(lake_dir);
+  ASSERT_TRUE(local.ok());
+  Lake lake(local->get(), store_.get());
+  auto ctx = lake.BeginBatch(scope_, "ds", "run-x", "flow", 1);
+  ASSERT_TRUE(ctx.ok());
+  auto part = lake.PartFactory(*ctx)(0);
+  ASSERT_TRUE(part.ok());
+  const std::filesystem::path batch_dir = lake_dir / ctx->prefix;
+  ASSERT_EQ(FilesUnder(batch_dir).size(), 1u);  // the temp part
+  std::string temp = FilesUnder(batch_dir)[0];
+  ASSERT_EQ(temp.rfind(".fluxo-tmp-", 0), 0u) << temp;
+  if (!SetImmutable(batch_dir / temp, true) || !SetImmutable(batch_dir, true)) {
+    GTEST_SKIP() << "chattr +i is not available here";
+  }
+  Status write = (*part)->Append(std::string(4 << 20, 'x'));
+  part->reset();  // the writer's own cleanup fails too
+  Status aborted = lake.Abort(*ctx, write.ok() ? "failed" : write.message());
+  SetImmutable(batch_dir, false);
+  SetImmutable(batch_dir / temp, false);
+  EXPECT_FALSE(write.ok());
+  EXPECT_FALSE(aborted.ok());
+  for (const Status& s : {write, aborted}) {
+    EXPECT_EQ(s.message().find(lake_dir.string()), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(Doc("batches", ctx->batch_id).at("status"), "failed");
+  ASSERT_EQ(FilesUnder(batch_dir), std::vector<std::string>{temp});
+  auto collected = lake.CollectGarbage(0, nullptr);
+  ASSERT_TRUE(collected.ok()) << collected.status().ToString();
+  EXPECT_TRUE(FilesUnder(batch_dir).empty());
+  EXPECT_FALSE(Doc("batches", ctx->batch_id).contains("cleanup"));
+  EXPECT_EQ(Doc("batches", ctx->batch_id).at("status"), "failed");
 }
 
 }  // namespace
