@@ -347,3 +347,35 @@ TEST(S3Options, ParseS3Url) {
 
 }  // namespace
 }  // namespace fluxo
+
+namespace fluxo {
+namespace {
+
+// Issue 16 item 5: an endpoint's error page never comes back whole; of an S3 error only the code
+// and a short printable excerpt of the message.
+TEST(S3Errors, RemoteBodiesAreNotEchoed) {
+  const std::string page = "<html><body>" + std::string(5000, 'A') + "SECRET-PAGE</body></html>";
+  const std::string xml = "<Error><Code>AccessDenied</Code><Message>line one\nline\x01two " +
+                          std::string(1000, 'B') + "SECRET-MSG</Message><Extra>" + page +
+                          "</Extra></Error>";
+  for (const std::string& body : {page, xml}) {
+    testing::FakeHttpServer server([&](const testing::CapturedRequest&) {
+      return testing::FakeHttpServer::Response(403, body);
+    });
+    auto store = S3ObjectStore::Open(TestOptions(server.port()));
+    ASSERT_TRUE(store.ok());
+    Status st = (*store)->CheckAccess();
+    ASSERT_FALSE(st.ok());
+    EXPECT_LT(st.message().size(), 400u) << st.message();
+    EXPECT_EQ(st.message().find("SECRET"), std::string::npos) << st.message();
+    EXPECT_EQ(st.message().find('\n'), std::string::npos);
+    EXPECT_EQ(st.message().find('\x01'), std::string::npos);
+    if (body == xml) {
+      EXPECT_NE(st.message().find("AccessDenied: line one line two BBB"), std::string::npos)
+          << st.message();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fluxo

@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <pugixml.hpp>
@@ -85,19 +86,48 @@ int64_t ParseIsoMillis(std::string_view s) {
   return ((days * 24 + h) * 60 + mi) * 60000 + se * 1000 + ms;
 }
 
+constexpr size_t kMaxRemoteMessage = 160;  // bytes of a remote error message kept
+
 struct S3Error {
   std::string code;
   std::string message;
 };
 
+// At most `max` bytes of `s` made safe to show: printable ASCII only (anything else, line
+// breaks included, becomes one space), spaces collapsed, "..." when cut. The remote peer is
+// untrusted: its text goes into API answers only this way.
+std::string Excerpt(std::string_view s, size_t max) {
+  std::string out;
+  for (char c : s) {
+    bool printable = c > 0x20 && c < 0x7f;
+    if (!printable) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      continue;
+    }
+    if (out.size() >= max) {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      return out + "...";
+    }
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// The S3 error of an answer's body: Code (an identifier of at most 64 letters, digits and dots,
+// else dropped) and a short excerpt of Message. Nothing else of the body is ever kept.
 S3Error ParseError(const std::string& body) {
   S3Error e;
   if (body.empty()) return e;
   pugi::xml_document doc;
   if (!doc.load_buffer(body.data(), body.size())) return e;
   pugi::xml_node err = doc.child("Error");
-  e.code = err.child_value("Code");
-  e.message = err.child_value("Message");
+  std::string_view code = err.child_value("Code");
+  bool identifier = !code.empty() && code.size() <= 64 &&
+                    std::all_of(code.begin(), code.end(),
+                                [](unsigned char c) { return std::isalnum(c) || c == '.'; });
+  if (identifier) e.code = std::string(code);
+  e.message = Excerpt(err.child_value("Message"), kMaxRemoteMessage);
   return e;
 }
 

@@ -26,7 +26,9 @@
 // interface's codes: NotFound (404, NoSuchKey, NoSuchBucket), PermissionDenied (403),
 // Unauthenticated (InvalidAccessKeyId, SignatureDoesNotMatch), InvalidArgument (other 4xx,
 // 416), Unavailable (retryable: network errors, 5xx and 429 once the attempts are spent).
-// Messages name the bucket and key and never contain the secret.
+// Messages name the bucket and key and never contain the secret; of a remote answer they keep
+// only the HTTP status, the S3 error code (an identifier) and at most 160 printable ASCII
+// characters of its <Message>: never the body itself (the endpoint is the tenant's choice).
 //
 // Connections: a pool of at most `max_idle_handles` CURL easy handles is kept between requests,
 // so keep-alive connections and TLS sessions are reused.
