@@ -51,7 +51,7 @@ HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> wo
 Result<json::object> BodyObject(const HttpRequest& req) {
   bool blank = req.body.find_first_not_of(" \t\r\n") == std::string::npos;
   if (blank) return BadRequest(1405, "The request body is empty; a JSON object is required");
-  auto v = ParseJson(req.body);
+  auto v = ParseJsonNoDuplicateKeys(req.body);
   if (!v.ok()) return BadRequest(kCodeBadRequest, "Request body: " + v.status().message());
   if (!v->is_object()) return BadRequest(kCodeBadRequest, "Request body must be a JSON object");
   return std::move(v->as_object());

@@ -14,6 +14,41 @@ namespace {
 
 constexpr const char* kKind = "connections";
 
+Status SecretRequired(const std::string& secret, const std::string& changed) {
+  return BadRequest(kCodeBadRequest, "auth.params." + secret + " is required again: auth.params." +
+                                         changed +
+                                         " changed, and a stored secret is never sent to a new "
+                                         "address");
+}
+
+// A PATCH (`stored` set) that changes a param that addresses the peer (ParamSpec::addresses_peer)
+// must give every secret again: a secret left out, or echoed as GET's mask, is refused naming it.
+Status RequireSecretsForNewPeer(const AuthSpec& auth_spec, const json::object& incoming,
+                                const json::object& stored) {
+  std::string changed;
+  for (const ParamSpec& p : auth_spec.params) {
+    if (!p.addresses_peer) continue;
+    const json::value* now = incoming.if_contains(p.name);
+    const json::value* before = stored.if_contains(p.name);
+    bool same = (now == nullptr && before == nullptr) || (now && before && *now == *before);
+    if (!same) {
+      changed = p.name;
+      break;
+    }
+  }
+  if (changed.empty()) return Status::OK();
+  for (const ParamSpec& p : auth_spec.params) {
+    if (!p.secret) continue;
+    const json::value* now = incoming.if_contains(p.name);
+    const json::value* before = stored.if_contains(p.name);
+    if (now == nullptr) return SecretRequired(p.name, changed);
+    if (before && *now == MaskSecrets(auth_spec.params, json::object{{p.name, *before}})[p.name]) {
+      return SecretRequired(p.name, changed);  // GET's mask sent back
+    }
+  }
+  return Status::OK();
+}
+
 // Validates name/description/connectionSpec/auth of `body` (a create body or a patched full
 // document) and fills `e.doc` (masked) and `e.secret`.
 Status BuildConnection(Call& call, const json::object& body, Entity& e,
@@ -28,6 +63,8 @@ Status BuildConnection(Call& call, const json::object& body, Entity& e,
   }
   auto spec_id = GetString(spec_ref->as_object(), "id");
   if (!spec_id) return BadRequest(kCodeBadRequest, "connectionSpec.id is required");
+  RETURN_IF_ERROR(CheckOptionalString(spec_ref->as_object(), "version", "connectionSpec.version"));
+  RETURN_IF_ERROR(CheckOptionalString(body, "description", "description"));
   const ConnectionSpec* spec = FindConnectionSpec(*spec_id);
   if (!spec || !SpecVisible(call, spec->org)) {
     return BadRequest(kCodeBadRequest,
@@ -42,6 +79,7 @@ Status BuildConnection(Call& call, const json::object& body, Entity& e,
     return BadRequest(kCodeBadRequest, "auth is required: {\"specName\": ..., \"params\": {...}}");
   }
   const auto& auth_obj = auth->as_object();
+  RETURN_IF_ERROR(CheckOptionalString(auth_obj, "specName", "auth.specName"));
   std::string spec_name;
   if (auto sn = GetString(auth_obj, "specName")) {
     spec_name = *sn;
@@ -57,6 +95,7 @@ Status BuildConnection(Call& call, const json::object& body, Entity& e,
   json::object full_params = params->as_object();
   // A client may send back the masked values GET showed it: keep the stored secrets then.
   if (stored_params && auth_spec) {
+    RETURN_IF_ERROR(RequireSecretsForNewPeer(*auth_spec, full_params, *stored_params));
     full_params = RestoreEchoedSecrets(auth_spec->params, full_params, *stored_params);
   }
   Status valid = ValidateConnectionAuth(*spec, spec_name, full_params);
@@ -89,13 +128,9 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     if (Status err = BuildConnection(call, body, e, nullptr); !err.ok()) return err;
     return e;
   };
-  h.open = [](Call& call, const Entity& e) -> Result<json::object> {
-    auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
-    if (!params.ok()) return params.status();
-    json::object full = e.doc;
-    full["auth"].as_object()["params"] = std::move(params).value();
-    return full;
-  };
+  // A JSON Patch applies to the stored (masked) document: a secret the patch leaves alone is
+  // GET's mask, which BuildConnection restores (RestoreEchoedSecrets), unless the patch changes
+  // where requests go (RequireSecretsForNewPeer).
   PatchCheck allowed = AllowPathPrefixes({"/name", "/description", "/auth"});
   h.patch_check = [allowed](const PatchOp& op) -> Status {
     if (op.path.rfind("/connectionSpec", 0) == 0) {

@@ -63,6 +63,8 @@ Result<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Ent
   std::optional<std::string> fs_id =
       fs && fs->is_object() ? GetString(fs->as_object(), "id") : std::nullopt;
   if (!fs_id) return BadRequest(kCodeBadRequest, "flowSpec.id is required");
+  RETURN_IF_ERROR(CheckOptionalString(fs->as_object(), "version", "flowSpec.version"));
+  RETURN_IF_ERROR(CheckOptionalString(body, "description", "description"));
   const FlowSpec* spec = FindFlowSpec(*fs_id);
   if (!spec) spec = FindFlowSpecByName(*fs_id);
   if (spec && !SpecVisible(call, spec->org)) spec = nullptr;

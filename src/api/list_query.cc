@@ -313,6 +313,28 @@ const char* FilterOpSymbol(FilterOp op) {
   return "?";
 }
 
+namespace {
+
+// The audit times are epoch milliseconds: a value that is not an integer would compare as text
+// (and match nothing, or everything); refused instead (1450).
+Status CheckTimeValues(std::string_view expr, const Filter& f) {
+  if (f.path != "createdAt" && f.path != "updatedAt") return Status::OK();
+  for (const std::string& v : f.values) {
+    std::string_view digits = v;
+    if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+    bool integer = !digits.empty() && digits.size() <= 18 &&
+                   digits.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!integer) {
+      return PropertyError(
+          1450, expr,
+          f.path + " is in epoch milliseconds: " + QuoteForMessage(v) + " is not an integer");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<Filter> ParseFilter(std::string_view expr, const ListOptions& options) {
   std::string_view s = Trim(expr);
   size_t i = 0;
@@ -344,6 +366,7 @@ Result<Filter> ParseFilter(std::string_view expr, const ListOptions& options) {
   if (Status err = ParseValues(expr, s.substr(i), &f.values); !err.ok()) {
     return err;
   }
+  if (Status err = CheckTimeValues(expr, f); !err.ok()) return err;
   return f;
 }
 

@@ -15,6 +15,12 @@ HttpResponse CreatedResponse(const std::string& location, const Entity& e) {
   return r;
 }
 
+Status CheckOptionalString(const json::object& obj, std::string_view name, std::string_view field) {
+  const json::value* v = obj.if_contains(name);
+  if (v == nullptr || v->is_string()) return Status::OK();
+  return BadRequest(kCodeBadRequest, std::string(field) + " must be a string");
+}
+
 Status StoreError(const Status& s, const std::string& kind, const std::string& id) {
   if (!s.detail().empty()) return s;
   switch (s.code()) {
@@ -131,7 +137,7 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
 
   r.Add("PATCH", one, [h](Call& call) -> Result<HttpResponse> {
     const std::string& id = call.param(0);
-    auto patch = ParseJson(call.http.body);
+    auto patch = ParseJsonNoDuplicateKeys(call.http.body);
     if (call.http.body.find_first_not_of(" \t\r\n") == std::string::npos) {
       return BadRequest(1405, "The request body is empty; a JSON Patch array is required");
     }
@@ -151,11 +157,6 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
         return e;
       }
       json::object full = cur->doc;
-      if (h->open) {
-        auto opened = h->open(call, *cur);
-        if (!opened.ok()) return opened.status();
-        full = std::move(opened).value();
-      }
       PatchOptions opts;
       opts.check = h->patch_check;
       auto applied = ApplyJsonPatch(full, *patch, opts);

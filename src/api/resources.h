@@ -21,10 +21,6 @@ struct ResourceHooks {
   // audit fields), `refs` and `secret`. Other entities may be read through `txn`.
   std::function<Result<Entity>(Call&, MetaTxn&, json::object body, Entity e)> create;
 
-  // The full document a JSON Patch applies to (e.g. the stored doc with secrets opened).
-  // Default: the stored doc.
-  std::function<Result<json::object>(Call&, const Entity&)> open;
-
   // Which paths may be patched (e.g. AllowPathPrefixes({"/name", "/auth/params"})).
   PatchCheck patch_check;
 
@@ -54,6 +50,10 @@ json::object IdEtag(const Entity& e);
 // Maps a Status from the store: NotFound -> 404 1101 for `kind`/`id`, FailedPrecondition from
 // an update -> 412 1404, AlreadyExists -> 409; others unchanged (answered by AsFlowError's table).
 Status StoreError(const Status& s, const std::string& kind, const std::string& id);
+// 400 1410 naming `field` when `obj` has member `name` and it is not a string (absent is fine:
+// the caller decides whether it is required). For `description`, `connectionSpec.version`,
+// `flowSpec.version`, `auth.specName`.
+Status CheckOptionalString(const json::object& obj, std::string_view name, std::string_view field);
 // Runs `fn` in a write transaction; an error it returns rolls the transaction back and is
 // returned as is. `fn` may run more than once (MetaStore::Transact retries on contention).
 Status InTransaction(Call& call, const std::function<Status(MetaTxn&)>& fn);

@@ -202,7 +202,7 @@ HttpResponse ApiService::HandleToken(const HttpRequest& req) {
   }
   auto ctype = req.Header("content-type").value_or("");
   if (ctype.find("json") != std::string::npos) {
-    auto v = ParseJson(req.body);
+    auto v = ParseJsonNoDuplicateKeys(req.body);
     if (!v.ok() || !v->is_object()) {
       return Render(GatewayError(400, "invalid_request", "Body must be a JSON object"), req);
     }

@@ -34,6 +34,7 @@ Result<const ConnectionSpec*> SpecOf(const json::object& body) {
   }
   auto id = GetString(ref->as_object(), "id");
   if (!id) return BadRequest(kCodeBadRequest, "connectionSpec.id is required");
+  RETURN_IF_ERROR(CheckOptionalString(ref->as_object(), "version", "connectionSpec.version"));
   const ConnectionSpec* spec = FindConnectionSpec(*id);
   if (!spec)
     return BadRequest(kCodeBadRequest,

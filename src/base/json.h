@@ -12,8 +12,12 @@ namespace fluxo {
 
 namespace json = boost::json;
 
-// Parses `text`; an error names the offset.
+// Parses `text`; an error names the offset. A key repeated in one object keeps its last value.
 Result<json::value> ParseJson(std::string_view text);
+// The same for untrusted input (request bodies): a key repeated in one object is refused with
+// InvalidArgument naming it by its dotted path ("duplicate key \"auth.params.path\""), since a
+// client and fluxo could otherwise read different values from the same text.
+Result<json::value> ParseJsonNoDuplicateKeys(std::string_view text);
 std::string ToJson(const json::value& v);
 
 // Reads an integer that may arrive as a JSON number or as a string of digits ("15"). Returns

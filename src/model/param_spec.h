@@ -41,6 +41,10 @@ struct ParamSpec {
   // `secret`, masking keeps its non-secret parts and masks only its passwords, and validation
   // checks that it parses.
   bool connection_string = false;
+  // The value decides where requests carrying the secrets go (an endpoint, a host, a region that
+  // names one). A PATCH that changes it must give every secret of the auth spec again: a stored
+  // secret is never sent to an address its owner did not give it with.
+  bool addresses_peer = false;
   std::string description;
   std::vector<std::string> enum_values;     // strings only; empty: any value
   std::optional<int64_t> min_length;        // strings, in code points

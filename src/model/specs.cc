@@ -250,6 +250,10 @@ const AuthSpec* FindAuthSpec(const ConnectionSpec& spec, std::string_view spec_n
   return nullptr;
 }
 
+// Numbers and booleans inside params objects may arrive as strings ("15", "true"), as AEP's
+// documents write them (reference/CONTRACT.md, "Shapes"); connectors read them leniently.
+constexpr SchemaValidationOptions kLenient{.lenient_scalars = true};
+
 Status ValidateConnectionAuth(const ConnectionSpec& spec, std::string_view spec_name,
                               const json::object& params) {
   if (spec.auth_specs.empty()) {
@@ -268,7 +272,7 @@ Status ValidateConnectionAuth(const ConnectionSpec& spec, std::string_view spec_
                                    "\" is not an auth spec of " + spec.name +
                                    " (accepted: " + Join(names) + ")");
   }
-  RETURN_IF_ERROR(ValidateParams(auth->params, params, "auth.params"));
+  RETURN_IF_ERROR(ValidateParams(auth->params, params, "auth.params", kLenient));
   for (const ParamSpec& p : auth->params) {
     if (!p.connection_string) continue;
     auto it = params.find(p.name);
@@ -289,7 +293,7 @@ Status ValidateSourceConnection(const ConnectionSpec& spec, const json::object& 
                                       ") is not a source");
   }
   RETURN_IF_ERROR(ValidateParams(spec.source_data, data, "data"));
-  RETURN_IF_ERROR(ValidateParams(spec.source_params, params, "params"));
+  RETURN_IF_ERROR(ValidateParams(spec.source_params, params, "params", kLenient));
   // The column delimiter has two places (fluxo's params, AEP's data.properties): they must agree.
   const json::value data_value(data);
   const json::value* a = FindPath(data_value, "properties.columnDelimiter");
@@ -308,7 +312,7 @@ Status ValidateTargetConnection(const ConnectionSpec& spec, const json::object& 
                                       ") is not a target");
   }
   RETURN_IF_ERROR(ValidateParams(spec.target_data, data, "data"));
-  return ValidateParams(spec.target_params, params, "params");
+  return ValidateParams(spec.target_params, params, "params", kLenient);
 }
 
 }  // namespace fluxo

@@ -43,6 +43,7 @@ ConnectionSpec DeclareS3() {
                       .min_length = 1},
                      {.name = "endpoint",
                       .type = ParamType::kString,
+                      .addresses_peer = true,
                       .description = "Base URL of an S3-compatible service "
                                      "(\"http://127.0.0.1:4568\"); absent: AWS.",
                       .min_length = 1,
@@ -50,6 +51,7 @@ ConnectionSpec DeclareS3() {
                      {.name = "region",
                       .type = ParamType::kString,
                       .default_value = json::value("us-east-1"),
+                      .addresses_peer = true,
                       .description = "Region used to sign requests.",
                       .min_length = 1},
                      {.name = "pathStyle",

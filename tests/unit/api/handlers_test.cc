@@ -345,3 +345,101 @@ TEST(FlowOptionRules, LateArrivalAndGuardOptionsAreCheckedNamingTheField) {
 
 }  // namespace
 }  // namespace fluxo
+
+namespace fluxo {
+namespace {
+
+// Issue 16 item 5: whoever may PATCH a connection cannot point it at another host and keep its
+// stored secret: changing auth.params.endpoint (or region) requires the secret again.
+TEST_F(HandlersTest, ChangingAnEndpointRequiresTheSecretAgain) {
+  Start(1, 1);
+  const std::string base = "/data/foundation/flowservice/connections";
+  HttpResponse r = Call("POST", base,
+                        R"({"name":"s3","connectionSpec":{"id":")" + std::string(spec_ids::kS3) +
+                            R"(","version":"1.0"},"auth":{"specName":"Access Key","params":{)"
+                            R"("s3AccessKey":"AK","s3SecretKey":"real-secret",)"
+                            R"("endpoint":"http://127.0.0.1:4568","pathStyle":true}}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = json::parse(r.body).at("id").as_string().c_str();
+  auto patch = [&](const std::string& ops) {
+    HttpResponse got = Call("GET", base + "/" + id);
+    std::string etag = json::parse(got.body).at("items").at(0).at("etag").as_string().c_str();
+    headers_.emplace_back("if-match", etag);
+    HttpResponse res = Call("PATCH", base + "/" + id, ops);
+    headers_.pop_back();
+    return res;
+  };
+  r = patch(R"([{"op":"replace","path":"/auth/params/endpoint","value":"http://evil.example"}])");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("auth.params.s3SecretKey is required again"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("auth.params.endpoint"), std::string::npos) << r.body;
+  r = patch(R"([{"op":"replace","path":"/auth/params/region","value":"evil.example/x"}])");
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = patch(R"([{"op":"remove","path":"/auth/params/endpoint"}])");
+  EXPECT_EQ(r.status, 400) << r.body;
+  // Echoing GET's mask is not giving the secret.
+  r = patch(R"([{"op":"replace","path":"/auth/params/endpoint","value":"http://evil.example"},
+               {"op":"replace","path":"/auth/params/s3SecretKey","value":"***"}])");
+  EXPECT_EQ(r.status, 400) << r.body;
+  // Other changes keep the stored secret; a new endpoint with its secret is fine.
+  r = patch(R"([{"op":"replace","path":"/name","value":"renamed"}])");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = patch(R"([{"op":"replace","path":"/auth/params/endpoint","value":"http://other:9000"},
+               {"op":"replace","path":"/auth/params/s3SecretKey","value":"new-secret"}])");
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+}  // namespace
+}  // namespace fluxo
+
+namespace fluxo {
+namespace {
+
+// Issue 16 item 6: lenient input refused with 400 naming the field; booleans as strings (as AEP's
+// documents write them) accepted in params.
+TEST_F(HandlersTest, BodiesAreTypeCheckedAndDuplicateKeysRefused) {
+  Start(1, 1);
+  const std::string base = "/data/foundation/flowservice/connections";
+  auto body = [](const std::string& extra, const std::string& auth_extra) {
+    return R"({"name":"c",)" + extra + R"("connectionSpec":{"id":")" +
+           std::string(spec_ids::kSqlite) + R"(","version":"1.0"},"auth":{)" + auth_extra +
+           R"("params":{"path":"/data/x.db"}}})";
+  };
+  struct Case {
+    std::string body, needle;
+  };
+  for (const Case& c : std::vector<Case>{
+           {body(R"("description":5,)", ""), "description must be a string"},
+           {body(R"("description":{"a":1},)", ""), "description must be a string"},
+           {body("", R"("specName":7,)"), "auth.specName must be a string"},
+           {R"({"name":"c","connectionSpec":{"id":")" + std::string(spec_ids::kSqlite) +
+                R"(","version":1},"auth":{"params":{"path":"/x.db"}}})",
+            "connectionSpec.version must be a string"},
+           {body(R"("name":"again",)", ""), "duplicate key \"name\""},
+           {R"({"name":"c","connectionSpec":{"id":")" + std::string(spec_ids::kSqlite) +
+                R"(","version":"1.0"},"auth":{"params":{"path":"/a.db","path":"/b.db"}}})",
+            "duplicate key \"auth.params.path\""}}) {
+    HttpResponse r = Call("POST", base, c.body);
+    EXPECT_EQ(r.status, 400) << c.body << "\n" << r.body;
+    std::string message = json::parse(r.body).at("errorMessage").as_string().c_str();
+    EXPECT_NE(message.find(c.needle), std::string::npos) << c.body << "\n" << r.body;
+  }
+  EXPECT_EQ(Call("POST", base, body(R"("description":"ok",)", "")).status, 201);
+  // A local-folder source connection with "recursive": "true", as AEP's tutorials write it.
+  HttpResponse conn = Call(
+      "POST", base,
+      R"({"name":"f","connectionSpec":{"id":")" + std::string(spec_ids::kLocalFolder) +
+          R"(","version":"1.0"},"auth":{"specName":"Local Folder","params":{"rootPath":"/data"}}})");
+  ASSERT_EQ(conn.status, 201) << conn.body;
+  std::string id = json::parse(conn.body).at("id").as_string().c_str();
+  HttpResponse src =
+      Call("POST", "/data/foundation/flowservice/sourceConnections",
+           R"({"name":"s","baseConnectionId":")" + id + R"(","connectionSpec":{"id":")" +
+               std::string(spec_ids::kLocalFolder) +
+               R"(","version":"1.0"},"data":{"format":"delimited"},)"
+               R"("params":{"path":"in","recursive":"true"}})");
+  EXPECT_EQ(src.status, 201) << src.body;
+}
+
+}  // namespace
+}  // namespace fluxo

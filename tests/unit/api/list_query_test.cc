@@ -362,6 +362,15 @@ TEST(ListQuery, BuiltinKeyStillValidates) {
   Bad("continuationToken=" + token, 1410, "'continuationToken'");  // keyed options reject it
 }
 
+// Issue 16 item 6: an audit time compared with text is refused, not answered with 200.
+TEST(ListQuery, AuditTimesMustBeIntegers) {
+  Bad("property=createdAt>abc", 1450, "'abc' is not an integer");
+  Bad("property=updatedAt<=12.5", 1450, "updatedAt");
+  Bad("property=createdAt==1,x", 1450, "'x'");
+  EXPECT_EQ(Ok("property=createdAt>1700000000000").filters.size(), 1u);
+  EXPECT_EQ(Ok("property=createdAt>=-5").filters.size(), 1u);
+}
+
 TEST(ListQuery, ParseFilterDirectly) {
   Result<Filter> f = ParseFilter("  name  ==  \"a\" , b  ", FlowOptions());
   ASSERT_TRUE(f.ok()) << ToApiError(f.status()).message;

@@ -66,3 +66,29 @@ TEST(Utf8, ToValidUtf8ReplacesOnlyBrokenBytes) {
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   EXPECT_TRUE(fluxo::IsValidUtf8(fluxo::ToValidUtf8("\xFF\xFE\x80 x \xF4\x90\x80\x80")));
 }
+
+namespace fluxo {
+namespace {
+
+// Issue 16 item 6: duplicate keys in untrusted JSON are refused, named by their path.
+TEST(JsonTest, DuplicateKeysAreRefusedWithTheirPath) {
+  auto dup = [](std::string_view text) {
+    Result<json::value> v = ParseJsonNoDuplicateKeys(text);
+    return v.ok() ? std::string("ok") : v.status().message();
+  };
+  EXPECT_EQ(dup(R"({"a":1,"b":2})"), "ok");
+  EXPECT_EQ(dup(R"({"a":{"x":1},"b":{"x":1}})"), "ok");  // same key in two objects
+  EXPECT_EQ(dup(R"([{"a":1},{"a":2}])"), "ok");
+  EXPECT_EQ(dup(R"({"name":"a","name":"b"})"), "duplicate key \"name\"");
+  EXPECT_EQ(dup(R"({"auth":{"params":{"path":"/a","path":"/b"}}})"),
+            "duplicate key \"auth.params.path\"");
+  EXPECT_EQ(dup(R"({"items":[1,{"k":1,"k":2}]})"), "duplicate key \"items[1].k\"");
+  EXPECT_EQ(dup(R"([[0],{"a":1,"a":1}])"), "duplicate key \"[1].a\"");
+  EXPECT_EQ(dup(R"({"a\u0062":1,"ab":2})"), "duplicate key \"ab\"");  // escapes decoded
+  EXPECT_FALSE(ParseJsonNoDuplicateKeys("{").ok());
+  // ParseJson itself keeps the last value (stored documents).
+  EXPECT_EQ(ParseJson(R"({"a":1,"a":2})")->at("a"), 2);
+}
+
+}  // namespace
+}  // namespace fluxo

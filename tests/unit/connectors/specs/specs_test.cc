@@ -217,8 +217,12 @@ TEST(ValidateSourceConnection, TablesAndFiles) {
                   .ok());
   EXPECT_EQ(ValidateSourceConnection(s3, {}, Obj(R"({"path":"p"})")).message(),
             "data.format is required");
+  // Booleans may arrive as strings in params (reference/CONTRACT.md, "Shapes"); other text not.
+  EXPECT_TRUE(ValidateSourceConnection(s3, Obj(R"({"format":"json"})"),
+                                       Obj(R"({"path":"p","recursive":"true"})"))
+                  .ok());
   EXPECT_EQ(ValidateSourceConnection(s3, Obj(R"({"format":"json"})"),
-                                     Obj(R"({"path":"p","recursive":"true"})"))
+                                     Obj(R"({"path":"p","recursive":"yes"})"))
                 .message(),
             "params.recursive must be a boolean");
   EXPECT_EQ(ValidateSourceConnection(s3, Obj(R"({"format":"json"})"),
