@@ -1,9 +1,14 @@
 #include "metastore/sqlite/sqlite_metastore.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 #include <tuple>
@@ -518,12 +523,33 @@ class ContentionTrackingTxn : public MetaTxn {
   bool wrote_wake_kind_ = false;
 };
 
+// The metastore holds sealed secrets and client hashes: its file is created 0600 (SQLite gives
+// its -wal, -shm and -journal files the database file's mode), and an existing file, -wal or -shm
+// readable by others (made by an older fluxo) is narrowed to 0600. Not for ":memory:" or URIs.
+Status MakePrivate(const std::string& path) {
+  if (path == ":memory:" || path.rfind("file:", 0) == 0) return Status::OK();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::Unavailable("cannot create the metastore file " + path + ": " +
+                               std::strerror(errno));
+  }
+  ::close(fd);
+  for (const std::string& p : {path, path + "-wal", path + "-shm"}) {
+    struct stat st;
+    if (::stat(p.c_str(), &st) == 0 && (st.st_mode & 077) != 0 && ::chmod(p.c_str(), 0600) != 0) {
+      return Status::Unavailable("cannot make " + p + " private (0600): " + std::strerror(errno));
+    }
+  }
+  return Status::OK();
+}
+
 class SqliteMetaStore : public MetaStore {
  public:
   SqliteMetaStore(std::string path, SqliteMetaStoreOptions options)
       : path_(std::move(path)), options_(options) {}
 
   Status Init() {
+    RETURN_IF_ERROR(MakePrivate(path_));
     ASSIGN_OR_RETURN(Db db, Db::Open(path_, kOpenCreate));
     RETURN_IF_ERROR(Configure(db));
     return Release(std::move(db));

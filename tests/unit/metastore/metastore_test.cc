@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -490,6 +491,25 @@ TEST_F(SqliteMetaStoreTest, ContentionOutlastingTheRetriesIsReportedAsAborted) {
   EXPECT_EQ(calls, 0);
   EXPECT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(other);
+}
+
+// Issue 16 item 6: the metastore (sealed secrets, client hashes) is readable by its owner only,
+// its -wal and -shm too; a file an older fluxo made 0644 is narrowed.
+TEST_F(SqliteMetaStoreTest, FilesAreCreatedPrivate) {
+  auto mode = [](const std::filesystem::path& p) {
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+  };
+  ASSERT_TRUE(
+      store_->Transact([&](MetaTxn& t) { return t.Insert(a_, Make("connections", "c1", 1, {})); })
+          .ok());
+  EXPECT_EQ(mode(dir_ / "meta.db"), 0600);
+  EXPECT_EQ(mode(dir_ / "meta.db-wal"), 0600);
+  EXPECT_EQ(mode(dir_ / "meta.db-shm"), 0600);
+  store_.reset();
+  std::filesystem::permissions(dir_ / "meta.db", std::filesystem::perms(0644));
+  store_ = std::move(OpenMetaStore("sqlite:" + (dir_ / "meta.db").string()).value());
+  EXPECT_EQ(mode(dir_ / "meta.db"), 0600);
 }
 
 class PostgresMetaStoreTest : public ::testing::Test, public StoreFixture {
