@@ -8,8 +8,11 @@ namespace fluxo {
 
 namespace {
 
+// Org and sandbox names become folders of the lake (<org>/<sandbox>/...): they start with a
+// letter or a digit, so ".", ".." and hidden names are never one.
 bool ValidName(const std::string& s, size_t max) {
   if (s.empty() || s.size() > max) return false;
+  if (!std::isalnum(static_cast<unsigned char>(s[0]))) return false;
   for (char c : s) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '@' ||
           c == '.')) {
@@ -18,6 +21,10 @@ bool ValidName(const std::string& s, size_t max) {
   }
   return true;
 }
+
+constexpr const char* kOrgRule =
+    "--org: 1-128 characters of letters, digits, - _ @ ., the first a letter or a digit (so "
+    "never . or ..)";
 
 }  // namespace
 
@@ -97,7 +104,7 @@ Status Authenticator::EnsureSandbox(const std::string& org, const std::string& n
 
 Result<NewClient> Authenticator::CreateClient(const std::string& org, const std::string& name) {
   if (!ValidName(org, 128)) {
-    return Status::InvalidArgument("org must be 1-128 characters of letters, digits, - _ @ .");
+    return Status::InvalidArgument(kOrgRule);
   }
   RETURN_IF_ERROR(EnsureSandbox(org, "prod"));
   NewClient c{NewClientId(), NewClientSecret(), org};
@@ -107,10 +114,11 @@ Result<NewClient> Authenticator::CreateClient(const std::string& org, const std:
 }
 
 Status Authenticator::CreateSandbox(const std::string& org, const std::string& name) {
-  if (!ValidName(org, 128)) return Status::InvalidArgument("bad org name");
+  if (!ValidName(org, 128)) return Status::InvalidArgument(kOrgRule);
   if (!ValidName(name, 64)) {
     return Status::InvalidArgument(
-        "sandbox name must be 1-64 characters of letters, digits, - _ .");
+        "sandbox name: 1-64 characters of letters, digits, - _ ., the "
+        "first a letter or a digit (so never . or ..)");
   }
   RETURN_IF_ERROR(EnsureSandbox(org, "prod"));
   return store_->CreateSandbox({org, name, NewUuid(), clock_->NowMillis()});
