@@ -17,9 +17,16 @@ ParamSpec Text(std::string name, std::string description, bool required = false,
           .min_length = required ? std::optional<int64_t>(1) : std::nullopt};
 }
 
+// A URL the credentials are sent to: a PATCH changing it must give the secrets again.
+ParamSpec Peer(ParamSpec p) {
+  p.addresses_peer = true;
+  return p;
+}
+
 ParamSpec TestUrl() {
-  return Text("authorizationTestUrl",
-              "URL that GET /connections/{id}/test requests with these credentials (optional).");
+  return Peer(Text("authorizationTestUrl",
+                   "URL that GET /connections/{id}/test requests with these credentials "
+                   "(optional)."));
 }
 
 ParamSpec Object(std::string name, std::string description, bool required = false) {
@@ -60,7 +67,7 @@ std::vector<AuthSpec> AuthSpecs() {
                   Text("refreshToken", "Refresh token.", false, true),
                   Text("clientId", "OAuth client id."),
                   Text("clientSecret", "OAuth client secret.", false, true),
-                  Text("accessTokenUrl", "Token endpoint."),
+                  Peer(Text("accessTokenUrl", "Token endpoint.")),
                   Text("expirationDate", "Expiry of accessToken (ISO 8601 or epoch seconds)."),
                   TestUrl()}},
       {.name = "OAuth2 Client Credential",
@@ -68,7 +75,7 @@ std::vector<AuthSpec> AuthSpecs() {
        .description = "OAuth 2 client credentials grant.",
        .params = {Text("clientId", "OAuth client id.", true),
                   Text("clientSecret", "OAuth client secret.", true, true),
-                  Text("accessTokenUrl", "Token endpoint.", true), Text("scope", "Scope."),
+                  Peer(Text("accessTokenUrl", "Token endpoint.", true)), Text("scope", "Scope."),
                   TestUrl()}},
       {.name = "No Authentication",
        .type = "None",
