@@ -45,4 +45,10 @@ struct ListQuery {
   bool skip_locked = false;
 };
 
+// For store implementations, which embed field paths into SQL: the segments of a dotted path
+// ("a.b.c" -> {"a","b","c"}; an empty segment stays, so the check below refuses it).
+std::vector<std::string> SplitFieldPath(const std::string& path);
+// True when `segment` may be embedded in SQL text: 1..64 characters of [A-Za-z0-9_].
+bool IsSafeFieldSegment(const std::string& segment);
+
 }  // namespace fluxo

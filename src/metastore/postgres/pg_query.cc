@@ -7,27 +7,7 @@
 namespace fluxo::pgmeta {
 namespace {
 
-bool IsSafeSegment(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
-std::vector<std::string> SplitDots(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    out.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
-// '{a,b}' of segments [from, to) (checked by IsSafeSegment).
+// '{a,b}' of segments [from, to) (checked by IsSafeFieldSegment).
 std::string PathLiteral(const std::vector<std::string>& segs, size_t from, size_t to) {
   std::string p = "'{";
   for (size_t i = from; i < to; ++i) p += (i > from ? "," : "") + segs[i];
@@ -127,14 +107,14 @@ std::string AnyOf(const Filter& f, const std::string& null_check, One one) {
 }
 
 Result<std::string> FilterSql(const Filter& f, SqlParams* params) {
-  std::vector<std::string> segs = SplitDots(f.path);
+  std::vector<std::string> segs = SplitFieldPath(f.path);
   for (size_t i = 0; i < segs.size(); ++i) {
     std::string& s = segs[i];
     if (static_cast<int>(i) == f.array_segment && s.size() > 2 &&
         s.compare(s.size() - 2, 2, "[]") == 0) {
       s.resize(s.size() - 2);
     }
-    if (!IsSafeSegment(s)) {
+    if (!IsSafeFieldSegment(s)) {
       return Status::InvalidArgument("property path '" + f.path + "' is not a valid field path");
     }
   }
@@ -171,7 +151,7 @@ Result<std::string> WhereSql(const std::string& kind, const std::string* org,
                              const std::string* sandbox, const ListQuery& q, SqlParams* params) {
   // `kind` is embedded (a fixed set chosen by the server, never request text) so that the
   // planner can use the partial indexes; it is still checked.
-  if (!IsSafeSegment(kind)) return Status::Internal("bad entity kind " + kind);
+  if (!IsSafeFieldSegment(kind)) return Status::Internal("bad entity kind " + kind);
   std::string where = "kind = '" + kind + "'";
   if (org && sandbox) {
     where += " AND org = " + params->Bind(*org) + " AND sandbox = " + params->Bind(*sandbox);
@@ -190,9 +170,10 @@ Result<OrderKeys> OrderKeysFor(const std::string& field) {
     k.exprs = {col};
     return k;
   }
-  auto segs = SplitDots(field);
+  auto segs = SplitFieldPath(field);
   for (const auto& s : segs) {
-    if (!IsSafeSegment(s)) return Status::InvalidArgument("orderby '" + field + "' is not a field");
+    if (!IsSafeFieldSegment(s))
+      return Status::InvalidArgument("orderby '" + field + "' is not a field");
   }
   JsonRef ref = DocRef(segs, 0, segs.size(), "doc");
   std::string is_num = "json_typeof(" + ref.json + ") = 'number'";

@@ -50,28 +50,8 @@ void BindAll(Stmt& st, const std::vector<Param>& params) {
   }
 }
 
-bool IsSafeSegment(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
-std::vector<std::string> SplitDots(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    out.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
-// '$.a.b' for segments; every segment was checked by IsSafeSegment, so embedding is safe and lets
-// SQLite match the expression indexes of the migrations.
+// '$.a.b' for segments; every segment was checked by IsSafeFieldSegment, so embedding is safe and
+// lets SQLite match the expression indexes of the migrations.
 std::string JsonPath(const std::vector<std::string>& segs, size_t from, size_t to) {
   std::string p = "$";
   for (size_t i = from; i < to; ++i) p += "." + segs[i];
@@ -154,7 +134,7 @@ std::string CompareSql(const std::string& lhs, const Filter& f, std::vector<Para
 }
 
 Result<std::string> FilterSql(const Filter& f, std::vector<Param>* params) {
-  std::vector<std::string> segs = SplitDots(f.path);
+  std::vector<std::string> segs = SplitFieldPath(f.path);
   for (size_t i = 0; i < segs.size(); ++i) {
     std::string s = segs[i];
     if (static_cast<int>(i) == f.array_segment && s.size() > 2 &&
@@ -162,7 +142,7 @@ Result<std::string> FilterSql(const Filter& f, std::vector<Param>* params) {
       s.resize(s.size() - 2);
       segs[i] = s;
     }
-    if (!IsSafeSegment(segs[i])) {
+    if (!IsSafeFieldSegment(segs[i])) {
       return Status::InvalidArgument("property path '" + f.path + "' is not a valid field path");
     }
   }
@@ -190,9 +170,10 @@ Result<std::string> FilterSql(const Filter& f, std::vector<Param>* params) {
 Result<std::string> OrderExpression(const std::string& field) {
   std::string col = ColumnFor(field);
   if (!col.empty()) return col;
-  auto segs = SplitDots(field);
+  auto segs = SplitFieldPath(field);
   for (const auto& s : segs) {
-    if (!IsSafeSegment(s)) return Status::InvalidArgument("orderby '" + field + "' is not a field");
+    if (!IsSafeFieldSegment(s))
+      return Status::InvalidArgument("orderby '" + field + "' is not a field");
   }
   return "COALESCE(json_extract(doc, '" + JsonPath(segs, 0, segs.size()) + "'), '')";
 }
@@ -424,7 +405,7 @@ class SqliteTxn : public MetaTxn {
                                std::vector<Param>* params) {
     // `kind` is embedded (it comes from a fixed set chosen by the server, never from the request)
     // so that SQLite can match expression indexes; it is still checked.
-    if (!IsSafeSegment(kind)) return Status::Internal("bad entity kind " + kind);
+    if (!IsSafeFieldSegment(kind)) return Status::Internal("bad entity kind " + kind);
     std::string where = "kind = '" + kind + "'";
     if (scope) {
       where += " AND org = ? AND sandbox = ?";
