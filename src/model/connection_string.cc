@@ -264,6 +264,12 @@ std::vector<Span> UriSecretSpans(std::string_view s) {
   return spans;
 }
 
+// True for a character that may follow a masked value: a separator, a quote or white space.
+bool EndsMaskedValue(char c) {
+  return c == ';' || c == '&' || c == '\'' || c == '"' || c == '}' || c == ')' || c == ',' ||
+         IsSpace(c);
+}
+
 // True when `masked`, scanned as text, shows a password-like key followed by '=' and anything
 // but the mask, or a URI whose user info has an unmasked password. The safety net under the
 // parsers: whatever form a string was misread in, no secret survives.
@@ -281,6 +287,10 @@ bool ShowsUnmaskedSecret(std::string_view masked) {
     size_t v = i + 1;
     while (v < masked.size() && IsSpace(masked[v])) ++v;
     if (masked.substr(v, kMaskedValue.size()) != kMaskedValue) return true;
+    // The mask must be the whole value: "***" followed by more text is a secret that begins
+    // with "***".
+    const size_t after = v + kMaskedValue.size();
+    if (after < masked.size() && !EndsMaskedValue(masked[after])) return true;
   }
   const size_t authority = UriPrefixLength(masked);
   if (authority > 0) {
@@ -376,6 +386,20 @@ Status CheckConnectionString(std::string_view s) {
   return Status::OK();
 }
 
+// True when `s`, read as key=value pairs (whatever form it was masked in), has a secret key whose
+// value still stands in `masked`: a string that parses in two forms is masked in both.
+bool KeyValueSecretSurvives(std::string_view s, std::string_view masked) {
+  auto entries = TokenizeKeyValue(s);
+  if (!entries.ok()) return false;
+  for (const Entry& e : *entries) {
+    if (IsSecretKeyName(e.key) && !e.value.empty() && e.value != kMaskedValue &&
+        masked.find(e.value) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string MaskConnectionString(std::string_view s) {
   std::vector<Span> spans;
   // Offsets are relative to the untrimmed string; leading whitespace is harmless to all forms.
@@ -405,7 +429,9 @@ std::string MaskConnectionString(std::string_view s) {
     }
   }
   std::string masked = ReplaceSpans(s, std::move(spans));
-  if (ShowsUnmaskedSecret(masked)) return std::string(kMaskedValue);
+  if (ShowsUnmaskedSecret(masked) || KeyValueSecretSurvives(s, masked)) {
+    return std::string(kMaskedValue);
+  }
   return masked;
 }
 
