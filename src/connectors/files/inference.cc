@@ -35,6 +35,33 @@ struct JsonInference {
   }
 };
 
+// The fields of JSON objects offered one at a time: keys in order of first appearance, each
+// with the type every value seen for it fits. Values that are not objects are ignored.
+class JsonFieldsInference {
+ public:
+  void Offer(const json::value& v) {
+    if (!v.is_object()) return;
+    for (const auto& kv : v.get_object()) {
+      std::string key(kv.key());
+      auto it = inf_.find(key);
+      if (it == inf_.end()) {
+        names_.push_back(key);
+        it = inf_.emplace(std::move(key), JsonInference{}).first;
+      }
+      it->second.Offer(kv.value());
+    }
+  }
+  std::vector<Field> Fields() const {
+    std::vector<Field> fields;
+    for (const std::string& n : names_) fields.push_back({n, inf_.at(n).Result(), true});
+    return fields;
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, JsonInference> inf_;
+};
+
 }  // namespace
 
 Result<std::optional<std::vector<Field>>> InferDelimitedFields(ReaderContext* src,
@@ -60,50 +87,25 @@ Result<std::optional<std::vector<Field>>> InferDelimitedFields(ReaderContext* sr
 }
 
 std::vector<Field> InferJsonObjectFields(const std::vector<json::value>& records) {
-  std::vector<std::string> names;
-  std::unordered_map<std::string, JsonInference> inf;
-  for (const json::value& v : records) {
-    if (!v.is_object()) continue;
-    for (const auto& kv : v.get_object()) {
-      std::string key(kv.key());
-      auto it = inf.find(key);
-      if (it == inf.end()) {
-        names.push_back(key);
-        it = inf.emplace(key, JsonInference{}).first;
-      }
-      it->second.Offer(kv.value());
-    }
-  }
-  std::vector<Field> fields;
-  for (const std::string& n : names) fields.push_back({n, inf[n].Result(), true});
-  return fields;
+  JsonFieldsInference inf;
+  for (const json::value& v : records) inf.Offer(v);
+  return inf.Fields();
 }
 
 Result<std::optional<std::vector<Field>>> InferJsonFields(ReaderContext* src,
                                                           const std::string& name,
                                                           std::unique_ptr<ByteStream> in) {
   JsonFileReader r(src, name, std::move(in));
-  std::vector<std::string> names;
-  std::unordered_map<std::string, JsonInference> inf;
+  JsonFieldsInference inf;
   json::value v;
   std::string error;
   for (int n = 0; n < kSampleRows; ++n) {
     ASSIGN_OR_RETURN(bool got, r.NextParsed(&v, &error));
     if (!got) break;
-    if (!error.empty() || !v.is_object()) continue;
-    for (const auto& kv : v.get_object()) {
-      std::string key(kv.key());
-      auto it = inf.find(key);
-      if (it == inf.end()) {
-        names.push_back(key);
-        it = inf.emplace(key, JsonInference{}).first;
-      }
-      it->second.Offer(kv.value());
-    }
+    if (error.empty()) inf.Offer(v);
   }
-  if (names.empty()) return std::optional<std::vector<Field>>();
-  std::vector<Field> fields;
-  for (const std::string& n : names) fields.push_back({n, inf[n].Result(), true});
+  std::vector<Field> fields = inf.Fields();
+  if (fields.empty()) return std::optional<std::vector<Field>>();
   return std::optional<std::vector<Field>>(std::move(fields));
 }
 
