@@ -12,6 +12,7 @@
 #include "base/metrics.h"
 #include "dataprep/mapping_transform.h"
 #include "executor/pipeline.h"
+#include "executor/run_source.h"
 #include "model/flow_options.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
@@ -59,37 +60,12 @@ struct RunInputs {
   Entity flow;
   std::vector<std::string> dataset_ids;  // one per target connection, in order
   Connector* connector = nullptr;
-  SourceConfig source;                   // the source's whole configuration (BuildSourceConfig)
+  SourceConfig source;                   // the source's whole configuration (LoadFlowSource)
   FlowOptions options;                   // the flow's options (model/flow_options.h)
   std::unique_ptr<Transform> transform;  // identity, or the flow's Mapping (dataprep)
 };
 
 namespace {
-
-// The one place a SourceConfig is built from the stored documents: the connection's decrypted
-// auth params, the source connection's params and data, the run's window and delta column, and
-// the flow's Copy transformation (its dateFormat and timezone take precedence over the source
-// connection's params).
-Status BuildSourceConfig(const Entity& base_conn, const Entity& source_conn, const Entity& flow,
-                         const Entity& run, const MasterKey& key, const ExecutorOptions& options,
-                         SourceConfig* cfg) {
-  ASSIGN_OR_RETURN(cfg->connection.auth_params,
-                   OpenConnectionParams(key, base_conn.id, base_conn.secret));
-  cfg->connection.allow_paths = options.allow_paths;
-  if (auto p = source_conn.doc.if_contains("params"); p && p->is_object())
-    cfg->params = p->as_object();
-  if (auto d = source_conn.doc.if_contains("data"); d && d->is_object()) cfg->data = d->as_object();
-  RunTarget target = RunTargetOf(run.doc);
-  cfg->delta_column = target.delta_column;
-  cfg->window = SourceWindow{target.window_start, target.window_end};
-  if (auto f = GetString(cfg->params, "dateFormat")) cfg->date_format = *f;
-  if (auto tz = GetString(cfg->params, "timezone")) cfg->timezone = *tz;
-  ASSIGN_OR_RETURN(CopyTransformation copy, ParseCopyTransformation(flow.doc));
-  if (copy.date_format) cfg->date_format = *copy.date_format;
-  if (copy.timezone) cfg->timezone = *copy.timezone;
-  cfg->parallelism = options.source_parallelism;
-  return Status::OK();
-}
 
 // The flow's targets: one dataset id per target connection.
 Result<std::vector<std::string>> TargetDatasets(MetaTxn& txn, const Scope& scope,
@@ -118,25 +94,14 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
   auto flow = txn.Get(scope, "flows", flow_id);
   if (!flow.ok()) return Status::NotFound("flow " + flow_id + " of this run no longer exists");
   in->flow = std::move(flow).value();
-  const json::value* sids = in->flow.doc.if_contains("sourceConnectionIds");
-  if (!sids || !sids->is_array() || sids->as_array().empty() || !sids->as_array()[0].is_string()) {
-    return Status::FailedPrecondition("flow " + flow_id + " has no source connection");
-  }
-  std::string sid(sids->as_array()[0].as_string());
-  ASSIGN_OR_RETURN(Entity source_conn, txn.Get(scope, "sourceConnections", sid));
-  std::string bid = GetString(source_conn.doc, "baseConnectionId").value_or("");
-  ASSIGN_OR_RETURN(Entity base_conn, txn.Get(scope, "connections", bid));
   ASSIGN_OR_RETURN(in->dataset_ids, TargetDatasets(txn, scope, in->flow));
-  const json::value* spec_id = FindPath(base_conn.doc, "connectionSpec.id");
-  std::string spec = spec_id && spec_id->is_string() ? std::string(spec_id->as_string()) : "";
-  in->source.connection.spec = FindConnectionSpec(spec);
-  in->connector = connectors.Find(spec);
-  if (!in->source.connection.spec || !in->connector)
-    return Status::FailedPrecondition("no connector for connection spec " + spec +
-                                      " in this build");
-  in->options = FlowOptionsOf(in->flow.doc);
-  in->source.late_commit.enabled = in->options.late_commit_guard;
-  in->source.late_commit.max_wait_ms = in->options.late_commit_wait_s * 1000;
+  FlowSource fs;
+  RETURN_IF_ERROR(LoadFlowSource(txn, scope, in->flow, RunTargetOf(in->run.doc), connectors, key,
+                                 SourceAccess{options.allow_paths, options.source_parallelism},
+                                 &fs));
+  in->connector = fs.connector;
+  in->source = std::move(fs.config);
+  in->options = fs.options;
   auto load_mapping = [&](const std::string& id, int64_t v) -> Result<json::object> {
     ASSIGN_OR_RETURN(Entity e, txn.Get(scope, dataprep::kMappingSetVersionKind,
                                        dataprep::MappingSetVersionId(id, v)));
@@ -144,7 +109,7 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
   };
   ASSIGN_OR_RETURN(in->transform, dataprep::NewFlowTransform(in->flow.doc, load_mapping,
                                                              &SystemClock::Instance()));
-  return BuildSourceConfig(base_conn, source_conn, in->flow, in->run, key, options, &in->source);
+  return Status::OK();
 }
 
 }  // namespace
@@ -166,6 +131,8 @@ class Executor::RunExecution {
                  const std::vector<std::vector<WrittenFile>>& files, const Schema& schema);
   Status PromoteEmpty(Source& source);
   Result<std::vector<std::string>> ReplacedBatchIds(MetaTxn& txn) const;
+  Status CheckNotSuperseded(MetaTxn& txn) const;
+  Status InCommit(MetaTxn& txn, size_t target, const std::string& new_batch_id);
   Status ReplaceInDataset(MetaTxn& txn, size_t target, const std::string& new_batch_id);
   void RemoveReplacedFiles();
   Status MarkSucceeded(MetaTxn& txn, const std::vector<std::string>& batch_ids,
@@ -539,18 +506,15 @@ Status Executor::RunExecution::Promote(Source& source, EncodeStage& encode,
   BatchMetrics totals{counts.input_records, counts.output_records, counts.failed_records,
                       counts.input_bytes,   counts.input_files,    0};
   std::vector<std::string> inputs = source.InputFiles();
-  std::function<Status(MetaTxn&, size_t)> replace;
-  if (RunTargetOf(in_.run.doc).replace) {
-    replace = [&](MetaTxn& txn, size_t i) {
-      return ReplaceInDataset(txn, i, encode.batches()[i].batch_id);
-    };
-  }
+  auto in_each = [&](MetaTxn& txn, size_t i) {
+    return InCommit(txn, i, encode.batches()[i].batch_id);
+  };
   Status s = CommitStage(
       *ex_->lake_, encode, files, totals, schema, *has_row_errors,
       [&](MetaTxn& txn, const std::vector<std::string>& batch_ids) {
         return MarkSucceeded(txn, batch_ids, *partial, inputs, source.warnings());
       },
-      replace);
+      in_each);
   if (s.ok() && !encode.batches().empty()) batch_for_log_ = encode.batches()[0].batch_id;
   if (s.ok()) RemoveReplacedFiles();
   return s;
@@ -572,11 +536,7 @@ Status Executor::RunExecution::PromoteEmpty(Source& source) {
   heartbeat_stop_ = true;  // the transaction below writes the run's final state
   std::vector<std::string> inputs = source.InputFiles();
   Status s = ex_->meta_->Transact([&](MetaTxn& txn) -> Status {
-    if (RunTargetOf(in_.run.doc).replace) {
-      for (size_t i = 0; i < in_.dataset_ids.size(); ++i) {
-        RETURN_IF_ERROR(ReplaceInDataset(txn, i, ""));
-      }
-    }
+    for (size_t i = 0; i < in_.dataset_ids.size(); ++i) RETURN_IF_ERROR(InCommit(txn, i, ""));
     return MarkSucceeded(txn, {}, std::nullopt, inputs, source.warnings());
   });
   if (s.ok()) RemoveReplacedFiles();
@@ -607,6 +567,51 @@ Result<std::vector<std::string>> Executor::RunExecution::ReplacedBatchIds(MetaTx
     if (page.items.size() < static_cast<size_t>(q.limit)) return ids;
     after = page.items.back().id;
   }
+}
+
+// A replacing run of the flow created after this one (a later createdAt), whose window
+// overlaps this run's and which already succeeded, decided what that window holds: this older
+// run would add its rows next to the replacement, so its commit fails instead (permanent error
+// FLUXO-1223-400 naming that run). Runs of a flow execute one at a time (the flow is locked at
+// claim), so the replacing run finished before this one was claimed and this check, in the
+// commit's transaction, cannot race with it.
+Status Executor::RunExecution::CheckNotSuperseded(MetaTxn& txn) const {
+  RunTarget t = RunTargetOf(in_.run.doc);
+  std::string after;
+  while (true) {
+    ListQuery q;
+    q.limit = 500;
+    q.order_field = "id";
+    q.order_desc = false;
+    q.filters = {Where("flowId", FilterOp::kEq, in_.flow.id),
+                 Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
+                 Where("createdAt", FilterOp::kGt, std::to_string(in_.run.created_at)),
+                 Where("fluxo.windowStart", FilterOp::kLt, std::to_string(t.window_end)),
+                 Where("fluxo.windowEnd", FilterOp::kGt, std::to_string(t.window_start))};
+    if (!after.empty()) q.filters.push_back(Where("id", FilterOp::kGt, after));
+    ASSIGN_OR_RETURN(EntityPage page, txn.List(c_.scope, kRuns, q));
+    for (const auto& run : page.items) {
+      if (run.id == c_.run_id || !RunTargetOf(run.doc).replace) continue;
+      RunTarget r = RunTargetOf(run.doc);
+      return Status::FailedPrecondition(
+                 "run " + run.id + ", created after this one, replaced the window [" +
+                 std::to_string(r.window_start) + ", " + std::to_string(r.window_end) +
+                 ") and succeeded first: this older run would add its rows next to it, so it "
+                 "lands nothing (re-trigger it with replace=true to land this window again)")
+          .WithDetail(kSupersededRunCode);
+    }
+    if (page.items.size() < static_cast<size_t>(q.limit)) return Status::OK();
+    after = page.items.back().id;
+  }
+}
+
+// Inside the transaction that commits target `target`'s batch `new_batch_id` ("" when the run
+// landed none): refuses a superseded run, and a replacing run hides what it replaces.
+Status Executor::RunExecution::InCommit(MetaTxn& txn, size_t target,
+                                        const std::string& new_batch_id) {
+  RETURN_IF_ERROR(CheckNotSuperseded(txn));
+  if (!RunTargetOf(in_.run.doc).replace) return Status::OK();
+  return ReplaceInDataset(txn, target, new_batch_id);
 }
 
 // Inside the transaction that commits target `target`'s batch `new_batch_id` ("" when the run

@@ -303,6 +303,7 @@ Result<int64_t> Lake::ReplaceBatches(MetaTxn& txn, const Scope& scope,
     }
     std::string expected = old->etag;
     old->doc["status"] = "inactive";
+    old->doc[kCleanupField] = "pending";  // its files go next (RemoveInactiveFiles, or the GC)
     old->doc["replacedBy"] = new_batch_id.empty()
                                  ? json::object{{"runId", run_id}}
                                  : json::object{{"batchId", new_batch_id}, {"runId", run_id}};
@@ -334,7 +335,18 @@ Status Lake::RemoveInactiveFiles(const Scope& scope, const std::string& batch_id
   std::string prefix = BatchPrefix(scope, GetString(batch.doc, "dataSetId").value_or(""), batch_id);
   Status m = objects_->Delete(prefix + "_manifest.json");
   if (!m.ok() && m.code() != StatusCode::kNotFound) return m;
-  return DeletePrefix(prefix);
+  RETURN_IF_ERROR(DeletePrefix(prefix));
+  if (!batch.doc.contains(kCleanupField)) return Status::OK();
+  return meta_->Transact([&](MetaTxn& txn) -> Status {
+    auto cur = txn.Get(scope, kBatches, batch_id);
+    if (!cur.ok())
+      return cur.status().code() == StatusCode::kNotFound ? Status::OK() : cur.status();
+    if (!cur->doc.contains(kCleanupField)) return Status::OK();
+    std::string expected = cur->etag;
+    cur->doc.erase(kCleanupField);
+    Touch(*cur, clock_->NowMillis());
+    return txn.Update(scope, *cur, expected);
+  });
 }
 
 Status Lake::Discard(const BatchContext& ctx) {
@@ -382,11 +394,23 @@ Status Lake::RemoveLeftoverFiles() {
   q.order_desc = false;
   q.filters = {Filter{"status", -1, FilterOp::kEq, {"failed"}},
                Filter{kCleanupField, -1, FilterOp::kEq, {"pending"}}};
-  std::vector<ScopedEntity> failed;
+  std::vector<ScopedEntity> failed, inactive;
   RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(failed, txn.ListAcrossScopes(kBatches, q));
+    q.filters[0].values = {"inactive"};
+    ASSIGN_OR_RETURN(inactive, txn.ListAcrossScopes(kBatches, q));
     return Status::OK();
   }));
+  // Replaced batches whose files the replacing worker did not remove (it died after its commit).
+  for (const auto& se : inactive) {
+    Status s = RemoveInactiveFiles(se.scope, se.entity.id);
+    if (!s.ok()) {
+      spdlog::warn("gc: files of replaced batch {} still cannot be removed: {}", se.entity.id,
+                   s.message());
+    } else {
+      spdlog::info("gc: removed the files of replaced batch {}", se.entity.id);
+    }
+  }
   for (const auto& se : failed) {
     BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id,
                      GetString(se.entity.doc, "runId").value_or(""), ""};

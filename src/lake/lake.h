@@ -106,8 +106,9 @@ class Lake {
                                  const std::string& new_batch_id, const std::string& run_id);
 
   // After the replacing transaction committed: removes an `inactive` batch's objects (the
-  // manifest first, so a reader of the folder stops seeing it at once). Best effort: a crash
-  // leaves the files of a batch that no reader of the catalog sees. Nothing for another status.
+  // manifest first, so a reader of the folder stops seeing it at once), then clears the batch's
+  // `cleanup: "pending"` mark that ReplaceBatches set. A crash in between leaves the mark, and
+  // CollectGarbage removes the files later. Nothing for another status.
   Status RemoveInactiveFiles(const Scope& scope, const std::string& batch_id);
 
   // Removes a `loading` batch that will never be committed because it has nothing in it (an empty
@@ -130,6 +131,8 @@ class Lake {
   //    says is not alive, are aborted (files removed);
   //  - `failed` batches whose files could not all be deleted (cleanup pending) are deleted again
   //    (temp part files included);
+  //  - `inactive` (replaced) batches still marked cleanup pending get RemoveInactiveFiles (the
+  //    replacing worker died between its commit and the deletion);
   //  - `success` batches whose manifest is missing get it written.
   // Returns the number of batches aborted.
   Result<int64_t> CollectGarbage(int64_t min_age_ms, const AttemptLiveness& live);

@@ -96,6 +96,8 @@ struct RunError {
 // windows"): rows whose delta value is NULL (never selected: in no window), and the late-commit
 // guard's timeout (connectors/source.h kLateCommitWarning, "FLUXO-1222-200").
 inline constexpr const char* kNullDeltaWarning = "FLUXO-1221-200";
+// The failure of a run whose window a newer replacing run landed first (executor).
+inline constexpr const char* kSupersededRunCode = "FLUXO-1223-400";
 
 // Replaces metrics.statusSummary.errors.
 void SetRunErrors(json::object& run, const std::vector<RunError>& errors);

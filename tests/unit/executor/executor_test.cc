@@ -134,7 +134,8 @@ class EngineTest : public ::testing::Test {
 
   void Insert(Entity e) {
     e.etag = "\"" + RandomHex(4) + "\"";
-    e.created_at = e.updated_at = SystemClock::Instance().NowMillis();
+    e.updated_at = SystemClock::Instance().NowMillis();
+    if (e.created_at == 0) e.created_at = e.updated_at;
     e.doc["id"] = e.id;
     ASSERT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Insert(scope_, e); }).ok());
   }
@@ -171,7 +172,8 @@ class EngineTest : public ::testing::Test {
     flow_doc_ = flow;
   }
 
-  std::string AddRun(int64_t start_at = 0, bool replace = false, int64_t window_end = 100) {
+  std::string AddRun(int64_t start_at = 0, bool replace = false, int64_t window_end = 100,
+                     std::optional<int64_t> created_ms = std::nullopt) {
     Entity run{"runs",
                NewUuid(),
                "",
@@ -182,6 +184,7 @@ class EngineTest : public ::testing::Test {
                                               false, replace}),
                "",
                {}};
+    if (created_ms) run.created_at = *created_ms;
     Insert(run);
     return run.id;
   }
@@ -361,6 +364,30 @@ TEST_F(EngineTest, AReplacingRunHidesTheWindowsEarlierBatchesInItsCommit) {
     EXPECT_FALSE(FindPath(b, "replacedBy")->as_object().contains("batchId"));
   }
   EXPECT_EQ(found, 1);
+}
+
+// An older run of a window that a newer replacing run already landed would add its rows next
+// to the replacement: its commit fails (FLUXO-1223-400), whether it replaces or not.
+TEST_F(EngineTest, AnOlderRunCommittingAfterANewerReplacingRunLandsNothing) {
+  std::string newer = AddRun(0, true, 100, 2000);
+  ASSERT_TRUE(*NewExecutor()->RunOne());
+  ASSERT_EQ(RunStatusOf(GetDoc("runs", newer)), "success");
+  for (bool replace : {false, true}) {
+    std::string older = AddRun(0, replace, 50, 1000);
+    ASSERT_TRUE(*NewExecutor()->RunOne());
+    json::object run = GetDoc("runs", older);
+    EXPECT_EQ(RunStatusOf(run), "failed");
+    const auto& e = FindPath(run, "metrics.statusSummary.errors")->as_array()[0];
+    EXPECT_EQ(e.at("code"), "FLUXO-1223-400");
+    EXPECT_NE(std::string(e.at("message").as_string()).find(newer), std::string::npos);
+    auto by = BatchesByStatus(*store_, scope_);
+    ASSERT_EQ(by["success"].size(), 1u);
+    EXPECT_EQ(by["success"][0].at("runId").as_string(), newer);
+  }
+  // A run created later than the replacing one adds as usual.
+  std::string later = AddRun(0, false, 100);
+  ASSERT_TRUE(*NewExecutor()->RunOne());
+  EXPECT_EQ(RunStatusOf(GetDoc("runs", later)), "success");
 }
 
 TEST_F(EngineTest, FutureRunWaitsAndRunsAreTakenInStartOrder) {

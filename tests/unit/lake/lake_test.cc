@@ -163,6 +163,33 @@ TEST_F(LakeTest, GarbageCollectorWritesAManifestLostAfterCommit) {
   EXPECT_TRUE(objects_.Head(manifest).ok());
 }
 
+// A replacing worker that dies between its commit and the deletion of the replaced batch's
+// files: the batch is inactive and marked cleanup pending; the next collection removes the files
+// and the mark.
+TEST_F(LakeTest, GarbageCollectorRemovesFilesOfAReplacedBatchLeftByACrash) {
+  std::string old_id, new_id;
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 4, &old_id).ok());
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 4, &new_id).ok());
+  ASSERT_TRUE(
+      store_
+          ->Transact([&](MetaTxn& t) -> Status {
+            return lake_->ReplaceBatches(t, scope_, "ds", {old_id}, new_id, "run-r").status();
+          })
+          .ok());
+  // (the crash: RemoveInactiveFiles never ran)
+  std::string prefix = Lake::BatchPrefix(scope_, "ds", old_id);
+  EXPECT_FALSE(objects_.ListAll(prefix)->empty());
+  EXPECT_EQ(Doc("batches", old_id).at("status").as_string(), "inactive");
+  EXPECT_EQ(Doc("batches", old_id).at("cleanup").as_string(), "pending");
+  ASSERT_TRUE(lake_->CollectGarbage(60000, nullptr).ok());
+  EXPECT_TRUE(objects_.ListAll(prefix)->empty());
+  EXPECT_FALSE(Doc("batches", old_id).contains("cleanup"));
+  EXPECT_EQ(Doc("batches", old_id).at("status").as_string(), "inactive");
+  // The replacing batch keeps its files and its manifest.
+  EXPECT_TRUE(objects_.Head(Lake::BatchPrefix(scope_, "ds", new_id) + "_manifest.json").ok());
+  EXPECT_FALSE(objects_.ListAll(Lake::BatchPrefix(scope_, "ds", new_id))->empty());
+}
+
 TEST_F(LakeTest, EnsureVisibleWritesTheManifestOfACommittedBatchAndRefusesOthers) {
   std::string b1;
   ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 3, &b1).ok());
