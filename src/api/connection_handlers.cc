@@ -1,4 +1,5 @@
-// Base connections: /connections (CRUD). `auth.params` are validated against the connection
+// Base connections: /connections (CRUD, drafts and POST /connections/{id}/action?op=publish:
+// resources.h). `auth.params` are validated against the connection
 // spec's auth spec; secret fields are sealed with the master key (AAD: the connection id) and
 // stored masked, so neither GET nor the metastore file ever shows them.
 #include "api/custom_spec_handlers.h"
@@ -145,7 +146,9 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     if (Status err = BuildConnection(call, patched, e, &*stored); !err.ok()) return err;
     return e;
   };
+  h.drafts = true;
   RegisterCrud(r, base, std::move(h));
+  RegisterPublishAction(r, base, kKind, nullptr);
 
   // GET /connections/{id}/test and /explore: through the connector of the connection's spec.
   // The connection is read here (metastore, I/O thread); the connector call, which waits on the

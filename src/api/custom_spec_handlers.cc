@@ -279,13 +279,14 @@ Result<const ConnectionSpec*> VisibleSpec(Call& call, const std::string& id) {
 void RegisterSearchAndConfigRoutes(Router& r, const std::string& base) {
   for (const char* kind : {"connections", "flows", "flowSpecs"}) {
     std::string list = base + "/" + kind;
-    const Handler* get = GetHandler(r, list);
-    if (get == nullptr) continue;  // unreachable: the list routes are registered first
-    r.Add("POST", list + "/search", [get](Call& call) -> Result<HttpResponse> {
+    const Handler* found = GetHandler(r, list);
+    if (found == nullptr) continue;  // unreachable: the list routes are registered first
+    // A copy: the router's table may grow (and move its handlers) after this.
+    r.Add("POST", list + "/search", [get = *found](Call& call) -> Result<HttpResponse> {
       ASSIGN_OR_RETURN(QueryParams q, SearchQuery(call));
       Call list_call = call;
       list_call.query = std::move(q);
-      return (*get)(list_call);
+      return get(list_call);
     });
   }
   // The params a source connection of the spec takes, as AEP's ExploreConnectionResponse items.

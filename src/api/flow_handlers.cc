@@ -32,10 +32,15 @@ Result<std::vector<std::string>> IdList(const json::object& body, const char* fi
   return out;
 }
 
-// Looks up a referenced entity; absent (in this scope) is 404 naming the field.
+// Looks up a referenced entity; absent (in this scope) is 404 naming the field, a draft 400.
 Result<Entity> Referenced(Call& call, MetaTxn& txn, const std::string& kind, const std::string& id,
                           const std::string& field) {
   auto e = txn.Get(call.scope, kind, id);
+  if (e.ok() && IsDraft(e->doc)) {
+    return BadRequest(kCodeBadRequest, field + ": " + kind + " " + id +
+                                           " is a draft; publish it first (POST /" + kind + "/" +
+                                           id + "/action?op=publish)");
+  }
   if (e.ok()) return std::move(e).value();
   if (e.status().code() == StatusCode::kNotFound) {
     return FlowError(404, 1101, field + ": " + kind + " not found with id " + id, kind, id);
@@ -97,6 +102,11 @@ Result<Entity> BuildFlow(Call& call, MetaTxn& txn, const json::object& body, Ent
     json::object item{{"id", id}, {"connectionSpec", sc.doc["connectionSpec"]}};
     if (auto b = GetString(sc.doc, "baseConnectionId")) {
       auto base = txn.Get(call.scope, "connections", *b);
+      if (base.ok() && IsDraft(base->doc)) {
+        return BadRequest(kCodeBadRequest, "sourceConnectionIds: the base connection " + *b +
+                                               " of source connection " + id +
+                                               " is a draft; publish it first");
+      }
       if (base.ok())
         item["baseConnection"] =
             json::object{{"id", *b}, {"connectionSpec", base->doc["connectionSpec"]}};

@@ -96,6 +96,79 @@ Result<HttpResponse> ListEntities(Call& call, const std::string& kind,
   return HttpResponse::Json(200, std::move(body));
 }
 
+bool IsDraft(const json::object& doc) {
+  return GetString(doc, "state") == std::optional<std::string>(kDraftState);
+}
+
+namespace {
+
+// `?mode=` of a create: "draft" where the collection has drafts, else refused.
+Result<bool> DraftMode(const Call& call, const ResourceHooks& h) {
+  const std::string* mode = FindParam(call.query, "mode");
+  if (mode == nullptr) return false;
+  if (!h.drafts) {
+    return BadRequest(kCodeBadRequest, "mode=" + *mode + ": fluxo keeps no drafts of " + h.kind);
+  }
+  std::string m = *mode;
+  for (auto& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (m != "draft") return BadRequest(kCodeBadRequest, "mode must be draft, not " + *mode);
+  return true;
+}
+
+std::string UpperCase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+void RegisterPublishAction(Router& r, const std::string& base, const std::string& kind,
+                           std::function<Status(Call&, MetaTxn&, const Entity&)> before_publish) {
+  r.Add("POST", base + "/" + kind + "/{id}/action",
+        [kind, before_publish](Call& call) -> Result<HttpResponse> {
+          const std::string* op = FindParam(call.query, "op");
+          if (!op || op->empty()) return BadRequest(kCodeBadRequest, "op is required: PUBLISH");
+          std::string o = UpperCase(*op);
+          if (o == "FINALIZE" || o == "FINALIZE_UPDATE") {
+            return BadRequest(kCodeBadRequest,
+                              "op " + *op +
+                                  " is not supported: fluxo applies a PATCH at once, "
+                                  "so there is no staged update to finalize");
+          }
+          if (o != "PUBLISH") {
+            return BadRequest(kCodeBadRequest,
+                              "op " + *op + " is not an action of " + kind + " (PUBLISH)");
+          }
+          if (FindParam(call.query, "subOp")) {
+            return BadRequest(kCodeBadRequest,
+                              "subOp applies to FINALIZE_UPDATE, which fluxo does not support; "
+                              "PUBLISH takes none");
+          }
+          const std::string& id = call.param(0);
+          Entity updated;
+          Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
+            ASSIGN_OR_RETURN(Entity cur, GetEntity(call, txn, kind, id));
+            if (!IsDraft(cur.doc)) {
+              return FlowError(400, 1422,
+                               kind + " " + id + " is " +
+                                   GetString(cur.doc, "state").value_or("?") +
+                                   ", not a draft; only a draft (created with ?mode=draft) can "
+                                   "be published",
+                               kind, id);
+            }
+            if (before_publish) RETURN_IF_ERROR(before_publish(call, txn, cur));
+            updated = cur;
+            updated.doc["state"] = "enabled";
+            StampUpdate(updated, call);
+            Status s = txn.Update(call.scope, updated, cur.etag);
+            if (!s.ok()) return StoreError(s, kind, id);
+            return Status::OK();
+          });
+          if (!err.ok()) return err;
+          return JsonResponse(200, IdEtag(updated));
+        });
+}
+
 void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
   auto h = std::make_shared<ResourceHooks>(std::move(hooks));
   const std::string coll = base + "/" + h->kind;
@@ -103,6 +176,7 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
   const std::string self_path = "/" + h->kind;
 
   r.Add("POST", coll, [h, coll](Call& call) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(bool draft, DraftMode(call, *h));
     ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
     Entity created;
     Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
@@ -112,6 +186,7 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
       auto built = h->create(call, txn, body, std::move(e));  // may run again: copy
       if (!built.ok()) return built.status();
       created = std::move(built).value();
+      if (draft) created.doc["state"] = kDraftState;
       StampCreate(created, call);
       Status s = txn.Insert(call.scope, created);
       if (!s.ok()) return StoreError(s, h->kind, created.id);
@@ -181,6 +256,7 @@ void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks) {
                             "sandboxName", "imsOrgId"}) {
         if (auto it = cur->doc.find(k); it != cur->doc.end()) updated.doc[k] = it->value();
       }
+      if (IsDraft(cur->doc)) updated.doc["state"] = kDraftState;  // published only by op=publish
       StampUpdate(updated, call);
       Status s = txn.Update(call.scope, updated, cur->etag);
       if (!s.ok()) return StoreError(s, h->kind, id);

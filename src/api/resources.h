@@ -31,7 +31,24 @@ struct ResourceHooks {
   // Checks before a delete (beyond references, which the store enforces with code 1418). OK:
   // the delete may go ahead.
   std::function<Status(Call&, MetaTxn&, const Entity&)> before_delete;
+
+  // AEP's drafts: `POST ...?mode=draft` stores the entity with state "draft" (validated like any
+  // other), a PATCH keeps that state, and `POST .../{id}/action?op=publish` (RegisterPublishAction)
+  // makes it "enabled". Without `drafts`, a `mode` parameter on create is refused (1410).
+  bool drafts = false;
 };
+
+inline constexpr const char* kDraftState = "draft";
+
+// True when `doc` (an entity document) is a draft.
+bool IsDraft(const json::object& doc);
+
+// POST {base}/{kind}/{id}/action?op=PUBLISH (AEP's op names, any case): a draft becomes
+// "enabled"; 200 {"id","etag"}. `before_publish` may refuse (e.g. a source connection whose base
+// connection is still a draft). Another state: 400 1422. FINALIZE / FINALIZE_UPDATE (AEP's staged
+// updates; fluxo applies a PATCH at once) and `subOp`: 400 1410 saying so.
+void RegisterPublishAction(Router& r, const std::string& base, const std::string& kind,
+                           std::function<Status(Call&, MetaTxn&, const Entity&)> before_publish);
 
 // Registers the five CRUD routes of `hooks.kind` under `base` (e.g. ".../flowservice").
 void RegisterCrud(Router& r, const std::string& base, ResourceHooks hooks);

@@ -1,4 +1,4 @@
-// /runs: POST (the seed's on-demand run), GET one, list, and
+// /runs: POST (the seed's on-demand run), GET one, list, PUT one (new params of a scheduled run),
 // POST /runs/{id}/action?op=re-trigger|cancel (re-trigger takes fluxo's `replace=true|false`).
 //
 // A run keeps its `params` as submitted; the typed window and start time the engine uses live in
@@ -7,6 +7,7 @@
 // the same transaction.
 #include <tuple>
 
+#include "api/etag.h"
 #include "api/flow_rules.h"
 #include "api/resources.h"
 #include "base/ids.h"
@@ -300,6 +301,88 @@ Result<HttpResponse> RunAction(Call& call) {
   return JsonResponse(200, IdEtag(answer));
 }
 
+// PUT /runs/{id} (AEP's updateRun, body UpdateFlowRunRequest; If-Match required): a run that is
+// still `scheduled` and was created by POST /runs (or a re-trigger) takes new `params`, checked
+// as POST /runs checks them; its window, due time and providerRefId follow. `flowId` and
+// `flowSpec` may be sent but must be the run's own (1414). The other fields of the request
+// (providerRefId, metrics, activities, ...) are fluxo's to compute: 400 1410. A run in another
+// state, or one the flow's schedule created: 400 1422. Answers the updated run (FlowRunItemDTO).
+Status CheckRunUpdateBody(const json::object& body, const json::object& run) {
+  for (const auto& kv : body) {
+    std::string k(kv.key());
+    if (k == "params") continue;
+    if (k == "flowId") {
+      if (GetString(body, "flowId") != GetString(run, "flowId"))
+        return BadRequest(1414, "flowId of a run cannot be changed");
+      continue;
+    }
+    if (k == "flowSpec") {
+      const json::value* want = FindPath(body, "flowSpec.id");
+      const json::value* have = FindPath(run, "flowSpec.id");
+      if (want != nullptr && (have == nullptr || *want != *have))
+        return BadRequest(1414, "flowSpec of a run cannot be changed");
+      continue;
+    }
+    return BadRequest(kCodeBadRequest, k + " is computed by fluxo; PUT /runs/{id} changes only "
+                                           "the params of a scheduled run");
+  }
+  return Status::OK();
+}
+
+Result<HttpResponse> UpdateRun(Call& call) {
+  ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
+  ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), call.now_ms()));
+  const std::string& id = call.param(0);
+  Entity updated;
+  Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity cur, GetEntity(call, txn, kRuns, id));
+    const std::string* q = FindParam(call.query, "if-match");
+    RETURN_IF_ERROR(CheckIfMatch(call.http.Header("if-match"),
+                                 q ? std::optional<std::string>(*q) : std::nullopt, cur.etag, kRuns,
+                                 id));
+    RETURN_IF_ERROR(CheckRunUpdateBody(body, cur.doc));
+    std::string status = RunStatusOf(cur.doc);
+    json::object fx = cur.doc.at("fluxo").as_object();
+    const json::value* by_schedule = fx.if_contains("scheduled");
+    if (status != run_status::kScheduled ||
+        (by_schedule && AsBoolLenient(*by_schedule).value_or(false))) {
+      return FlowError(400, 1422,
+                       "run " + id + " is " + status +
+                           (status == run_status::kScheduled ? " by the flow's schedule" : "") +
+                           "; only a scheduled run created by POST /runs can be updated",
+                       kRuns, id);
+    }
+    std::optional<std::string> delta;
+    if (auto d = GetString(fx, "deltaColumn")) delta = d;
+    if (w.delta_column && delta && *w.delta_column != *delta) {
+      return BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
+                                  " differs from the run's deltaColumn " + *delta);
+    }
+    std::string flow_id = GetString(cur.doc, "flowId").value_or("");
+    ASSIGN_OR_RETURN(Entity flow, GetEntity(call, txn, kFlows, flow_id));
+    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow_id, w));
+    json::object fresh = NewRun(flow, body.at("params"), w, delta).doc;
+    updated = cur;
+    for (const char* k : {"params", "providerRefId", "activities"}) updated.doc[k] = fresh[k];
+    const json::object& nfx = fresh.at("fluxo").as_object();
+    for (const char* k : {"windowStart", "windowEnd", "dueAt"}) fx[k] = nfx.at(k);
+    if (w.replace) {
+      fx["replace"] = true;
+    } else {
+      fx.erase("replace");
+    }
+    updated.doc["fluxo"] = std::move(fx);
+    StampUpdate(updated, call);
+    Status s = txn.Update(call.scope, updated, cur.etag);
+    if (!s.ok()) return StoreError(s, kRuns, id);
+    return Status::OK();
+  });
+  if (!err.ok()) return err;
+  HttpResponse res = JsonResponse(200, updated.doc);
+  res.headers.emplace_back("Location", "/data/foundation/flowservice/runs/" + id);
+  return res;
+}
+
 }  // namespace
 
 void RegisterRunRoutes(Router& r, const std::string& base) {
@@ -329,6 +412,7 @@ void RegisterRunRoutes(Router& r, const std::string& base) {
     if (!s.ok()) return StoreError(s, kRuns, call.param(0));
     return JsonResponse(200, json::object{{"items", json::array{std::move(e.doc)}}});
   });
+  r.Add("PUT", base + "/runs/{id}", UpdateRun);
   r.Add("POST", base + "/runs/{id}/action", RunAction);
 }
 

@@ -1,4 +1,4 @@
-// /sourceConnections and /targetConnections (CRUD).
+// /sourceConnections and /targetConnections (CRUD, drafts, POST .../{id}/action?op=publish).
 //
 // A source connection names its base connection (`baseConnectionId`, same org and sandbox; the
 // base connection cannot be deleted while referenced) and carries `data` and `params` validated
@@ -162,7 +162,21 @@ void RegisterSourceTargetRoutes(Router& r, const std::string& base) {
   s.update = [](Call& call, MetaTxn& txn, json::object patched, const Entity& old) {
     return BuildSource(call, txn, patched, old);
   };
+  s.drafts = true;
   RegisterCrud(r, base, std::move(s));
+  // A source connection is published after its base connection (AEP's order of publishing).
+  RegisterPublishAction(r, base, "sourceConnections",
+                        [](Call& call, MetaTxn& txn, const Entity& e) -> Status {
+                          auto base_id = GetString(e.doc, "baseConnectionId").value_or("");
+                          ASSIGN_OR_RETURN(Entity b, GetEntity(call, txn, "connections", base_id));
+                          if (!IsDraft(b.doc)) return Status::OK();
+                          return FlowError(400, 1422,
+                                           "base connection " + base_id +
+                                               " is a draft: publish it first "
+                                               "(POST /connections/" +
+                                               base_id + "/action?op=publish)",
+                                           "sourceConnections", e.id);
+                        });
 
   ResourceHooks t;
   t.kind = "targetConnections";
@@ -177,7 +191,9 @@ void RegisterSourceTargetRoutes(Router& r, const std::string& base) {
   t.update = [](Call& call, MetaTxn& txn, json::object patched, const Entity& old) {
     return BuildTarget(call, txn, patched, old);
   };
+  t.drafts = true;
   RegisterCrud(r, base, std::move(t));
+  RegisterPublishAction(r, base, "targetConnections", nullptr);
 }
 
 }  // namespace fluxo

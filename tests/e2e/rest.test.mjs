@@ -22,6 +22,29 @@ const EVENTS = Array.from({ length: N }, (_, i) => ({
   id: i, name: `event ${i}`, amount: i * 0.5, ts: new Date((T0 + i * 60) * 1000).toISOString().replace('.000Z', 'Z'),
 }));
 
+// MailChimp's members API as its reference documents it (members[], list_id, total_items, _links),
+// windowed by since_last_changed / before_last_changed in .NET's "yyyy-MM-ddTHH:mm:ss:fffffffK"
+// (AEP's published spec) and paged by count/offset.
+const MEMBERS = Array.from({ length: 250 }, (_, i) => ({
+  id: `m${i}`, email_address: `user${i}@example.com`, status: i % 5 ? 'subscribed' : 'pending',
+  last_changed: new Date((T0 + i * 60) * 1000).toISOString().replace('.000Z', '+00:00'),
+  list_id: 'L1', _links: [{ rel: 'self' }],
+}));
+const mailchimpSeen = [];
+function mailchimpTime(text) {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d):(\d{7})(Z|[+-]\d\d:\d\d)$/.exec(text || '');
+  if (!m) throw new Error(`not yyyy-MM-ddTHH:mm:ss:fffffffK: ${text}`);
+  return Date.parse(`${m[1]}${m[3]}`) / 1000;
+}
+function mailchimpPage(listId, q) {
+  mailchimpSeen.push(Object.fromEntries(q));
+  const since = mailchimpTime(q.get('since_last_changed'));
+  const before = mailchimpTime(q.get('before_last_changed'));
+  const offset = Number(q.get('offset')), count = Number(q.get('count'));
+  const all = MEMBERS.filter((m) => listId === 'L1' && Date.parse(m.last_changed) / 1000 >= since && Date.parse(m.last_changed) / 1000 < before);
+  return { members: all.slice(offset, offset + count), list_id: listId, total_items: all.length, _links: [] };
+}
+
 let server, port, requests = 0, throttled = 0, failed = 0;
 let fx, api, dir;
 
@@ -39,6 +62,9 @@ before(async () => {
       return res.end('<html><body>login</body></html>');
     }
     if (url.pathname === '/loop') return send(200, { items: [{ id: requests }], next: `t${requests}` });
+    if (url.pathname === '/badjson') return send(200, '{"items": [{"id": 1}, {"id": 2,]}');
+    const mc = url.pathname.match(/^\/3\.0\/lists\/([^/]+)\/members$/);
+    if (mc) return send(200, mailchimpPage(mc[1], url.searchParams));
     const m = url.pathname.match(/^\/v1\/accounts\/([^/]+)\/events$/);
     if (!m || m[1] !== 'acme') return send(404, { error: 'no such account' });
     // Every 4th request is throttled (Retry-After 1 the first time, then 0), every 7th fails.
@@ -308,4 +334,58 @@ test('the built-in Generic REST API spec: the request lives in the source connec
   const bad = await genericFlow({ urlParams: { host: `http://127.0.0.1:${port}`, path: '/x' }, paginationParams: { type: 'CURSOR' } });
   assert.equal(bad.src.status, 400, bad.src.text);
   assert.match(bad.src.body.report['detailed-message'], /params\.paginationParams\.type/);
+});
+
+// AEP's published example (tests/e2e/fixtures/aep-mailchimp-members-connection-spec.json, the
+// request body of "Create a new connection specification using the Flow Service API",
+// https://experienceleague.adobe.com/en/docs/experience-platform/sources/sdk/self-serve-api/create)
+// is accepted as published. The flow then runs over a copy whose only change is urlParams.host
+// (https://${domain}.api.mailchimp.com -> http://${domain}), so that `domain` can name the local API.
+test('AEP\'s published MailChimp Members connection spec is accepted verbatim, and a flow over it runs', async () => {
+  const published = JSON.parse(fs.readFileSync(new URL('./fixtures/aep-mailchimp-members-connection-spec.json', import.meta.url)));
+  const created = await api.post(`${FLOW}/connectionSpecs`, published);
+  assert.equal(created.status, 201, created.text);
+  const got = await api.get(`${FLOW}/connectionSpecs/${created.body.id}`);
+  assert.deepEqual(got.body.items[0].sourceSpec, published.sourceSpec, 'served as published');
+  const explore = await api.get(`${FLOW}/connectionSpecs/${created.body.id}/explore`);
+  assert.equal(explore.status, 200, explore.text);
+  assert.equal(explore.body.items[0].name, 'Resource');
+  assert.deepEqual(explore.body.items[0].responseSpec, published.exploreSpec.responseSpec);
+
+  const local = structuredClone(published);
+  local.sourceSpec.attributes.urlParams.host = 'http://${domain}';
+  const put = await api.call('PUT', `${FLOW}/connectionSpecs/${created.body.id}`, { body: local });
+  assert.equal(put.status, 200, put.text);
+  const specId = created.body.id;
+  const conn = await api.post(`${FLOW}/connections`, {
+    name: 'mailchimp', connectionSpec: { id: specId, version: '1.0' },
+    auth: { specName: 'OAuth2 Refresh Code', params: { domain: `127.0.0.1:${port}`, accessToken: TOKEN } },
+  });
+  assert.equal(conn.status, 201, conn.text);
+  const src = await api.post(`${FLOW}/sourceConnections`, {
+    name: 'members', baseConnectionId: conn.body.id, connectionSpec: { id: specId, version: '1.0' }, params: { listId: 'L1' },
+  });
+  assert.equal(src.status, 201, src.text);
+  const ds = await api.post(`${CATALOG}/dataSets`, { name: 'members dataset' });
+  const tgt = await api.post(`${FLOW}/targetConnections`, {
+    name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
+    params: { dataSetId: ds.body[0].split('/').pop() },
+  });
+  const flow = await api.post(`${FLOW}/flows`, {
+    name: 'members', flowSpec: { id: REST_FLOW_SPEC, version: '1.0' },
+    sourceConnectionIds: [src.body.id], targetConnectionIds: [tgt.body.id],
+    scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
+  });
+  assert.equal(flow.status, 201, flow.text);
+  const r = await run(flow.body.id, T0, T0 + 230 * 60);  // members 0..229
+  assert.equal(r.metrics.statusSummary.status, 'success', JSON.stringify(r.metrics));
+  assert.equal(r.metrics.recordSummary.outputRecordCount, 230);
+  assert.deepEqual(mailchimpSeen.map((q) => q.offset), ['0', '100', '200']);
+  assert.equal(mailchimpSeen[0].since_last_changed, '2024-01-01T00:00:00:0000000Z');
+  assert.equal(mailchimpSeen[0].count, '100');
+  const files = await download(r, 'members');
+  const cols = await query(`DESCRIBE SELECT * FROM read_parquet(${lit(files[0])})`);
+  assert.deepEqual(cols.map((c) => c.column_name), ['member'], 'overrideWrapperAttribute wraps each record');
+  const [row] = await query(`SELECT count(DISTINCT json_extract_string(member, '$.id')) AS d FROM read_parquet([${files.map(lit).join(', ')}])`);
+  assert.equal(Number(row.d), 230);
 });

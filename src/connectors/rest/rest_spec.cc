@@ -1,5 +1,6 @@
 #include "connectors/rest/rest_spec.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "base/strings.h"
@@ -119,15 +120,43 @@ Status DecodeUrl(const json::object& attrs, std::string_view at, RestSpec* spec)
   return Status::OK();
 }
 
+// `contentPath`: an object, or (as AEP's early examples write it) the JSONPath alone. The wrapper
+// key has two spellings in AEP's documents (overrideWrapperAttribute, overrideWrappingAttribute);
+// both are read, and any other key is refused so that nothing is accepted without being applied.
 Status DecodeContent(const json::object& attrs, std::string_view at, RestSpec* spec) {
+  std::string p = Path(at, "contentPath");
+  const json::value* raw = attrs.if_contains("contentPath");
+  if (raw != nullptr && raw->is_string()) {
+    ASSIGN_OR_RETURN(std::optional<JsonPath> path, OptPath(attrs, "contentPath", at));
+    if (path) spec->content.path = std::move(*path);
+    return Status::OK();
+  }
   ASSIGN_OR_RETURN(const json::object* c, OptObject(attrs, "contentPath", at));
   if (c == nullptr) return Status::OK();  // `$`: the whole response
-  std::string p = Path(at, "contentPath");
+  for (const auto& kv : *c) {
+    static const char* const kKnown[] = {"path", "skipAttributes", "keepAttributes",
+                                         "overrideWrapperAttribute", "overrideWrappingAttribute"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), kv.key()) == std::end(kKnown)) {
+      return Bad(p, kv.key(),
+                 "is not a contentPath field (path, skipAttributes, keepAttributes, "
+                 "overrideWrapperAttribute)");
+    }
+  }
   ASSIGN_OR_RETURN(std::optional<JsonPath> path, OptPath(*c, "path", p));
   if (path) spec->content.path = std::move(*path);
   ASSIGN_OR_RETURN(spec->content.skip, Strings(*c, "skipAttributes", p));
   ASSIGN_OR_RETURN(spec->content.keep, Strings(*c, "keepAttributes", p));
-  ASSIGN_OR_RETURN(spec->content.wrap, OptString(*c, "overrideWrappingAttribute", p));
+  ASSIGN_OR_RETURN(std::string wrapper, OptString(*c, "overrideWrapperAttribute", p));
+  ASSIGN_OR_RETURN(std::string wrapping, OptString(*c, "overrideWrappingAttribute", p));
+  if (!wrapper.empty() && !wrapping.empty() && wrapper != wrapping) {
+    return Bad(p, "overrideWrappingAttribute", "differs from overrideWrapperAttribute");
+  }
+  spec->content.wrap = wrapper.empty() ? wrapping : wrapper;
+  if (attrs.contains("explodeEntityPath")) {
+    return Bad(at, "explodeEntityPath",
+               "is not supported by fluxo (records are not flattened from sub-arrays); "
+               "remove it");
+  }
   return Status::OK();
 }
 
@@ -226,15 +255,19 @@ Result<WindowParam> DecodeWindowParam(const json::object& s, std::string_view na
     return w;
   }
   // AEP's examples write "yyyy-MM-ddTHH:mm:ssZ": a bare T is a literal and a bare Z the UTC
-  // designator there, so both are read that way (quoted literals are kept as they are).
+  // designator there, so both are read that way (quoted literals are kept as they are). Its
+  // MailChimp example writes .NET's "yyyy-MM-ddTHH:mm:ss:fffffffK": `f` is a fraction digit (as
+  // `S`) and `K` the offset (`Z` for UTC, as `XXX`).
   std::string pattern;
   bool quoted = false;
   for (char c : w.pattern) {
     if (c == '\'') quoted = !quoted;
     if (!quoted && c == 'T') {
       pattern += "'T'";
-    } else if (!quoted && c == 'Z') {
+    } else if (!quoted && (c == 'Z' || c == 'K')) {
       pattern += "XXX";
+    } else if (!quoted && c == 'f') {
+      pattern += 'S';
     } else {
       pattern += c;
     }
