@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libmariadb-dev libcurl4-openssl-dev libpugixml-dev libssl-dev
   libthrift-dev thrift-compiler libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev
-  libhowardhinnant-date-dev libspdlog-dev libfmt-dev libcli11-dev
+  libhowardhinnant-date-dev libspdlog-dev libfmt-dev libcli11-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   postgresql postgresql-client mariadb-server mariadb-client sqlite3

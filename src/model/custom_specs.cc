@@ -1,5 +1,6 @@
 #include "model/custom_specs.h"
 
+#include "model/json_schema.h"
 #include "model/spec_ids.h"
 
 namespace fluxo {
@@ -77,6 +78,17 @@ Result<ParamSpec> ParamFromSchema(const std::string& name, const json::value& v,
     }
   }
   if (const json::value* d = s.if_contains("default")) p.default_value = *d;
+  if (const json::value* pat = s.if_contains("pattern")) {
+    if (!pat->is_string()) return Bad(at + ".pattern", "must be a string");
+    if (auto why = PatternProblem(pat->get_string())) {
+      return Bad(at + ".pattern",
+                 "is not a supported regular expression (RE2: no lookaround or "
+                 "backreferences): " +
+                     *why);
+    }
+    if (p.type != ParamType::kString) return Bad(at + ".pattern", "applies to strings only");
+    p.pattern = std::string(pat->get_string());
+  }
   if (const json::value* e = s.if_contains("enum")) {
     if (!e->is_array()) return Bad(at + ".enum", "must be an array");
     for (const json::value& x : e->get_array()) {

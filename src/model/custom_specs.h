@@ -22,9 +22,10 @@ namespace fluxo {
 
 // The params a JSON Schema of type object declares (properties, required, type, format
 // "password" -> secret, enum, default, description, minLength/maxLength, minimum/maximum,
-// nested objects and arrays). Nested objects accept other keys unless they say
+// pattern, nested objects and arrays). Nested objects accept other keys unless they say
 // "additionalProperties": false; the top level does not (fluxo refuses unknown params).
-// Other keywords ("example", "pattern", "uiAttributes") are served but not enforced.
+// "pattern" (strings; RE2 syntax, refused when it does not compile) is enforced. Other keywords
+// ("example", "uiAttributes") are served but not enforced.
 Result<std::vector<ParamSpec>> ParamsFromSchema(const json::value& schema, std::string_view at);
 
 // A REST connection spec (connector "rest", category kRest) from a create/update body:

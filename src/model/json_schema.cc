@@ -1,5 +1,7 @@
 #include "model/json_schema.h"
 
+#include <re2/re2.h>
+
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -83,6 +85,15 @@ size_t CodePoints(std::string_view s) {
 std::string ValueForMessage(const json::value& v) { return ToJson(v).substr(0, kMaxQuotedName); }
 
 Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
+
+// JSON Schema `pattern`: `text` must contain a match of `pattern` (RE2, linear time). A pattern
+// RE2 cannot compile is refused when its spec is created (PatternProblem), so here it only fails.
+Status CheckPattern(std::string_view text, std::string_view pattern, const std::string& path) {
+  re2::RE2 re(re2::StringPiece(pattern.data(), pattern.size()), re2::RE2::Quiet);
+  if (!re.ok()) return Invalid(path + " cannot be checked: its pattern does not compile");
+  if (re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re)) return Status::OK();
+  return Invalid(path + " must match the pattern " + Quote(pattern));
+}
 
 Status Validate(const json::value& schema_v, const json::value& v, const std::string& path,
                 const SchemaValidationOptions& options);
@@ -202,6 +213,9 @@ Status Validate(const json::value& schema_v, const json::value& v, const std::st
         return Invalid(path + " must be at most " + std::to_string(*max) + " characters long");
       }
     }
+    if (auto it = schema.find("pattern"); it != schema.end() && it->value().is_string()) {
+      if (Status s = CheckPattern(v.as_string(), it->value().as_string(), path); !s.ok()) return s;
+    }
   }
 
   bool numeric_schema = false;
@@ -258,6 +272,12 @@ Status ValidateJsonSchema(const json::value& schema, const json::value& instance
   // unnamed root are still named by their key alone.
   if (path.empty() && instance.is_object()) p.clear();
   return Validate(schema, instance, p, options);
+}
+
+std::optional<std::string> PatternProblem(std::string_view pattern) {
+  re2::RE2 re(re2::StringPiece(pattern.data(), pattern.size()), re2::RE2::Quiet);
+  if (re.ok()) return std::nullopt;
+  return re.error();
 }
 
 }  // namespace fluxo

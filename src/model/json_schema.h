@@ -9,6 +9,7 @@
 // Thread-safe (pure functions).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,5 +39,9 @@ Status ValidateJsonSchema(const json::value& schema, const json::value& instance
 
 // "params" + "x" -> "params.x"; "" + "x" -> "x".
 std::string JoinFieldPath(std::string_view prefix, std::string_view name);
+
+// Why `pattern` (a JSON Schema "pattern") cannot be used, or nullopt when it can. Patterns are
+// RE2 regular expressions (ECMA-262 minus lookaround and backreferences), matched unanchored.
+std::optional<std::string> PatternProblem(std::string_view pattern);
 
 }  // namespace fluxo

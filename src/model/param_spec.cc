@@ -83,6 +83,7 @@ json::object ParamToSchema(const ParamSpec& p) {
   if (p.default_value) s["default"] = *p.default_value;
   if (p.min_length) s["minLength"] = *p.min_length;
   if (p.max_length) s["maxLength"] = *p.max_length;
+  if (!p.pattern.empty()) s["pattern"] = p.pattern;
   auto number = [](double d) -> json::value {
     if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
     return d;

@@ -53,6 +53,9 @@ struct ParamSpec {
   std::optional<double> exclusive_minimum;  // integers and numbers
   std::optional<double> maximum;            // integers and numbers, inclusive
   std::string format;  // JSON Schema "format" of a non-secret string ("uri"); not checked
+  // JSON Schema "pattern" of a string: a regular expression it must contain a match of
+  // (unanchored), in RE2 syntax (ECMA-262 without lookaround or backreferences). Empty: none.
+  std::string pattern;
   // kObject: the nested params (validated recursively) and whether other keys are accepted.
   std::vector<ParamSpec> properties;
   bool additional_properties = false;

@@ -249,6 +249,27 @@ test('bad specs are refused at creation with the JSON path named', async () => {
   const r = await api.post(`${FLOW}/connectionSpecs`, noAuth);
   assert.equal(r.status, 400, r.text);
   assert.match(r.body.report['detailed-message'], /authSpec\[0\]\.spec\.properties\.accessToken\.type/);
+  // JSON Schema `pattern` is enforced on the params (RE2 syntax); one RE2 cannot compile is refused.
+  const lookahead = connectionSpecBody();
+  lookahead.sourceSpec.spec.properties.accountId.pattern = '^(?=a)[a-z]+$';
+  const la = await api.post(`${FLOW}/connectionSpecs`, lookahead);
+  assert.equal(la.status, 400, la.text);
+  assert.match(la.body.report['detailed-message'], /sourceSpec\.spec\.properties\.accountId\.pattern is not a supported regular expression/);
+  const patterned = connectionSpecBody();
+  patterned.sourceSpec.spec.properties.accountId.pattern = '^[a-z]+$';
+  const ps = await api.post(`${FLOW}/connectionSpecs`, patterned);
+  assert.equal(ps.status, 201, ps.text);
+  const pconn = await api.post(`${FLOW}/connections`, {
+    name: 'patterned', connectionSpec: { id: ps.body.id, version: '1.0' },
+    auth: { specName: 'OAuth2 Refresh Code', params: { domain: 'local', accessToken: TOKEN } },
+  });
+  for (const [accountId, status] of [['Acme-1', 400], ['acme', 201]]) {
+    const src = await api.post(`${FLOW}/sourceConnections`, {
+      name: 'p', baseConnectionId: pconn.body.id, connectionSpec: { id: ps.body.id, version: '1.0' }, params: { accountId },
+    });
+    assert.equal(src.status, status, src.text);
+    if (status === 400) assert.match(src.body.report['detailed-message'], /params\.accountId must match the pattern "\^\[a-z\]\+\$"/);
+  }
   const builtin = await api.call('PUT', `${FLOW}/connectionSpecs/${SPEC.postgres}`, { body: connectionSpecBody() });
   assert.equal(builtin.status, 400, builtin.text);
 });
@@ -330,6 +351,19 @@ test('the built-in Generic REST API spec: the request lives in the source connec
   const stopped = await run(loop.flow, T0, T0 + 60);
   assert.equal(stopped.metrics.statusSummary.status, 'failed');
   assert.match(stopped.metrics.statusSummary.errors[0].message, /stopped after 7 pages/);
+
+  // Invalid JSON (served as application/json) fails the run naming the URL and the byte offset;
+  // the token never shows.
+  const broken = await genericFlow({
+    urlParams: { host: `http://127.0.0.1:${port}`, path: '/badjson', queryParams: { key: TOKEN } },
+    contentPath: { path: '$.items' }, fluxo: { retry: { baseDelayMillis: 1 } },
+  });
+  const brokenRun = await run(broken.flow, T0, T0 + 60);
+  assert.equal(brokenRun.metrics.statusSummary.status, 'failed');
+  const brokenMsg = brokenRun.metrics.statusSummary.errors[0].message;
+  assert.match(brokenMsg, /127\.0\.0\.1:\d+\/badjson\?key=\*\*\*/, brokenMsg);
+  assert.match(brokenMsg, /not valid JSON at byte 31 /, brokenMsg);
+  assert.ok(!brokenMsg.includes(TOKEN), brokenMsg);
 
   const bad = await genericFlow({ urlParams: { host: `http://127.0.0.1:${port}`, path: '/x' }, paginationParams: { type: 'CURSOR' } });
   assert.equal(bad.src.status, 400, bad.src.text);

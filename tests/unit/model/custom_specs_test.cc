@@ -83,6 +83,37 @@ TEST(CustomConnectionSpec, ErrorsNameTheJsonPath) {
   EXPECT_NE(Error(b).find("sourceSpec.attributes is required"), std::string::npos);
 }
 
+TEST(CustomConnectionSpec, PatternIsEnforcedOrRefused) {
+  auto with_pattern = [](json::value pattern, const char* type = "string") {
+    json::object b = Body();
+    b["sourceSpec"].as_object()["spec"] = json::object{
+        {"type", "object"},
+        {"properties", {{"listId", {{"type", type}, {"pattern", std::move(pattern)}}}}}};
+    return b;
+  };
+  auto r = CustomConnectionSpecFromJson(with_pattern("^[a-f0-9]{10}$"), "id-1", "org");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(
+      ValidateSourceConnection(*r, {}, json::parse(R"({"listId": "5afbdde6ab"})").as_object())
+          .ok());
+  Status bad =
+      ValidateSourceConnection(*r, {}, json::parse(R"({"listId": "5AFBDDE6AB"})").as_object());
+  EXPECT_NE(bad.message().find("params.listId must match the pattern"), std::string::npos)
+      << bad.message();
+  // Unanchored, as JSON Schema says.
+  r = CustomConnectionSpecFromJson(with_pattern("[0-9]"), "id-1", "org");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(
+      ValidateSourceConnection(*r, {}, json::parse(R"({"listId": "ab1"})").as_object()).ok());
+  EXPECT_NE(Error(with_pattern("(?=x)y"))
+                .find("sourceSpec.spec.properties.listId.pattern is not a "
+                      "supported regular expression"),
+            std::string::npos)
+      << Error(with_pattern("(?=x)y"));
+  EXPECT_NE(Error(with_pattern(1)).find("listId.pattern must be a string"), std::string::npos);
+  EXPECT_NE(Error(with_pattern("a", "integer")).find("applies to strings only"), std::string::npos);
+}
+
 TEST(CustomFlowSpec, TakesRestStorageToAepRulesAndChecksStructure) {
   auto ok = CustomFlowSpecFromJson(
       json::parse(
