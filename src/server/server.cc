@@ -267,6 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_->options.write_timeout);
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (!ec && self->linger_) return self->Linger();
                         if (ec || !res->keep_alive()) return self->Close();
                         self->DoRead();
                       });
@@ -307,8 +308,11 @@ class Session : public std::enable_shared_from_this<Session> {
     Finish(res);
   }
 
+  // An answer to a request that was not read whole: the connection closes after a lingering
+  // drain (Linger).
   void SendError(int status) {
     busy_ = true;
+    linger_ = true;
     HttpResponse out = HttpResponse::Json(status, ReasonBody(status));
     std::string rid = RandomHex(12);
     if (server_->options.access_log) {
@@ -316,6 +320,34 @@ class Session : public std::enable_shared_from_this<Session> {
       spdlog::info("access - - {} refused {}", status, remote_);
     }
     Send(std::move(out), rid, 11, /*keep_alive=*/false);
+  }
+
+  // Lingering close: no more answers on this connection (shutdown of the sending side, so the
+  // client sees the end of the answer), then read and discard until the client closes, or
+  // `linger_bytes` were read, or `linger_timeout` passed (one deadline for the whole drain, so a
+  // client that trickles bytes is cut off like any other). Closing a socket with unread data
+  // makes the kernel send a reset, which can destroy the answer before the client reads it.
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    uint64_t buffered = buffer_.size();
+    buffer_.consume(buffered);
+    linger_left_ =
+        server_->options.linger_bytes > buffered ? server_->options.linger_bytes - buffered : 0;
+    drain_ = std::make_unique<char[]>(kDrainChunk);
+    stream_.expires_after(server_->options.linger_timeout);
+    DoDrain();
+  }
+
+  void DoDrain() {
+    if (linger_left_ == 0) return Close();
+    stream_.async_read_some(asio::buffer(drain_.get(), kDrainChunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec || n >= self->linger_left_) return self->Close();
+                              self->linger_left_ -= n;
+                              self->DoDrain();
+                            });
   }
 
   void Close() {
@@ -332,6 +364,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   bool busy_ = false;
   uint64_t requests_ = 0;
+  // Lingering close state: set by SendError; the drain buffer exists only while draining.
+  static constexpr size_t kDrainChunk = 16 * 1024;
+  bool linger_ = false;
+  uint64_t linger_left_ = 0;
+  std::unique_ptr<char[]> drain_;
 };
 
 void HttpServer::Impl::DoAccept() {

@@ -2,8 +2,9 @@
 //
 // Keep-alive, many concurrent connections on a small thread pool (all I/O is asynchronous, so a
 // slow client holds no thread), a request body limit (413), a header size limit (431), read and
-// idle timeouts, a request id on every response (`x-request-id`, taken from the request when it
-// sends a sane one) and an access log line per request.
+// idle timeouts, a lingering close after an early error answer, a request id on every response
+// (`x-request-id`, taken from the request when it sends a sane one) and an access log line per
+// request.
 #pragma once
 
 #include <chrono>
@@ -25,6 +26,13 @@ struct HttpServerOptions {
   std::chrono::seconds read_timeout{30};  // a whole request must arrive within this
   std::chrono::seconds idle_timeout{60};  // keep-alive connection with no request
   std::chrono::seconds write_timeout{60};
+  // Lingering close (as nginx's lingering_close): after an error answer sent before the whole
+  // request was read (413, 431, 400), the server shuts down its sending side and reads and
+  // discards what the client still sends, for at most `linger_timeout` and `linger_bytes`, so
+  // that the client (which often sends its whole body before reading) gets the answer instead of
+  // a reset. All asynchronous: a lingering connection holds no thread.
+  std::chrono::milliseconds linger_timeout{5000};
+  uint64_t linger_bytes = 8 << 20;
   bool access_log = true;
 };
 

@@ -119,6 +119,62 @@ TEST(HttpServer, LimitsAnswer413And431AndClose) {
   server.Stop(std::chrono::milliseconds(500));
 }
 
+// A client that sends its whole (oversized) body before it reads, as Python's urllib does: the
+// server answers 413 at the limit and keeps reading (lingering close), so the client's writes
+// complete and it reads the answer. Without the drain the close with unread data resets the
+// connection and the client's write fails (broken pipe / reset).
+TEST(HttpServer, LingeringCloseLetsAClientThatSendsEverythingFirstRead413) {
+  HttpServer server(TestOptions(), Echo);
+  ASSERT_TRUE(server.Start().ok());
+  for (int i = 0; i < 5; ++i) {
+    Client c(server.port());
+    const size_t n = 4 << 20;  // far above the kernel's socket buffers
+    EXPECT_NO_THROW(c.Write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(n) +
+                            "\r\n\r\n" + std::string(n, 'a')));
+    Reply r = c.Read();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_NE(r.body.find("413000"), std::string::npos) << r.body;
+    EXPECT_TRUE(c.ClosedByPeer());
+  }
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+// The drain is bounded: a client that trickles bytes after the 413 forever is cut off after
+// linger_timeout, and one that floods is cut off after linger_bytes (slowloris stays handled).
+TEST(HttpServer, LingeringCloseIsBoundedInTimeAndBytes) {
+  HttpServerOptions o = TestOptions();
+  o.linger_timeout = std::chrono::milliseconds(400);
+  o.linger_bytes = 256 * 1024;
+  HttpServer server(o, Echo);
+  ASSERT_TRUE(server.Start().ok());
+  // Writes `chunk` bytes every `pause` until a write fails; returns how long that took.
+  auto write_until_refused = [&](size_t chunk, std::chrono::milliseconds pause) {
+    Client c(server.port());
+    c.Write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999\r\n\r\n" +
+            std::string(2048, 'a'));
+    EXPECT_EQ(c.Read().status, 413);
+    auto t0 = std::chrono::steady_clock::now();
+    auto limit = t0 + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < limit) {
+      try {
+        c.Write(std::string(chunk, 'b'));
+      } catch (const boost::system::system_error&) {
+        break;
+      }
+      std::this_thread::sleep_for(pause);
+    }
+    return std::chrono::steady_clock::now() - t0;
+  };
+  auto trickle = write_until_refused(1, std::chrono::milliseconds(20));
+  EXPECT_GE(trickle, std::chrono::milliseconds(300));
+  EXPECT_LT(trickle, std::chrono::seconds(5));
+  // 64 KiB at a time with no pause: the byte bound ends it well before the 400 ms deadline
+  // would; the socket buffers hold a few MiB at most, so the writes are refused quickly.
+  auto flood = write_until_refused(64 * 1024, std::chrono::milliseconds(0));
+  EXPECT_LT(flood, std::chrono::seconds(5));
+  server.Stop(std::chrono::milliseconds(500));
+}
+
 TEST(HttpServer, KeepAliveServesManyRequestsOnOneConnectionAndHonoursClose) {
   HttpServer server(TestOptions(), Echo);
   ASSERT_TRUE(server.Start().ok());
