@@ -5,6 +5,7 @@
 #include "api/custom_spec_handlers.h"
 #include "api/resources.h"
 #include "connectors/registry.h"
+#include "model/connection_string.h"
 #include "model/secrets.h"
 #include "model/specs.h"
 #include "secrets/connection_secrets.h"
@@ -22,10 +23,38 @@ Status SecretRequired(const std::string& secret, const std::string& changed) {
                                          "address");
 }
 
+// A secret connection string that changed (its host, port, database or anything else: it is not
+// GET's masked form sent back) but still holds the mask as its password would store "***" as the
+// password, or, were the stored password put back, send it to the new address: refused, the
+// password must be given again. (An unchanged echo is restored by RestoreEchoedSecrets.)
+Status RequirePasswordsInChangedConnectionStrings(const AuthSpec& auth_spec,
+                                                  const json::object& incoming,
+                                                  const json::object& stored) {
+  for (const ParamSpec& p : auth_spec.params) {
+    if (!p.secret || !p.connection_string) continue;
+    const json::value* now = incoming.if_contains(p.name);
+    const json::value* before = stored.if_contains(p.name);
+    if (!now || !now->is_string() || !before || !before->is_string()) continue;
+    std::string_view text = now->as_string();
+    bool echo = text == MaskConnectionString(before->as_string());
+    bool holds_mask = text.find(kMaskedValue) != std::string_view::npos &&
+                      MaskConnectionString(text) == text;  // no real password beside the mask
+    if (!echo && holds_mask) {
+      return BadRequest(kCodeBadRequest,
+                        "auth.params." + p.name +
+                            " changed and its password is the mask ***: give the password "
+                            "again (a stored secret is never copied into a changed connection "
+                            "string, so it cannot follow a new host, port or database)");
+    }
+  }
+  return Status::OK();
+}
+
 // A PATCH (`stored` set) that changes a param that addresses the peer (ParamSpec::addresses_peer)
 // must give every secret again: a secret left out, or echoed as GET's mask, is refused naming it.
 Status RequireSecretsForNewPeer(const AuthSpec& auth_spec, const json::object& incoming,
                                 const json::object& stored) {
+  RETURN_IF_ERROR(RequirePasswordsInChangedConnectionStrings(auth_spec, incoming, stored));
   std::string changed;
   for (const ParamSpec& p : auth_spec.params) {
     if (!p.addresses_peer) continue;
@@ -37,7 +66,8 @@ Status RequireSecretsForNewPeer(const AuthSpec& auth_spec, const json::object& i
       break;
     }
   }
-  if (changed.empty()) return Status::OK();
+  if (changed.empty())
+    return RequirePasswordsInChangedConnectionStrings(auth_spec, incoming, stored);
   for (const ParamSpec& p : auth_spec.params) {
     if (!p.secret) continue;
     const json::value* now = incoming.if_contains(p.name);

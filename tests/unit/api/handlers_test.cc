@@ -389,6 +389,51 @@ TEST_F(HandlersTest, ChangingAnEndpointRequiresTheSecretAgain) {
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
+// A connection string whose host, port or database changes keeps no stored password: sent with
+// GET's mask as its password, it is a 400 asking for the password (it stored "***" before).
+TEST_F(HandlersTest, AChangedConnectionStringWithAMaskedPasswordIsRefused) {
+  Start(1, 1);
+  const std::string base = "/data/foundation/flowservice/connections";
+  HttpResponse r = Call("POST", base,
+                        R"({"name":"pg","connectionSpec":{"id":")" +
+                            std::string(spec_ids::kPostgres) +
+                            R"(","version":"1.0"},"auth":{"specName":"Connection String Based )"
+                            R"(Authentication","params":{"connectionString":)"
+                            R"("Server=db1;Port=5432;Database=crm;UID=app;Password=real-pw"}}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = json::parse(r.body).at("id").as_string().c_str();
+  auto patch = [&](const std::string& cs) {
+    HttpResponse got = Call("GET", base + "/" + id);
+    std::string etag = json::parse(got.body).at("items").at(0).at("etag").as_string().c_str();
+    headers_.emplace_back("if-match", etag);
+    HttpResponse res = Call("PATCH", base + "/" + id,
+                            R"([{"op":"replace","path":"/auth/params/connectionString","value":")" +
+                                cs + R"("}])");
+    headers_.pop_back();
+    return res;
+  };
+  for (const char* cs : {"Server=evil.example;Port=5432;Database=crm;UID=app;Password=***",
+                         "Server=db1;Port=6543;Database=crm;UID=app;Password=***",
+                         "Server=db1;Port=5432;Database=other;UID=app;Password=***",
+                         "postgresql://app:***@evil.example:5432/crm"}) {
+    r = patch(cs);
+    EXPECT_EQ(r.status, 400) << cs << ": " << r.body;
+    EXPECT_NE(r.body.find("auth.params.connectionString changed and its password is the mask"),
+              std::string::npos)
+        << r.body;
+  }
+  // GET's mask sent back unchanged keeps the stored password; a new host with its password is
+  // fine.
+  r = patch("Server=db1;Port=5432;Database=crm;UID=app;Password=***");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = patch("Server=db2;Port=5432;Database=crm;UID=app;Password=new-pw");
+  EXPECT_EQ(r.status, 200) << r.body;
+  HttpResponse got = Call("GET", base + "/" + id);
+  EXPECT_NE(got.body.find("Server=db2;Port=5432;Database=crm;UID=app;Password=***"),
+            std::string::npos)
+      << got.body;
+}
+
 }  // namespace
 }  // namespace fluxo
 
