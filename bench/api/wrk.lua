@@ -2,7 +2,7 @@
 --   wrk -t T -c C -d 60s -s wrk.lua URL -- MODE RATE THREADS DIR
 -- (the same values may be given as BENCH_MODE, BENCH_RATE, BENCH_THREADS, BENCH_DIR in the environment;
 -- done() runs in wrk's main Lua state, which only sees the environment).
--- MODE create|list; RATE total requests/s (0: as fast as possible, closed loop); THREADS = -t;
+-- MODE create|list|dataset (POST /dataSets, the many-writers bench: writers.sh); RATE total requests/s (0: as fast as possible, closed loop); THREADS = -t;
 -- DIR holds flows.txt and headers.lua written by seed.mjs. Each request picks one of the flows
 -- at random.
 --
@@ -45,7 +45,7 @@ function init(args)
     if #line > 0 then flows[#flows + 1] = line end
   end
   headers = dofile(dir .. "/headers.lua")
-  if mode == "create" then headers["Content-Type"] = "application/json" end
+  if mode ~= "list" then headers["Content-Type"] = "application/json" end
   math.randomseed(os.time() * 1000 + (tid or 0))
   -- Spread the threads' schedules so that they do not send in lock step.
   if interval_ms then next_slot = now_ms() + interval_ms * ((tid or 1) - 1) / nthreads end
@@ -63,7 +63,15 @@ end
 local path_runs = "/data/foundation/flowservice/runs"
 local W0 = 1735689600 -- 2025-01-01: after every seeded window
 
+local path_datasets = "/data/foundation/catalog/dataSets"
+local made = 0
+
 function request()
+  if mode == "dataset" then
+    made = made + 1
+    return wrk.format("POST", path_datasets, headers,
+                      '{"name":"writer ' .. (tid or 0) .. '-' .. made .. '"}')
+  end
   local flow = flows[math.random(#flows)]
   if mode == "create" then
     local k = math.random(0, 1000000)

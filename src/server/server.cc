@@ -104,6 +104,7 @@ struct HttpServer::Impl {
 
   Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
   void DoAccept();
+  void StartSession(tcp::socket socket) EXCLUDES(mu);
   void Remove(const std::shared_ptr<Session>& s) EXCLUDES(mu) {
     MutexLock lock(&mu);
     sessions.erase(s);
@@ -371,21 +372,37 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<char[]> drain_;
 };
 
+// Accepting is fair to new connections: one completion takes every connection waiting in the
+// backlog (non-blocking accepts until would_block), not one per trip through the I/O queue. With
+// one accept per trip, a burst of 200 connections on a busy server waited up to 200 trips behind
+// the request handlers (the last connection's first answer came after 15 s while the others
+// were answered in 0.5 s).
 void HttpServer::Impl::DoAccept() {
   acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) return;
       spdlog::warn("accept failed: {}", ec.message());
-    } else if (!stopping) {
-      auto s = std::make_shared<Session>(std::move(socket), this);
-      {
-        MutexLock lock(&mu);
-        sessions.insert(s);
+    } else {
+      StartSession(std::move(socket));
+      while (!stopping) {
+        tcp::socket next(asio::make_strand(ioc));
+        acceptor->accept(next, ec);  // the acceptor is non-blocking: would_block ends the burst
+        if (ec) break;
+        StartSession(std::move(next));
       }
-      s->Start();
     }
     if (!stopping) DoAccept();
   });
+}
+
+void HttpServer::Impl::StartSession(tcp::socket socket) {
+  if (stopping) return;
+  auto s = std::make_shared<Session>(std::move(socket), this);
+  {
+    MutexLock lock(&mu);
+    sessions.insert(s);
+  }
+  s->Start();
 }
 
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
@@ -403,6 +420,7 @@ Status HttpServer::Start() {
   if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor->bind(ep, ec);
   if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl_->acceptor->non_blocking(true, ec);
   if (ec) {
     return Status::Unavailable("cannot listen on " + impl_->options.host + ":" +
                                std::to_string(impl_->options.port) + ": " + ec.message());

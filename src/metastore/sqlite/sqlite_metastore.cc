@@ -21,6 +21,7 @@
 #include "base/mutex.h"
 #include "metastore/change_signal.h"
 #include "metastore/sqlite/migrations.h"
+#include "metastore/sqlite/writer_queue.h"
 #include "sqlite3/sqlite_db.h"
 
 namespace fluxo {
@@ -576,10 +577,9 @@ class SqliteMetaStore : public MetaStore {
   }
 
   Status Transact(const std::function<Status(MetaTxn&)>& fn) override {
-    // Writers of this process queue here rather than in SQLite's busy handler, which sleeps in
-    // steps of up to 100 ms instead of waking when the lock frees. Other processes still meet
-    // at the database lock (busy timeout).
-    MutexLock lock(&write_mu_);
+    // Writers of this process take turns in arrival order (writer_queue.h) rather than meet in
+    // SQLite's busy handler.
+    WriterTurn turn(&writers_);
     return RunTxn("BEGIN IMMEDIATE", fn);
   }
 
@@ -815,8 +815,9 @@ class SqliteMetaStore : public MetaStore {
   ChangeSignal run_writes_;  // commits of this process that wrote a run (RunWrites)
   Mutex mu_;
   std::vector<Db> idle_ GUARDED_BY(mu_);  // connections not in use
-  // Serializes this process's write transactions (and the TRUNCATE checkpoint); guards no data.
-  Mutex write_mu_;
+  // Serializes this process's write transactions (and the TRUNCATE checkpoint) in arrival order;
+  // guards no data.
+  WriterQueue writers_;
   // Checkpoints the WAL in the background (connections do not auto-checkpoint, so no request
   // pays for it).
   std::thread checkpointer_;
@@ -837,7 +838,7 @@ class SqliteMetaStore : public MetaStore {
   // A passive checkpoint copies what it can without waiting for anyone. Under a steady load it
   // may never reach the end of the WAL, and the WAL only restarts from its beginning after a
   // complete checkpoint: so past kWalLimit bytes, and right after a passive pass has copied the
-  // bulk, writers of this process are held (write_mu_) while a TRUNCATE checkpoint waits for the
+  // bulk, writers of this process are held (writers_) while a TRUNCATE checkpoint waits for the
   // readers and empties the file. The hold is short because little is left to copy.
   void Checkpoint() {
     static constexpr int64_t kWalLimit = int64_t{32} << 20;
@@ -845,7 +846,7 @@ class SqliteMetaStore : public MetaStore {
     std::error_code ec;
     auto wal = std::filesystem::file_size(path_ + "-wal", ec);
     if (s.ok() && !ec && static_cast<int64_t>(wal) > kWalLimit) {
-      MutexLock writers(&write_mu_);
+      WriterTurn turn(&writers_);
       s = WithDb([](Db& db) { return db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
     }
     if (!s.ok() && s.code() != StatusCode::kAborted) {

@@ -394,21 +394,21 @@ TEST_F(HandlersTest, ChangingAnEndpointRequiresTheSecretAgain) {
 TEST_F(HandlersTest, AChangedConnectionStringWithAMaskedPasswordIsRefused) {
   Start(1, 1);
   const std::string base = "/data/foundation/flowservice/connections";
-  HttpResponse r = Call("POST", base,
-                        R"({"name":"pg","connectionSpec":{"id":")" +
-                            std::string(spec_ids::kPostgres) +
-                            R"(","version":"1.0"},"auth":{"specName":"Connection String Based )"
-                            R"(Authentication","params":{"connectionString":)"
-                            R"("Server=db1;Port=5432;Database=crm;UID=app;Password=real-pw"}}})");
+  HttpResponse r =
+      Call("POST", base,
+           R"({"name":"pg","connectionSpec":{"id":")" + std::string(spec_ids::kPostgres) +
+               R"(","version":"1.0"},"auth":{"specName":"Connection String Based )"
+               R"(Authentication","params":{"connectionString":)"
+               R"("Server=db1;Port=5432;Database=crm;UID=app;Password=real-pw"}}})");
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string id = json::parse(r.body).at("id").as_string().c_str();
   auto patch = [&](const std::string& cs) {
     HttpResponse got = Call("GET", base + "/" + id);
     std::string etag = json::parse(got.body).at("items").at(0).at("etag").as_string().c_str();
     headers_.emplace_back("if-match", etag);
-    HttpResponse res = Call("PATCH", base + "/" + id,
-                            R"([{"op":"replace","path":"/auth/params/connectionString","value":")" +
-                                cs + R"("}])");
+    HttpResponse res = Call(
+        "PATCH", base + "/" + id,
+        R"([{"op":"replace","path":"/auth/params/connectionString","value":")" + cs + R"("}])");
     headers_.pop_back();
     return res;
   };
