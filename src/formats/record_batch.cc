@@ -7,6 +7,7 @@
 namespace fluxo {
 
 int DataType::ByteWidth() const {
+  if (list) return 0;
   switch (id) {
     case TypeId::kBoolean: return 1;
     case TypeId::kInt32:
@@ -22,6 +23,7 @@ int DataType::ByteWidth() const {
 }
 
 std::string DataType::ToString() const {
+  if (list) return "list<" + element().ToString() + ">";
   switch (id) {
     case TypeId::kBoolean: return "boolean";
     case TypeId::kInt32: return "int32";
@@ -56,12 +58,31 @@ Status Schema::Validate() const {
       return Status::InvalidArgument("schema: field '" + f.name + "' has invalid type " +
                                      f.type.ToString());
     }
+    if (f.type.list && !f.nullable)
+      return Status::InvalidArgument("schema: list field '" + f.name + "' must be nullable");
+  }
+  return nested_ ? ValidatePaths() : Status::OK();
+}
+
+Status Schema::ValidatePaths() const {
+  std::unordered_set<std::string_view> structs;  // every proper prefix of a path
+  for (const Field& f : fields_) {
+    if (f.name.front() == '.' || f.name.back() == '.' || f.name.find("..") != std::string::npos)
+      return Status::InvalidArgument("schema: field '" + f.name + "' has an empty path segment");
+    for (size_t dot = f.name.find('.'); dot != std::string::npos; dot = f.name.find('.', dot + 1))
+      structs.insert(std::string_view(f.name).substr(0, dot));
+    if (f.name.find('.') != std::string::npos && !f.nullable)
+      return Status::InvalidArgument("schema: struct member '" + f.name + "' must be nullable");
+  }
+  for (const Field& f : fields_) {
+    if (structs.count(f.name))
+      return Status::InvalidArgument("schema: field '" + f.name + "' is also a struct");
   }
   return Status::OK();
 }
 
 bool Schema::operator==(const Schema& o) const {
-  if (fields_.size() != o.fields_.size()) return false;
+  if (fields_.size() != o.fields_.size() || nested_ != o.nested_) return false;
   for (size_t i = 0; i < fields_.size(); ++i) {
     const Field& a = fields_[i];
     const Field& b = o.fields_[i];
@@ -99,7 +120,11 @@ void ColumnBuilder::Reset(int64_t capacity_hint) {
   col_.values_.clear();
   col_.offsets_.clear();
   col_.validity_.clear();
-  if (col_.type_.IsVarLen()) {
+  col_.children_.clear();
+  if (col_.type_.list && !elements_) {
+    elements_ = std::make_unique<ColumnBuilder>(col_.type_.element(), capacity_hint);
+  }
+  if (col_.type_.IsVarLen() || col_.type_.list) {
     col_.offsets_.Reserve(static_cast<size_t>(capacity_hint + 1) * sizeof(int64_t));
     col_.offsets_.AppendValue<int64_t>(0);
   } else if (capacity_hint > 0) {
@@ -124,6 +149,8 @@ void ColumnBuilder::AppendNull() {
   }
   if (col_.type_.IsVarLen()) {
     col_.offsets_.AppendValue<int64_t>(static_cast<int64_t>(col_.values_.size()));
+  } else if (col_.type_.list) {
+    col_.offsets_.AppendValue<int64_t>(elements_->length());
   } else {
     col_.values_.AppendZeros(col_.type_.ByteWidth());
   }
@@ -132,6 +159,7 @@ void ColumnBuilder::AppendNull() {
 }
 
 Column ColumnBuilder::Finish() {
+  if (elements_) col_.children_.push_back(elements_->Finish());
   Column out = std::move(col_);
   col_ = Column();
   col_.type_ = out.type_;

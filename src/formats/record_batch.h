@@ -9,6 +9,9 @@
 //   decimal(p,s)     unscaled value; int64_t when p <= 18, __int128 when 18 < p <= 38
 //   string, binary   one contiguous byte buffer plus int64_t offsets (length + 1 entries);
 //                    strings are UTF-8 (not validated here: sources validate)
+//   list<T>          int64_t offsets (length + 1 entries) into one child column of T, the
+//                    elements (Column::elements(), with its own validity: null elements);
+//                    list i is elements [offsets[i], offsets[i+1]); a null list is empty
 // A validity bitmap (bit i set = value i is present, LSB first) exists only when the column has
 // at least one null; the value slot of a null holds zero / an empty string.
 //
@@ -43,11 +46,14 @@ enum class TypeId : uint8_t {
 };
 
 // A logical type. precision/scale are meaningful for kDecimal only (1 <= precision <= 38,
-// 0 <= scale <= precision).
+// 0 <= scale <= precision). `list` makes it a list whose elements have the type (id,
+// precision, scale): lists of primitives only, never of lists (consumers that switch on `id`
+// must check `list` first; only Data Prep's output and the Parquet writer produce lists).
 struct DataType {
   TypeId id = TypeId::kInt64;
   uint8_t precision = 0;
   uint8_t scale = 0;
+  bool list = false;
 
   static DataType Boolean() { return {TypeId::kBoolean}; }
   static DataType Int32() { return {TypeId::kInt32}; }
@@ -60,14 +66,21 @@ struct DataType {
   static DataType Binary() { return {TypeId::kBinary}; }
   static DataType Date() { return {TypeId::kDate}; }
   static DataType Timestamp() { return {TypeId::kTimestamp}; }
+  static DataType List(DataType element) {
+    element.list = true;
+    return element;
+  }
+  // The element type of a list.
+  DataType element() const { return {id, precision, scale, false}; }
 
   bool operator==(const DataType& o) const {
-    return id == o.id && precision == o.precision && scale == o.scale;
+    return id == o.id && precision == o.precision && scale == o.scale && list == o.list;
   }
-  // Bytes per value of the fixed-width layout; 0 for string and binary.
+  // Bytes per value of the fixed-width layout; 0 for string, binary and lists.
   int ByteWidth() const;
-  bool IsVarLen() const { return id == TypeId::kString || id == TypeId::kBinary; }
-  // "int64", "decimal(12,2)", ...: the names used in messages and in the mapping table.
+  bool IsVarLen() const { return !list && (id == TypeId::kString || id == TypeId::kBinary); }
+  // "int64", "decimal(12,2)", "list<string>", ...: the names used in messages and in the
+  // mapping table.
   std::string ToString() const;
 };
 
@@ -77,23 +90,34 @@ struct Field {
   bool nullable = true;
 };
 
+// A schema's fields are its columns. In a nested schema (nested() true) a field name is a dotted
+// path of struct members: "person.name.first" is member `first` of struct `name` of struct
+// `person`, and the Parquet writer writes the fields as nested optional groups (a struct is
+// present in a row when any member below it is). Sources produce flat schemas (a name with a
+// dot is just a name); Data Prep's output is nested.
 class Schema {
  public:
   Schema() = default;
-  explicit Schema(std::vector<Field> fields) : fields_(std::move(fields)) {}
+  explicit Schema(std::vector<Field> fields, bool nested = false)
+      : fields_(std::move(fields)), nested_(nested) {}
 
+  bool nested() const { return nested_; }
   const std::vector<Field>& fields() const { return fields_; }
   const Field& field(int i) const { return fields_[i]; }
   int num_fields() const { return static_cast<int>(fields_.size()); }
   // Index of the field named `name`, or -1.
   int FieldIndex(std::string_view name) const;
-  // Names non-empty and unique, decimal precision/scale in range.
+  // Names non-empty and unique, decimal precision/scale in range; in a nested schema also
+  // paths of non-empty segments, none the prefix of another, members of structs nullable.
   Status Validate() const;
   bool operator==(const Schema& o) const;
   std::string ToString() const;
 
  private:
+  Status ValidatePaths() const;
+
   std::vector<Field> fields_;
+  bool nested_ = false;
 };
 
 // A growable, uninitialized byte buffer (realloc-backed). Move-only.
@@ -195,9 +219,13 @@ class Column {
     const int64_t* o = offsets();
     return {chars() + o[i], static_cast<size_t>(o[i + 1] - o[i])};
   }
+  // The elements of a list column (offsets() index them). REQUIRES: type().list.
+  const Column& elements() const { return children_[0]; }
   // Approximate memory held, in bytes.
   int64_t ByteSize() const {
-    return static_cast<int64_t>(values_.size() + offsets_.size() + validity_.size());
+    int64_t n = static_cast<int64_t>(values_.size() + offsets_.size() + validity_.size());
+    for (const Column& c : children_) n += c.ByteSize();
+    return n;
   }
 
  private:
@@ -205,9 +233,10 @@ class Column {
   DataType type_;
   int64_t length_ = 0;
   int64_t null_count_ = 0;
-  Buffer values_;    // fixed-width values, or the string bytes
-  Buffer offsets_;   // int64_t offsets for var-len types
-  Buffer validity_;  // bitmap; materialized at the first null
+  Buffer values_;                 // fixed-width values, or the string bytes
+  Buffer offsets_;                // int64_t offsets for var-len types
+  Buffer validity_;               // bitmap; materialized at the first null
+  std::vector<Column> children_;  // lists: the elements
 };
 
 // Appends values to one column. Append* must match the column's type (checked by assert only:
@@ -220,7 +249,7 @@ class ColumnBuilder {
   int64_t length() const { return col_.length_; }
   int64_t null_count() const { return col_.null_count_; }
   // Bytes buffered so far (for cutting batches by size).
-  int64_t ByteSize() const { return col_.ByteSize(); }
+  int64_t ByteSize() const { return col_.ByteSize() + (elements_ ? elements_->ByteSize() : 0); }
 
   void AppendNull();
   void AppendBool(bool v) { AppendFixed<uint8_t>(v ? 1 : 0); }
@@ -243,6 +272,13 @@ class ColumnBuilder {
     MarkValid();
   }
   void AppendBinary(std::string_view v) { AppendString(v); }
+  // Lists: append the elements of the next list to elements(), then AppendList() ends it
+  // (AppendNull() ends a null list, which must have no element). REQUIRES: type().list.
+  ColumnBuilder& elements() { return *elements_; }
+  void AppendList() {
+    col_.offsets_.AppendValue<int64_t>(elements_->length());
+    MarkValid();
+  }
 
   // Takes the column built so far and resets the builder (same type, empty).
   Column Finish();
@@ -263,6 +299,7 @@ class ColumnBuilder {
   void Reset(int64_t capacity_hint);
 
   Column col_;
+  std::unique_ptr<ColumnBuilder> elements_;  // lists only
 };
 
 class RecordBatch {

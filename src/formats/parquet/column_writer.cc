@@ -169,7 +169,10 @@ void FillSchemaElement(const Field& field, pf::SchemaElement* el) {
 
 ColumnWriter::ColumnWriter(const Field& field, const ColumnWriterOptions& options,
                            Compressor* compressor)
-    : field_(field), options_(options), compressor_(compressor) {}
+    : field_(field),
+      options_(options),
+      compressor_(compressor),
+      levels_{{field.name}, field.nullable ? 1 : 0, 0} {}
 
 ColumnWriter::~ColumnWriter() = default;
 
@@ -185,13 +188,39 @@ void ColumnWriter::Write(const Column& col, int64_t offset, int64_t count) {
     WriteValues(col, offset, n);
     page_num_values_ += n;
     offset += n;
-    if (ShouldFallBack()) {
-      FlushPage();
-      FallBackToPlain();
-    } else if (PageValueBytes() >= options_.page_size_bytes || page_num_values_ >= kMaxPageValues) {
-      FlushPage();
-    }
+    EndStep();
   }
+}
+
+void ColumnWriter::WriteLeveled(const Column& values, int64_t value_offset, int64_t value_count,
+                                const uint8_t* def, const uint8_t* rep, int64_t num_levels) {
+  page_def_levels_.insert(page_def_levels_.end(), def, def + num_levels);
+  if (levels_.max_rep > 0) page_rep_levels_.insert(page_rep_levels_.end(), rep, rep + num_levels);
+  int64_t nulls = 0;
+  for (int64_t i = 0; i < num_levels; ++i) nulls += def[i] < levels_.max_def;
+  page_num_nulls_ += nulls;
+  if (value_count > 0) WriteValues(values, value_offset, value_count);
+  page_num_values_ += num_levels;
+  EndStep();
+}
+
+void ColumnWriter::EndStep() {
+  if (ShouldFallBack()) {
+    FlushPage();
+    FallBackToPlain();
+  } else if (PageValueBytes() >= options_.page_size_bytes || page_num_values_ >= kMaxPageValues) {
+    FlushPage();
+  }
+}
+
+void ColumnWriter::EncodeLevels(const std::vector<uint8_t>& levels, int max, Buffer* out) {
+  size_t len_pos = out->size();
+  out->AppendZeros(4);
+  RleBpEncoder enc(out, BitWidth(static_cast<uint64_t>(max)));
+  for (uint8_t l : levels) enc.Put(l);
+  enc.Flush();
+  uint32_t len = static_cast<uint32_t>(out->size() - len_pos - 4);
+  std::memcpy(out->data() + len_pos, &len, 4);
 }
 
 void ColumnWriter::AppendDefinitionLevels(const Column& col, int64_t offset, int64_t n) {
@@ -226,7 +255,12 @@ void ColumnWriter::AppendDefinitionLevels(const Column& col, int64_t offset, int
 void ColumnWriter::FlushPage() {
   if (page_num_values_ == 0) return;
   body_.clear();
-  if (field_.nullable) {
+  if (leveled_) {  // repetition levels first, then definition levels (data page v1)
+    if (levels_.max_rep > 0) EncodeLevels(page_rep_levels_, levels_.max_rep, &body_);
+    EncodeLevels(page_def_levels_, levels_.max_def, &body_);
+    page_rep_levels_.clear();
+    page_def_levels_.clear();
+  } else if (field_.nullable) {
     size_t len_pos = body_.size();
     body_.AppendZeros(4);
     if (page_num_nulls_ == 0) {
@@ -332,12 +366,12 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
     es.__set_count(plain_data_pages_);
     enc_stats.push_back(es);
   }
-  if (field_.nullable) encodings.push_back(pf::Encoding::RLE);
+  if (levels_.max_def > 0 || levels_.max_rep > 0) encodings.push_back(pf::Encoding::RLE);
   RETURN_IF_ERROR(out->Append(chunk_.view()));
 
   md.__set_type(static_cast<pf::Type::type>(PhysicalTypeOf(field_.type)));
   md.__set_encodings(encodings);
-  md.__set_path_in_schema({field_.name});
+  md.__set_path_in_schema(levels_.path);
   pf::CompressionCodec::type codec = pf::CompressionCodec::UNCOMPRESSED;
   switch (compressor_->codec()) {
     case Codec::kNone: break;
@@ -789,7 +823,18 @@ class ByteArrayColumnWriter final : public ColumnWriter {
 
 std::unique_ptr<ColumnWriter> ColumnWriter::Make(const Field& field,
                                                  const ColumnWriterOptions& options,
-                                                 Compressor* compressor) {
+                                                 Compressor* compressor, const LeafLevels* levels) {
+  std::unique_ptr<ColumnWriter> w = MakeForType(field, options, compressor);
+  if (levels) {
+    w->levels_ = *levels;
+    w->leveled_ = levels->max_def > 1 || levels->max_rep > 0;
+  }
+  return w;
+}
+
+std::unique_ptr<ColumnWriter> ColumnWriter::MakeForType(const Field& field,
+                                                        const ColumnWriterOptions& options,
+                                                        Compressor* compressor) {
   switch (PhysicalTypeOf(field.type)) {
     case PhysicalType::kBoolean:
       return std::make_unique<BooleanColumnWriter>(field, options, compressor);

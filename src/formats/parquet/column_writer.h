@@ -58,16 +58,33 @@ int FixedLengthOf(const DataType& type);
 // Fills the schema element of a leaf column (type, repetition, logical and converted types).
 void FillSchemaElement(const Field& field, parquet_format::SchemaElement* element);
 
+// Where a leaf column sits in a nested schema: its path_in_schema and its maximum definition
+// and repetition levels. A flat column is {{name}, nullable ? 1 : 0, 0}.
+struct LeafLevels {
+  std::vector<std::string> path;
+  int max_def = 0;
+  int max_rep = 0;
+};
+
 class ColumnWriter {
  public:
   virtual ~ColumnWriter();
 
-  // Creates the writer for `field`; `compressor` must outlive it.
+  // Creates the writer for the leaf `field` (a primitive type); `compressor` must outlive it.
+  // `levels` defaults to the flat column of `field`.
   static std::unique_ptr<ColumnWriter> Make(const Field& field, const ColumnWriterOptions& options,
-                                            Compressor* compressor);
+                                            Compressor* compressor,
+                                            const LeafLevels* levels = nullptr);
 
-  // Appends rows [offset, offset + count) of `col` (whose type is the field's type).
+  // Flat columns (max_def <= 1, max_rep 0): appends rows [offset, offset + count) of `col`
+  // (whose type is the field's type); the definition levels are its validity.
   void Write(const Column& col, int64_t offset, int64_t count);
+  // Nested columns: appends `num_levels` level pairs (`rep` is null when max_rep is 0) and the
+  // values [value_offset, value_offset + value_count) of `values`, whose valid entries are
+  // exactly the levels with def == max_def, in order. Call with whole records only, so that
+  // pages start at a record (rep 0).
+  void WriteLeveled(const Column& values, int64_t value_offset, int64_t value_count,
+                    const uint8_t* def, const uint8_t* rep, int64_t num_levels);
 
   // Bytes held for the current chunk: finished (compressed) pages, the open page's values and
   // the dictionary. Used to cut row groups.
@@ -113,6 +130,9 @@ class ColumnWriter {
   virtual bool ShouldFallBack() const { return false; }
   virtual void FallBackToPlain() {}
 
+  static std::unique_ptr<ColumnWriter> MakeForType(const Field& field,
+                                                   const ColumnWriterOptions& options,
+                                                   Compressor* compressor);
   // Finishes the open page into chunk_ (no-op when empty).
   void FlushPage();
 
@@ -122,15 +142,22 @@ class ColumnWriter {
 
  private:
   void AppendDefinitionLevels(const Column& col, int64_t offset, int64_t count);
+  // After each step: falls back to PLAIN or cuts the page when due.
+  void EndStep();
+  // Appends `levels` (RLE / bit-packed hybrid of width BitWidth(max), 4-byte length first).
+  void EncodeLevels(const std::vector<uint8_t>& levels, int max, Buffer* out);
   void AddPage(int page_type, int encoding, int num_values, std::string_view body,
                int dictionary_size, Buffer* dest);
 
   Compressor* compressor_;
-  Status error_;  // first compression / serialization failure; reported by FlushChunk
+  LeafLevels levels_;
+  bool leveled_ = false;  // max_def > 1 or max_rep > 0: levels kept as bytes below
+  Status error_;          // first compression / serialization failure; reported by FlushChunk
   // Open page.
   int64_t page_num_values_ = 0;
   int64_t page_num_nulls_ = 0;
-  Buffer page_def_bits_;  // validity bits of the open page (optional columns)
+  Buffer page_def_bits_;  // validity bits of the open page (optional flat columns)
+  std::vector<uint8_t> page_def_levels_, page_rep_levels_;  // leveled columns
   // Finished data pages of this chunk: header + compressed body, back to back.
   Buffer chunk_;
   int64_t chunk_null_count_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "formats/parquet/column_writer.h"
+#include "formats/parquet/nested_writer.h"
 #include "parquet_types.h"
 
 namespace fluxo::parquet {
@@ -19,7 +20,8 @@ struct ParquetFileWriter::Impl {
   ParquetWriterOptions options;
   OutputStream* out = nullptr;
   std::unique_ptr<Compressor> compressor;
-  std::vector<std::unique_ptr<ColumnWriter>> columns;
+  std::vector<std::unique_ptr<NodeWriter>> nodes;  // top-level fields and structs
+  std::vector<ColumnWriter*> columns;              // their leaves, in file order
   std::vector<pf::RowGroup> row_groups;
   int64_t group_rows = 0;
   int64_t total_rows = 0;
@@ -57,12 +59,10 @@ struct ParquetFileWriter::Impl {
   Status WriteFooter() {
     pf::FileMetaData md;
     md.__set_version(1);
-    std::vector<pf::SchemaElement> elements(1 + schema->num_fields());
+    std::vector<pf::SchemaElement> elements(1);
     elements[0].__set_name("schema");
-    elements[0].__set_num_children(schema->num_fields());
-    for (int i = 0; i < schema->num_fields(); ++i) {
-      FillSchemaElement(schema->field(i), &elements[1 + i]);
-    }
+    elements[0].__set_num_children(static_cast<int32_t>(nodes.size()));
+    for (const auto& node : nodes) node->AppendSchema(&elements);
     md.__set_schema(std::move(elements));
     md.__set_num_rows(total_rows);
     md.__set_row_groups(row_groups);
@@ -79,7 +79,7 @@ struct ParquetFileWriter::Impl {
     md.__set_created_by(kCreatedBy);
     pf::ColumnOrder order;
     order.__set_TYPE_ORDER(pf::TypeDefinedOrder());
-    md.__set_column_orders(std::vector<pf::ColumnOrder>(schema->num_fields(), order));
+    md.__set_column_orders(std::vector<pf::ColumnOrder>(columns.size(), order));
     std::string footer;
     RETURN_IF_ERROR(SerializeThrift(md, &footer));
     uint32_t len = static_cast<uint32_t>(footer.size());
@@ -111,9 +111,8 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   copts.dictionary_limit_bytes = options.dictionary_limit_bytes;
   copts.enable_dictionary = options.enable_dictionary;
   copts.max_stat_bytes = std::max<int64_t>(options.max_stat_bytes, 16);
-  for (const Field& f : schema->fields()) {
-    impl->columns.push_back(ColumnWriter::Make(f, copts, impl->compressor.get()));
-  }
+  impl->nodes = MakeNodeWriters(*schema, copts, impl->compressor.get());
+  for (auto& node : impl->nodes) node->AppendLeaves(&impl->columns);
   RETURN_IF_ERROR(out->Append(kMagic));
   return std::unique_ptr<ParquetFileWriter>(new ParquetFileWriter(std::move(impl)));
 }
@@ -137,9 +136,7 @@ Status ParquetFileWriter::WriteRows(const RecordBatch& batch, int64_t offset, in
   while (count > 0) {
     int64_t n = std::min(count, kStepRows);
     if (m.options.row_group_rows > 0) n = std::min(n, m.options.row_group_rows - m.group_rows);
-    for (size_t i = 0; i < m.columns.size(); ++i) {
-      m.columns[i]->Write(batch.column(static_cast<int>(i)), offset, n);
-    }
+    for (auto& node : m.nodes) node->Write(batch, offset, n, nullptr);
     m.group_rows += n;
     m.total_rows += n;
     offset += n;

@@ -10,6 +10,53 @@ std::shared_ptr<const Schema> TwoColumns(bool nullable_s = true) {
       std::vector<Field>{{"n", DataType::Int64(), false}, {"s", DataType::String(), nullable_s}});
 }
 
+TEST(SchemaTest, NestedPathsAreValidated) {
+  EXPECT_TRUE(Schema({{"a.b", DataType::Int32()},
+                      {"a.c", DataType::String()},
+                      {"x", DataType::Int64(), false}},
+                     true)
+                  .Validate()
+                  .ok());
+  // A field that is also a struct, an empty segment, a required struct member.
+  EXPECT_FALSE(
+      Schema({{"a", DataType::Int32()}, {"a.c", DataType::String()}}, true).Validate().ok());
+  EXPECT_FALSE(Schema({{"a..c", DataType::String()}}, true).Validate().ok());
+  EXPECT_FALSE(Schema({{"a.c", DataType::String(), false}}, true).Validate().ok());
+  // In a flat schema a dot is part of the name.
+  EXPECT_TRUE(
+      Schema({{"a", DataType::Int32()}, {"a.c", DataType::String(), false}}).Validate().ok());
+  EXPECT_FALSE(Schema({{"a", DataType::Int32()}}, true) == Schema({{"a", DataType::Int32()}}));
+  EXPECT_FALSE(Schema({{"l", DataType::List(DataType::Int64()), false}}).Validate().ok());
+}
+
+TEST(ColumnBuilderTest, ListsOfPrimitives) {
+  DataType t = DataType::List(DataType::String());
+  EXPECT_EQ(t.ToString(), "list<string>");
+  EXPECT_EQ(t.element(), DataType::String());
+  EXPECT_FALSE(t == DataType::String());
+  ColumnBuilder b(t);
+  b.elements().AppendString("x");
+  b.elements().AppendNull();
+  b.AppendList();  // ["x", null]
+  b.AppendNull();  // null
+  b.AppendList();  // []
+  Column c = b.Finish();
+  ASSERT_EQ(c.length(), 3);
+  EXPECT_EQ(c.null_count(), 1);
+  EXPECT_TRUE(c.IsNull(1));
+  const int64_t* o = c.offsets();
+  EXPECT_EQ(std::vector<int64_t>(o, o + 4), (std::vector<int64_t>{0, 2, 2, 2}));
+  ASSERT_EQ(c.elements().length(), 2);
+  EXPECT_EQ(c.elements().GetString(0), "x");
+  EXPECT_TRUE(c.elements().IsNull(1));
+  // The builder is reusable after Finish.
+  b.elements().AppendString("y");
+  b.AppendList();
+  Column d = b.Finish();
+  EXPECT_EQ(d.elements().length(), 1);
+  EXPECT_EQ(d.elements().GetString(0), "y");
+}
+
 TEST(SchemaTest, ValidateRejectsDuplicatesAndBadDecimals) {
   EXPECT_TRUE(Schema({{"a", DataType::Int32()}, {"b", DataType::Decimal(38, 38)}}).Validate().ok());
   EXPECT_FALSE(Schema({{"a", DataType::Int32()}, {"a", DataType::Int64()}}).Validate().ok());
