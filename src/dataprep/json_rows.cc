@@ -56,6 +56,12 @@ void AppendValue(ColumnBuilder& b, const json::value* v) {
 
 json::value CellJson(const Column& c, int64_t i) {
   if (c.IsNull(i)) return nullptr;
+  if (c.type().list) {
+    json::array items;
+    for (int64_t j = c.offsets()[i]; j < c.offsets()[i + 1]; ++j)
+      items.push_back(CellJson(c.elements(), j));
+    return items;
+  }
   switch (c.type().id) {
     case TypeId::kBoolean: return c.GetBool(i);
     case TypeId::kInt32: return c.Value<int32_t>(i);

@@ -124,8 +124,8 @@ std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings)
     }
     if (!m.destination_type.empty() && !IsDestinationType(m.destination_type)) {
       issues.push_back({i, "destinationType", m.destination_type, 0,
-                        "destinationType must be string, integer, number, boolean, date or "
-                        "date-time"});
+                        "destinationType must be string, integer, number, boolean, date, "
+                        "date-time or array<T> (T string, integer, number or boolean)"});
     }
     if (int col = BadPathColumn(m.destination)) {
       issues.push_back({i, "destination", m.destination, col,
@@ -150,12 +150,82 @@ std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings)
   return issues;
 }
 
-bool IsDestinationType(const std::string& t) {
-  return t == "string" || t == "integer" || t == "number" || t == "boolean" || t == "date" ||
-         t == "date-time";
+namespace {
+
+// The item type of an array<T> destinationType ("" for any other text).
+std::string ArrayItems(const std::string& t) {
+  if (t.size() < 8 || t.rfind("array<", 0) != 0 || t.back() != '>') return "";
+  std::string items = t.substr(6, t.size() - 7);
+  bool primitive =
+      items == "string" || items == "integer" || items == "number" || items == "boolean";
+  return primitive ? items : "";
 }
 
-namespace {
+DataType ListTypeOf(const std::string& items) {
+  if (items == "integer") return DataType::List(DataType::Int64());
+  if (items == "number") return DataType::List(DataType::Float64());
+  if (items == "boolean") return DataType::List(DataType::Boolean());
+  return DataType::List(DataType::String());
+}
+
+bool ItemFits(const json::value& v, TypeId t) {
+  switch (t) {
+    case TypeId::kInt64: return v.is_int64() || (v.is_uint64() && v.as_uint64() <= INT64_MAX);
+    case TypeId::kFloat64: return v.is_number();
+    case TypeId::kBoolean: return v.is_bool();
+    default: return v.is_string();
+  }
+}
+
+void AppendItem(ColumnBuilder& b, const json::value& v) {
+  if (v.is_null()) return b.AppendNull();
+  switch (b.type().id) {
+    case TypeId::kInt64:
+      return b.AppendInt64(v.is_int64() ? v.as_int64() : static_cast<int64_t>(v.as_uint64()));
+    case TypeId::kFloat64: return b.AppendDouble(v.to_number<double>());
+    case TypeId::kBoolean: return b.AppendBool(v.as_bool());
+    default: return b.AppendString(v.as_string());
+  }
+}
+
+std::string Excerpt(std::string_view s) {
+  return std::string(s.substr(0, 60)) + (s.size() > 60 ? "..." : "");
+}
+
+// The JSON arrays held by the strings of `text` as a column of `list_type`; a string that is
+// not a JSON array of the item type (or nulls) fails its row (and is a null list).
+Column ParseJsonArrays(const Column& text, DataType list_type, EvalContext& ctx) {
+  const TypeId item = list_type.id;
+  ColumnBuilder b(list_type, text.length());
+  for (int64_t i = 0; i < text.length(); ++i) {
+    if (text.IsNull(i)) {
+      b.AppendNull();
+      continue;
+    }
+    std::string_view s = text.GetString(i);
+    boost::system::error_code ec;
+    json::value v = json::parse(s, ec);
+    const char* why = ec || !v.is_array() ? "is not a JSON array" : nullptr;
+    if (!why) {
+      for (const json::value& e : v.as_array()) {
+        if (!e.is_null() && !ItemFits(e, item)) why = "has an item that is not of the array's type";
+      }
+    }
+    if (why) {
+      ctx.Fail(i, "array<" +
+                      std::string(item == TypeId::kInt64     ? "integer"
+                                  : item == TypeId::kFloat64 ? "number"
+                                  : item == TypeId::kBoolean ? "boolean"
+                                                             : "string") +
+                      ">: '" + Excerpt(s) + "' " + why);
+      b.AppendNull();
+      continue;
+    }
+    for (const json::value& e : v.as_array()) AppendItem(b.elements(), e);
+    b.AppendList();
+  }
+  return b.Finish();
+}
 
 VType DestinationVType(const std::string& t) {
   if (t == "integer") return VType::kInt;
@@ -196,6 +266,11 @@ Result<std::shared_ptr<const Expression>> WithCast(const Mapping& m, VType sourc
 
 }  // namespace
 
+bool IsDestinationType(const std::string& t) {
+  return t == "string" || t == "integer" || t == "number" || t == "boolean" || t == "date" ||
+         t == "date-time" || !ArrayItems(t).empty();
+}
+
 Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
     const std::vector<Mapping>& mappings, std::shared_ptr<const Schema> input,
     MappingIssue* issue) {
@@ -209,32 +284,45 @@ Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
     Step s;
     s.label = "mappings[" + std::to_string(k) + "] (destination " + m.destination + ")";
     int i = static_cast<int>(k);
+    const std::string items = ArrayItems(m.destination_type);
+    VType answers;
     if (m.source_type == "ATTRIBUTE") {
       s.source_field = input->FieldIndex(m.source);
       if (s.source_field < 0)
         return Refuse(issue,
                       {i, "source", m.source, 0, "the source has no field '" + m.source + "'"});
-      VType t = FromDataType(input->field(s.source_field).type);
-      ASSIGN_OR_RETURN(s.expr, WithCast(m, t, *input, i, issue));
-      if (s.expr) {
-        out.push_back({m.destination, ToDataType(s.expr->type()), true});
-      } else {
-        s.move = !taken[s.source_field];
-        taken[s.source_field] = true;
-        out.push_back({m.destination, input->field(s.source_field).type, true});
-      }
+      answers = FromDataType(input->field(s.source_field).type);
     } else {
       ExprError err;
       auto e = Expression::Compile(m.source, *input, &err);
       if (!e.ok()) return Refuse(issue, {i, "source", m.source, err.column, err.message});
-      ASSIGN_OR_RETURN(s.expr, WithCast(m, (*e)->type(), *input, i, issue));
-      if (!s.expr) s.expr = *e;
+      s.expr = *e;
+      answers = s.expr->type();
+    }
+    if (!items.empty()) {  // array<T>: parsed from the JSON text the mapping answers
+      if (answers != VType::kString && answers != VType::kNull)
+        return Refuse(issue, {i, "destinationType", m.destination_type, 0,
+                              std::string("a ") + VTypeName(answers) + " cannot be cast to " +
+                                  m.destination_type + " (give the array as JSON text)"});
+      s.to_list = true;
+      s.list_type = ListTypeOf(items);
+      out.push_back({m.destination, s.list_type, true});
+    } else if (auto cast = WithCast(m, answers, *input, i, issue); !cast.ok()) {
+      return cast.status();
+    } else if (*cast) {
+      s.expr = *cast;
       out.push_back({m.destination, ToDataType(s.expr->type()), true});
+    } else if (s.expr) {
+      out.push_back({m.destination, ToDataType(s.expr->type()), true});
+    } else {
+      s.move = !taken[s.source_field];
+      taken[s.source_field] = true;
+      out.push_back({m.destination, input->field(s.source_field).type, true});
     }
     p->steps_.push_back(std::move(s));
   }
   p->input_ = std::move(input);
-  p->output_ = std::make_shared<const Schema>(std::move(out));
+  p->output_ = std::make_shared<const Schema>(std::move(out), /*nested=*/true);
   return std::shared_ptr<const MappingProgram>(std::move(p));
 }
 
@@ -248,6 +336,12 @@ RecordBatch MappingProgram::Apply(RecordBatch batch, EvalContext& ctx, int64_t n
     ctx.set_label(steps_[k].label);
     cols[k] = steps_[k].expr->Evaluate(batch, ctx);
   }
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    if (!steps_[k].to_list) continue;
+    ctx.set_label(steps_[k].label);
+    const Column& text = cols[k] ? *cols[k] : batch.column(steps_[k].source_field);
+    cols[k] = ParseJsonArrays(text, steps_[k].list_type, ctx);
+  }
   std::vector<uint8_t> keep;
   if (ctx.failed_count() > 0) {  // reported while the input is whole
     keep.resize(n);
@@ -257,7 +351,7 @@ RecordBatch MappingProgram::Apply(RecordBatch batch, EvalContext& ctx, int64_t n
     }
   }
   for (size_t k = 0; k < steps_.size(); ++k) {  // copies of fields moved below
-    if (!steps_[k].expr && !steps_[k].move)
+    if (!cols[k] && !steps_[k].move)
       cols[k] = CopyRows(batch.column(steps_[k].source_field), nullptr);
   }
   std::vector<Column> input = std::move(batch).TakeColumns();
@@ -274,24 +368,44 @@ RecordBatch MappingProgram::Apply(RecordBatch batch, EvalContext& ctx, int64_t n
   return RecordBatch(output_, std::move(out), n - ctx.failed_count());
 }
 
+namespace {
+
+// Appends value i of `c` (valid, of b's type) to `b`.
+void AppendCell(ColumnBuilder& b, const Column& c, int64_t i) {
+  if (c.type().list) {
+    const int64_t* o = c.offsets();
+    for (int64_t j = o[i]; j < o[i + 1]; ++j) {
+      if (c.elements().IsNull(j)) {
+        b.elements().AppendNull();
+      } else {
+        AppendCell(b.elements(), c.elements(), j);
+      }
+    }
+    return b.AppendList();
+  }
+  switch (c.type().id) {
+    case TypeId::kBoolean: return b.AppendBool(c.GetBool(i));
+    case TypeId::kInt32:
+    case TypeId::kDate: return b.AppendInt32(c.Value<int32_t>(i));
+    case TypeId::kInt64:
+    case TypeId::kTimestamp: return b.AppendInt64(c.Value<int64_t>(i));
+    case TypeId::kFloat64: return b.AppendDouble(c.Value<double>(i));
+    case TypeId::kDecimal: return b.AppendDecimal(c.GetDecimal(i));
+    case TypeId::kString:
+    case TypeId::kBinary: return b.AppendString(c.GetString(i));
+  }
+}
+
+}  // namespace
+
 Column CopyRows(const Column& c, const std::vector<uint8_t>* keep) {
   ColumnBuilder b(c.type(), c.length());
   for (int64_t i = 0; i < c.length(); ++i) {
     if (keep && !(*keep)[i]) continue;
     if (c.IsNull(i)) {
       b.AppendNull();
-      continue;
-    }
-    switch (c.type().id) {
-      case TypeId::kBoolean: b.AppendBool(c.GetBool(i)); break;
-      case TypeId::kInt32:
-      case TypeId::kDate: b.AppendInt32(c.Value<int32_t>(i)); break;
-      case TypeId::kInt64:
-      case TypeId::kTimestamp: b.AppendInt64(c.Value<int64_t>(i)); break;
-      case TypeId::kFloat64: b.AppendDouble(c.Value<double>(i)); break;
-      case TypeId::kDecimal: b.AppendDecimal(c.GetDecimal(i)); break;
-      case TypeId::kString:
-      case TypeId::kBinary: b.AppendString(c.GetString(i)); break;
+    } else {
+      AppendCell(b, c, i);
     }
   }
   return b.Finish();

@@ -6,9 +6,10 @@
 //   {"sourceType": "EXPRESSION", "source": "upper(last_name)",    "destination": "person.lastName"}
 //
 // The output has one field per mapping, named by its destination, in mapping order; source
-// fields no mapping names are not in the output (as in AEP). An ATTRIBUTE keeps the source
-// field's type; an EXPRESSION has its expression's type (expr.h). Thread safety: a bound
-// MappingProgram is immutable and shared by every pipeline thread.
+// fields no mapping names are not in the output (as in AEP). The output schema is nested
+// (record_batch.h): "person.firstName" is member firstName of struct person in the Parquet files.
+// An ATTRIBUTE keeps the source field's type; an EXPRESSION has its expression's type (expr.h).
+// Thread safety: a bound MappingProgram is immutable and shared by every pipeline thread.
 #pragma once
 
 #include <functional>
@@ -30,7 +31,9 @@ struct Mapping {
   std::string destination;  // a dotted path
   // "" (the value keeps its type), or string, integer, number, boolean, date, date-time: the
   // value is cast to it (to_string, to_integer, to_float, to_boolean, to_date, date), a value
-  // that does not convert failing its row. Filled from the output schema when there is one.
+  // that does not convert failing its row. array<T> (T string, integer, number or boolean): the
+  // value is a string holding a JSON array of T (or nulls), written as a list; other text fails
+  // its row. Filled from the output schema when there is one.
   std::string destination_type;
   std::string name;         // optional, echoed
   std::string description;  // optional, echoed
@@ -89,7 +92,9 @@ class MappingProgram {
   struct Step {
     std::shared_ptr<const Expression> expr;  // EXPRESSION mappings
     int source_field = -1;                   // ATTRIBUTE mappings: the input field
-    bool move = false;  // ATTRIBUTE: the first use of its field takes the column itself
+    bool move = false;     // ATTRIBUTE: the first use of its field takes the column itself
+    bool to_list = false;  // array<T> destinations: the value (JSON text) is parsed into a list
+    DataType list_type;
     std::string label;  // "mappings[2] (destination person.age)"
   };
   MappingProgram() = default;

@@ -67,7 +67,7 @@ bool Storable(VType t, const XdmField& f) {
   switch (t) {
     case VType::kAny:
     case VType::kNull: return true;
-    case VType::kString: return f.type == "string";
+    case VType::kString: return f.type == "string" || f.type == "array";  // arrays: JSON text
     case VType::kBool: return f.type == "boolean";
     case VType::kInt: return f.type == "integer" || f.type == "number";
     case VType::kFloat: return f.type == "number";
@@ -86,7 +86,7 @@ Result<std::vector<XdmField>> FlattenXdmSchema(const json::object& schema) {
 }
 
 std::string DestinationTypeOf(const XdmField& f) {
-  if (f.type == "array") return "";
+  if (f.type == "array") return "array<" + f.items + ">";
   if (f.type == "string" && (f.format == "date" || f.format == "date-time")) return f.format;
   return f.type;
 }

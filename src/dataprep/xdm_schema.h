@@ -34,7 +34,8 @@ struct XdmField {
 // or `allOf` (XDM classes and field groups are not resolved here: give the fields inline).
 Result<std::vector<XdmField>> FlattenXdmSchema(const json::object& schema);
 
-// The destinationType (mapping.h) a value stored in `f` is cast to; "" for arrays.
+// The destinationType (mapping.h) a value stored in `f` is cast to ("array<string>" for an
+// array of strings).
 std::string DestinationTypeOf(const XdmField& f);
 
 // Fills each mapping's destinationType from its field (when it has none) and answers the

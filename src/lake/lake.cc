@@ -22,12 +22,30 @@ void Touch(Entity& e, int64_t now_ms) {
 
 }  // namespace
 
+namespace {
+
+// A column of the recorded schema. In a nested schema (record_batch.h) `path` gives the struct
+// members the dotted name stands for: {"name": "person.id", "path": ["person", "id"], ...}.
+json::object ColumnJson(const Schema& schema, const Field& f, bool nullable) {
+  json::object c{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", nullable}};
+  if (schema.nested()) {
+    json::array path;
+    for (size_t start = 0;;) {
+      size_t dot = f.name.find('.', start);
+      path.emplace_back(f.name.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    c["path"] = std::move(path);
+  }
+  return c;
+}
+
+}  // namespace
+
 json::object SchemaToJson(const Schema& schema, int64_t version) {
   json::array cols;
-  for (const auto& f : schema.fields()) {
-    cols.push_back(
-        json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}});
-  }
+  for (const auto& f : schema.fields()) cols.push_back(ColumnJson(schema, f, f.nullable));
   return json::object{{"version", version}, {"columns", std::move(cols)}};
 }
 
@@ -66,8 +84,7 @@ Result<json::object> EvolveSchema(const json::value* current, const Schema& inco
       if (c.as_object().at("name").as_string() == f.name) known = true;
     }
     if (!known) {
-      cols.push_back(
-          json::object{{"name", f.name}, {"type", f.type.ToString()}, {"nullable", true}});
+      cols.push_back(ColumnJson(incoming, f, true));
       added = true;
     }
   }

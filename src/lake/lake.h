@@ -44,7 +44,8 @@ struct BatchMetrics {
   int64_t output_bytes = 0;
 };
 
-// The dataset schema as JSON: {"version": n, "columns": [{"name","type","nullable"}]}.
+// The dataset schema as JSON: {"version": n, "columns": [{"name","type","nullable"}]}; the
+// columns of a nested schema also carry "path" (the struct members of the dotted name).
 json::object SchemaToJson(const Schema& schema, int64_t version);
 
 // Checks `incoming` against the dataset's current schema (`current` may be null: first batch).

@@ -25,6 +25,9 @@ const SCHEMA = {
     cents: { type: 'integer' }, hash: { type: 'string' },
     signupDate: { type: 'string', format: 'date' }, tier: { type: 'string' },
     x: { type: 'string' },
+    _tenant: { type: 'object', properties: {
+      loyalty: { type: 'object', properties: { points: { type: 'integer' } } },
+      tags: { type: 'array', items: { type: 'string' } } } },
   },
 };
 const ROWS = 10000;
@@ -40,14 +43,17 @@ before(async () => {
   schemaId = schema.body['$id'];
   db = path.join(dir, 'crm.db');
   // Row i: first 'f<i>', last 'l<i>', age '<i % 90>' except every id % 100 == 7 ('n/a': 1% that
-  // to_integer cannot convert), price i * 0.25, signup 'dd/MM/2024'.
+  // to_integer cannot convert), price i * 0.25, signup 'dd/MM/2024', tags (JSON text) by i % 4:
+  // null, [], ["t<i>"], ["t<i>", "u", null].
   sqlite(db, `
     CREATE TABLE customers (id INTEGER PRIMARY KEY, updated_at INTEGER NOT NULL, first TEXT,
-                            last TEXT, age TEXT, price REAL, signup TEXT);
+                            last TEXT, age TEXT, price REAL, signup TEXT, tags TEXT);
     WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < ${ROWS - 1})
     INSERT INTO customers SELECT x, ${BASE} + x, 'f' || x, 'l' || x,
       CASE WHEN x % 100 = 7 THEN 'n/a' ELSE CAST(x % 90 AS TEXT) END, x * 0.25,
-      printf('%02d/%02d/2024', x % 28 + 1, x % 12 + 1) FROM c;`);
+      printf('%02d/%02d/2024', x % 28 + 1, x % 12 + 1),
+      CASE x % 4 WHEN 0 THEN NULL WHEN 1 THEN '[]' WHEN 2 THEN '["t' || x || '"]'
+                 ELSE '["t' || x || '", "u", null]' END FROM c;`);
 });
 after(async () => { await fx.stop(); });
 
@@ -64,6 +70,9 @@ const MAPPINGS = [
   // Cast to the schema's types: a text column into an integer field, an integer into a string.
   { sourceType: 'ATTRIBUTE', source: 'age', destination: 'person.age' },
   { sourceType: 'ATTRIBUTE', source: 'id', destination: 'person.idText' },
+  // Nested groups two levels down, and an array of strings from JSON text.
+  { sourceType: 'EXPRESSION', source: 'round(price * 4)', destination: '_tenant.loyalty.points' },
+  { sourceType: 'ATTRIBUTE', source: 'tags', destination: '_tenant.tags' },
 ];
 
 async function createMappingSet(mappings, extra = {}) {
@@ -147,12 +156,13 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
 
   const preview = await api.post(`${CONV}/mappingSets/preview`, {
     mappingSet: { outputSchema: { schemaRef: { id: schemaId } }, mappings: MAPPINGS },
-    data: [{ id: 1, first: 'ann', last: 'lee', age: '41', price: 80, signup: '31/01/2024' },
-           { id: 2, first: 'bo', last: 'ng', age: 'x', price: 1.5, signup: '01/02/2024' }],
+    data: [{ id: 1, first: 'ann', last: 'lee', age: '41', price: 80, signup: '31/01/2024', tags: ['a', null] },
+           { id: 2, first: 'bo', last: 'ng', age: 'x', price: 1.5, signup: '01/02/2024', tags: [] }],
   });
   assert.equal(preview.status, 200, preview.text);
   assert.deepEqual(preview.body.data, [{ person: { id: 1, firstName: 'ann', lastName: 'LEE', fullName: 'ann lee', agePlusOne: 42, age: 41, idText: '1' },
-    cents: 8000, hash: '7e0d7f8a5d96c24ffcc840f31bce72b2', signupDate: '2024-01-31', tier: 'high' }]);
+    cents: 8000, hash: '7e0d7f8a5d96c24ffcc840f31bce72b2', signupDate: '2024-01-31', tier: 'high',
+    _tenant: { loyalty: { points: 320 }, tags: ['a', null] } }]);
   assert.equal(preview.body.errors.length, 1);
   assert.equal(preview.body.errors[0].row, 1);
   assert.match(preview.body.errors[0].message, /mappings\[4\] \(destination person.agePlusOne\): to_integer/);
@@ -272,35 +282,56 @@ test('a run applies the named version: every calculated value right over all row
   assert.equal(run.metrics.statusSummary.errors[0].code, 'INGEST-1212-400');
 
   const glob = path.join(fx.dataDir, 'lake', fx.creds.org_id, 'prod', 'datasets', r.dataSetId, 'batches', '*', 'part-*.parquet');
+  // The destinations' paths are nested STRUCT columns (and a LIST), in first-appearance order.
   const cols = await query(`DESCRIBE SELECT * FROM read_parquet(${lit(glob)})`);
-  assert.deepEqual(cols.map((c) => c.column_name), MAPPINGS.map((m) => m.destination));
   const typeOf = Object.fromEntries(cols.map((c) => [c.column_name, c.column_type]));
-  assert.equal(typeOf['person.age'], 'BIGINT');
-  assert.equal(typeOf['person.idText'], 'VARCHAR');
-  assert.equal(typeOf.signupDate, 'DATE');
+  assert.deepEqual(typeOf, {
+    person: 'STRUCT(id BIGINT, firstName VARCHAR, lastName VARCHAR, fullName VARCHAR, agePlusOne BIGINT, age BIGINT, idText VARCHAR)',
+    cents: 'BIGINT', hash: 'VARCHAR', signupDate: 'DATE', tier: 'VARCHAR',
+    _tenant: 'STRUCT(loyalty STRUCT(points BIGINT), tags VARCHAR[])',
+  });
   const [c] = await query(`
     SELECT count(*) AS n,
-      count(*) FILTER (WHERE "person.id" % 100 = 7) AS bad,
-      count(*) FILTER (WHERE "person.firstName" = 'f' || "person.id") AS first_ok,
-      count(*) FILTER (WHERE "person.lastName" = 'L' || "person.id") AS last_ok,
-      count(*) FILTER (WHERE "person.fullName" = 'f' || "person.id" || ' l' || "person.id") AS full_ok,
-      sum("person.agePlusOne") AS age_sum,
-      count(*) FILTER (WHERE "person.agePlusOne" = "person.id" % 90 + 1) AS age_ok,
-      count(*) FILTER (WHERE cents = "person.id" * 25) AS cents_ok,
-      count(*) FILTER (WHERE hash = md5('f' || "person.id")) AS hash_ok,
-      count(*) FILTER (WHERE "signupDate" = make_date(2024, CAST("person.id" % 12 + 1 AS INT), CAST("person.id" % 28 + 1 AS INT))) AS date_ok,
-      count(*) FILTER (WHERE tier = CASE WHEN "person.id" * 0.25 > 50 THEN 'high' ELSE 'low' END) AS tier_ok,
-      count(*) FILTER (WHERE "person.age" = "person.id" % 90) AS cast_ok,
-      count(*) FILTER (WHERE "person.idText" = CAST("person.id" AS VARCHAR)) AS text_ok
+      count(*) FILTER (WHERE person.id % 100 = 7) AS bad,
+      count(*) FILTER (WHERE person.firstName = 'f' || person.id) AS first_ok,
+      count(*) FILTER (WHERE person.lastName = 'L' || person.id) AS last_ok,
+      count(*) FILTER (WHERE person.fullName = 'f' || person.id || ' l' || person.id) AS full_ok,
+      sum(person.agePlusOne) AS age_sum,
+      count(*) FILTER (WHERE person.agePlusOne = person.id % 90 + 1) AS age_ok,
+      count(*) FILTER (WHERE cents = person.id * 25) AS cents_ok,
+      count(*) FILTER (WHERE hash = md5('f' || person.id)) AS hash_ok,
+      count(*) FILTER (WHERE "signupDate" = make_date(2024, CAST(person.id % 12 + 1 AS INT), CAST(person.id % 28 + 1 AS INT))) AS date_ok,
+      count(*) FILTER (WHERE tier = CASE WHEN person.id * 0.25 > 50 THEN 'high' ELSE 'low' END) AS tier_ok,
+      count(*) FILTER (WHERE person.age = person.id % 90) AS cast_ok,
+      count(*) FILTER (WHERE person.idText = CAST(person.id AS VARCHAR)) AS text_ok,
+      count(*) FILTER (WHERE _tenant.loyalty.points = person.id) AS points_ok,
+      sum(_tenant.loyalty.points) AS points_sum,
+      count(*) FILTER (WHERE _tenant.tags IS NOT DISTINCT FROM CASE person.id % 4
+        WHEN 0 THEN NULL WHEN 1 THEN []::VARCHAR[] WHEN 2 THEN ['t' || person.id]
+        ELSE ['t' || person.id, 'u', NULL] END) AS tags_ok,
+      sum(len(_tenant.tags)) AS tags_len
     FROM read_parquet(${lit(glob)})`);
+  // The dataset's schema (Catalog) describes the nested fields by their paths.
+  const dsDoc = (await api.get(`${CATALOG}/dataSets/${r.dataSetId}`)).body[r.dataSetId];
+  const byName = Object.fromEntries(dsDoc.schema.columns.map((col) => [col.name, col]));
+  assert.deepEqual(byName['_tenant.loyalty.points'], { name: '_tenant.loyalty.points', type: 'int64', nullable: true, path: ['_tenant', 'loyalty', 'points'] });
+  assert.deepEqual(byName['_tenant.tags'], { name: '_tenant.tags', type: 'list<string>', nullable: true, path: ['_tenant', 'tags'] });
+  assert.deepEqual(byName.cents.path, ['cents']);
   const n = ROWS - ROWS / 100;
-  let ageSum = 0;
-  for (let i = 0; i < ROWS; i++) if (i % 100 !== 7) ageSum += (i % 90) + 1;
+  let ageSum = 0, idSum = 0, tagsLen = 0;
+  for (let i = 0; i < ROWS; i++) {
+    if (i % 100 === 7) continue;
+    ageSum += (i % 90) + 1;
+    idSum += i;
+    tagsLen += [0, 0, 1, 3][i % 4];
+  }
   assert.equal(Number(c.n), n);
   assert.equal(Number(c.bad), 0);
-  for (const k of ['first_ok', 'last_ok', 'full_ok', 'age_ok', 'cents_ok', 'hash_ok', 'date_ok', 'tier_ok', 'cast_ok', 'text_ok'])
+  for (const k of ['first_ok', 'last_ok', 'full_ok', 'age_ok', 'cents_ok', 'hash_ok', 'date_ok', 'tier_ok', 'cast_ok', 'text_ok', 'points_ok', 'tags_ok'])
     assert.equal(Number(c[k]), n, k);
   assert.equal(Number(c.age_sum), ageSum);
+  assert.equal(Number(c.points_sum), idSum);
+  assert.equal(Number(c.tags_len), tagsLen);
 
   const errs = await api.get(`${EXPORT}/batches/${batchIdOf(run)}/meta?path=row_errors`);
   assert.equal(errs.status, 200, errs.text);

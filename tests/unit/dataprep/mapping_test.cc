@@ -127,6 +127,47 @@ TEST(MappingTest, DestinationTypesCast) {
   EXPECT_FALSE(ValidateMappings(bad).empty());
 }
 
+TEST(MappingTest, ArrayDestinationsParseJsonTextIntoLists) {
+  auto rows = ParseJson(R"([{"id": 1, "tags": "[\"a\", null, \"b\"]", "n": "[1, 2]"},
+                            {"id": 2, "tags": "[]", "n": "[1.5]"},
+                            {"id": 3, "tags": null, "n": "[3]"},
+                            {"id": 4, "tags": "not json", "n": "[]"}])");
+  RecordBatch b = std::move(RowsToBatch(rows->as_array())).value();
+  auto ms = M({{"ATTRIBUTE", "id", "person.id"},
+               {"ATTRIBUTE", "tags", "person.tags"},
+               {"EXPRESSION", "n", "codes"}});
+  ms[1].destination_type = "array<string>";
+  ms[2].destination_type = "array<integer>";
+  MappingIssue issue;
+  auto p = MappingProgram::Bind(ms, b.schema(), &issue);
+  ASSERT_TRUE(p.ok()) << issue.ToString();
+  const Schema& out_schema = *(*p)->output_schema();
+  EXPECT_TRUE(out_schema.nested());
+  EXPECT_EQ(out_schema.field(1).type, DataType::List(DataType::String()));
+  EXPECT_EQ(out_schema.field(2).type, DataType::List(DataType::Int64()));
+  std::vector<std::string> failed;
+  EvalContext ctx;
+  RecordBatch out =
+      (*p)->Apply(std::move(b), ctx, 0,
+                  [&](const RecordBatch&, int64_t, const std::string& m) { failed.push_back(m); });
+  ASSERT_EQ(failed.size(), 2u);  // 1.5 is not an integer; "not json" is not an array
+  EXPECT_NE(failed[0].find("mappings[2] (destination codes): array<integer>: '[1.5]' has an item"),
+            std::string::npos)
+      << failed[0];
+  EXPECT_NE(failed[1].find("array<string>: 'not json' is not a JSON array"), std::string::npos);
+  EXPECT_EQ(ToJson(BatchToRows(out)),
+            R"([{"person":{"id":1,"tags":["a",null,"b"]},"codes":[1,2]},)"
+            R"({"person":{"id":3,"tags":null},"codes":[3]}])");
+  // A non-string source cannot become an array; array<object> is not a destinationType.
+  auto bad = M({{"ATTRIBUTE", "id", "x"}});
+  bad[0].destination_type = "array<string>";
+  EXPECT_FALSE(MappingProgram::Bind(bad, Sample().schema(), &issue).ok());
+  EXPECT_NE(issue.message.find("a integer cannot be cast to array<string>"), std::string::npos)
+      << issue.message;
+  bad[0].destination_type = "array<object>";
+  EXPECT_FALSE(ValidateMappings(bad).empty());
+}
+
 TEST(MappingTest, FlowMappingRef) {
   auto doc = [](const char* t) { return ParseJson(t)->as_object(); };
   auto none = FlowMappingRef(doc(R"({"transformations": [{"name": "Copy", "params": {}}]})"));
