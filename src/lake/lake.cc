@@ -366,6 +366,31 @@ Status Lake::RemoveInactiveFiles(const Scope& scope, const std::string& batch_id
   });
 }
 
+Status Lake::DeleteBatch(const Scope& scope, const std::string& batch_id, const std::string& by) {
+  RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity batch, txn.Get(scope, kBatches, batch_id));
+    std::string status = GetString(batch.doc, "status").value_or("");
+    if (status == "inactive") return Status::OK();
+    if (status != "success" && status != "failed") {
+      return Status::FailedPrecondition("batch " + batch_id + " is " + status +
+                                        ": it can be deleted once its run has finished");
+    }
+    std::string expected = batch.etag;
+    int64_t now = clock_->NowMillis();
+    batch.doc["status"] = "inactive";
+    batch.doc["deleted"] = json::object{{"at", now}, {"by", by}, {"status", status}};
+    batch.doc[kCleanupField] = "pending";  // cleared by RemoveInactiveFiles, else the GC's pass
+    Touch(batch, now);
+    return txn.Update(scope, batch, expected);
+  }));
+  Status removed = RemoveInactiveFiles(scope, batch_id);
+  if (!removed.ok()) {
+    spdlog::warn("batch {} deleted; removing its files failed (retried later): {}", batch_id,
+                 removed.ToString());
+  }
+  return Status::OK();
+}
+
 Status Lake::Discard(const BatchContext& ctx) {
   RETURN_IF_ERROR(DeletePrefix(ctx.prefix));
   return meta_->Transact([&](MetaTxn& txn) -> Status {

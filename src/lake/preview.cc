@@ -33,7 +33,9 @@ class ObjectInput : public parquet::RandomAccessInput {
   int64_t size_;
 };
 
-json::value CellValue(const Column& c, int64_t i) {
+}  // namespace
+
+json::value CellToJson(const Column& c, int64_t i) {
   if (c.IsNull(i)) return nullptr;
   switch (c.type().id) {
     case TypeId::kBoolean: return c.GetBool(i);
@@ -56,6 +58,8 @@ json::value CellValue(const Column& c, int64_t i) {
   }
   return nullptr;
 }
+
+namespace {
 
 json::array ColumnsOf(const Schema& schema) {
   json::array out;
@@ -86,7 +90,7 @@ Result<bool> ReadFileRows(ObjectStore* objects, const std::string& key, const Pr
       if (static_cast<int64_t>(out->rows.size()) >= lim.max_rows) return true;
       json::object row;
       for (int c = 0; c < batch.num_columns(); ++c) {
-        row[schema.field(c).name] = CellValue(batch.column(c), r);
+        row[schema.field(c).name] = CellToJson(batch.column(c), r);
       }
       int64_t size = static_cast<int64_t>(json::serialize(row).size());
       if (*bytes + size > lim.max_bytes) return true;

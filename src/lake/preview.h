@@ -1,4 +1,7 @@
 // Dataset preview: the first rows of a dataset, read from the lake with fluxo's own Parquet reader.
+// Limits (api/CONTRACT.md "Data Access"): `limit` rows (1..1000, default 100), 1 MiB of row JSON,
+// the 20 newest visible batches; the reader fetches each file's footer and then one row group's
+// column chunks at a time with ranged reads, never a whole file.
 //
 // Serves the Data Access API's `GET /export/datasets/{id}/preview`. Reads the dataset's visible
 // batches (status `success` AND a manifest) newest first, each batch's files in order, until
@@ -34,6 +37,10 @@ struct DatasetPreview {
   std::vector<std::string> batch_ids;  // batches rows were read from, newest first
   bool truncated = false;              // a limit stopped the read before the data ran out
 };
+
+// Row `i` of `c` as the preview renders it (the rules at the top of this file).
+// REQUIRES: 0 <= i < c.length().
+json::value CellToJson(const Column& c, int64_t i);
 
 // REQUIRES: limits.max_rows >= 1. Errors: NotFound when `dataset_id` is not a dataset of
 // `scope`; InvalidArgument (naming the file) for a file the reader refuses; the object store's

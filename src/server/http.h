@@ -51,6 +51,9 @@ struct HttpResponse {
   std::optional<std::string> file_path;
   uint64_t file_offset = 0;
   uint64_t file_length = 0;
+  // The answer to a HEAD request: the server sends the header only, with this Content-Length
+  // (the length a GET would send), and never reads `file_path` or sends `body`.
+  std::optional<uint64_t> head_length;
   // When set, nothing is sent now: right after the handler returns, the server calls
   // `deferred(complete)` once, on the I/O thread, and later sends what `complete` is given
   // (the other fields of this response are ignored). `deferred` must return at once (hand the

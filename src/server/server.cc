@@ -221,7 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a.start)
               .count();
-      uint64_t bytes = out.file_path ? out.file_length : out.body.size();
+      uint64_t bytes = out.head_length ? 0 : out.file_path ? out.file_length : out.body.size();
       spdlog::info("access {} {} {} {}B {:.1f}ms {}", a.method, a.path, out.status, bytes, ms,
                    remote_);
     }
@@ -284,6 +284,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send(HttpResponse out, const std::string& rid, unsigned version, bool keep_alive) {
+    if (out.head_length) {
+      auto res = std::make_shared<http::response<http::empty_body>>(
+          static_cast<http::status>(out.status), version);
+      Decorate(*res, out, rid, keep_alive);
+      res->content_length(*out.head_length);
+      return Finish(res);
+    }
     if (out.file_path) {
       RangeFileBody::value_type body;
       beast::error_code ec;

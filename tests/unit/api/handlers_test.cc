@@ -14,7 +14,9 @@
 #include "api/flow_rules.h"
 #include "api/service.h"
 #include "connectors/registry.h"
+#include "lake/lake.h"
 #include "model/spec_ids.h"
+#include "objstore/local/local_object_store.h"
 #include "secrets/master_key.h"
 
 namespace fluxo {
@@ -81,8 +83,9 @@ class HandlersTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Start(int threads, size_t queue) {
+  void Start(int threads, size_t queue, Lake* lake = nullptr) {
     ApiDeps deps;
+    deps.lake = lake;
     deps.store = store_.get();
     deps.master_key = key_.get();
     deps.token_key = "test token key";
@@ -484,6 +487,64 @@ TEST_F(HandlersTest, BodiesAreTypeCheckedAndDuplicateKeysRefused) {
                R"(","version":"1.0"},"data":{"format":"delimited"},)"
                R"("params":{"path":"in","recursive":"true"}})");
   EXPECT_EQ(src.status, 201) << src.body;
+}
+
+}  // namespace
+}  // namespace fluxo
+
+namespace fluxo {
+namespace {
+
+// Data Access file lists page with start/limit (at most 100) and link the next page.
+TEST_F(HandlersTest, BatchFileListsPageWithStartLimitAndNextLinks) {
+  auto opened = LocalObjectStore::Open(dir_ / "lake");
+  ASSERT_TRUE(opened.ok());
+  LocalObjectStore& objects = **opened;
+  Lake lake(&objects, store_.get());
+  Start(1, 1, &lake);
+  Scope scope{"ORG@AdobeOrg", "prod"};
+  std::string id = "0123456789abcdef01234567";
+  std::string prefix = Lake::BatchPrefix(scope, "ds1", id);
+  Entity b;
+  b.kind = "batches";
+  b.id = id;
+  b.etag = "\"e\"";
+  json::array files;
+  for (int i = 0; i < 3; ++i) {
+    std::string key = prefix + "part-0000" + std::to_string(i) + ".parquet";
+    ASSERT_TRUE(objects.Put(key, std::string(10 + i, 'x')).ok());
+    files.push_back(json::object{{"fileId", id + "-" + std::to_string(i)},
+                                 {"name", key.substr(prefix.size())},
+                                 {"key", key},
+                                 {"size", 10 + i},
+                                 {"records", 1}});
+  }
+  b.doc = json::object{{"status", "success"},   {"dataSetId", "ds1"}, {"imsOrg", scope.org},
+                       {"sandboxName", "prod"}, {"completed", 1},     {"files", files}};
+  ASSERT_TRUE(store_->Transact([&](MetaTxn& txn) { return txn.Insert(scope, b); }).ok());
+
+  const std::string base = "/data/foundation/export/batches/" + id + "/files";
+  HttpResponse first = Call("GET", base + "?limit=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  json::object page = json::parse(first.body).as_object();
+  EXPECT_EQ(page.at("data").as_array().size(), 2u);
+  EXPECT_EQ(json::serialize(page.at("_page")), R"({"limit":2,"count":2})");
+  std::string next(page.at("_links").at("next").at("href").as_string());
+  EXPECT_EQ(next, base + "?start=2&limit=2");
+  HttpResponse second = Call("GET", next);
+  json::object last = json::parse(second.body).as_object();
+  ASSERT_EQ(last.at("data").as_array().size(), 1u);
+  EXPECT_EQ(last.at("data").at(0).at("dataSetFileId").as_string(), id + "-2");
+  EXPECT_EQ(json::serialize(last.at("_links")), "{}");
+  EXPECT_EQ(Call("GET", base + "?limit=101").status, 400);
+
+  // HEAD of a file: its length, no body.
+  HttpResponse head = Call("HEAD", "/data/foundation/export/files/" + id + "-1");
+  ASSERT_EQ(head.status, 200) << head.body;
+  ASSERT_TRUE(head.head_length.has_value());
+  EXPECT_EQ(*head.head_length, 11u);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_FALSE(head.file_path.has_value());
 }
 
 }  // namespace
