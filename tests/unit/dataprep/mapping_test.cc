@@ -155,9 +155,8 @@ TEST(MappingTest, ArrayDestinationsParseJsonTextIntoLists) {
             std::string::npos)
       << failed[0];
   EXPECT_NE(failed[1].find("array<string>: 'not json' is not a JSON array"), std::string::npos);
-  EXPECT_EQ(ToJson(BatchToRows(out)),
-            R"([{"person":{"id":1,"tags":["a",null,"b"]},"codes":[1,2]},)"
-            R"({"person":{"id":3,"tags":null},"codes":[3]}])");
+  EXPECT_EQ(ToJson(BatchToRows(out)), R"([{"person":{"id":1,"tags":["a",null,"b"]},"codes":[1,2]},)"
+                                      R"({"person":{"id":3,"tags":null},"codes":[3]}])");
   // A non-string source cannot become an array; array<object> is not a destinationType.
   auto bad = M({{"ATTRIBUTE", "id", "x"}});
   bad[0].destination_type = "array<string>";
