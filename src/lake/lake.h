@@ -116,8 +116,8 @@ class Lake {
   // batch becomes `inactive` with `deleted: {at, by}`; readers take only `success` batches, and
   // the record stays so a restart never brings it back) and marked cleanup pending, then removes
   // its objects (RemoveInactiveFiles; a failure there is logged and CollectGarbage retries it,
-  // the data is already invisible). Idempotent on an `inactive` batch. Errors: NotFound; FailedPrecondition
-  // for a `loading` batch (its run may still commit it).
+  // the data is already invisible). Idempotent on an `inactive` batch. Errors: NotFound;
+  // FailedPrecondition for a `loading` batch (its run may still commit it).
   Status DeleteBatch(const Scope& scope, const std::string& batch_id, const std::string& by);
 
   // Removes a `loading` batch that will never be committed because it has nothing in it (an empty

@@ -1,12 +1,12 @@
 // The preview's JSON of each column type (CellToJson): numbers, exact decimals, dates and
 // timestamps in UTC, base64url binary, strings (invalid UTF-8 as base64url), non-finite doubles
 // as strings, nulls.
+#include "lake/preview.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-
-#include "lake/preview.h"
 
 namespace fluxo {
 namespace {
@@ -55,18 +55,18 @@ TEST(PreviewJson, DoublesKeepTheirValueAndNonFiniteOnesAreStrings) {
 }
 
 TEST(PreviewJson, DecimalsAreExactStringsAtTheirScale) {
-  EXPECT_EQ(Rendered(DataType::Decimal(38, 3),
-                     [](ColumnBuilder& b) {
-                       b.AppendDecimal(1234567);
-                       b.AppendDecimal(-1);
-                       b.AppendDecimal(0);
-                       // 10^37 - 1: more digits than a double holds.
-                       int128_t big = 1;
-                       for (int i = 0; i < 37; ++i) big *= 10;
-                       b.AppendDecimal(big - 1);
-                     }),
-            (V{"\"1234.567\"", "\"-0.001\"", "\"0.000\"",
-               "\"9999999999999999999999999999999999.999\""}));
+  EXPECT_EQ(
+      Rendered(DataType::Decimal(38, 3),
+               [](ColumnBuilder& b) {
+                 b.AppendDecimal(1234567);
+                 b.AppendDecimal(-1);
+                 b.AppendDecimal(0);
+                 // 10^37 - 1: more digits than a double holds.
+                 int128_t big = 1;
+                 for (int i = 0; i < 37; ++i) big *= 10;
+                 b.AppendDecimal(big - 1);
+               }),
+      (V{"\"1234.567\"", "\"-0.001\"", "\"0.000\"", "\"9999999999999999999999999999999999.999\""}));
   EXPECT_EQ(Rendered(DataType::Decimal(5, 0), [](ColumnBuilder& b) { b.AppendDecimal(-42); }),
             (V{"\"-42\""}));
 }
