@@ -367,6 +367,10 @@ void RegisterExportRoutes(Router& r, const std::string& base) {
     PreviewLimits limits;
     ASSIGN_OR_RETURN(limits.max_rows, PreviewLimit(call));
     auto p = PreviewDataset(*call.deps.lake, *call.deps.store, call.scope, call.param(0), limits);
+    if (p.status().code() == StatusCode::kInvalidArgument) {  // a file the reader refuses
+      return BadRequest(kCodeBadRequest, "dataset " + call.param(0) +
+                                             " cannot be previewed: " + p.status().message());
+    }
     if (!p.ok()) return StoreError(p.status(), "dataSets", call.param(0));
     json::array batches(p->batch_ids.begin(), p->batch_ids.end());
     return JsonResponse(200, json::object{{"data", std::move(p->rows)},
