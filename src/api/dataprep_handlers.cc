@@ -138,11 +138,19 @@ json::object Summary(const json::object& d) {
 
 Result<HttpResponse> CreateMappingSet(Call& call) {
   RETURN_IF_ERROR(OnlyParams(call, {"validate"}));
-  if (const std::string* v = FindParam(call.query, "validate");
-      v && !AsBoolLenient(json::value(*v)))
-    return BadRequest(kCodeDataPrepParam, "query parameter 'validate' must be true or false");
+  if (const std::string* v = FindParam(call.query, "validate")) {
+    std::optional<bool> b = AsBoolLenient(json::value(*v));
+    if (!b)
+      return BadRequest(kCodeDataPrepParam, "query parameter 'validate' must be true or false");
+    // AEP validates only on validate=true; fluxo validates every mapping set (a run must never
+    // meet an invalid one), so it refuses to be asked not to.
+    if (!*b)
+      return BadRequest(kCodeDataPrepParam,
+                        "query parameter 'validate': fluxo validates every mapping set; "
+                        "validate=false is not supported (omit it or give true)");
+  }
   ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
-  ASSIGN_OR_RETURN(auto mappings, ValidMappings(body));  // always validated, validate=true or not
+  ASSIGN_OR_RETURN(auto mappings, ValidMappings(body));
   std::string id = NewCatalogId();
   int64_t now = call.now_ms();
   json::object doc;

@@ -186,6 +186,11 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   const fns = await api.get(`${CONV}/languages/el/functions`);
   assert.ok(fns.body.some((f) => f.name === 'zone_date_to_utc'));
   assert.ok((await api.get(`${CONV}/languages/el/operators`)).body.some((o) => o.symbol === '&&'));
+  // validate=false is refused (fluxo always validates), not silently ignored.
+  const noValidate = await api.post(`${CONV}/mappingSets?validate=false`, { mappings: [MAPPINGS[0]] });
+  assert.equal(noValidate.status, 400, noValidate.text);
+  assert.match(noValidate.body.type, /FLOW-1481-400/);
+  assert.match(noValidate.body.report['detailed-message'], /validate=false is not supported/);
   const v = await api.post(`${CONV}/languages/el/validate`, { expression: "concat(a, '-', b)" });
   assert.equal(v.status, 200, v.text);
   assert.equal(v.body.type, 'string');
