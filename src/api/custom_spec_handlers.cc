@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "api/etag.h"
 #include "api/resources.h"
@@ -95,6 +96,14 @@ class StoreSpecSource : public CustomSpecSource {
 
 Mutex g_sources_mu;
 StoreSpecSource* g_installed GUARDED_BY(g_sources_mu) = nullptr;
+
+// Every source ever installed stays alive: FindConnectionSpec hands out pointers into it that
+// callers may keep after the service is gone. The list keeps them reachable (LeakSanitizer saw each
+// replaced one as a leak) and is itself never destroyed, so no thread races its exit-time destructor.
+std::vector<std::unique_ptr<StoreSpecSource>>& AllSources() REQUIRES(g_sources_mu) {
+  static auto* all = new std::vector<std::unique_ptr<StoreSpecSource>>();
+  return *all;
+}
 
 // The body without the fields fluxo sets (id, audit fields) so that a GET-modify-PUT works.
 json::object CleanBody(json::object body) {
@@ -193,7 +202,8 @@ void RegisterCustomSpecRoutes(Router& r, const std::string& base, MetaStore* sto
   {
     MutexLock lock(&g_sources_mu);
     if (g_installed == nullptr || g_installed->store() != store) {
-      g_installed = new StoreSpecSource(store);  // never freed: see UninstallCustomSpecSource
+      AllSources().push_back(std::make_unique<StoreSpecSource>(store));
+      g_installed = AllSources().back().get();
       SetCustomSpecSource(g_installed);
     }
   }

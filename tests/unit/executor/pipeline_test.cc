@@ -244,7 +244,11 @@ TEST_F(PipelineTest, AStageDestroyedBeforeCommitAbortsItsBatches) {
     ASSERT_TRUE((*encode)->Write(0, b.Finish().value()).ok());
   }
   EXPECT_EQ(Doc("batches", batch_id).at("status").as_string(), "failed");
-  for (const auto& o : objects_.ListAll("").value()) ADD_FAILURE() << "left behind: " << o.key;
+  // The Result must outlive the loop: a range-for over ListAll("").value() would iterate a vector
+  // destroyed with the temporary Result (C++20; found by ASan, stack-use-after-scope).
+  auto left = objects_.ListAll("");
+  ASSERT_TRUE(left.ok());
+  for (const auto& o : *left) ADD_FAILURE() << "left behind: " << o.key;
 }
 
 TEST_F(PipelineTest, AFailedFinishRollsBackTheCommit) {
