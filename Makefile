@@ -9,7 +9,7 @@ DATA ?= ./fluxo-data
 # Folders local-file and SQLite sources may read (space-separated): make run ALLOW=/srv/csv
 ALLOW ?=
 
-.PHONY: all setup configure build run test unit e2e bench clean asan format check-format fuzz
+.PHONY: all setup configure build run test unit e2e bench clean sanitize-build sanitize tsan format check-format fuzz
 
 all: build
 
@@ -40,8 +40,10 @@ run:
 	@echo ""
 	@./$(BUILD_DIR)/fluxo serve --listen $(LISTEN) --data $(DATA) --demo $(foreach d,$(ALLOW),--allow-path $(d))
 
+# TEST_ARGS narrows the CTest entries (CI: TEST_ARGS="-LE e2e_postgres", see .ci/run).
+TEST_ARGS ?=
 test: build
-	cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure --timeout 900
+	cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure --timeout 900 $(TEST_ARGS)
 
 unit: build
 	cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure -L unit
@@ -49,8 +51,23 @@ unit: build
 e2e: build
 	cd $(BUILD_DIR) && ctest -j$(JOBS) --output-on-failure -L e2e
 
-asan: setup
-	cmake --preset asan && cmake --build build-asan -j$(JOBS) && cd build-asan && ctest -j$(JOBS) --output-on-failure
+# Sanitizers (clang; what runs where is in README.md, section Tests). A report from any process,
+# fluxo servers started by the e2e tests included, fails the target (scripts/sanitized-ctest.sh).
+# `sanitize` preset, built once for `make sanitize` and `make fuzz`: every library, fluxo, the unit
+# tests and the fuzzers with ASan + UBSan (no recover) and libFuzzer coverage.
+# SANITIZE_TESTS picks the CTest entries (default: unit, integration and e2e on both metastores).
+SANITIZE_TESTS ?= -LE browser
+sanitize-build: setup
+	cmake --preset sanitize && cmake --build build-sanitize -j$(JOBS)
+
+sanitize: sanitize-build
+	./scripts/sanitized-ctest.sh build-sanitize $(SANITIZE_TESTS)
+
+# `tsan` preset: ThreadSanitizer on the threaded core only (executor, pipeline, metastore, scheduler).
+TSAN_TARGETS = executor_test pipeline_test metastore_test scheduler_test
+tsan: setup
+	cmake --preset tsan && cmake --build build-tsan -j$(JOBS) --target $(TSAN_TARGETS)
+	./scripts/sanitized-ctest.sh build-tsan
 
 bench: build
 	./bench/run.sh
@@ -61,12 +78,11 @@ format:
 check-format:
 	@./scripts/check-format.sh
 
-# clang with libFuzzer, ASan and UBSan, and -Wthread-safety -Werror: one build checks the lock
-# annotations of every library and runs each fuzzer for FUZZ_SECONDS from its seed corpus.
+# The `sanitize` build (clang, -Wthread-safety -Werror also checks the lock annotations of every
+# library) runs each fuzzer for FUZZ_SECONDS from its seed corpus.
 FUZZ_SECONDS ?= 30
-fuzz: setup
-	cmake --preset fuzz && cmake --build build-fuzz -j$(JOBS) --target fluxo fuzzers
-	./scripts/run-fuzzers.sh $(FUZZ_SECONDS) build-fuzz
+fuzz: sanitize-build
+	./scripts/run-fuzzers.sh $(FUZZ_SECONDS) build-sanitize
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-clang build-fuzz
+	rm -rf $(BUILD_DIR) build-clang build-sanitize build-tsan

@@ -9,16 +9,21 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   list(APPEND FLUXO_WARNINGS -Wthread-safety)
 endif()
 
+# FLUXO_SANITIZER selects one instrumented build (see CMakePresets.json):
+#   asan-ubsan  ASan + UBSan (UBSan does not recover: a finding aborts the process and fails the test),
+#               plus libFuzzer coverage (fuzzer-no-link) so the fuzz targets share every library.
+#   tsan        ThreadSanitizer (clang; GCC 12 would need -Wno-tsan for Boost.Asio's fences).
 function(fluxo_apply_options target)
   target_compile_options(${target} PRIVATE ${FLUXO_WARNINGS})
-  if(FLUXO_FUZZ)
-    # Coverage for libFuzzer in every library; the fuzz targets themselves link -fsanitize=fuzzer.
+  if(FLUXO_SANITIZER STREQUAL "asan-ubsan")
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
-                                             -fno-omit-frame-pointer)
-    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
-  elseif(FLUXO_SANITIZE)
-    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
-    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+                                             -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize-recover=all)
+  elseif(FLUXO_SANITIZER STREQUAL "tsan")
+    target_compile_options(${target} PRIVATE -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=thread)
+  elseif(FLUXO_SANITIZER)
+    message(FATAL_ERROR "FLUXO_SANITIZER must be empty, asan-ubsan or tsan (got ${FLUXO_SANITIZER})")
   endif()
 endfunction()
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target of build-fuzz/ (the `fuzz` preset) for a bounded time from its seed
+# Runs every libFuzzer target of build-sanitize/ (the `sanitize` preset) for a bounded time from its seed
 # corpus in tests/fuzz/corpus/NAME (inputs it finds go to a scratch copy, never into the repo).
 # A crash, leak, timeout or sanitizer report fails the script; the input that caused it is copied to
 # tests/fuzz/regressions/NAME/ so it becomes a regression test of `make test` once committed.
-# Usage: scripts/run-fuzzers.sh [SECONDS_PER_TARGET (default 30)] [BUILD_DIR (default build-fuzz)]
+# Usage: scripts/run-fuzzers.sh [SECONDS_PER_TARGET (default 30)] [BUILD_DIR (default build-sanitize)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
-build=${2:-build-fuzz}
+build=${2:-build-sanitize}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 failed=0
