@@ -99,7 +99,8 @@ StoreSpecSource* g_installed GUARDED_BY(g_sources_mu) = nullptr;
 
 // Every source ever installed stays alive: FindConnectionSpec hands out pointers into it that
 // callers may keep after the service is gone. The list keeps them reachable (LeakSanitizer saw each
-// replaced one as a leak) and is itself never destroyed, so no thread races its exit-time destructor.
+// replaced one as a leak) and is itself never destroyed, so no thread races its exit-time
+// destructor.
 std::vector<std::unique_ptr<StoreSpecSource>>& AllSources() REQUIRES(g_sources_mu) {
   static auto* all = new std::vector<std::unique_ptr<StoreSpecSource>>();
   return *all;
