@@ -12,7 +12,9 @@
 #include "base/metrics.h"
 #include "dataprep/mapping_transform.h"
 #include "executor/pipeline.h"
+#include "executor/run_inputs.h"
 #include "executor/run_source.h"
+#include "executor/split_work.h"
 #include "model/flow_options.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
@@ -32,13 +34,6 @@ std::string DefaultOwner() {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + RandomHex(3);
 }
 
-// The AEP code a failed run reports: the failure's own detail code, else the source's generic
-// permanent or transient code. Never read from the message.
-std::string FailureCode(const Status& s) {
-  if (!s.detail().empty()) return s.detail();
-  return s.retryable() ? "CONNECTOR-2002-503" : "CONNECTOR-2001-400";
-}
-
 void SleepWhile(int64_t ms, const std::function<bool()>& keep_waiting) {
   for (int64_t w = 0; w < ms && keep_waiting(); w += 50) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -47,22 +42,21 @@ void SleepWhile(int64_t ms, const std::function<bool()>& keep_waiting) {
 
 }  // namespace
 
+std::string FailureCode(const Status& s) {
+  if (!s.detail().empty()) return s.detail();
+  return s.retryable() ? "CONNECTOR-2002-503" : "CONNECTOR-2001-400";
+}
+
+Filter Where(std::string_view path, FilterOp op, std::string_view value) {
+  return Filter{std::string(path), -1, op, {std::string(value)}};
+}
+
 struct Executor::Claimed {
   Scope scope;
   std::string run_id;
   int64_t attempt = 0;
-  bool takeover = false;  // a previous attempt died holding the lease
-};
-
-// What one run needs from the stored documents, read once when the run starts.
-struct RunInputs {
-  Entity run;
-  Entity flow;
-  std::vector<std::string> dataset_ids;  // one per target connection, in order
-  Connector* connector = nullptr;
-  SourceConfig source;                   // the source's whole configuration (LoadFlowSource)
-  FlowOptions options;                   // the flow's options (model/flow_options.h)
-  std::unique_ptr<Transform> transform;  // identity, or the flow's Mapping (dataprep)
+  bool takeover = false;              // a previous attempt died holding the lease
+  std::optional<ClaimedSplit> split;  // a split of some run instead of a run
 };
 
 namespace {
@@ -85,7 +79,8 @@ Result<std::vector<std::string>> TargetDatasets(MetaTxn& txn, const Scope& scope
   return ids;
 }
 
-// Reads the run, its flow, its connections and targets into `in`.
+}  // namespace
+
 Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id,
                      ConnectorRegistry& connectors, const MasterKey& key,
                      const ExecutorOptions& options, RunInputs* in) {
@@ -96,9 +91,12 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
   in->flow = std::move(flow).value();
   ASSIGN_OR_RETURN(in->dataset_ids, TargetDatasets(txn, scope, in->flow));
   FlowSource fs;
-  RETURN_IF_ERROR(LoadFlowSource(txn, scope, in->flow, RunTargetOf(in->run.doc), connectors, key,
-                                 SourceAccess{options.allow_paths, options.source_parallelism},
-                                 &fs));
+  RETURN_IF_ERROR(LoadFlowSource(
+      txn, scope, in->flow, RunTargetOf(in->run.doc), connectors, key,
+      // A distributed run plans run_splits splits (any worker may take
+      // one); its holder still reads source_parallelism at once.
+      SourceAccess{options.allow_paths, std::max(options.source_parallelism, options.run_splits)},
+      &fs));
   in->connector = fs.connector;
   in->source = std::move(fs.config);
   in->options = fs.options;
@@ -112,7 +110,40 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
   return Status::OK();
 }
 
-}  // namespace
+std::vector<RunError> SuccessWarnings(const RunCounts& counts,
+                                      const std::optional<std::string>& partial,
+                                      int64_t null_delta_rows,
+                                      const std::optional<std::string>& delta_column,
+                                      const std::vector<SourceWarning>& source_warnings) {
+  std::vector<RunError> errors;
+  if (partial) {
+    errors.push_back(
+        RunError{"INGEST-1212-400", "Partial ingestion: " + *partial, counts.failed_records});
+  }
+  if (null_delta_rows > 0) {
+    errors.push_back(RunError{
+        kNullDeltaWarning,
+        std::to_string(null_delta_rows) + " rows have a NULL value in the delta column " +
+            delta_column.value_or("?") + ": they belong to no window and are never ingested",
+        null_delta_rows});
+  }
+  for (const auto& w : source_warnings)
+    errors.push_back(RunError{w.code, w.message, w.record_count});
+  return errors;
+}
+
+Status UpdateFlowLastRun(MetaTxn& txn, const Scope& scope, const std::string& flow_id,
+                         const std::string& run_id, const std::string& state, int64_t started_ms,
+                         int64_t now_ms) {
+  auto flow = txn.Get(scope, "flows", flow_id);
+  if (!flow.ok())
+    return flow.status().code() == StatusCode::kNotFound ? Status::OK() : flow.status();
+  std::string expected = flow->etag;
+  flow->doc["lastRunDetails"] = json::object{
+      {"id", run_id}, {"state", state}, {"startedAtUTC", started_ms}, {"completedAtUTC", now_ms}};
+  TouchEntity(*flow, now_ms);
+  return txn.Update(scope, *flow, expected);
+}
 
 // One run on this worker: its attempts (with retries), the heartbeat that keeps its lease, and
 // how it finishes. The attempt thread runs the pipeline stages; the heartbeat thread reads only
@@ -127,6 +158,10 @@ class Executor::RunExecution {
 
   Status AttemptWithRetries();
   Status Attempt(bool* transient);
+  // The distributed path (split_work.h): plans the rows, executes splits of this run on
+  // source_parallelism threads, and waits until whoever finished the last split ended the run.
+  Status AttemptSplits(Source& source, const Plan& plan);
+  bool UseSplits(const Plan& plan) const;
   Status Promote(Source& source, EncodeStage& encode,
                  const std::vector<std::vector<WrittenFile>>& files, const Schema& schema);
   Status PromoteEmpty(Source& source);
@@ -139,9 +174,6 @@ class Executor::RunExecution {
                        const std::optional<std::string>& partial,
                        const std::vector<std::string>& input_files,
                        const std::vector<SourceWarning>& source_warnings);
-  std::vector<RunError> SuccessWarnings(const RunCounts& counts,
-                                        const std::optional<std::string>& partial,
-                                        const std::vector<SourceWarning>& source_warnings) const;
   void Heartbeat();
   void LogProgress();
   // Applies `fn` to the run document in a transaction, if this attempt still owns the run.
@@ -168,6 +200,10 @@ class Executor::RunExecution {
   std::atomic<bool> cancel_requested_{false};
   std::atomic<bool> lease_lost_{false};
   std::atomic<bool> heartbeat_stop_{false};
+  // The attempt runs as split rows (AttemptSplits): the heartbeat keeps the lease only (the
+  // counts live in the rows), and the run's end is written by the split path.
+  std::atomic<bool> split_phase_{false};
+  std::string ended_as_;  // the status a split worker ended the run with ("" while it runs)
 };
 
 Executor::Executor(MetaStore* meta, Lake* lake, ConnectorRegistry* connectors, const MasterKey* key,
@@ -240,10 +276,6 @@ Result<bool> Executor::RunOne() {
 
 namespace {
 
-Filter Where(std::string_view path, FilterOp op, std::string_view value) {
-  return Filter{std::string(path), -1, op, {std::string(value)}};
-}
-
 // Runs whose worker died: inProgress under an expired lease (RunState::Claimable).
 ListQuery ExpiredLeases(int64_t now_ms) {
   ListQuery q;
@@ -287,6 +319,12 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
   int64_t now_ms = clock_->NowMillis();
   Status s = meta_->Transact([&](MetaTxn& txn) -> Status {
     out.reset();
+    // A split of a running distributed run comes before a new run: it finishes work under way.
+    ASSIGN_OR_RETURN(auto split, ClaimSplit(txn, options_.owner, now_ms, options_.lease_ms));
+    if (split) {
+      out = Claimed{split->scope, split->run_id, split->run_attempt, false, std::move(split)};
+      return Status::OK();
+    }
     ASSIGN_OR_RETURN(auto candidates, txn.ListAcrossScopes(kRuns, ExpiredLeases(now_ms)));
     ASSIGN_OR_RETURN(auto scheduled, txn.ListAcrossScopes(kRuns, DueRuns(now_ms)));
     for (auto& r : scheduled) candidates.push_back(std::move(r));
@@ -308,7 +346,7 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
     return Status::OK();
   });
   if (!s.ok()) return s;
-  if (out) {
+  if (out && !out->split) {
     static Counter& claims = GetCounter("fluxo_run_claims_total", "",
                                         "Runs this process claimed (take-overs included).");
     static Counter& expiries =
@@ -322,6 +360,14 @@ Result<std::optional<Executor::Claimed>> Executor::Claim() {
 
 void Executor::Execute(const Claimed& claimed) {
   ScopedRequestId rid("run-" + claimed.run_id.substr(0, 8));
+  if (claimed.split) {
+    try {
+      ExecuteSplit(*claimed.split);
+    } catch (const std::exception& e) {  // its lease expires and another worker redoes it
+      spdlog::error("split {}: unexpected error: {}", claimed.split->id, e.what());
+    }
+    return;
+  }
   spdlog::info("run {} claimed (attempt {}{})", claimed.run_id, claimed.attempt,
                claimed.takeover ? ", taking over from a dead worker" : "");
   // A malformed stored document must not take the worker down: fail the run instead.
@@ -343,6 +389,57 @@ void Executor::Execute(const Claimed& claimed) {
     if (!s.ok())
       spdlog::error("run {}: cannot record the failure: {}", claimed.run_id, s.ToString());
   }
+}
+
+// A split of a run held elsewhere (or by another thread of this process): the run's inputs, the
+// transform bound to a freshly opened source, then SplitRunner::RunSplit.
+void Executor::ExecuteSplit(const ClaimedSplit& c) {
+  RunInputs in;
+  Status loaded = meta_->Read([&](MetaTxn& txn) {
+    return LoadRunInputs(txn, c.scope, c.run_id, *connectors_, *key_, options_, &in);
+  });
+  RunState st(loaded.ok() ? in.run.doc : json::object{});
+  if (!loaded.ok() && loaded.code() != StatusCode::kNotFound) {
+    (void)SplitRunner::End(*this, c.scope, c.run_id, c.run_attempt, run_status::kFailed,
+                           {RunError{"FLUXO-1001-400", loaded.message(), std::nullopt}});
+    return;
+  }
+  if (!loaded.ok() || st.status() != run_status::kInProgress ||
+      st.lease().attempt != c.run_attempt) {
+    // A row of an attempt that ended: garbage.
+    Status d = meta_->Transact([&](MetaTxn& txn) -> Status {
+      Status s = txn.Delete(c.scope, kSplitKind, c.id);
+      return s.code() == StatusCode::kNotFound ? Status::OK() : s;
+    });
+    if (!d.ok()) spdlog::warn("split {}: {}", c.id, d.ToString());
+    return;
+  }
+  auto fail = [&](const Status& s) {
+    if (s.retryable()) {  // another worker (or this one, later) tries again
+      (void)meta_->Transact(
+          [&](MetaTxn& txn) { return HandBackSplit(txn, c, options_.owner, clock_->NowMillis()); });
+      return;
+    }
+    (void)SplitRunner::End(*this, c.scope, c.run_id, c.run_attempt, run_status::kFailed,
+                           {RunError{FailureCode(s), s.message(), std::nullopt}});
+  };
+  auto plan = SplitPlanOf(in.run.doc, c.scope);
+  if (!plan.ok()) return fail(plan.status());
+  SourceConfig cfg = in.source;
+  cfg.late_commit.enabled = false;
+  auto source = in.connector->NewSource(cfg);
+  if (!source.ok()) return fail(source.status());
+  Status opened = (*source)->Open();
+  if (!opened.ok()) return fail(opened);
+  auto output = in.transform->Bind((*source)->schema());
+  if (!output.ok()) return fail(output.status());
+  if (json::serialize(SchemaToJson(**output, 0)) != json::serialize(plan->schema)) {
+    return fail(
+        Status::FailedPrecondition("the source's columns changed since the run was planned"));
+  }
+  SplitRunner runner(*this, in, std::move(plan).value(), (*source)->schema(), *output);
+  Status r = runner.RunSplit(c, [this] { return stopping_.load(); });
+  if (!r.ok()) spdlog::warn("split {}: {}", c.id, r.ToString());
 }
 
 Status Executor::RunExecution::OwnsRun(const json::object& doc) const {
@@ -374,7 +471,9 @@ void Executor::RunExecution::Heartbeat() {
     Status s = UpdateRun([&](json::object& doc) {
       if (RunState(doc).cancel_requested()) cancel_requested_ = true;
       ExtendRunLease(doc, Now() + ex_->options_.lease_ms);
-      SetRunProgress(doc, counts, std::string(run_status::kInProgress), started_ms_, std::nullopt);
+      if (!split_phase_)
+        SetRunProgress(doc, counts, std::string(run_status::kInProgress), started_ms_,
+                       std::nullopt);
     });
     if (s.code() == StatusCode::kAborted) {
       lease_lost_ = true;
@@ -399,16 +498,7 @@ void Executor::RunExecution::LogProgress() {
 }
 
 Status Executor::RunExecution::UpdateFlowLastRun(MetaTxn& txn, const std::string& state) {
-  auto flow = txn.Get(c_.scope, "flows", in_.flow.id);
-  if (!flow.ok())
-    return flow.status().code() == StatusCode::kNotFound ? Status::OK() : flow.status();
-  std::string expected = flow->etag;
-  flow->doc["lastRunDetails"] = json::object{{"id", c_.run_id},
-                                             {"state", state},
-                                             {"startedAtUTC", started_ms_},
-                                             {"completedAtUTC", Now()}};
-  TouchEntity(*flow, Now());
-  return txn.Update(c_.scope, *flow, expected);
+  return fluxo::UpdateFlowLastRun(txn, c_.scope, in_.flow.id, c_.run_id, state, started_ms_, Now());
 }
 
 // Attempts until one succeeds, fails for good, or the run is stopped. Transient failures are
@@ -451,6 +541,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     return plan.status();
   }
   if (plan->empty_window) return PromoteEmpty(*source);
+  if (UseSplits(*plan)) return AttemptSplits(*source, *plan);
   int threads = std::max(
       1, std::min<int>(ex_->options_.source_parallelism, static_cast<int>(plan->splits.size())));
   EncodeTarget target{c_.scope,
@@ -484,6 +575,74 @@ Status Executor::RunExecution::Attempt(bool* transient) {
     return files.status();
   }
   return Promote(*source, *encode, *files, *plan->schema);
+}
+
+bool Executor::RunExecution::UseSplits(const Plan& plan) const {
+  return ex_->options_.run_splits >= 2 && plan.splits.size() >= 2 &&
+         !in_.options.error_diagnostics && !RunTargetOf(in_.run.doc).replace;
+}
+
+Status Executor::RunExecution::AttemptSplits(Source& source, const Plan& plan) {
+  ASSIGN_OR_RETURN(SplitPlan sp, SplitRunner::Start(*ex_, c_.scope, in_, c_.attempt, plan.splits,
+                                                    *plan.schema, source));
+  split_phase_ = true;
+  SplitRunner runner(*ex_, in_, sp, source.schema(), plan.schema);
+  const auto stop = [this] { return ShouldStop(); };
+  const SplitClaimScope mine{c_.run_id};
+  // One split of this run, if one is claimable now; false when none is.
+  auto run_one = [&]() -> bool {
+    std::optional<ClaimedSplit> claimed;
+    Status s = ex_->meta_->Transact([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(claimed,
+                       ClaimSplit(txn, ex_->options_.owner, Now(), ex_->options_.lease_ms, mine));
+      return Status::OK();
+    });
+    if (!s.ok() || !claimed) return false;
+    Status r = runner.RunSplit(*claimed, stop);
+    if (!r.ok()) spdlog::warn("run {}: split {}: {}", c_.run_id, claimed->index, r.ToString());
+    return true;
+  };
+  std::vector<std::thread> helpers;
+  for (int i = 1; i < ex_->options_.source_parallelism; ++i)
+    helpers.emplace_back([&] {
+      while (!ShouldStop() && run_one()) {
+      }
+    });
+  // Until the run attempt ends (its last split's finisher, or a failure, ended it), taking any
+  // split of it that becomes claimable (a dead worker's).
+  bool succeeded = false;
+  while (true) {
+    int64_t seen = ex_->meta_->RunWrites();
+    std::string status;
+    int64_t attempt = 0;
+    Status r = ex_->meta_->Read([&](MetaTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(Entity run, txn.Get(c_.scope, kRuns, c_.run_id));
+      RunState st(run.doc);
+      status = st.status();
+      attempt = st.lease().attempt;
+      return Status::OK();
+    });
+    if (r.ok() && status != run_status::kInProgress) {
+      succeeded = status == run_status::kSuccess;
+      if (!succeeded) ended_as_ = status;
+      break;
+    }
+    if (r.ok() && attempt != c_.attempt) {
+      lease_lost_ = true;  // taken over: the next attempt replans
+      break;
+    }
+    if (ShouldStop()) break;
+    if (r.ok() && run_one()) continue;
+    for (int64_t w = 0; w < ex_->options_.poll_ms && !ShouldStop(); w += 50) {
+      if (ex_->meta_->WaitForRunWrites(seen, 50)) break;
+    }
+  }
+  for (auto& t : helpers) t.join();
+  heartbeat_stop_ = true;
+  if (succeeded) return Status::OK();
+  if (!ended_as_.empty()) return Status::Aborted("the run ended " + ended_as_);
+  if (lease_lost_) return Status::Aborted("lease lost");
+  return Status::Cancelled("run stopped");
 }
 
 // The failed-record rule, the diagnostics file, then the commit that also finishes the run.
@@ -575,23 +734,24 @@ Result<std::vector<std::string>> Executor::RunExecution::ReplacedBatchIds(MetaTx
 // FLUXO-1223-400 naming that run). Runs of a flow execute one at a time (the flow is locked at
 // claim), so the replacing run finished before this one was claimed and this check, in the
 // commit's transaction, cannot race with it.
-Status Executor::RunExecution::CheckNotSuperseded(MetaTxn& txn) const {
-  RunTarget t = RunTargetOf(in_.run.doc);
+Status CheckNotSuperseded(MetaTxn& txn, const Scope& scope, const Entity& run_entity,
+                          const std::string& flow_id) {
+  RunTarget t = RunTargetOf(run_entity.doc);
   std::string after;
   while (true) {
     ListQuery q;
     q.limit = 500;
     q.order_field = "id";
     q.order_desc = false;
-    q.filters = {Where("flowId", FilterOp::kEq, in_.flow.id),
+    q.filters = {Where("flowId", FilterOp::kEq, flow_id),
                  Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
-                 Where("createdAt", FilterOp::kGt, std::to_string(in_.run.created_at)),
+                 Where("createdAt", FilterOp::kGt, std::to_string(run_entity.created_at)),
                  Where("fluxo.windowStart", FilterOp::kLt, std::to_string(t.window_end)),
                  Where("fluxo.windowEnd", FilterOp::kGt, std::to_string(t.window_start))};
     if (!after.empty()) q.filters.push_back(Where("id", FilterOp::kGt, after));
-    ASSIGN_OR_RETURN(EntityPage page, txn.List(c_.scope, kRuns, q));
+    ASSIGN_OR_RETURN(EntityPage page, txn.List(scope, kRuns, q));
     for (const auto& run : page.items) {
-      if (run.id == c_.run_id || !RunTargetOf(run.doc).replace) continue;
+      if (run.id == run_entity.id || !RunTargetOf(run.doc).replace) continue;
       RunTarget r = RunTargetOf(run.doc);
       return Status::FailedPrecondition(
                  "run " + run.id + ", created after this one, replaced the window [" +
@@ -603,6 +763,10 @@ Status Executor::RunExecution::CheckNotSuperseded(MetaTxn& txn) const {
     if (page.items.size() < static_cast<size_t>(q.limit)) return Status::OK();
     after = page.items.back().id;
   }
+}
+
+Status Executor::RunExecution::CheckNotSuperseded(MetaTxn& txn) const {
+  return fluxo::CheckNotSuperseded(txn, c_.scope, in_.run, in_.flow.id);
 }
 
 // Inside the transaction that commits target `target`'s batch `new_batch_id` ("" when the run
@@ -630,28 +794,6 @@ Status Executor::RunExecution::ReplaceInDataset(MetaTxn& txn, size_t target,
   return Status::OK();
 }
 
-// The warnings of a successful run: partial ingestion, rows with a NULL delta value, and the
-// source's own (the late-commit guard's).
-std::vector<RunError> Executor::RunExecution::SuccessWarnings(
-    const RunCounts& counts, const std::optional<std::string>& partial,
-    const std::vector<SourceWarning>& source_warnings) const {
-  std::vector<RunError> errors;
-  if (partial) {
-    errors.push_back(
-        RunError{"INGEST-1212-400", "Partial ingestion: " + *partial, counts.failed_records});
-  }
-  if (int64_t n = progress_.null_delta_rows(); n > 0) {
-    errors.push_back(RunError{kNullDeltaWarning,
-                              std::to_string(n) + " rows have a NULL value in the delta column " +
-                                  in_.source.delta_column.value_or("?") +
-                                  ": they belong to no window and are never ingested",
-                              n});
-  }
-  for (const auto& w : source_warnings)
-    errors.push_back(RunError{w.code, w.message, w.record_count});
-  return errors;
-}
-
 // Inside the last commit's transaction: the run becomes `success` with its final metrics.
 Status Executor::RunExecution::MarkSucceeded(MetaTxn& txn,
                                              const std::vector<std::string>& batch_ids,
@@ -664,7 +806,8 @@ Status Executor::RunExecution::MarkSucceeded(MetaTxn& txn,
   RETURN_IF_ERROR(ReleaseRun(run.doc, run_status::kSuccess));
   RunCounts counts = progress_.Snapshot();
   SetRunProgress(run.doc, counts, std::string(run_status::kSuccess), started_ms_, Now(), batch_ids);
-  SetRunErrors(run.doc, SuccessWarnings(counts, partial, source_warnings));
+  SetRunErrors(run.doc, SuccessWarnings(counts, partial, progress_.null_delta_rows(),
+                                        in_.source.delta_column, source_warnings));
   SetRunInputFacts(run.doc, progress_.null_delta_rows(), input_files);
   TouchEntity(run, Now());
   RETURN_IF_ERROR(txn.Update(c_.scope, run, expected));
@@ -680,6 +823,13 @@ void Executor::RunExecution::Finish(Outcome outcome, const std::string& code,
   std::string status(outcome == Outcome::kHandedBack  ? run_status::kScheduled
                      : outcome == Outcome::kCancelled ? run_status::kCancelled
                                                       : run_status::kFailed);
+  if (split_phase_) {
+    std::vector<RunError> errors;
+    if (outcome == Outcome::kFailed) errors.push_back(RunError{code, message, std::nullopt});
+    Status s = SplitRunner::End(*ex_, c_.scope, c_.run_id, c_.attempt, status, errors);
+    if (!s.ok()) spdlog::warn("run {}: cannot record the outcome: {}", c_.run_id, s.ToString());
+    return;
+  }
   Status s = ex_->meta_->Transact([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(Entity run, txn.Get(c_.scope, kRuns, c_.run_id));
     RETURN_IF_ERROR(OwnsRun(run.doc));
@@ -719,7 +869,11 @@ void Executor::RunExecution::Conclude(const Status& result) {
         batch_for_log_.empty() ? "-" : batch_for_log_, c.output_records, c.output_bytes,
         c.output_files, static_cast<double>(Now() - started_ms_) / 1000.0);
   };
-  if (result.ok()) {
+  if (result.ok() && split_phase_) {
+    spdlog::info("run {} succeeded (its splits' finisher committed it)", c_.run_id);
+  } else if (!ended_as_.empty()) {
+    spdlog::info("run {} ended {} by a split worker", c_.run_id, ended_as_);
+  } else if (result.ok()) {
     ok_runs.Add();
     rows.Add(c.output_records);
     summary("succeeded");

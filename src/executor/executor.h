@@ -10,6 +10,10 @@
 // metrics and notices `op=cancel`. A run taken over after its worker died first removes the dead
 // attempt's files. Transient source errors are retried with capped exponential backoff and
 // jitter; permanent ones fail the run at once with the source's message.
+//
+// With run_splits >= 2 a run's window is cut into that many splits, stored as rows any worker of
+// any process may claim (metastore/split_queue.h, executor/split_work.h): idle workers take a
+// split before a new run, and the last split's finisher commits the run's batches.
 #pragma once
 
 #include <atomic>
@@ -24,17 +28,22 @@
 #include "connectors/registry.h"
 #include "lake/lake.h"
 #include "metastore/metastore.h"
+#include "metastore/split_queue.h"
 #include "secrets/master_key.h"
 
 namespace fluxo {
 
 struct ExecutorOptions {
-  int workers = 2;                // run slots of this process
-  std::string owner;              // lease owner id; "" -> host:pid:random
-  int64_t lease_ms = 15000;       // a run whose heartbeat stops is taken over after this
-  int64_t heartbeat_ms = 1000;    // metrics and lease refresh period (<= 2 s: live metrics)
-  int64_t poll_ms = 250;          // idle wait between claim attempts
-  int source_parallelism = 2;     // splits read at once per run
+  int workers = 2;              // run slots of this process
+  std::string owner;            // lease owner id; "" -> host:pid:random
+  int64_t lease_ms = 15000;     // a run whose heartbeat stops is taken over after this
+  int64_t heartbeat_ms = 1000;  // metrics and lease refresh period (<= 2 s: live metrics)
+  int64_t poll_ms = 250;        // idle wait between claim attempts
+  int source_parallelism = 2;   // splits read at once per run (by its holder)
+  // >= 2: windows are planned in this many splits that every worker of every process may
+  // execute (split_work.h); 0 or 1: a run is read by its holder only. Flows with error
+  // diagnostics and replacing runs always take the holder-only path.
+  int run_splits = 0;
   int max_transient_retries = 4;  // retries of a transient source error within one attempt
   int64_t retry_base_ms = 500;    // first backoff; doubles up to retry_cap_ms, with jitter
   int64_t retry_cap_ms = 10000;
@@ -65,11 +74,14 @@ class Executor {
  private:
   struct Claimed;
   class RunExecution;
+  friend class SplitRunner;
 
   void WorkerLoop(int index);
   void GcLoop();
   Result<std::optional<Claimed>> Claim();
   void Execute(const Claimed& claimed);
+  // A split claimed from another run's holder (split_work.cc).
+  void ExecuteSplit(const ClaimedSplit& split);
 
   MetaStore* meta_;
   Lake* lake_;

@@ -236,9 +236,6 @@ Result<std::unique_ptr<EncodeStage>> EncodeStage::Begin(Lake& lake, const Encode
                                                         std::shared_ptr<const Schema> schema,
                                                         int threads, RowErrorLog& row_errors) {
   std::unique_ptr<EncodeStage> stage(new EncodeStage(lake, row_errors));
-  parquet::ParquetWriterOptions pw;
-  ASSIGN_OR_RETURN(pw.codec, parquet::ParseCodec(target.codec));
-  pw.row_group_bytes = std::max<int64_t>(int64_t{16} << 20, (int64_t{96} << 20) / threads);
   for (const auto& ds : target.dataset_ids) {
     auto ctx = lake.BeginBatch(target.scope, ds, target.run_id, target.flow_id, target.attempt);
     if (!ctx.ok()) {
@@ -255,21 +252,44 @@ Result<std::unique_ptr<EncodeStage>> EncodeStage::Begin(Lake& lake, const Encode
     }
     row_errors.Attach(std::move(w).value());
   }
+  Status s = stage->OpenSinks(std::move(schema), target.codec, threads, true);
+  if (!s.ok()) {
+    stage->Abort(s.message());
+    return s;
+  }
+  return stage;
+}
+
+Result<std::unique_ptr<EncodeStage>> EncodeStage::Attach(
+    Lake& lake, const std::vector<BatchContext>& batches, std::shared_ptr<const Schema> schema,
+    const std::string& codec, const std::string& tag, bool empty_file, RowErrorLog& row_errors) {
+  std::unique_ptr<EncodeStage> stage(new EncodeStage(lake, row_errors));
+  stage->tag_ = tag;
+  stage->batches_ = batches;
+  RETURN_IF_ERROR(stage->OpenSinks(std::move(schema), codec, 1, empty_file));
+  return stage;
+}
+
+Status EncodeStage::OpenSinks(std::shared_ptr<const Schema> schema, const std::string& codec,
+                              int threads, bool empty_file) {
+  parquet::ParquetWriterOptions pw;
+  ASSIGN_OR_RETURN(pw.codec, parquet::ParseCodec(codec));
+  pw.row_group_bytes = std::max<int64_t>(int64_t{16} << 20, (int64_t{96} << 20) / threads);
   std::vector<std::shared_ptr<std::atomic<int>>> part_numbers;
-  for (size_t i = 0; i < stage->batches_.size(); ++i)
+  for (size_t i = 0; i < batches_.size(); ++i)
     part_numbers.push_back(std::make_shared<std::atomic<int>>(0));
-  stage->sinks_.resize(threads);
+  sinks_.resize(threads);
   for (int t = 0; t < threads; ++t) {
-    for (size_t i = 0; i < stage->batches_.size(); ++i) {
-      OutputFactory parts = lake.PartFactory(stage->batches_[i]);
+    for (size_t i = 0; i < batches_.size(); ++i) {
+      OutputFactory parts = lake_.PartFactory(batches_[i], tag_);
       auto counter = part_numbers[i];
       SinkOptions so;
-      so.write_empty_file = t == 0;  // an empty batch still gets one (0-row) file
-      stage->sinks_[t].push_back(parquet::NewParquetSink(
+      so.write_empty_file = empty_file && t == 0;  // an empty batch still gets one (0-row) file
+      sinks_[t].push_back(parquet::NewParquetSink(
           schema, pw, [parts, counter](int) { return parts(counter->fetch_add(1)); }, so));
     }
   }
-  return stage;
+  return Status::OK();
 }
 
 EncodeStage::~EncodeStage() {
@@ -310,7 +330,11 @@ void EncodeStage::Abort(const std::string& reason) {
     for (auto& sink : per_thread) sink->Abort();
   }
   row_errors_.Abort();
-  for (const auto& ctx : batches_) (void)lake_.Abort(ctx, reason);
+  for (const auto& ctx : batches_) {
+    Status s = tag_.empty() ? lake_.Abort(ctx, reason) : lake_.RemoveParts(ctx, tag_ + "-");
+    if (!s.ok() && !tag_.empty())
+      spdlog::warn("batch {}: files of split attempt {}: {}", ctx.batch_id, tag_, s.ToString());
+  }
 }
 
 void EncodeStage::Discard() {

@@ -135,6 +135,14 @@ class EncodeStage {
   static Result<std::unique_ptr<EncodeStage>> Begin(Lake& lake, const EncodeTarget& target,
                                                     std::shared_ptr<const Schema> schema,
                                                     int threads, RowErrorLog& row_errors);
+  // One split attempt of a distributed run (split_work.h): sinks into the run's existing
+  // `loading` batches, writing part-<tag>-NNNNN.parquet. The batches belong to the run, not to
+  // this stage: Abort and the destructor remove only this stage's files (Lake::RemoveParts), and
+  // Discard is not for it. `empty_file`: write one 0-row file when no row came (split 0 does,
+  // so a batch always carries its schema).
+  static Result<std::unique_ptr<EncodeStage>> Attach(
+      Lake& lake, const std::vector<BatchContext>& batches, std::shared_ptr<const Schema> schema,
+      const std::string& codec, const std::string& tag, bool empty_file, RowErrorLog& row_errors);
   ~EncodeStage();
 
   Status Write(int thread, const RecordBatch& batch);
@@ -155,8 +163,12 @@ class EncodeStage {
 
  private:
   EncodeStage(Lake& lake, RowErrorLog& row_errors) : lake_(lake), row_errors_(row_errors) {}
+  // Opens `threads` sinks per batch; part names carry `tag_` when set.
+  Status OpenSinks(std::shared_ptr<const Schema> schema, const std::string& codec, int threads,
+                   bool empty_file);
 
   Lake& lake_;
+  std::string tag_;  // set by Attach: the batches are the run's, the tagged files this stage's
   RowErrorLog& row_errors_;
   std::vector<BatchContext> batches_;
   std::vector<std::vector<std::unique_ptr<RecordSink>>> sinks_;  // [thread][batch]

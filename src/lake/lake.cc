@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "base/fault.h"
 #include "base/ids.h"
 #include "base/log.h"
@@ -143,14 +145,30 @@ Result<BatchContext> Lake::BeginBatch(const Scope& scope, const std::string& dat
   return ctx;
 }
 
-OutputFactory Lake::PartFactory(const BatchContext& ctx) {
-  std::string prefix = ctx.prefix;
+OutputFactory Lake::PartFactory(const BatchContext& ctx, const std::string& tag) {
+  std::string prefix = ctx.prefix + "part-" + (tag.empty() ? "" : tag + "-");
   ObjectStore* objects = objects_;
   return [prefix, objects](int index) -> Result<std::unique_ptr<OutputStream>> {
-    ASSIGN_OR_RETURN(auto w,
-                     objects->NewWriter(fmt::format("{}part-{:05d}.parquet", prefix, index)));
+    ASSIGN_OR_RETURN(auto w, objects->NewWriter(fmt::format("{}{:05d}.parquet", prefix, index)));
     return WrapObjectWriter(std::move(w));
   };
+}
+
+Status Lake::RemoveParts(const BatchContext& ctx, const std::string& tag_prefix) {
+  return DeletePrefix(ctx.prefix + "part-" + tag_prefix);
+}
+
+Status Lake::RemoveUncommittedParts(const BatchContext& ctx, const std::vector<WrittenFile>& kept) {
+  std::set<std::string> keep;
+  for (const auto& f : kept) keep.insert(f.name);
+  ASSIGN_OR_RETURN(auto objects, objects_->ListAll(ctx.prefix + "part-"));
+  Status first = objects_->DeleteIncomplete(ctx.prefix + "part-");
+  for (const auto& o : objects) {
+    if (keep.count(o.key)) continue;
+    Status s = objects_->Delete(o.key);
+    if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;
+  }
+  return first;
 }
 
 Result<std::unique_ptr<ObjectWriter>> Lake::RowErrorsWriter(const BatchContext& ctx) {

@@ -71,8 +71,15 @@ class Lake {
                                   const std::string& run_id, const std::string& flow_id,
                                   int64_t attempt);
 
-  // Output streams for the sink: part-00000.parquet, part-00001.parquet, ...
-  OutputFactory PartFactory(const BatchContext& ctx);
+  // Output streams for the sink: part-00000.parquet, part-00001.parquet, ... With a `tag` (one
+  // split attempt of a distributed run, executor/split_work.h): part-<tag>-00000.parquet, ...
+  OutputFactory PartFactory(const BatchContext& ctx, const std::string& tag = "");
+  // Deletes the batch's part files whose name begins with part-<tag_prefix> (what a dead split
+  // attempt wrote; unfinished uploads included). The batch record is untouched.
+  Status RemoveParts(const BatchContext& ctx, const std::string& tag_prefix);
+  // After a commit: deletes the batch's part files that `kept` (the committed files) does not
+  // name, so a file of a dead split attempt never stays beside the batch. Best effort.
+  Status RemoveUncommittedParts(const BatchContext& ctx, const std::vector<WrittenFile>& kept);
   // Where row errors go (JSON Lines). Caller commits or aborts the writer.
   Result<std::unique_ptr<ObjectWriter>> RowErrorsWriter(const BatchContext& ctx);
 

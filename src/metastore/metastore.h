@@ -147,10 +147,10 @@ class MetaStore {
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
 
   // Wake-ups for run claimers (the executor). RunWrites() is a counter that grows after each
-  // committed transaction that inserted, updated or deleted an entity of kind kWakeKind: those of
-  // this process, and with PostgreSQL those of every process (LISTEN/NOTIFY; when the listener
-  // is down, callers simply time out and poll). WaitForRunWrites blocks until the counter differs
-  // from `seen` or `timeout_ms` (milliseconds) passed; true when it differs.
+  // committed transaction that inserted, updated or deleted an entity of a kind IsWakeKind names:
+  // those of this process, and with PostgreSQL those of every process (LISTEN/NOTIFY; when the
+  // listener is down, callers simply time out and poll). WaitForRunWrites blocks until the counter
+  // differs from `seen` or `timeout_ms` (milliseconds) passed; true when it differs.
   virtual int64_t RunWrites() = 0;
   virtual bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) = 0;
 
@@ -159,8 +159,10 @@ class MetaStore {
   virtual Result<MetaSnapshot> Snapshot() = 0;
 };
 
-// The entity kind whose writes wake claimers (MetaStore::RunWrites).
+// The entity kinds whose writes wake claimers (MetaStore::RunWrites): runs, and split rows
+// (metastore/split_queue.h), so that a split planned on one node is claimed on another at once.
 inline constexpr const char* kWakeKind = "runs";
+inline bool IsWakeKind(const std::string& kind) { return kind == kWakeKind || kind == "splits"; }
 
 // Opens the metastore named by `url`: "sqlite:PATH" (or a bare path; creates the file when
 // missing) or "postgresql://USER:PASSWORD@HOST:PORT/DB?..." (a libpq URI; "postgres://" too).

@@ -1,8 +1,10 @@
 // Many machines on loopback: two `fluxo serve` and one `fluxo worker` on one PostgreSQL metastore
 // and one S3 lake (s3rver), sharing one master key file. Runs created on either API node are
-// executed by whichever process claims them; two processes are killed -9 at random moments; every
-// run still ends `success`, DuckDB counts each row exactly once, and no file of a dead attempt is
-// left in the bucket.
+// executed by whichever process claims them, and each run's window is planned in 8 splits that
+// every process may take (split rows, src/executor/split_work.h): one 5,000,000-row window is read
+// by several processes. Two processes are killed -9 at random moments (while they work on the big
+// window); every run still ends `success`, DuckDB counts each row exactly once, and no file of a
+// dead attempt (run or split) is left in the bucket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -116,41 +118,43 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
   await w.ready;
   const apiA = await a.client(), apiB = await b.client();
   const runs = [];
-  // Every fourth run is big, so that a killed process is likely to die in the middle of one.
+  // Run 0 is the 5,000,000-row window; every fourth other run is mid-sized, the rest small.
+  const HUGE = Number(process.env.FLUXO_MULTINODE_HUGE_ROWS || 5000000);
   for (let i = 0; i < 20; i++) {
     const db = path.join(sources, `mn${i}.db`);
-    const rows = (i % 4 === 0 ? 300000 : 20000) + i;
+    const rows = (i === 0 ? HUGE : i % 4 === 0 ? 100000 : 5000) + i;
     const { base, step } = makeEvents(db, rows);
     const api = i % 2 ? apiB : apiA;  // created on either node
-    runs.push({ api, f: await sqliteFlow(api, db), rows, big: i % 4 === 0, base, step });
+    runs.push({ api, f: await sqliteFlow(api, db), rows, base, step });
   }
-  // Then every run at once.
+  const huge = runs[0];
+  // Then every run at once, the big one first.
   for (const r of runs) r.id = await createRun(r.api, r.f.flow, r.base, r.base + r.rows * r.step);
-  // kill -9 the worker and the second API node at random moments while each holds a run; a run
-  // still held by the dead process right after the kill must be taken over by another.
-  const orphans = [];
-  async function killWhileHolding(victim, owner) {
-    // Until the victim holds a run (or nothing is left to hold).
-    const deadline = Date.now() + 30000;
+  // kill -9 the worker, then the second API node, each at a random moment while it works on the
+  // big window (holds it, or has claimed one of its splits).
+  const heldAtKill = [];
+  async function killWhileWorkingOnHuge(victim, owner, logs) {
+    const deadline = Date.now() + 60000;
     while (Date.now() < deadline) {
-      const docs = await Promise.all(runs.map((r) => getRun(apiA, r.id)));
-      const status = (d) => d.metrics.statusSummary.status;
-      if (docs.some((d, i) => runs[i].big && d.fluxo.leaseOwner === owner && status(d) === 'inProgress')) break;
-      if (docs.every((d) => status(d) === 'success')) break;
-      await sleep(20);
+      const doc = await getRun(apiA, huge.id);
+      if (doc.metrics.statusSummary.status !== 'inProgress' && doc.metrics.statusSummary.status !== 'scheduled') break;
+      if (doc.fluxo.leaseOwner === owner || new RegExp(`split \\d+ of run ${huge.id} claimed`).test(logs())) break;
+      await sleep(50);
     }
-    await sleep(randomMs(0, 200));
+    await sleep(randomMs(0, 1500));
     victim.kill('SIGKILL');
     for (const r of runs) {
       const doc = await getRun(apiA, r.id);
-      if (doc.fluxo.leaseOwner === owner && doc.metrics.statusSummary.status === 'inProgress') orphans.push(r.id);
+      if (doc.fluxo.leaseOwner === owner && doc.metrics.statusSummary.status === 'inProgress') heldAtKill.push(r.id);
     }
   }
-  await killWhileHolding(w.proc, ownerOf(w.logs()));
+  await killWhileWorkingOnHuge(w.proc, ownerOf(w.logs()), w.logs);
   assert.equal((await w.exited).signal, 'SIGKILL');
-  await killWhileHolding(b.proc, ownerOf(b.logs));
-  console.log(`claims before the kills: worker ${(w.logs().match(/claimed/g) || []).length}, ` +
-    `serve B ${(b.logs.match(/claimed/g) || []).length}, serve A ${(a.logs.match(/claimed/g) || []).length}`);
+  await killWhileWorkingOnHuge(b.proc, ownerOf(b.logs), () => b.logs);
+  const splitsOf = (logs) => (logs.match(new RegExp(`split \\d+ of run ${huge.id} claimed`, 'g')) || []).length;
+  console.log(`before the kills: worker ${(w.logs().match(/claimed/g) || []).length} claims ` +
+    `(${splitsOf(w.logs())} splits of the big run), serve B ${(b.logs.match(/claimed/g) || []).length} ` +
+    `(${splitsOf(b.logs)}), serve A ${(a.logs.match(/claimed/g) || []).length} (${splitsOf(a.logs)})`);
   await b.exited;
   // A replacement worker joins later; node A and it finish everything.
   await sleep(randomMs(200, 1000));
@@ -158,9 +162,9 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
   await w.ready;
   try {
     let takeovers = 0;
-    const batchIds = [];
+    const committed = new Map();  // dataset id -> {batch, files}
     for (const { f, rows, id } of runs) {
-      const run = await waitRun(apiA, id, { timeoutMs: 120000 });
+      const run = await waitRun(apiA, id, { timeoutMs: 300000 });
       assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
       if (run.fluxo.attempt > 1) takeovers++;
       const batches = Object.values((await apiA.get(`${CATALOG}/batches?dataSet=${f.dataSetId}`)).body)
@@ -173,34 +177,51 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
       for (const [i, file] of listing.body.data.entries()) {
         const local = path.join(sources, `${id}-${i}.parquet`);
         const dl = await fetch(a.base + file._links.self.href, { headers: apiA.headers });
-        assert.equal(dl.status, 200);
+        assert.equal(dl.status, 200, `${file._links.self.href} of run ${id}: ${await dl.clone().text()}`);
         fs.writeFileSync(local, Buffer.from(await dl.arrayBuffer()));
         locals.push(local);
       }
-      batchIds.push(batchIdOf(run));
+      committed.set(f.dataSetId, { batch: batchIdOf(run), files: listing.body.data.length });
       const [row] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM read_parquet([${locals.map(lit).join(', ')}])`);
       assert.equal(Number(row.n), rows, `rows of run ${id}`);
       assert.equal(Number(row.d), rows, `distinct ids of run ${id}`);
+      for (const l of locals) fs.rmSync(l);
+      if (id === huge.id) {
+        // Read by more than one process: the run's split summary names each split's executor.
+        const sum = run.metrics.splitSummary;
+        assert.ok(sum, 'the big run ran as splits');
+        assert.ok(sum.splitCount >= 8, `${sum.splitCount} splits`);
+        assert.equal(sum.splits.length, sum.splitCount);
+        assert.equal(sum.splits.reduce((n, s) => n + s.outputRecords, 0), rows);
+        assert.ok(sum.executorCount > 1, `executors: ${JSON.stringify(sum.byExecutor)}`);
+        console.log(`big run: ${rows} rows, ${sum.splitCount} splits by ${sum.executorCount} processes ` +
+          `${JSON.stringify(sum.byExecutor)}; redone splits: ${sum.splits.filter((s) => s.attempt > 1).length}; ` +
+          `run attempt ${run.fluxo.attempt}`);
+      }
     }
-    // No file of a dead attempt is left: under each run's dataset, every Parquet object is in the
-    // committed batch's folder (the taken-over attempts' files were removed).
-    const committed = new Map(runs.map((r, i) => [r.f.dataSetId, batchIds[i]]));
+    // No file of a dead attempt is left: under each run's dataset, the only Parquet objects are
+    // the committed batch's files (a dead run attempt's batch folder is gone, and so is any part
+    // of a dead split attempt inside the committed folder).
     const stray = await eventually(() => {
-      const left = bucketKeys().filter((k) => k.endsWith('.parquet')).filter((k) => {
-        const m = k.match(/\/datasets\/([^/]+)\/([^/]+)\//);
-        return m && committed.has(m[1]) && !k.includes(committed.get(m[1]));
-      });
+      const left = [];
+      const inBatch = new Map();
+      for (const k of bucketKeys().filter((x) => x.endsWith('.parquet'))) {
+        const m = k.match(/\/datasets\/([^/]+)\/batches\/([^/]+)\//);
+        if (!m || !committed.has(m[1])) continue;
+        if (m[2] !== committed.get(m[1]).batch) left.push(k);
+        else inBatch.set(m[1], (inBatch.get(m[1]) || 0) + 1);
+      }
+      for (const [ds, c] of committed) {
+        if ((inBatch.get(ds) || 0) !== c.files) left.push(`${c.batch}: ${inBatch.get(ds)} files, ${c.files} committed`);
+      }
       return left.length === 0 ? [] : (console.log('left:', left), null);
     }, { timeoutMs: 60000, intervalMs: 1000, what: 'no file of a dead attempt in the bucket' });
     assert.deepEqual(stray, []);
-    const ours = bucketKeys().filter((k) => k.endsWith('.parquet') &&
-      [...committed.values()].some((b) => k.includes(b)));
-    assert.ok(ours.length >= runs.length);
-    for (const id of orphans) {
-      assert.ok((await getRun(apiA, id)).fluxo.attempt > 1, `run ${id} of a killed process was taken over`);
-    }
+    const m = await a.http('GET', '/metrics');
+    assert.match(m.text, /fluxo_splits_total\{state="claimed"\} \d+/);
     console.log(`multinode: ${takeovers} of ${runs.length} runs were taken over after a kill -9 ` +
-      `(${orphans.length} held by a process at the moment it died)`);
+      `(${heldAtKill.length} were held by a process at the moment it died; the others' splits ` +
+      'were finished by the live processes)');
   } finally {
     w.proc.kill('SIGTERM');
     await w.exited;
@@ -241,6 +262,18 @@ test('a lost metastore fails /readyz and pauses runs; they resume when it return
       .filter((x) => x.status === 'success');
     assert.equal(batches.length, 1);
     assert.equal(batches[0].metrics.outputRecordCount, rows);
+    // Nothing lost or doubled: every id once in the committed files.
+    const listing = await api.get(`${EXPORT}/batches/${batchIdOf(run)}/files`);
+    const locals = [];
+    for (const [i, file] of listing.body.data.entries()) {
+      const local = path.join(sources, `outage-${i}.parquet`);
+      const dl = await fetch(a.base + file._links.self.href, { headers: api.headers });
+      fs.writeFileSync(local, Buffer.from(await dl.arrayBuffer()));
+      locals.push(local);
+    }
+    const [row] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM read_parquet([${locals.map(lit).join(', ')}])`);
+    assert.equal(Number(row.n), rows);
+    assert.equal(Number(row.d), rows);
   } finally {
     await a.stop();
   }

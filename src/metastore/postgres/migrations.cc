@@ -59,6 +59,10 @@ CREATE INDEX entities_runs_due ON entities (kind, lower(doc #>> '{metrics,status
 CREATE INDEX entities_by_run ON entities (kind, (doc #>> '{runId}')) WHERE kind = 'batches';
 CREATE INDEX entities_by_status_only ON entities (kind, lower(doc #>> '{status}'), created_at) WHERE kind = 'batches';
 )sql"},
+      {3, "split rows: claims by state and lease, rows of a run", R"sql(
+CREATE INDEX entities_splits_claim ON entities (kind, lower(doc #>> '{state}'), id) WHERE kind = 'splits';
+CREATE INDEX entities_splits_by_run ON entities (kind, org, sandbox, (doc #>> '{runId}'), id) WHERE kind = 'splits';
+)sql"},
   };
   return kMigrations;
 }

@@ -72,7 +72,7 @@ class PgTxn : public MetaTxn {
   bool wrote_wake_kind() const { return wrote_wake_kind_; }
 
   Status Insert(const Scope& scope, const Entity& e) override {
-    wrote_wake_kind_ |= e.kind == kWakeKind;
+    wrote_wake_kind_ |= IsWakeKind(e.kind);
     // ON CONFLICT DO NOTHING: a taken id is an answer, not an error that would abort the
     // transaction (the caller may go on, as with SQLite).
     ASSIGN_OR_RETURN(
@@ -102,7 +102,7 @@ class PgTxn : public MetaTxn {
   }
 
   Status Update(const Scope& scope, const Entity& e, const std::string& expected_etag) override {
-    wrote_wake_kind_ |= e.kind == kWakeKind;
+    wrote_wake_kind_ |= IsWakeKind(e.kind);
     ASSIGN_OR_RETURN(ResultPtr r,
                      Run("UPDATE entities SET etag = $1, updated_at = $2::bigint, doc = $3::json, "
                          "secret = $4 WHERE kind = $5 AND id = $6 AND org = $7 AND sandbox = $8 "
@@ -118,7 +118,7 @@ class PgTxn : public MetaTxn {
   }
 
   Status Delete(const Scope& scope, const std::string& kind, const std::string& id) override {
-    wrote_wake_kind_ |= kind == kWakeKind;
+    wrote_wake_kind_ |= IsWakeKind(kind);
     ASSIGN_OR_RETURN(auto referrers, Referrers(scope, id));
     // Existence first: a missing entity is NotFound even if stale refs point at it.
     ASSIGN_OR_RETURN(Entity cur, Get(scope, kind, id));

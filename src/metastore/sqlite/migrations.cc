@@ -57,6 +57,10 @@ CREATE INDEX entities_runs_due ON entities (kind, json_extract(doc, '$.metrics.s
 CREATE INDEX entities_by_run ON entities (kind, json_extract(doc, '$.runId')) WHERE kind = 'batches';
 CREATE INDEX entities_by_status_only ON entities (kind, json_extract(doc, '$.status'), created_at) WHERE kind = 'batches';
 )sql"},
+      {3, "split rows: claims by state and lease, rows of a run", R"sql(
+CREATE INDEX entities_splits_claim ON entities (kind, json_extract(doc, '$.state'), json_extract(doc, '$.leaseExpiry'), id) WHERE kind = 'splits';
+CREATE INDEX entities_splits_by_run ON entities (kind, org, sandbox, json_extract(doc, '$.runId'), id) WHERE kind = 'splits';
+)sql"},
   };
   return kMigrations;
 }

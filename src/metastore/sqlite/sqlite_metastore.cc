@@ -455,18 +455,18 @@ class ContentionTrackingTxn : public MetaTxn {
   bool wrote_wake_kind() const { return wrote_wake_kind_; }
 
   Status Insert(const Scope& scope, const Entity& e) override {
-    wrote_wake_kind_ |= e.kind == kWakeKind;
+    wrote_wake_kind_ |= IsWakeKind(e.kind);
     return Note(inner_->Insert(scope, e));
   }
   Result<Entity> Get(const Scope& scope, const std::string& kind, const std::string& id) override {
     return Note(inner_->Get(scope, kind, id));
   }
   Status Update(const Scope& scope, const Entity& e, const std::string& expected_etag) override {
-    wrote_wake_kind_ |= e.kind == kWakeKind;
+    wrote_wake_kind_ |= IsWakeKind(e.kind);
     return Note(inner_->Update(scope, e, expected_etag));
   }
   Status Delete(const Scope& scope, const std::string& kind, const std::string& id) override {
-    wrote_wake_kind_ |= kind == kWakeKind;
+    wrote_wake_kind_ |= IsWakeKind(kind);
     return Note(inner_->Delete(scope, kind, id));
   }
   Result<EntityPage> List(const Scope& scope, const std::string& kind,

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "base/ids.h"
+#include "executor/split_work.h"
+#include "metastore/split_queue.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
 #include "model/spec_ids.h"
@@ -58,8 +60,11 @@ class FakeSource : public Source {
   std::shared_ptr<const Schema> schema() const override { return schema_; }
   Result<std::vector<Split>> PlanSplits() override {
     if (b_->no_splits) return std::vector<Split>{};
-    // Two splits: even and odd halves of the id range.
-    return std::vector<Split>{{"low", json::value(0)}, {"high", json::value(1)}};
+    // max(2, parallelism) splits: equal parts of the id range; the state is the index.
+    int n = std::max(2, cfg_.parallelism);
+    std::vector<Split> splits;
+    for (int i = 0; i < n; ++i) splits.push_back({"part " + std::to_string(i), json::value(i)});
+    return splits;
   }
   Result<std::unique_ptr<SourceReader>> OpenReader(const Split& split) override;
 
@@ -97,9 +102,10 @@ class FakeReader : public SourceReader {
 };
 
 Result<std::unique_ptr<SourceReader>> FakeSource::OpenReader(const Split& split) {
-  int64_t half = b_->rows / 2;
-  bool low = split.state.as_int64() == 0;
-  return std::unique_ptr<SourceReader>(new FakeReader(this, low ? 0 : half, low ? half : b_->rows));
+  int n = std::max(2, cfg_.parallelism);
+  int64_t i = split.state.as_int64();
+  return std::unique_ptr<SourceReader>(
+      new FakeReader(this, b_->rows * i / n, b_->rows * (i + 1) / n));
 }
 
 class FakeConnector : public Connector {
@@ -539,6 +545,187 @@ TEST_F(EngineTest, OneRunPerFlowAtATime) {
   }
   EXPECT_FALSE(*ex2->RunOne()) << "the flow already has a run in progress";
   t1.join();
+}
+
+// ---- Split-level work (split_work.h): runs planned in split rows that any executor may take.
+
+// Every object of the lake is the manifest or a committed file of a `success` batch: no file of
+// a dead or abandoned split attempt is left.
+void ExpectOnlyCommittedFiles(EngineTest* t, const std::vector<ObjectInfo>& objects,
+                              const std::set<std::string>& committed) {
+  (void)t;
+  for (const auto& o : objects) {
+    if (o.key.find("_manifest.json") != std::string::npos) continue;
+    EXPECT_TRUE(committed.count(o.key)) << "left over: " << o.key;
+  }
+}
+
+class SplitTest : public EngineTest {
+ protected:
+  ExecutorOptions SplitOptions(const std::string& owner) {
+    ExecutorOptions o;
+    o.owner = owner;
+    o.run_splits = 8;
+    o.workers = 1;
+    o.source_parallelism = 1;
+    o.poll_ms = 50;
+    o.lease_ms = 600;
+    return o;
+  }
+  // The committed files of the run's batch, and its batch id.
+  std::set<std::string> CommittedFiles(const json::object& run, std::string* batch_id) {
+    const auto& promo = run.at("activities").as_array()[1].as_object();
+    *batch_id = std::string(
+        promo.at("targetInfo").as_array()[0].at("reference").at("ids").as_array()[0].as_string());
+    std::set<std::string> keys;
+    json::object batch = GetDoc("batches", *batch_id);
+    for (const auto& f : batch.at("files").as_array())
+      keys.insert(std::string(f.at("key").as_string()));
+    return keys;
+  }
+  int64_t SplitRows() {
+    int64_t n = -1;
+    EXPECT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(n, t.Count(scope_, kSplitKind, ListQuery{}));
+                      return Status::OK();
+                    })
+                    .ok());
+    return n;
+  }
+  json::object WaitForEnd(const std::string& run_id, int seconds = 20) {
+    json::object run;
+    for (int i = 0; i < seconds * 50; ++i) {
+      run = GetDoc("runs", run_id);
+      std::string st = RunStatusOf(run);
+      if (st != "inProgress" && st != "scheduled") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return run;
+  }
+};
+
+TEST_F(SplitTest, OneRunIsReadByTwoExecutorsAndCommittedOnceByTheLastFinisher) {
+  behavior_.rows = 8000;
+  behavior_.slow_ms = 5;  // 10 batches a split: both executors get some
+  auto a = NewExecutor(SplitOptions("node-a"));
+  auto b = NewExecutor(SplitOptions("node-b"));
+  a->Start();
+  b->Start();
+  std::string run_id = AddRun();
+  json::object run = WaitForEnd(run_id);
+  a->Stop();
+  b->Stop();
+  ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.outputRecordCount")->as_int64(), 8000);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.inputRecordCount")->as_int64(), 8000);
+  const json::value* summary = FindPath(run, "metrics.splitSummary");
+  ASSERT_TRUE(summary) << json::serialize(run);
+  EXPECT_EQ(summary->at("splitCount").as_int64(), 8);
+  EXPECT_EQ(summary->at("splits").as_array().size(), 8u);
+  EXPECT_EQ(summary->at("executorCount").as_int64(), 2) << json::serialize(*summary);
+  int64_t by_split = 0;
+  for (const auto& s : summary->at("splits").as_array())
+    by_split += s.at("outputRecords").as_int64();
+  EXPECT_EQ(by_split, 8000);
+  std::string batch_id;
+  std::set<std::string> files = CommittedFiles(run, &batch_id);
+  int64_t records = 0;
+  json::object batch = GetDoc("batches", batch_id);
+  for (const auto& f : batch.at("files").as_array()) records += f.at("records").as_int64();
+  EXPECT_EQ(records, 8000);
+  for (const auto& k : files) EXPECT_NE(k.find("/part-s0"), std::string::npos) << k;
+  ExpectOnlyCommittedFiles(this, Objects(), files);
+  EXPECT_EQ(SplitRows(), 0);  // the commit removed the rows
+  EXPECT_FALSE(FindPath(run, "fluxo.splitPlan"));
+  EXPECT_EQ(FindPath(GetDoc("flows", "flow-1"), "lastRunDetails.state")->as_string(), "success");
+}
+
+// A split worker that died (its claim's lease expired, a half-written file beside the batch) is
+// redone by a live one, and the dead attempt's file is gone.
+TEST_F(SplitTest, ADeadWorkersSplitIsRedoneAndItsFilesRemoved) {
+  behavior_.rows = 8000;
+  behavior_.slow_ms = 5;
+  std::string run_id = AddRun();
+  auto a = NewExecutor(SplitOptions("node-a"));
+  std::thread holder([&] { (void)a->RunOne(); });
+  // Once the rows exist, a "dead" worker claims one and writes part of a file.
+  std::optional<ClaimedSplit> dead;
+  for (int i = 0; i < 500 && !dead; ++i) {
+    ASSERT_TRUE(store_
+                    ->Transact([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(dead, ClaimSplit(t, "dead-node",
+                                                        SystemClock::Instance().NowMillis(), 300));
+                      return Status::OK();
+                    })
+                    .ok());
+    if (!dead) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(dead);
+  auto plan = SplitPlanOf(GetDoc("runs", run_id), scope_);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::string dead_file =
+      plan->batches[0].prefix + "part-" + SplitTagPrefix(dead->index) + "1-00000.parquet";
+  ASSERT_TRUE(objects_.Put(dead_file, "half-written").ok());
+  holder.join();
+  json::object run = GetDoc("runs", run_id);
+  ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.outputRecordCount")->as_int64(), 8000);
+  EXPECT_FALSE(objects_.Head(dead_file).ok());
+  bool redone = false;
+  for (const auto& s : FindPath(run, "metrics.splitSummary.splits")->as_array()) {
+    if (s.at("index").as_int64() == dead->index) {
+      redone = s.at("attempt").as_int64() == 2 && s.at("executor").as_string() == "node-a";
+    }
+  }
+  EXPECT_TRUE(redone) << json::serialize(*FindPath(run, "metrics.splitSummary"));
+  std::string batch_id;
+  ExpectOnlyCommittedFiles(this, Objects(), CommittedFiles(run, &batch_id));
+  EXPECT_EQ(SplitRows(), 0);
+}
+
+// Failed records over the threshold fail the run at the commit: no batch, no file, no row.
+TEST_F(SplitTest, AFailedSplitRunLeavesNoFileAndNoRow) {
+  behavior_.bad_every = 10;
+  std::string run_id = AddRun();
+  auto a = NewExecutor(SplitOptions("node-a"));
+  ASSERT_TRUE(*a->RunOne());
+  json::object run = GetDoc("runs", run_id);
+  EXPECT_EQ(RunStatusOf(run), "failed");
+  EXPECT_EQ(run.at("metrics").at("statusSummary").at("errors").as_array()[0].at("code").as_string(),
+            "INGEST-1213-400")
+      << json::serialize(run);
+  for (const auto& o : Objects()) EXPECT_EQ(o.key.find(".parquet"), std::string::npos) << o.key;
+  EXPECT_EQ(SplitRows(), 0);
+  EXPECT_EQ(FindPath(GetDoc("flows", "flow-1"), "lastRunDetails.state")->as_string(), "failed");
+}
+
+// op=cancel reaches split workers and the holder: cancelled, nothing left.
+TEST_F(SplitTest, CancelStopsEverySplitAndLeavesNothing) {
+  behavior_.rows = 100000;
+  behavior_.slow_ms = 20;
+  std::string run_id = AddRun();
+  auto a = NewExecutor(SplitOptions("node-a"));
+  auto b = NewExecutor(SplitOptions("node-b"));
+  b->Start();
+  std::thread holder([&] { (void)a->RunOne(); });
+  for (int i = 0; i < 500 && SplitRows() < 8; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& txn) -> Status {
+                    ASSIGN_OR_RETURN(Entity e, txn.Get(scope_, "runs", run_id));
+                    std::string old = e.etag;
+                    e.doc["fluxo"].as_object()["cancelRequested"] = true;
+                    e.etag = "\"c\"";
+                    return txn.Update(scope_, e, old);
+                  })
+                  .ok());
+  holder.join();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // b's split sees it too
+  b->Stop();
+  EXPECT_EQ(RunStatusOf(GetDoc("runs", run_id)), "cancelled");
+  for (const auto& o : Objects()) EXPECT_EQ(o.key.find(".parquet"), std::string::npos) << o.key;
+  EXPECT_EQ(SplitRows(), 0);
 }
 
 TEST(SchedulerWindows, TileTimeWithBackfillRules) {

@@ -10,11 +10,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "base/ids.h"
 #include "metastore/postgres/migrations.h"
+#include "metastore/split_queue.h"
 #include "metastore/sqlite/migrations.h"
 #include "metastore/sqlite/sqlite_metastore.h"
 #include "pg_server.h"
@@ -418,6 +420,113 @@ TEST_P(MetaStoreTest, CommittedRunWritesWakeWaiters) {
   EXPECT_TRUE(
       store_->Transact([&](MetaTxn& t) { return t.Insert(a_, Make("flows", "f", 1, {})); }).ok());
   EXPECT_FALSE(store_->WaitForRunWrites(seen, 100));
+}
+
+// Split rows (split_queue.h) on both stores: concurrent claimers take each row exactly once; a
+// row whose lease expired is claimed again with the next attempt and the dead claim is refused;
+// a handed-back row is claimable at once; a run's rows go together.
+TEST_P(MetaStoreTest, SplitRowsAreClaimedOnceEachAndRedoneAfterTheirLeaseExpires) {
+  const int64_t now = 1'000'000;
+  ASSERT_TRUE(
+      store_
+          ->Transact([&](MetaTxn& t) -> Status {
+            for (int i = 0; i < 6; ++i)
+              RETURN_IF_ERROR(t.Insert(a_, NewSplitRow("r1", 1, i, 6, json::value(i), now)));
+            for (int i = 0; i < 2; ++i)
+              RETURN_IF_ERROR(t.Insert(b_, NewSplitRow("r2", 3, i, 2, json::value(i), now)));
+            return Status::OK();
+          })
+          .ok());
+  std::mutex mu;
+  std::vector<ClaimedSplit> claims;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      while (true) {
+        std::optional<ClaimedSplit> c;
+        Status s = store_->Transact([&](MetaTxn& t) -> Status {
+          ASSIGN_OR_RETURN(c, ClaimSplit(t, "w" + std::to_string(w), now, 60000));
+          return Status::OK();
+        });
+        if (!s.ok() || !c) return;
+        std::lock_guard<std::mutex> l(mu);
+        claims.push_back(*c);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const auto& c : claims) {
+    ids.insert(c.id);
+    EXPECT_EQ(c.split_attempt, 1);
+    EXPECT_FALSE(c.redo);
+  }
+  EXPECT_EQ(claims.size(), 8u);
+  EXPECT_EQ(ids.size(), 8u);
+  EXPECT_TRUE(ids.count(SplitRowId("r2", 3, 1)));
+  // Held: only by its claimer, at its attempt.
+  ClaimedSplit held = claims[0];
+  std::string owner;
+  ASSERT_TRUE(store_
+                  ->Read([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(Entity e, t.Get(held.scope, kSplitKind, held.id));
+                    owner = GetString(e.doc, "leaseOwner").value_or("");
+                    return Status::OK();
+                  })
+                  .ok());
+  auto held_by = [&](const ClaimedSplit& c, const std::string& who) {
+    return store_->Transact([&](MetaTxn& t) { return HeldSplit(t, c, who).status(); });
+  };
+  EXPECT_TRUE(held_by(held, owner).ok());
+  EXPECT_EQ(held_by(held, "someone-else").code(), StatusCode::kAborted);
+  // Nothing is left to claim until a lease expires; then the row comes back as a redo.
+  std::optional<ClaimedSplit> redo;
+  auto claim = [&](int64_t at, const SplitClaimScope& only = {}) {
+    EXPECT_TRUE(store_
+                    ->Transact([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(redo, ClaimSplit(t, "late", at, 60000, only));
+                      return Status::OK();
+                    })
+                    .ok());
+    return redo;
+  };
+  EXPECT_FALSE(claim(now + 1000));
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) {
+                    return ExtendSplitLease(t, held, owner, now + 120000, now);
+                  })
+                  .ok());
+  ASSERT_TRUE(claim(now + 61000, SplitClaimScope{"r1"}));  // every row but the extended one
+  EXPECT_TRUE(redo->redo);
+  EXPECT_EQ(redo->split_attempt, 2);
+  EXPECT_EQ(redo->run_id, "r1");
+  EXPECT_NE(redo->id, held.id);
+  ClaimedSplit second = *redo;
+  // The dead attempt's claim is refused; the new one is held.
+  ClaimedSplit dead = second;
+  dead.split_attempt = 1;
+  EXPECT_EQ(held_by(dead, "late").code(), StatusCode::kAborted);
+  EXPECT_TRUE(held_by(second, "late").ok());
+  // Handed back: claimable at once, as the next attempt.
+  ASSERT_TRUE(
+      store_->Transact([&](MetaTxn& t) { return HandBackSplit(t, second, "late", now); }).ok());
+  ASSERT_TRUE(claim(now + 1000));
+  EXPECT_EQ(redo->id, second.id);
+  EXPECT_EQ(redo->split_attempt, 3);
+  // A run's rows go together; the other run's stay.
+  size_t left_r1 = 1, left_r2 = 0;
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) -> Status {
+                    RETURN_IF_ERROR(DeleteSplitRowsOfRun(t, a_, "r1"));
+                    ASSIGN_OR_RETURN(auto r1, SplitRowsOfRun(t, a_, "r1"));
+                    ASSIGN_OR_RETURN(auto r2, SplitRowsOfRun(t, b_, "r2"));
+                    left_r1 = r1.size();
+                    left_r2 = r2.size();
+                    return Status::OK();
+                  })
+                  .ok());
+  EXPECT_EQ(left_r1, 0u);
+  EXPECT_EQ(left_r2, 2u);
 }
 
 TEST_P(MetaStoreTest, BadContinuationPositionIsInvalidArgument) {

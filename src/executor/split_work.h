@@ -1,0 +1,119 @@
+// Split-level work: one run attempt read by workers of several processes (issue 12 item 3).
+//
+//   holder (the run's claimer)   plans the splits, records one `loading` batch per target and
+//                                the plan (fluxo.splitPlan of the run), inserts one split row
+//                                per split (metastore/split_queue.h), then executes splits of
+//                                its run on source_parallelism threads and waits for the end
+//   any worker of any process    claims a split row before a new run, reads it into part files
+//                                part-s<index>a<splitAttempt>-NNNNN.parquet of the run's batches
+//                                (pending: the batches are `loading`), records files and counts
+//                                in the row
+//   the last finisher            (the one whose finish finds every other row `done`, decided
+//                                under MetaTxn::LockForUpdate on the run) commits every batch
+//                                with every row's files; the last commit's transaction checks
+//                                the run attempt and its own split claim again, marks the run
+//                                `success` and deletes the rows. Then it deletes every part file
+//                                the commit does not name.
+//
+// Crashes: a split whose worker dies is claimed again once its lease expires (the new claimer
+// first deletes the files of the split's earlier attempts); the last split keeps its lease while
+// its finisher commits, so a finisher that dies before the commit is redone like any split.
+// Split workers extend the run's lease when its holder stops doing so, so the death of the
+// holder does not end the attempt. A run whose attempt ended (failed, cancelled, taken over)
+// makes its split workers stop and delete what they wrote; the batches of a dead attempt are
+// aborted by whoever ends it, or by the lake's garbage collector.
+//
+// Thread rules: a SplitRunner serves one run attempt in one process; RunSplit may run on several
+// threads at once (each split has its own Source, progress, row errors and heartbeat thread).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "executor/executor.h"
+#include "executor/pipeline.h"
+#include "executor/run_inputs.h"
+#include "lake/lake.h"
+#include "metastore/split_queue.h"
+
+namespace fluxo {
+
+// The plan of a distributed attempt, kept in the run document as fluxo.splitPlan: what every
+// split worker and the committer need that only the holder's planning source knew.
+struct SplitPlan {
+  int64_t attempt = 0;
+  std::vector<BatchContext> batches;  // one per target dataset, in targetConnectionIds order
+  json::object schema;                // the output schema (SchemaToJson, version 0)
+  int splits = 0;
+  int64_t null_delta_rows = 0;
+  std::vector<SourceWarning> warnings;
+  std::vector<std::string> input_files;
+};
+
+json::object SplitPlanToJson(const SplitPlan& plan);
+// The plan of `run` (in `scope`); FailedPrecondition when it has none.
+Result<SplitPlan> SplitPlanOf(const json::object& run, const Scope& scope);
+
+class SplitRunner {
+ public:
+  // The holder's side: records the batches, the plan (in the run, which `owner` must still hold
+  // at `attempt`) and the rows, in place of any row of an earlier attempt. On error nothing of
+  // the plan is left (batches aborted). Returns the plan.
+  static Result<SplitPlan> Start(Executor& ex, const Scope& scope, const RunInputs& in,
+                                 int64_t attempt, const std::vector<Split>& splits,
+                                 const Schema& output, Source& planned);
+
+  // Ends a distributed attempt that did not succeed: the run becomes `status` (failed,
+  // cancelled, or scheduled to hand it back) with `errors`, its rows are deleted and its batches
+  // aborted. Aborted when the attempt is no longer the run's current inProgress one.
+  static Status End(Executor& ex, const Scope& scope, const std::string& run_id, int64_t attempt,
+                    std::string_view status, const std::vector<RunError>& errors);
+
+  // `in`: the run's inputs with `in.transform` bound to `input` (the source schema), producing
+  // `output`. All borrowed: they outlive the runner.
+  SplitRunner(Executor& ex, const RunInputs& in, SplitPlan plan,
+              std::shared_ptr<const Schema> input, std::shared_ptr<const Schema> output);
+
+  // Executes claim `c`: reads the split into its files, records them in its row and, when it is
+  // the last, commits the run. `should_stop` (polled every heartbeat) stops it early: the split
+  // is handed back. OK also when the split was abandoned because the run attempt moved on;
+  // errors only when the run could not be ended as it should.
+  Status RunSplit(const ClaimedSplit& c, const std::function<bool()>& should_stop);
+
+ private:
+  // What one split attempt produced.
+  struct Outcome {
+    std::vector<std::vector<WrittenFile>> files;  // per batch
+    RunCounts counts;
+    std::vector<RowError> row_errors;  // the first few
+    int64_t started_ms = 0;
+  };
+  Status ReadSplit(const ClaimedSplit& c, StopSignal& stop, Outcome* out);
+  // Records the outcome in the row; true when this was the last open split (the caller commits).
+  Result<bool> FinishSplit(const ClaimedSplit& c, const Outcome& out);
+  Status CommitRun(const ClaimedSplit& c);
+  // Inside a commit transaction: the run attempt is current and `c` still holds its row.
+  Status VerifyCommit(MetaTxn& txn, const ClaimedSplit& c);
+  Status MarkSucceeded(MetaTxn& txn, const ClaimedSplit& c, const RunCounts& counts,
+                       const std::vector<std::string>& batch_ids,
+                       const std::optional<std::string>& partial, const json::object& summary);
+  void Heartbeat(const ClaimedSplit& c, StopSignal& stop, const std::atomic<bool>& done,
+                 const std::function<bool()>& should_stop, std::atomic<bool>* run_ended);
+  // Deletes the files of claim `c`'s attempt, or of every attempt of its split.
+  void RemoveFiles(const ClaimedSplit& c, bool all_attempts);
+  int64_t Now() const;
+
+  Executor& ex_;
+  const RunInputs& in_;
+  const SplitPlan plan_;
+  std::shared_ptr<const Schema> input_;
+  std::shared_ptr<const Schema> output_;
+};
+
+// "s<index, 4 digits>a": the file-name tag prefix of every attempt of split `index`; the tag of
+// one attempt appends its number.
+std::string SplitTagPrefix(int index);
+
+}  // namespace fluxo

@@ -1,0 +1,96 @@
+// Split rows: the units of work of one run attempt, stored as entities of kind "splits" so that
+// any worker of any node may claim one (issue 12 item 3). The run holder plans the splits and
+// inserts one row per split; workers claim a row (`FOR UPDATE SKIP LOCKED` with PostgreSQL, the
+// serialized write transaction with SQLite) under a lease, read the split into part files of the
+// run's `loading` batches, and record the files and counts in the row. A row whose lease expired
+// (its worker died) is claimed again with the next split attempt; the claimer removes what the
+// dead attempt wrote. The executor (src/executor/split_work.*) owns what a split does; this file
+// owns only the rows, their states and leases.
+//
+// A row's document:
+//   runId, runAttempt, index, total     which run attempt it belongs to, its place in the plan
+//   split                               the source's Split {description, state} as JSON
+//   state                               scheduled -> running -> done (the only edges; a running
+//                                       row whose lease expired is running again for its next
+//                                       claimer, and a handed-back row is scheduled again)
+//   splitAttempt                        claims so far (the holder runs this one)
+//   leaseOwner, leaseExpiry (epoch ms)  the claim; "" and 0 when none
+//   executor, files, counts, rowErrors  what the finished attempt did (set by the executor)
+//   committing                          the last split's finisher is committing the run
+//
+// Functions take the caller's transaction, so a claim, a finish or a run commit composes with
+// other writes. Pure over MetaTxn: thread-safe as the store is.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metastore/metastore.h"
+
+namespace fluxo {
+
+inline constexpr const char* kSplitKind = "splits";
+
+namespace split_state {
+inline constexpr const char* kScheduled = "scheduled";
+inline constexpr const char* kRunning = "running";
+inline constexpr const char* kDone = "done";
+}  // namespace split_state
+
+// "<runId>-a<attempt>-s<index, 4 digits>": ids sort in plan order within one attempt.
+std::string SplitRowId(const std::string& run_id, int64_t run_attempt, int index);
+
+// A new `scheduled` row for split `index` of `total` of attempt `run_attempt` of the run.
+Entity NewSplitRow(const std::string& run_id, int64_t run_attempt, int index, int total,
+                   const json::value& split, int64_t now_ms);
+
+// What a claim hands the worker.
+struct ClaimedSplit {
+  Scope scope;
+  std::string id;
+  std::string run_id;
+  int64_t run_attempt = 0;
+  int index = 0;
+  int total = 0;
+  int64_t split_attempt = 0;  // this claim's attempt (1 for the first)
+  bool redo = false;          // an earlier attempt of this split died: its files are garbage
+  json::value split;          // {description, state}
+};
+
+// Which rows a claim may take: any run's (workers), or one run's only (its holder; run ids are
+// unique across scopes).
+struct SplitClaimScope {
+  std::optional<std::string> run_id;
+};
+
+// Claims one row for `owner` until now_ms + lease_ms: first a `running` row whose lease has
+// expired (a redo), else the first `scheduled` one in id order. Rows locked by another claimer
+// are skipped (ListQuery::skip_locked). nullopt when there is none.
+Result<std::optional<ClaimedSplit>> ClaimSplit(MetaTxn& txn, const std::string& owner,
+                                               int64_t now_ms, int64_t lease_ms,
+                                               const SplitClaimScope& only = {});
+
+// The row of claim `c` while `owner` still holds it at that attempt; Aborted otherwise (its lease
+// expired and another worker claimed it, or the run ended and its rows were removed).
+Result<Entity> HeldSplit(MetaTxn& txn, const ClaimedSplit& c, const std::string& owner);
+
+// Writes `row` (from HeldSplit, changed by the caller) back with a new etag.
+Status UpdateSplitRow(MetaTxn& txn, const Scope& scope, Entity row, int64_t now_ms);
+
+// Moves the lease of a held row to `expiry_ms` (a heartbeat). Aborted when no longer held.
+Status ExtendSplitLease(MetaTxn& txn, const ClaimedSplit& c, const std::string& owner,
+                        int64_t expiry_ms, int64_t now_ms);
+
+// Gives a held row back (`scheduled`, no lease) so another worker takes it at once (shutdown).
+Status HandBackSplit(MetaTxn& txn, const ClaimedSplit& c, const std::string& owner, int64_t now_ms);
+
+// The rows of `run_id` (every attempt), in id order.
+Result<std::vector<Entity>> SplitRowsOfRun(MetaTxn& txn, const Scope& scope,
+                                           const std::string& run_id);
+
+// Deletes every row of `run_id` (the run ended, or a new attempt replans it).
+Status DeleteSplitRowsOfRun(MetaTxn& txn, const Scope& scope, const std::string& run_id);
+
+}  // namespace fluxo
