@@ -153,9 +153,7 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
   ExecutorOptions eo;
   eo.workers = o.workers;
   eo.source_parallelism = o.source_parallelism;
-  eo.run_splits = o.run_splits >= 0                             ? o.run_splits
-                  : so.MetastoreUrl().rfind("postgres", 0) == 0 ? 8
-                                                                : 0;
+  eo.run_splits = o.run_splits;
   eo.lease_ms = int64_t{o.lease_seconds} * 1000;
   eo.heartbeat_ms = std::min<int64_t>(500, eo.lease_ms / 3);
   eo.allow_paths = so.allow_paths;
@@ -242,9 +240,9 @@ int main(int argc, char** argv) {
   worker
       ->add_option("--run-splits", o.run_splits,
                    "Splits a run is planned in for the workers of every node (0: its holder "
-                   "reads it all; default 8 with a PostgreSQL metastore, else 0)")
+                   "reads it all)")
       ->envname("FLUXO_RUN_SPLITS")
-      ->check(CLI::Range(-1, 256));
+      ->check(CLI::Range(0, 256));
   worker
       ->add_option("--lease-seconds", o.lease_seconds,
                    "A run whose worker stops heartbeating is taken over after this")
@@ -271,9 +269,9 @@ int main(int argc, char** argv) {
   serve
       ->add_option("--run-splits", o.run_splits,
                    "Splits a run is planned in for the workers of every node (0: its holder "
-                   "reads it all; default 8 with a PostgreSQL metastore, else 0)")
+                   "reads it all)")
       ->envname("FLUXO_RUN_SPLITS")
-      ->check(CLI::Range(-1, 256));
+      ->check(CLI::Range(0, 256));
   serve
       ->add_option("--connection-workers", o.connection_workers,
                    "Connection tests and explores run at once (off the HTTP threads)")

@@ -36,8 +36,8 @@ struct ServeOptions {
   int connection_queue = 16;
   int source_parallelism = 2;
   // Splits a run's window is planned in, for any worker of any node (ExecutorOptions::run_splits);
-  // -1: 8 with a PostgreSQL metastore (many nodes), 0 (the holder reads it all) with SQLite.
-  int run_splits = -1;
+  // 0: the run's holder reads it all (the default; 8 is a good value for many nodes).
+  int run_splits = 0;
   int lease_seconds = 15;
   std::string codec = "zstd";
   // Testing only (refused unless FLUXO_ALLOW_TEST_FLAGS=1): schedule periods divided by this.

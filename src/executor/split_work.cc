@@ -468,6 +468,9 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
       }
     }
   }
+  // Splits may share a file (byte ranges): the files read are the plan's, not the splits' sum.
+  if (!plan_.input_files.empty())
+    counts.input_files = static_cast<int64_t>(plan_.input_files.size());
   json::object execs;
   for (const auto& [k, n] : by_executor) execs[k] = n;
   json::object summary{{"splitCount", plan_.splits},

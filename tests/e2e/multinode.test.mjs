@@ -40,7 +40,7 @@ after(() => {
 
 function nodeArgs(extra = []) {
   return ['--metastore', metastore, '--lake', 's3://lake/data', '--master-key-file', keyFile,
-    '--allow-path', sources, '--lease-seconds', '3', ...extra];
+    '--allow-path', sources, '--lease-seconds', '3', '--run-splits', '8', ...extra];
 }
 const nodeEnv = () => ({ ...S3, FLUXO_S3_ENDPOINT: endpoint });
 
