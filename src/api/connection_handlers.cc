@@ -203,6 +203,8 @@ void RegisterConnectionRoutes(Router& r, const std::string& base) {
     auto params = OpenConnectionParams(*call.deps.master_key, e.id, e.secret);
     if (!params.ok()) return params.status();
     cfg.auth_params = std::move(params).value();
+    if (const json::value* n = FindPath(e.doc, "auth.specName"); n && n->is_string())
+      cfg.auth_spec_name = std::string(n->as_string());
     cfg.allow_paths = call.deps.allow_paths;
     return Deferred(call, [c, cfg = std::move(cfg), fn = std::move(fn)] { return fn(*c, cfg); });
   };

@@ -52,7 +52,8 @@ struct RowError {
 // Everything a connector needs for a connection `test` or `explore`.
 struct ConnectionConfig {
   const ConnectionSpec* spec = nullptr;
-  json::object auth_params;  // decrypted auth.params
+  json::object auth_params;    // decrypted auth.params
+  std::string auth_spec_name;  // auth.specName: the auth spec of `spec` the connection uses
   // Folders local sources (SQLite files, local folders) may read; empty: none.
   std::vector<std::string> allow_paths;
   int connect_timeout_s = 10;

@@ -30,6 +30,8 @@ Status LoadFlowSource(MetaTxn& txn, const Scope& scope, const Entity& flow, cons
   cfg.late_commit.max_wait_ms = out->options.late_commit_wait_s * 1000;
   ASSIGN_OR_RETURN(cfg.connection.auth_params,
                    OpenConnectionParams(key, base_conn.id, base_conn.secret));
+  if (const json::value* n = FindPath(base_conn.doc, "auth.specName"); n && n->is_string())
+    cfg.connection.auth_spec_name = std::string(n->as_string());
   cfg.connection.allow_paths = access.allow_paths;
   if (auto p = source_conn.doc.if_contains("params"); p && p->is_object())
     cfg.params = p->as_object();

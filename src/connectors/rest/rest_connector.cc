@@ -6,7 +6,16 @@
 
 namespace fluxo::connectors::rest {
 
-Result<AuthKind> AuthKindFor(const ConnectionSpec& spec, const json::object& auth_params) {
+Result<AuthKind> AuthKindFor(const ConnectionSpec& spec, const std::string& auth_spec_name,
+                             const json::object& auth_params) {
+  if (!auth_spec_name.empty()) {
+    const AuthSpec* a = FindAuthSpec(spec, auth_spec_name);
+    if (a == nullptr) {
+      return Status::InvalidArgument("auth.specName " + auth_spec_name + " names no auth spec of " +
+                                     spec.name);
+    }
+    return AuthKindOf(a->type);
+  }
   for (const AuthSpec& a : spec.auth_specs) {
     if (spec.auth_specs.size() == 1) return AuthKindOf(a.type);
     if (!ValidateParams(a.params, auth_params, "auth.params").ok()) continue;
@@ -57,7 +66,8 @@ class RestConnector : public Connector {
   // a 2xx. Without one: checks the credentials can be applied (fetches an OAuth token).
   Status Test(const ConnectionConfig& config) override {
     if (config.spec == nullptr) return Status::Internal("REST connection without a spec");
-    ASSIGN_OR_RETURN(AuthKind kind, AuthKindFor(*config.spec, config.auth_params));
+    ASSIGN_OR_RETURN(AuthKind kind,
+                     AuthKindFor(*config.spec, config.auth_spec_name, config.auth_params));
     Redactor redact;
     ASSIGN_OR_RETURN(RestAuth auth, RestAuth::Make(kind, config.auth_params, &redact));
     std::string url = GetString(config.auth_params, "authorizationTestUrl").value_or("");

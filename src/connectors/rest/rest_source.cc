@@ -1,6 +1,7 @@
-// The Source of the REST connector: Open() fetches the first page (to fix the schema from the
-// declared or inferred columns), PlanSplits() answers one split (pages are sequential), and the
-// reader streams the remaining pages into RecordBatches of at most batch_rows rows.
+// The Source of the REST connector: Open() fetches the first page, or the first pages up to
+// fluxo.inferRecords records when the columns are inferred (to fix the schema), PlanSplits()
+// answers one split (pages are sequential), and the reader streams the remaining pages into
+// RecordBatches of at most batch_rows rows.
 #include "connectors/rest/rest_source.h"
 
 #include "connectors/files/inference.h"
@@ -31,7 +32,8 @@ Status RestSource::Open() {
   PagerConfig pc;
   pc.source_params = config_.params;
   pc.auth_params = config_.connection.auth_params;
-  ASSIGN_OR_RETURN(pc.auth_kind, AuthKindFor(*config_.connection.spec, pc.auth_params));
+  ASSIGN_OR_RETURN(pc.auth_kind, AuthKindFor(*config_.connection.spec,
+                                             config_.connection.auth_spec_name, pc.auth_params));
   pc.window = config_.window;
   pc.connect_timeout_s = config_.connection.connect_timeout_s;
   pc.sleep = CancellableSleep(&cancelled_);
@@ -39,7 +41,17 @@ Status RestSource::Open() {
   ASSIGN_OR_RETURN(pager_, Pager::Make(spec_, std::move(pc)));
   ASSIGN_OR_RETURN(more_, pager_->NextPage(&page_));
   std::vector<Field> fields = spec_.columns;
-  if (fields.empty()) fields = files::InferJsonObjectFields(page_);
+  if (fields.empty()) {
+    // The sample: pages appended to the first until infer_records records (or the last page).
+    std::vector<json::value> next;
+    while (more_ && static_cast<int64_t>(page_.size()) < spec_.infer_records) {
+      if (cancelled()) return Status::Cancelled("the run was cancelled");
+      ASSIGN_OR_RETURN(more_, pager_->NextPage(&next));
+      page_.insert(page_.end(), std::make_move_iterator(next.begin()),
+                   std::make_move_iterator(next.end()));
+    }
+    fields = files::InferJsonObjectFields(page_);
+  }
   schema_ = std::make_shared<Schema>(std::move(fields));
   RETURN_IF_ERROR(schema_->Validate());
   cells_.resize(schema_->num_fields());

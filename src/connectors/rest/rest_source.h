@@ -12,10 +12,12 @@
 
 namespace fluxo::connectors::rest {
 
-// The auth kind of the connection (a connection does not carry its auth.specName into the
-// source): the only auth spec's type, else the first auth spec whose params `auth_params` pass
-// and whose kind accepts them. InvalidArgument when none does.
-Result<AuthKind> AuthKindFor(const ConnectionSpec& spec, const json::object& auth_params);
+// The auth kind of the connection: the type of the auth spec named `auth_spec_name` (the
+// connection's auth.specName; InvalidArgument when the spec has none of that name). Empty name
+// (a caller that has none): the only auth spec's type, else the first auth spec whose params
+// `auth_params` pass and whose kind accepts them.
+Result<AuthKind> AuthKindFor(const ConnectionSpec& spec, const std::string& auth_spec_name,
+                             const json::object& auth_params);
 
 // One source per run. The executor calls Open, PlanSplits and OpenReader from one thread; the
 // single reader then runs on one thread; Cancel from any.
@@ -38,7 +40,7 @@ class RestSource : public Source {
   SourceConfig config_;
   std::unique_ptr<Pager> pager_;
   std::shared_ptr<const Schema> schema_;
-  std::vector<json::value> page_;  // the current page's records
+  std::vector<json::value> page_;  // the current page's records (first: the inference sample)
   size_t next_ = 0;                // next record of page_
   bool more_ = false;              // whether another page may follow
   bool reader_opened_ = false;

@@ -318,6 +318,8 @@ Status DecodeFluxo(const json::object& attrs, std::string_view at, RestSpec* spe
   if (f == nullptr) return Status::OK();
   std::string p = Path(at, "fluxo");
   ASSIGN_OR_RETURN(spec->max_pages, OptInt(*f, "maxPages", p, spec->max_pages, 1, 100000000));
+  ASSIGN_OR_RETURN(spec->infer_records,
+                   OptInt(*f, "inferRecords", p, spec->infer_records, 1, 100000));
   if (const json::value* r = f->if_contains("requestsPerSecond"); r && !r->is_null()) {
     std::optional<double> d = AsDoubleLenient(*r);
     if (!d || *d < 0 || *d > 10000) return Bad(p, "requestsPerSecond", "must be in [0, 10000]");

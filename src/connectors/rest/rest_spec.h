@@ -99,6 +99,10 @@ struct RestSpec {
   double requests_per_second = 0;  // 0: no rate limit
   RetryPolicy retry;
   std::vector<Field> columns;  // declared columns [{name, type}]; empty: inferred
+  // Without `columns`: the schema is inferred from the first `infer_records` records of the run,
+  // over as many pages as that takes (held in memory until read). Keys first seen later are not
+  // read.
+  int64_t infer_records = 1000;
   int64_t max_response_bytes = 64 << 20;
   int timeout_s = 60;  // per request
 };

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "connectors/rest/pager.h"
+#include "connectors/rest/rest_source.h"
 #include "connectors/rest/template.h"
 #include "integration_s3/fake_http_server.h"
 
@@ -492,7 +493,8 @@ TEST(RestSource, StreamsBatchesWithInferredTypesAndRowErrors) {
   cfg.connection.auth_params = json::object{};
   cfg.params = Attrs(
       server.port(),
-      R"("paginationParams": {"type": "PAGE", "limitName": "n", "limitValue": 3, "pageParamName": "p", "initialPageIndex": 0})");
+      R"("paginationParams": {"type": "PAGE", "limitName": "n", "limitValue": 3, "pageParamName": "p", "initialPageIndex": 0},
+         "fluxo": {"inferRecords": 3})");  // the first page's types: record 7 does not fit
   cfg.batch_rows = 4;
   std::vector<RowError> errors;
   cfg.on_row_error = [&errors](const RowError& e) { errors.push_back(e); };
@@ -521,6 +523,59 @@ TEST(RestSource, StreamsBatchesWithInferredTypesAndRowErrors) {
   EXPECT_EQ(errors[0].line, 7);
   EXPECT_EQ((*src)->counters().input_records.load(), 8);
   EXPECT_EQ((*src)->counters().failed_records.load(), 1);
+}
+
+TEST(RestSource, InfersTheSchemaOverPagesUpToInferRecords) {
+  // Pages of 3 records; "late" appears first in record 5 (the second page).
+  FakeHttpServer server([](const CapturedRequest& req) {
+    int page = std::stoi(QueryOf(req.target)["p"]);
+    json::array items;
+    for (int i = page * 3; i < std::min(page * 3 + 3, 8); ++i) {
+      json::object r{{"id", i}};
+      if (i >= 4) r["late"] = "x" + std::to_string(i);
+      items.push_back(std::move(r));
+    }
+    return Json(200, json::object{{"items", items}});
+  });
+  for (auto [infer, fields] : {std::pair{1000, 2}, std::pair{3, 1}}) {
+    SourceConfig cfg;
+    cfg.connection.spec = &Spec();
+    cfg.params = Attrs(server.port(),
+                       R"("paginationParams": {"type": "PAGE", "limitName": "n", "limitValue": 3,
+                          "pageParamName": "p", "initialPageIndex": 0},
+                          "fluxo": {"inferRecords": )" +
+                           std::to_string(infer) + "}");
+    auto src = NewConnector()->NewSource(cfg);
+    ASSERT_TRUE(src.ok()) << src.status().message();
+    ASSERT_TRUE((*src)->Open().ok());
+    ASSERT_EQ((*src)->schema()->num_fields(), fields) << "inferRecords " << infer;
+    if (fields == 2) {
+      EXPECT_EQ((*src)->schema()->field(1).name, "late");
+    }
+    auto reader = (*src)->OpenReader((*src)->PlanSplits()->at(0));
+    int64_t rows = 0;
+    while (true) {
+      auto b = (*reader)->Next();
+      ASSERT_TRUE(b.ok()) << b.status().message();
+      if (b->num_rows() == 0) break;
+      rows += b->num_rows();
+    }
+    EXPECT_EQ(rows, 8) << "the sampled pages are read once, then the rest";
+  }
+}
+
+TEST(RestAuthKind, TheConnectionsSpecNameWins) {
+  ConnectionSpec spec = Spec();
+  spec.auth_specs = {{.name = "Open", .type = "None", .params = {{.name = "apiKey"}}},
+                     {.name = "Key", .type = "ApiKey", .params = {{.name = "apiKey"}}}};
+  json::object params{{"apiKey", "k"}};
+  EXPECT_EQ(*AuthKindFor(spec, "Key", params), AuthKind::kApiKey);
+  EXPECT_EQ(*AuthKindFor(spec, "Open", params), AuthKind::kNone);
+  EXPECT_EQ(*AuthKindFor(spec, "", params), AuthKind::kNone) << "no name: the first that fits";
+  auto unknown = AuthKindFor(spec, "Basic", params);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("auth.specName Basic names no auth spec"),
+            std::string::npos);
 }
 
 TEST(RestCustomSpec, PlaceholdersMustNameAParameter) {
