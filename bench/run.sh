@@ -3,7 +3,7 @@
 # BENCHES="postgres csv" limits the list.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-for b in ${BENCHES:-parquet csv postgres mysql sqlite api}; do
+for b in ${BENCHES:-parquet csv postgres mysql sqlite rest api}; do
   echo "=== bench/$b"
   "$here/$b/run.sh"
 done
