@@ -15,6 +15,7 @@
 #include "executor/run_inputs.h"
 #include "executor/run_source.h"
 #include "executor/split_work.h"
+#include "metastore/paging.h"
 #include "model/flow_options.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
@@ -45,10 +46,6 @@ void SleepWhile(int64_t ms, const std::function<bool()>& keep_waiting) {
 std::string FailureCode(const Status& s) {
   if (!s.detail().empty()) return s.detail();
   return s.retryable() ? "CONNECTOR-2002-503" : "CONNECTOR-2001-400";
-}
-
-Filter Where(std::string_view path, FilterOp op, std::string_view value) {
-  return Filter{std::string(path), -1, op, {std::string(value)}};
 }
 
 struct Executor::Claimed {
@@ -707,25 +704,18 @@ Status Executor::RunExecution::PromoteEmpty(Source& source) {
 Result<std::vector<std::string>> Executor::RunExecution::ReplacedBatchIds(MetaTxn& txn) const {
   RunTarget t = RunTargetOf(in_.run.doc);
   std::vector<std::string> ids;
-  std::string after;
-  while (true) {
-    ListQuery q;
-    q.limit = 500;
-    q.order_field = "id";
-    q.order_desc = false;
-    q.filters = {Where("flowId", FilterOp::kEq, in_.flow.id),
-                 Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
-                 Where("fluxo.windowStart", FilterOp::kGe, std::to_string(t.window_start)),
-                 Where("fluxo.windowEnd", FilterOp::kLe, std::to_string(t.window_end))};
-    if (!after.empty()) q.filters.push_back(Where("id", FilterOp::kGt, after));
-    ASSIGN_OR_RETURN(EntityPage page, txn.List(c_.scope, kRuns, q));
-    for (const auto& run : page.items) {
-      if (run.id == c_.run_id) continue;
-      for (const auto& b : RunBatchIds(run.doc)) ids.push_back(b);
-    }
-    if (page.items.size() < static_cast<size_t>(q.limit)) return ids;
-    after = page.items.back().id;
-  }
+  RETURN_IF_ERROR(
+      ForEachById(txn, c_.scope, kRuns,
+                  {Where("flowId", FilterOp::kEq, in_.flow.id),
+                   Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
+                   Where("fluxo.windowStart", FilterOp::kGe, std::to_string(t.window_start)),
+                   Where("fluxo.windowEnd", FilterOp::kLe, std::to_string(t.window_end))},
+                  500, [&](Entity& run) {
+                    if (run.id != c_.run_id)
+                      for (const auto& b : RunBatchIds(run.doc)) ids.push_back(b);
+                    return Status::OK();
+                  }));
+  return ids;
 }
 
 // A replacing run of the flow created after this one (a later createdAt), whose window
@@ -737,32 +727,23 @@ Result<std::vector<std::string>> Executor::RunExecution::ReplacedBatchIds(MetaTx
 Status CheckNotSuperseded(MetaTxn& txn, const Scope& scope, const Entity& run_entity,
                           const std::string& flow_id) {
   RunTarget t = RunTargetOf(run_entity.doc);
-  std::string after;
-  while (true) {
-    ListQuery q;
-    q.limit = 500;
-    q.order_field = "id";
-    q.order_desc = false;
-    q.filters = {Where("flowId", FilterOp::kEq, flow_id),
-                 Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
-                 Where("createdAt", FilterOp::kGt, std::to_string(run_entity.created_at)),
-                 Where("fluxo.windowStart", FilterOp::kLt, std::to_string(t.window_end)),
-                 Where("fluxo.windowEnd", FilterOp::kGt, std::to_string(t.window_start))};
-    if (!after.empty()) q.filters.push_back(Where("id", FilterOp::kGt, after));
-    ASSIGN_OR_RETURN(EntityPage page, txn.List(scope, kRuns, q));
-    for (const auto& run : page.items) {
-      if (run.id == run_entity.id || !RunTargetOf(run.doc).replace) continue;
-      RunTarget r = RunTargetOf(run.doc);
-      return Status::FailedPrecondition(
-                 "run " + run.id + ", created after this one, replaced the window [" +
-                 std::to_string(r.window_start) + ", " + std::to_string(r.window_end) +
-                 ") and succeeded first: this older run would add its rows next to it, so it "
-                 "lands nothing (re-trigger it with replace=true to land this window again)")
-          .WithDetail(kSupersededRunCode);
-    }
-    if (page.items.size() < static_cast<size_t>(q.limit)) return Status::OK();
-    after = page.items.back().id;
-  }
+  return ForEachById(
+      txn, scope, kRuns,
+      {Where("flowId", FilterOp::kEq, flow_id),
+       Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
+       Where("createdAt", FilterOp::kGt, std::to_string(run_entity.created_at)),
+       Where("fluxo.windowStart", FilterOp::kLt, std::to_string(t.window_end)),
+       Where("fluxo.windowEnd", FilterOp::kGt, std::to_string(t.window_start))},
+      500, [&](Entity& run) {
+        if (run.id == run_entity.id || !RunTargetOf(run.doc).replace) return Status::OK();
+        RunTarget r = RunTargetOf(run.doc);
+        return Status::FailedPrecondition(
+                   "run " + run.id + ", created after this one, replaced the window [" +
+                   std::to_string(r.window_start) + ", " + std::to_string(r.window_end) +
+                   ") and succeeded first: this older run would add its rows next to it, so it "
+                   "lands nothing (re-trigger it with replace=true to land this window again)")
+            .WithDetail(kSupersededRunCode);
+      });
 }
 
 Status Executor::RunExecution::CheckNotSuperseded(MetaTxn& txn) const {

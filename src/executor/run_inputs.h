@@ -53,7 +53,4 @@ Status UpdateFlowLastRun(MetaTxn& txn, const Scope& scope, const std::string& fl
 Status CheckNotSuperseded(MetaTxn& txn, const Scope& scope, const Entity& run,
                           const std::string& flow_id);
 
-// A `property OP value` filter.
-Filter Where(std::string_view path, FilterOp op, std::string_view value);
-
 }  // namespace fluxo

@@ -2,13 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "metastore/paging.h"
+
 namespace fluxo {
 
 namespace {
-
-Filter Where(std::string_view path, FilterOp op, std::string_view value) {
-  return Filter{std::string(path), -1, op, {std::string(value)}};
-}
 
 int64_t IntField(const json::object& doc, std::string_view key) {
   auto it = doc.find(key);
@@ -140,19 +138,12 @@ Status HandBackSplit(MetaTxn& txn, const ClaimedSplit& c, const std::string& own
 Result<std::vector<Entity>> SplitRowsOfRun(MetaTxn& txn, const Scope& scope,
                                            const std::string& run_id) {
   std::vector<Entity> out;
-  std::string after;
-  while (true) {
-    ListQuery q;
-    q.limit = 1000;
-    q.order_field = "id";
-    q.order_desc = false;
-    q.filters = {Where("runId", FilterOp::kEq, run_id)};
-    if (!after.empty()) q.filters.push_back(Where("id", FilterOp::kGt, after));
-    ASSIGN_OR_RETURN(EntityPage page, txn.List(scope, kSplitKind, q));
-    for (auto& e : page.items) out.push_back(std::move(e));
-    if (page.items.size() < static_cast<size_t>(q.limit)) return out;
-    after = out.back().id;
-  }
+  RETURN_IF_ERROR(ForEachById(txn, scope, kSplitKind, {Where("runId", FilterOp::kEq, run_id)}, 1000,
+                              [&](Entity& e) {
+                                out.push_back(std::move(e));
+                                return Status::OK();
+                              }));
+  return out;
 }
 
 Status DeleteSplitRowsOfRun(MetaTxn& txn, const Scope& scope, const std::string& run_id) {
