@@ -101,12 +101,18 @@ Status ValidateFlowOptions(const json::value* options) {
                           "options.lateCommitWaitSeconds must be an integer from 0 to " +
                               std::to_string(kMaxLateCommitWaitSeconds) + " (seconds)");
       }
+    } else if (k == "nullDeltaPolicy") {
+      if (!ParseNullDeltaPolicy(kv.value())) {
+        return BadRequest(kCodeBadRequest, "options.nullDeltaPolicy must be \"" +
+                                               std::string(kNullDeltaSkip) + "\" or \"" +
+                                               std::string(kNullDeltaIncludeInFirstWindow) + "\"");
+      }
     } else {
       return BadRequest(kCodeBadRequest,
                         "options." + k +
                             " is not a known option (partialIngestionPercent, "
                             "errorDiagnosticsEnabled, lateArrivalSeconds, lateCommitGuard, "
-                            "lateCommitWaitSeconds)");
+                            "lateCommitWaitSeconds, nullDeltaPolicy)");
     }
   }
   return Status::OK();

@@ -33,8 +33,10 @@ struct Schedule {
 Result<Schedule> ParseSchedule(const json::value* schedule_params, int64_t now_s,
                                bool check_start_in_past);
 
-// Flow `options`: partialIngestionPercent (0..100, number or numeric string) and
-// errorDiagnosticsEnabled (boolean or "true"/"false"). Errors name the field.
+// Flow `options` (model/flow_options.h): partialIngestionPercent (0..100, number or numeric
+// string), errorDiagnosticsEnabled and lateCommitGuard (boolean or "true"/"false"),
+// lateArrivalSeconds, lateCommitWaitSeconds (integers in range), nullDeltaPolicy ("skip" or
+// "include-in-first-window"). Errors (1410) name the field.
 Status ValidateFlowOptions(const json::value* options);
 
 // The deltaColumn name in the flow's Copy transformation, if any.

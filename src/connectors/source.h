@@ -73,6 +73,12 @@ inline constexpr const char* kLateCommitWarning = "FLUXO-1222-200";
 // A selected file that fails a rule (a symlink in a watched folder) and was not read.
 inline constexpr const char* kSkippedFileWarning = "INGEST-1205-400";
 
+// What a table source does with rows whose delta value is NULL (flow option nullDeltaPolicy,
+// model/flow_options.h). kSkip: they are in no window (counted in SourceCounters::null_delta_rows,
+// reported as FLUXO-1221-200). kIncludeInFirstWindow: the window that starts at 0 (the epoch)
+// also selects them, so a backfill from 0 lands them once; other windows skip them.
+enum class NullDeltaPolicy { kSkip, kIncludeInFirstWindow };
+
 // Something a run should report although it succeeds (in its statusSummary.errors).
 struct SourceWarning {
   std::string code;  // e.g. kLateCommitWarning
@@ -89,11 +95,27 @@ struct SourceConfig {
                                             // also accepts yyyy-MM-dd HH:mm:ss)
   std::string timezone = "UTC";             // for naive timestamp delta columns
   SourceWindow window;
-  LateCommitGuard late_commit;     // table sources that implement it; others ignore it
+  LateCommitGuard late_commit;  // table sources that implement it; others ignore it
+  NullDeltaPolicy null_delta_policy = NullDeltaPolicy::kSkip;  // table sources with a delta column
   int parallelism = 2;             // splits read at once (--source-parallelism)
   int64_t batch_rows = 64 * 1024;  // rows per RecordBatch a reader yields (upper bound)
   // Called (from reader threads, serialized by the caller's sink) for each failed record.
   std::function<void(const RowError&)> on_row_error;
+};
+
+// True when the window of `config` selects the rows whose delta value is NULL (the policy is
+// kIncludeInFirstWindow and the window starts at 0). Such a window does not count them in
+// null_delta_rows.
+inline bool SelectsNullDelta(const SourceConfig& config) {
+  return config.null_delta_policy == NullDeltaPolicy::kIncludeInFirstWindow &&
+         config.window.start_s == 0;
+}
+
+// A file a file source selected for its window.
+struct SourceFile {
+  std::string path;  // as the run reports it (relative to the connection's root)
+  int64_t bytes = 0;
+  int64_t modified_ms = 0;  // last-modified time, epoch ms
 };
 
 // Live counters a source updates while reading; read by the executor for run metrics.
@@ -138,6 +160,16 @@ class Source {
   SourceCounters& counters() { return counters_; }
   // The input files (file sources) for the run record; empty for tables.
   virtual std::vector<std::string> InputFiles() const { return {}; }
+  // The same files with their sizes and times (after Open()); empty for tables.
+  virtual std::vector<SourceFile> InputFileDetails() const { return {}; }
+  // Counts the records of the window again, with the predicate a run uses (after Open(), in
+  // place of PlanSplits/OpenReader; for POST /runs/{id}/action?op=verify and dry runs).
+  // Records that fail to read count too (a run counts them as failed), so for a window that did
+  // not change, CountWindow() == a run's outputRecordCount + failedRecordCount. The default reads
+  // every split once and counts (SQLite, files, REST: one pass, memory bounded by one batch);
+  // PostgreSQL and MySQL/MariaDB count in the server (`SELECT count(*) ... WHERE` the window's
+  // predicate, values bound). Errors as a run's read; Cancelled after Cancel().
+  virtual Result<int64_t> CountWindow();
   // What the run should report as warnings. Written only by Open(); read after it returned.
   const std::vector<SourceWarning>& warnings() const { return warnings_; }
 
@@ -146,6 +178,11 @@ class Source {
   SourceCounters counters_;
   std::vector<SourceWarning> warnings_;
 };
+
+// The first `max_rows` records of the window in read order (after Open(); PlanSplits and
+// OpenReader are called here): for dry runs. Reads no more splits and batches than it needs;
+// failed records are skipped as a run skips them.
+Result<std::vector<RecordBatch>> ReadFirstRows(Source& source, int64_t max_rows);
 
 class Connector {
  public:

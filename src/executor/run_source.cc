@@ -28,6 +28,9 @@ Status LoadFlowSource(MetaTxn& txn, const Scope& scope, const Entity& flow, cons
   out->options = FlowOptionsOf(flow.doc);
   cfg.late_commit.enabled = out->options.late_commit_guard;
   cfg.late_commit.max_wait_ms = out->options.late_commit_wait_s * 1000;
+  cfg.null_delta_policy = out->options.null_delta_in_first_window
+                              ? NullDeltaPolicy::kIncludeInFirstWindow
+                              : NullDeltaPolicy::kSkip;
   ASSIGN_OR_RETURN(cfg.connection.auth_params,
                    OpenConnectionParams(key, base_conn.id, base_conn.secret));
   if (const json::value* n = FindPath(base_conn.doc, "auth.specName"); n && n->is_string())

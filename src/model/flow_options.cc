@@ -1,6 +1,18 @@
 #include "model/flow_options.h"
 
+#include <cctype>
+#include <string>
+
 namespace fluxo {
+
+std::optional<bool> ParseNullDeltaPolicy(const json::value& v) {
+  if (!v.is_string()) return std::nullopt;
+  std::string s(v.as_string());
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == kNullDeltaSkip) return false;
+  if (s == kNullDeltaIncludeInFirstWindow) return true;
+  return std::nullopt;
+}
 
 FlowOptions FlowOptionsOf(const json::object& flow) {
   FlowOptions o;
@@ -24,6 +36,9 @@ FlowOptions FlowOptionsOf(const json::object& flow) {
   o.late_arrival_s = int_in("lateArrivalSeconds", 0, kMaxLateArrivalSeconds, 0);
   o.late_commit_wait_s =
       int_in("lateCommitWaitSeconds", 0, kMaxLateCommitWaitSeconds, kDefaultLateCommitWaitSeconds);
+  if (auto p = opts.if_contains("nullDeltaPolicy")) {
+    o.null_delta_in_first_window = ParseNullDeltaPolicy(*p).value_or(false);
+  }
   return o;
 }
 

@@ -284,6 +284,39 @@ TEST_F(MySqlSourceTest, EveryDeltaTypeSelectsExactlyTheWindow) {
   EXPECT_NE(st.message().find("nope"), std::string::npos) << st.message();
 }
 
+// CountWindow counts in the server with the read's predicate; nullDeltaPolicy
+// include-in-first-window puts the NULL row in the window that starts at 0 only.
+TEST_F(MySqlSourceTest, CountWindowAndNullsInTheFirstWindow) {
+  Sql(R"(USE it; DROP TABLE IF EXISTS nulls;
+    CREATE TABLE nulls (id INT PRIMARY KEY, dtm DATETIME, ep BIGINT, txt VARCHAR(19), KEY (dtm));
+    INSERT INTO nulls VALUES (1, '2024-03-09 23:59:59', 1710028799, '2024-03-09 23:59:59'),
+      (2, '2024-03-10 00:00:00', 1710028800, '2024-03-10 00:00:00'),
+      (3, '2024-03-11 00:00:00', 1710115200, '2024-03-11 00:00:00'), (4, NULL, NULL, NULL);)");
+  const SourceWindow w{1710028800, 1710115200};
+  for (const char* col : {"dtm", "ep", "txt"}) {
+    SCOPED_TRACE(col);
+    auto counted = [&](const SourceConfig& c) -> int64_t {
+      auto src = NewSource(c);
+      Status o = src->Open();
+      EXPECT_TRUE(o.ok()) << o.ToString();
+      auto n = src->CountWindow();
+      EXPECT_TRUE(n.ok()) << n.status().ToString();
+      return n.ok() ? *n : -1;
+    };
+    EXPECT_EQ(counted(Config("nulls", col, w)), 1);
+    for (int parallelism : {1, 2}) {
+      SourceConfig first = Config("nulls", col, SourceWindow{0, w.end_s}, parallelism);
+      first.null_delta_policy = NullDeltaPolicy::kIncludeInFirstWindow;
+      EXPECT_EQ(Ids(first), (std::multiset<int64_t>{1, 2, 4}));
+      EXPECT_EQ(counted(first), 3);
+      SourceConfig later = Config("nulls", col, SourceWindow{w.end_s, w.end_s + 60}, parallelism);
+      later.null_delta_policy = NullDeltaPolicy::kIncludeInFirstWindow;
+      EXPECT_EQ(Ids(later), (std::multiset<int64_t>{3}));
+    }
+    EXPECT_EQ(Ids(Config("nulls", col, SourceWindow{0, w.end_s})), (std::multiset<int64_t>{1, 2}));
+  }
+}
+
 TEST_F(MySqlSourceTest, SplitsAreExactAtTheEdges) {
   Sql(R"(USE it; DROP TABLE IF EXISTS big;
     CREATE TABLE big (id INT PRIMARY KEY, ts DATETIME, v VARCHAR(60), KEY big_ts (ts));

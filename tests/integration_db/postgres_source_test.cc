@@ -343,6 +343,55 @@ TEST_F(PostgresDeltaTest, EveryDeltaTypeSelectsExactlyTheWindow) {
                                              {4, "2024-03-10T23:59:59.999999Z"}}));
 }
 
+// CountWindow counts in the server with the read's predicate (bound parameters); with
+// nullDeltaPolicy include-in-first-window the window starting at 0 takes the NULL row too, also
+// when it is read in two splits, and a later window does not.
+TEST_F(PostgresDeltaTest, CountWindowAndNullsInTheFirstWindow) {
+  auto ids_of = [&](const SourceConfig& c, int64_t* nulls) {
+    auto src = NewSource(c);
+    testing::ReadResult r = ReadAll(src.get());
+    EXPECT_TRUE(r.status.ok()) << r.status.ToString();
+    std::multiset<int> ids;
+    for (const auto& b : r.batches) {
+      for (int64_t i = 0; i < b.num_rows(); ++i) ids.insert(b.column(0).Value<int32_t>(i));
+    }
+    *nulls = src->counters().null_delta_rows.load();
+    return ids;
+  };
+  auto count_of = [&](const SourceConfig& c) -> int64_t {
+    auto src = NewSource(c);
+    EXPECT_TRUE(src->Open().ok());
+    auto n = src->CountWindow();
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : -1;
+  };
+  for (const char* col : {"tstz", "ts", "d", "ep", "ep4", "txt"}) {
+    SCOPED_TRACE(col);
+    EXPECT_EQ(count_of(Config("deltas", col, kWindow)), 3);
+    for (int parallelism : {1, 2}) {
+      SCOPED_TRACE(parallelism);
+      SourceConfig first = Config("deltas", col, SourceWindow{0, kWindow.end_s});
+      first.parallelism = parallelism;
+      first.null_delta_policy = NullDeltaPolicy::kIncludeInFirstWindow;
+      int64_t nulls = -1;
+      EXPECT_EQ(ids_of(first, &nulls), (std::multiset<int>{1, 2, 3, 4, 6}));
+      EXPECT_EQ(nulls, 0);
+      EXPECT_EQ(count_of(first), 5);
+      SourceConfig later = Config("deltas", col, SourceWindow{kWindow.end_s, kWindow.end_s + 60});
+      later.parallelism = parallelism;
+      later.null_delta_policy = NullDeltaPolicy::kIncludeInFirstWindow;
+      EXPECT_EQ(ids_of(later, &nulls), (std::multiset<int>{5}));
+      EXPECT_EQ(nulls, 1);
+      EXPECT_EQ(count_of(later), 1);
+    }
+    // skip (the default): the first window has no NULL row.
+    int64_t nulls = -1;
+    EXPECT_EQ(ids_of(Config("deltas", col, SourceWindow{0, kWindow.end_s}), &nulls),
+              (std::multiset<int>{1, 2, 3, 4}));
+    EXPECT_EQ(nulls, 1);
+  }
+}
+
 TEST_F(PostgresDeltaTest, BadDeltaColumnsNameTheColumnAndType) {
   auto src = NewSource(Config("deltas", "flag", kWindow));
   Status st = src->Open();

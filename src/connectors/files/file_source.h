@@ -39,6 +39,11 @@ class FileSource : public Source {
     for (const FileEntry& f : files_) out.push_back(f.path);
     return out;
   }
+  std::vector<SourceFile> InputFileDetails() const override {
+    std::vector<SourceFile> out;
+    for (const FileEntry& f : files_) out.push_back({f.path, f.size, f.mtime_ms});
+    return out;
+  }
 
   // For the readers: opens the record reader of one file part.
   Result<std::unique_ptr<RecordFileReader>> OpenFile(const FilePart& part,

@@ -929,7 +929,7 @@ class MySqlSource : public Source {
   Result<std::vector<Split>> PlanSplits() override {
     if (!conn_) return Status::FailedPrecondition("MySQL: PlanSplits before Open");
     const std::string ctx = "MySQL: planning " + table_.display();
-    if (delta_) {
+    if (delta_ && !SelectsNullDelta(config_)) {
       ASSIGN_OR_RETURN(std::vector<Row> n, QueryRows(conn_.get(),
                                                      "SELECT COUNT(*) FROM " + table_.quoted +
                                                          " WHERE " + delta_->quoted + " IS NULL",
@@ -1089,9 +1089,34 @@ class MySqlSource : public Source {
   }
 
  private:
-  // `lo <= delta < hi` with bound parameters appended to `params`; never selects NULLs.
+  // `lo <= delta < hi` with bound parameters appended to `params`. The NULL-delta rows go with
+  // the sub-range that starts the window when the window selects them (SelectsNullDelta,
+  // nullDeltaPolicy include-in-first-window); never otherwise.
   std::string WindowPredicate(int64_t lo, int64_t hi, std::vector<Param>* params) const {
     if (!delta_) return "TRUE";
+    std::string pred = RangePredicate(lo, hi, params);
+    if (SelectsNullDelta(config_) && lo == config_.window.start_s) {
+      return "((" + pred + ") OR " + delta_->quoted + " IS NULL)";
+    }
+    return pred;
+  }
+
+  // SELECT COUNT(*) with the window's predicate, values bound.
+  Result<int64_t> CountWindow() override {
+    if (!conn_) return Status::FailedPrecondition("MySQL: CountWindow before Open");
+    std::vector<Param> params;
+    std::string where = WindowPredicate(config_.window.start_s, config_.window.end_s, &params);
+    ASSIGN_OR_RETURN(
+        std::vector<Row> n,
+        QueryRows(conn_.get(), "SELECT COUNT(*) FROM " + table_.quoted + " WHERE " + where,
+                  std::move(params), "MySQL: counting the window of " + table_.display(),
+                  params_.password));
+    if (n.empty() || n[0].empty()) return Status::Internal("MySQL: COUNT(*) answered no row");
+    return static_cast<int64_t>(std::atoll(n[0][0].value_or("0").c_str()));
+  }
+
+  // `lo <= delta < hi` on the column's own type, with bound parameters; never selects NULLs.
+  std::string RangePredicate(int64_t lo, int64_t hi, std::vector<Param>* params) const {
     std::string pred;
     std::vector<Param> out;
     for (int side = 0; side < 2; ++side) {

@@ -267,14 +267,15 @@ Result<DeltaPlan> PlanDelta(PGconn* conn, const PgTable& t, const std::string& c
   return d;
 }
 
-// One bound of the delta predicate: a typed literal, no bound at all, or "no row can match".
+// One bound of the delta predicate: a typed value, no bound at all, or "no row can match".
 struct Bound {
   enum { kLiteral, kOpen, kNone } kind = kOpen;
-  std::string sql;
+  std::string value;  // the bound's text (a timestamp, a day, an integer, formatted text)
+  std::string type;   // the SQL type it is cast to; "" leaves it untyped (text columns)
 };
 
-Bound MakeBound(PGconn* conn, const DeltaPlan& d, const TimeZone& tz, const TextDateFormat& fmt,
-                int64_t b, bool lower) {
+Bound MakeBound(const DeltaPlan& d, const TimeZone& tz, const TextDateFormat& fmt, int64_t b,
+                bool lower) {
   Bound out;
   auto in_literal_range = [&](int64_t s) {
     if (s < sql::kMinLiteralSeconds) {
@@ -291,13 +292,15 @@ Bound MakeBound(PGconn* conn, const DeltaPlan& d, const TimeZone& tz, const Text
   switch (d.kind) {
     case DeltaKind::kTimestamptz:
       if (in_literal_range(b)) {
-        out.sql = QuoteLiteral(conn, sql::FormatDateTime(b) + "+00") + "::timestamptz";
+        out.value = sql::FormatDateTime(b) + "+00";
+        out.type = "timestamptz";
       }
       break;
     case DeltaKind::kTimestamp: {
       int64_t l = tz.LocalBound(b);
       if (in_literal_range(l)) {
-        out.sql = QuoteLiteral(conn, sql::FormatDateTime(l)) + "::timestamp";
+        out.value = sql::FormatDateTime(l);
+        out.type = "timestamp";
       }
       break;
     }
@@ -308,7 +311,8 @@ Bound MakeBound(PGconn* conn, const DeltaPlan& d, const TimeZone& tz, const Text
         if (int64_t{day} * 86400 > sql::kMaxLiteralSeconds) {
           out.kind = lower ? Bound::kNone : Bound::kOpen;
         } else {
-          out.sql = QuoteLiteral(conn, sql::FormatDay(day)) + "::date";
+          out.value = sql::FormatDay(day);
+          out.type = "date";
         }
       }
       break;
@@ -327,41 +331,62 @@ Bound MakeBound(PGconn* conn, const DeltaPlan& d, const TimeZone& tz, const Text
         out.kind = lower ? Bound::kNone : Bound::kOpen;
       } else {
         out.kind = Bound::kLiteral;
-        out.sql = "CAST(" + std::to_string(b) + " AS " + type + ")";
+        out.value = std::to_string(b);
+        out.type = type;
       }
       break;
     }
     case DeltaKind::kText: {
       int64_t l = tz.LocalBound(b);
-      if (in_literal_range(l)) {
-        // Untyped: PostgreSQL gives the literal the column's own type, so its index applies.
-        out.sql = QuoteLiteral(conn, fmt.Format(l));
-      }
+      // Untyped: PostgreSQL gives the value the column's own type, so its index applies.
+      if (in_literal_range(l)) out.value = fmt.Format(l);
       break;
     }
   }
   return out;
 }
 
-// `lo <= delta < hi` on the column's own type; nullopt bounds are open. Never selects NULLs.
+// The SQL of a bound: a parameter appended to `params` ($n) when given, else a literal quoted by
+// libpq (COPY takes no parameters; the run's statement is unchanged by this); cast to the bound's
+// type. Either form is the same predicate.
+std::string BoundSql(PGconn* conn, const Bound& b,
+                     std::vector<std::optional<std::string>>* params) {
+  const bool integer = b.type == "bigint" || b.type == "integer" || b.type == "smallint";
+  std::string v;
+  if (params != nullptr) {
+    params->push_back(b.value);
+    v = "$" + std::to_string(params->size());
+  } else {
+    v = integer ? b.value : QuoteLiteral(conn, b.value);
+  }
+  if (b.type.empty()) return v;
+  return integer ? "CAST(" + v + " AS " + b.type + ")" : v + "::" + b.type;
+}
+
+// `lo <= delta < hi` on the column's own type; nullopt bounds are open. Selects the NULLs too
+// when `with_nulls` (nullDeltaPolicy include-in-first-window), never otherwise.
 std::string DeltaPredicate(PGconn* conn, const DeltaPlan& d, const TimeZone& tz,
                            const TextDateFormat& fmt, std::optional<int64_t> lo,
-                           std::optional<int64_t> hi) {
+                           std::optional<int64_t> hi, bool with_nulls,
+                           std::vector<std::optional<std::string>>* params) {
   std::string pred;
-  if (lo) {
-    Bound b = MakeBound(conn, d, tz, fmt, *lo, true);
-    if (b.kind == Bound::kNone) return "FALSE";
-    if (b.kind == Bound::kLiteral) pred = d.quoted + " >= " + b.sql;
+  bool none = false;
+  for (int side = 0; side < 2 && !none; ++side) {
+    std::optional<int64_t> v = side == 0 ? lo : hi;
+    if (!v) continue;
+    Bound b = MakeBound(d, tz, fmt, *v, side == 0);
+    if (b.kind == Bound::kNone) none = true;
+    if (b.kind != Bound::kLiteral) continue;
+    if (!pred.empty()) pred += " AND ";
+    pred += d.quoted + (side == 0 ? " >= " : " < ") + BoundSql(conn, b, params);
   }
-  if (hi) {
-    Bound b = MakeBound(conn, d, tz, fmt, *hi, false);
-    if (b.kind == Bound::kNone) return "FALSE";
-    if (b.kind == Bound::kLiteral) {
-      if (!pred.empty()) pred += " AND ";
-      pred += d.quoted + " < " + b.sql;
-    }
+  if (none) {
+    if (params != nullptr) params->clear();
+    pred = "FALSE";
+  } else if (pred.empty()) {
+    pred = d.quoted + " IS NOT NULL";
   }
-  if (pred.empty()) pred = d.quoted + " IS NOT NULL";
+  if (with_nulls) return "((" + pred + ") OR " + d.quoted + " IS NULL)";
   return pred;
 }
 
@@ -582,7 +607,7 @@ class PostgresSource : public Source {
         RETURN_IF_ERROR(Exec(conn_.get(), "ROLLBACK", {}, ctx).status());
       }
     }
-    if (delta_) {
+    if (delta_ && !SelectsNullDelta(config_)) {
       ASSIGN_OR_RETURN(PgResultPtr n, Exec(conn_.get(),
                                            "SELECT count(*) FROM " + table_.quoted + " WHERE " +
                                                delta_->quoted + " IS NULL",
@@ -723,9 +748,25 @@ class PostgresSource : public Source {
     return AsDoubleLenient(*rows);
   }
 
-  std::string WindowPredicate(int64_t lo, int64_t hi) const {
+  // Rows of [lo, hi) (a sub-range of the window, or the window). The NULL-delta rows go with
+  // the sub-range that starts the window when the window selects them (SelectsNullDelta).
+  // With `params`, the bounds are bound parameters appended to it; else quoted literals.
+  std::string WindowPredicate(int64_t lo, int64_t hi,
+                              std::vector<std::optional<std::string>>* params = nullptr) const {
     if (!delta_) return "TRUE";
-    return DeltaPredicate(conn_.get(), *delta_, tz_, fmt_, lo, hi);
+    bool with_nulls = SelectsNullDelta(config_) && lo == config_.window.start_s;
+    return DeltaPredicate(conn_.get(), *delta_, tz_, fmt_, lo, hi, with_nulls, params);
+  }
+
+  // SELECT count(*) with the window's predicate, its bounds bound as parameters.
+  Result<int64_t> CountWindow() override {
+    if (!conn_) return Status::FailedPrecondition("PostgreSQL: CountWindow before Open");
+    std::vector<std::optional<std::string>> params;
+    std::string where = WindowPredicate(config_.window.start_s, config_.window.end_s, &params);
+    ASSIGN_OR_RETURN(PgResultPtr r,
+                     Exec(conn_.get(), "SELECT count(*) FROM " + table_.quoted + " WHERE " + where,
+                          params, "PostgreSQL: counting the window of " + table_.display()));
+    return static_cast<int64_t>(std::atoll(PQgetvalue(r.get(), 0, 0)));
   }
 
  private:

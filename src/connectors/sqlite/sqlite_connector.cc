@@ -265,6 +265,7 @@ class SqliteSource : public Source {
   int64_t lo_int_ = 0, hi_int_ = 0;
   std::string lo_text_, hi_text_;
   bool filter_in_cpp_ = false;
+  bool with_null_delta_ = false;  // the window selects NULL-delta rows (SelectsNullDelta)
   std::string select_list_;
   int delta_idx_ = -1;  // index of the extra delta column in the SELECT list, or -1
   int rowid_idx_ = -1;  // index of the rowid in the SELECT list, or -1
@@ -307,6 +308,13 @@ Status SqliteSource::Open() {
   if (!zone.ok()) return Status::InvalidArgument("timezone: " + zone.status().message());
   zone_ = *zone;
   RETURN_IF_ERROR(SetUpDelta());
+  if (delta_col_ >= 0 && SelectsNullDelta(config_)) {
+    // nullDeltaPolicy include-in-first-window: the window starting at 0 also takes the NULLs.
+    with_null_delta_ = true;
+    const std::string qcol = QuoteIdent(table_.columns[delta_col_].name);
+    const std::string kWhere = " WHERE ";
+    where_ = kWhere + "((" + where_.substr(kWhere.size()) + ") OR " + qcol + " IS NULL)";
+  }
 
   for (int idx : out_cols_) {
     select_list_ += (select_list_.empty() ? "" : ", ") + QuoteIdent(table_.columns[idx].name);
@@ -467,7 +475,7 @@ Result<int32_t> SqliteSource::ParseDateText(int table_col, std::string_view v) c
 Result<std::vector<Split>> SqliteSource::PlanSplits() {
   if (!schema_) return Status::FailedPrecondition("PlanSplits before Open");
   std::string ctx = Context();
-  if (delta_col_ >= 0) {
+  if (delta_col_ >= 0 && !with_null_delta_) {
     ASSIGN_OR_RETURN(Stmt s,
                      db_.Prepare("SELECT count(*) FROM " + table_.From() + " WHERE " +
                                      QuoteIdent(table_.columns[delta_col_].name) + " IS NULL",
@@ -732,7 +740,12 @@ Result<RecordBatch> SqliteReader::Next() {
     if (src_->filter_in_cpp_) {
       const int di = src_->delta_idx_;
       int t = stmt_.Type(di);
-      if (t == SQLITE_NULL) continue;  // counted by PlanSplits
+      // A NULL: counted by PlanSplits, or selected by this window (with_null_delta_).
+      if (t == SQLITE_NULL && !src_->with_null_delta_) continue;
+    }
+    if (src_->filter_in_cpp_ && stmt_.Type(src_->delta_idx_) != SQLITE_NULL) {
+      const int di = src_->delta_idx_;
+      const int t = stmt_.Type(di);
       std::string_view v = stmt_.TextView(di);
       auto micros = t == SQLITE_TEXT ? src_->ParseDeltaText(v)
                                      : Result<int64_t>(Status::InvalidArgument(

@@ -289,6 +289,74 @@ TEST_F(SqliteConnectorTest, IntegerDeltaWindowIsHalfOpen) {
   EXPECT_EQ(all, (std::multiset<int64_t>{1, 2, 3, 4, 7}));
 }
 
+// nullDeltaPolicy include-in-first-window: the window that starts at 0 also selects the NULLs
+// (and does not count them as skipped); a later window does not, so they land once. Also with a
+// text delta column, whose window is checked row by row.
+TEST_F(SqliteConnectorTest, NullDeltaRowsGoWithTheWindowStartingAtZero) {
+  const int64_t end = kJan1;
+  Exec(db_,
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, ts INTEGER, txt TEXT);"
+       "INSERT INTO t VALUES (1, 10, '1970-01-01 00:00:10'), (2, NULL, NULL), (3, NULL, NULL),"
+       " (4, " +
+           std::to_string(end + 5) + ", '2024-01-01 00:00:05');");
+  for (const char* col : {"ts", "txt"}) {
+    SCOPED_TRACE(col);
+    std::multiset<int64_t> all;
+    for (auto [a, b] : {std::pair{int64_t{0}, end}, {end, end + 60}}) {
+      SourceConfig cfg = Config("t", col, a, b);
+      cfg.null_delta_policy = NullDeltaPolicy::kIncludeInFirstWindow;
+      std::unique_ptr<Source> src;
+      ReadOut o = Read(cfg, &src);
+      ASSERT_TRUE(o.status.ok()) << o.status.ToString();
+      for (int64_t id : Ints(o.batches, 0)) all.insert(id);
+      EXPECT_EQ(src->counters().null_delta_rows.load(), a == 0 ? 0 : 2);
+      // CountWindow counts what the read selected.
+      auto counter = connector_->NewSource(cfg);
+      ASSERT_TRUE(counter.ok());
+      ASSERT_TRUE((*counter)->Open().ok());
+      auto n = (*counter)->CountWindow();
+      ASSERT_TRUE(n.ok()) << n.status().ToString();
+      EXPECT_EQ(*n, o.rows);
+    }
+    EXPECT_EQ(all, (std::multiset<int64_t>{1, 2, 3, 4}));
+    // The default (skip): the first window leaves them out and counts them.
+    std::unique_ptr<Source> src;
+    ReadOut o = Read(Config("t", col, 0, end), &src);
+    ASSERT_TRUE(o.status.ok());
+    EXPECT_EQ(Ints(o.batches, 0), (std::vector<int64_t>{1}));
+    EXPECT_EQ(src->counters().null_delta_rows.load(), 2);
+  }
+}
+
+// CountWindow (the default: one pass over the splits) counts failed records as a run does:
+// CountWindow == records read + records failed.
+TEST_F(SqliteConnectorTest, CountWindowCountsTheRecordsARunReadsIncludingFailedOnes) {
+  Exec(db_, R"sql(
+    CREATE TABLE t (id INTEGER PRIMARY KEY, updated TEXT);
+    INSERT INTO t VALUES (1, '2024-01-01 00:00:00'), (2, '2024-01-01 00:10:00'),
+                         (3, '2024-01-01 00:30'), (4, '2024-01-01 02:00:00'), (5, NULL);
+  )sql");
+  SourceConfig cfg = Config("t", "updated", kJan1, kJan1 + 3600);
+  cfg.date_format = "yyyy-MM-dd HH:mm:ss";
+  ReadOut out = Read(cfg);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(out.rows, 2);
+  auto src = connector_->NewSource(cfg);
+  ASSERT_TRUE(src.ok());
+  ASSERT_TRUE((*src)->Open().ok());
+  auto n = (*src)->CountWindow();
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 3) << "2 rows + the one whose delta text does not parse";
+  // ReadFirstRows stops at the limit.
+  auto first = connector_->NewSource(cfg);
+  ASSERT_TRUE((*first)->Open().ok());
+  auto batches = ReadFirstRows(**first, 1);
+  ASSERT_TRUE(batches.ok());
+  int64_t rows = 0;
+  for (const auto& b : *batches) rows += b.num_rows();
+  EXPECT_GE(rows, 1);
+}
+
 TEST_F(SqliteConnectorTest, EstimatesTheWindowsRecordsWhenPlanning) {
   const int64_t start = kJan1, end = kJan1 + 3600;
   std::string rows;
