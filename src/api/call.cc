@@ -16,12 +16,13 @@ HttpResponse ErrorResponse(const Status& s, const std::string& request_id,
   return JsonResponse(e.http_status, ToJsonBody(e, request_id));
 }
 
-HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> work) {
+HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> work,
+                      const std::string& busy_what) {
   HttpResponse r;
   WorkerPool* pool = call.deps.pool;
   std::string rid = call.http.request_id;
   std::string what = call.http.method + " " + call.http.path;
-  r.deferred = [pool, rid, what, work = std::move(work)](HttpCompletion complete) {
+  r.deferred = [pool, rid, what, busy_what, work = std::move(work)](HttpCompletion complete) {
     auto answer = [rid, what, complete](Result<HttpResponse> res) {
       complete(res.ok() ? std::move(res).value() : ErrorResponse(res.status(), rid, what));
     };
@@ -36,12 +37,11 @@ HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> wo
     };
     if (pool->TrySubmit(std::move(job))) return;
     const WorkerPoolOptions& o = pool->options();
-    HttpResponse busy =
-        ErrorResponse(FlowError(429, kCodePoolFull,
-                                "too many connection tests and explores in progress (" +
-                                    std::to_string(o.threads) + " running, " +
-                                    std::to_string(o.queue_limit) + " waiting); retry later"),
-                      rid, what);
+    HttpResponse busy = ErrorResponse(
+        FlowError(429, kCodePoolFull,
+                  "too many " + busy_what + " in progress (" + std::to_string(o.threads) +
+                      " running, " + std::to_string(o.queue_limit) + " waiting); retry later"),
+        rid, what);
     busy.headers.emplace_back("Retry-After", "1");
     complete(std::move(busy));
   };

@@ -68,9 +68,10 @@ HttpResponse ErrorResponse(const Status& s, const std::string& request_id,
 inline constexpr int kCodePoolFull = 1429;
 // Answers with `work`'s result, computed on `call.deps.pool` instead of the I/O thread (a
 // deferred HttpResponse). `work` runs at most once and must not touch `call` (it is gone when
-// work runs): capture copies. Pool full: 429 code 1429; shut down before `work` started: 503
-// code 1429.
-HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> work);
+// work runs): capture copies. Pool full: 429 code 1429 ("too many <busy_what> in progress");
+// shut down before `work` started: 503 code 1429.
+HttpResponse Deferred(const Call& call, std::function<Result<HttpResponse>()> work,
+                      const std::string& busy_what = "connection tests and explores");
 // The request body as a JSON object; 400 (code 1405 when empty, 1410 when malformed) otherwise.
 Result<json::object> BodyObject(const HttpRequest& req);
 // Sets the audit fields of a new entity document (and its etag/version).

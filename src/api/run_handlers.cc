@@ -1,5 +1,11 @@
-// /runs: POST (the seed's on-demand run), GET one, list, PUT one (new params of a scheduled run),
-// POST /runs/{id}/action?op=re-trigger|cancel (re-trigger takes fluxo's `replace=true|false`).
+// /runs: POST (the seed's on-demand run, or fluxo's dry run with params.dryRun), GET one, list,
+// PUT one (new params of a scheduled run), POST /runs/{id}/action?op=re-trigger|cancel|verify
+// (re-trigger takes fluxo's `replace=true|false`).
+//
+// Dry runs and verification read the source: the metastore reads happen on the I/O thread, the
+// source is opened and counted on the API worker pool (Deferred), with the SourceConfig the
+// executor builds for a run (executor/run_source.h LoadFlowSource), so both use the run's
+// predicate.
 //
 // A run keeps its `params` as submitted; the typed window and start time the engine uses live in
 // the run's `fluxo` object ({windowStart, windowEnd, dueAt, deltaColumn, attempt}). Creating the
@@ -11,6 +17,9 @@
 #include "api/flow_rules.h"
 #include "api/resources.h"
 #include "base/ids.h"
+#include "base/metrics.h"
+#include "connectors/sql/sql_common.h"
+#include "executor/run_source.h"
 #include "model/run_doc.h"
 #include "model/run_state.h"
 #include "model/specs.h"
@@ -34,7 +43,11 @@ struct RunWindow {
   int64_t due_at_ms = 0;  // when the run may begin, epoch ms
   std::optional<std::string> delta_column;
   bool replace = false;  // params.replace (fluxo)
+  bool dry_run = false;  // params.dryRun (fluxo): answer what the run would read; create nothing
+  int64_t preview_rows = 10;  // params.previewRows (fluxo, dry runs): 1..kMaxPreviewRows
 };
+
+constexpr int64_t kMaxPreviewRows = 100;
 
 Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   if (!params || !params->is_object()) {
@@ -44,10 +57,10 @@ Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
   for (const auto& kv : p) {
     std::string k(kv.key());
     if (k != "startTime" && k != "windowStartTime" && k != "windowEndTime" && k != "deltaColumn" &&
-        k != "replace") {
+        k != "replace" && k != "dryRun" && k != "previewRows") {
       return BadRequest(1384, "params." + k +
                                   " is not a run parameter (startTime, windowStartTime, "
-                                  "windowEndTime, deltaColumn, replace)");
+                                  "windowEndTime, deltaColumn, replace, dryRun, previewRows)");
     }
   }
   RunWindow w;
@@ -85,6 +98,22 @@ Result<RunWindow> ParseRunParams(const json::value* params, int64_t now_ms) {
     auto b = AsBoolLenient(*r);
     if (!b) return BadRequest(1384, "params.replace must be a boolean");
     w.replace = *b;
+  }
+  if (const json::value* d = p.if_contains("dryRun")) {
+    auto b = d->is_bool() ? std::optional<bool>(d->as_bool()) : AsBoolLenient(*d);
+    if (!b) return BadRequest(1384, "params.dryRun must be a boolean");
+    w.dry_run = *b;
+  }
+  if (const json::value* n = p.if_contains("previewRows")) {
+    auto rows = n->is_bool() ? std::nullopt : AsInt64Lenient(*n);
+    if (!rows || *rows < 1 || *rows > kMaxPreviewRows) {
+      return BadRequest(1384, "params.previewRows must be an integer from 1 to " +
+                                  std::to_string(kMaxPreviewRows));
+    }
+    if (!w.dry_run) {
+      return BadRequest(1384, "params.previewRows applies to dry runs only (params.dryRun: true)");
+    }
+    w.preview_rows = *rows;
   }
   return w;
 }
@@ -162,11 +191,152 @@ void SetFlowDeltaColumn(Entity& flow, const std::string& column, int64_t now_ms)
   flow.doc["lastOperation"] = std::move(lo);
 }
 
+// The answer of a source failure met while reading for a dry run or a verification: 503 (1500)
+// when a retry can help, else 400 (1410), with the source's message (which names the table,
+// column or file as the user gave it, never a secret).
+Status SourceFailure(const Status& s, const std::string& what, const std::string& kind,
+                     const std::string& id) {
+  bool transient = s.retryable();
+  return FlowError(transient ? 503 : 400, transient ? kCodeServerError : kCodeBadRequest,
+                   what + ": " + s.message(), kind, id);
+}
+
+// The flow's source bound to `target`'s window, for reading from the API (dry run, verify): one
+// reader (no parallel splits), and no late-commit wait (it reads what is committed now).
+Result<FlowSource> ApiFlowSource(Call& call, MetaTxn& txn, const Entity& flow,
+                                 const RunTarget& target) {
+  if (!call.deps.connectors || !call.deps.master_key) {
+    return FlowError(503, kCodeServerError, "this server cannot read sources (no connectors)");
+  }
+  FlowSource fs;
+  Status s = LoadFlowSource(txn, call.scope, flow, target, *call.deps.connectors,
+                            *call.deps.master_key, SourceAccess{call.deps.allow_paths, 1}, &fs);
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kFailedPrecondition ||
+        s.code() == StatusCode::kInvalidArgument) {
+      return FlowError(400, kCodeBadRequest, "flow " + flow.id + ": " + s.message(), kFlows,
+                       flow.id);
+    }
+    return s;
+  }
+  fs.config.late_commit.enabled = false;
+  fs.config.parallelism = 1;
+  return fs;
+}
+
+json::array ColumnsJson(const Schema& schema) {
+  json::array out;
+  for (const Field& f : schema.fields()) {
+    out.push_back(json::object{{"name", f.name}, {"type", f.type.ToString()}});
+  }
+  return out;
+}
+
+// The dry run of `w` over `fs` (on the worker pool): Open, then the files and their bytes (file
+// sources), or the first rows and the count (tables; REST sources: the first rows only, since
+// counting would read every page).
+Result<HttpResponse> DryRunAnswer(FlowSource fs, const std::string& flow_id, const RunWindow& w,
+                                  std::optional<std::string> delta) {
+  fs.config.batch_rows = w.preview_rows;
+  auto made = fs.connector->NewSource(fs.config);
+  if (!made.ok()) return SourceFailure(made.status(), "dry run", kFlows, flow_id);
+  std::unique_ptr<Source> src = std::move(made).value();
+  if (Status o = src->Open(); !o.ok()) return SourceFailure(o, "dry run", kFlows, flow_id);
+  json::object out;
+  out["dryRun"] = true;
+  out["flowId"] = flow_id;
+  out["windowStartTime"] = w.start;
+  out["windowEndTime"] = w.end;
+  if (delta) out["deltaColumn"] = json::object{{"name", *delta}};
+  if (src->schema()) out["columns"] = ColumnsJson(*src->schema());
+  const ConnectionSpec* spec = fs.config.connection.spec;
+  if (spec && spec->file_based()) {
+    json::array files;
+    int64_t total = 0;
+    for (const SourceFile& f : src->InputFileDetails()) {
+      files.push_back(
+          json::object{{"path", f.path}, {"size", f.bytes}, {"lastModified", f.modified_ms}});
+      total += f.bytes;
+    }
+    out["fileCount"] = static_cast<int64_t>(files.size());
+    out["totalBytes"] = total;
+    out["files"] = std::move(files);
+    return JsonResponse(200, out);
+  }
+  auto batches = ReadFirstRows(*src, w.preview_rows);
+  if (!batches.ok()) return SourceFailure(batches.status(), "dry run", kFlows, flow_id);
+  json::array rows;
+  for (const RecordBatch& b : *batches) {
+    int64_t left = w.preview_rows - static_cast<int64_t>(rows.size());
+    if (left <= 0) break;
+    for (auto& r : connectors::sql::BatchRowsToJson(b, left)) rows.push_back(std::move(r));
+  }
+  out["rows"] = std::move(rows);
+  if (spec && spec->table_based()) {
+    // A fresh source: the preview's reader may have stopped mid-window.
+    auto counter = fs.connector->NewSource(fs.config);
+    if (!counter.ok()) return SourceFailure(counter.status(), "dry run", kFlows, flow_id);
+    std::unique_ptr<Source> c = std::move(counter).value();
+    if (Status o = c->Open(); !o.ok()) return SourceFailure(o, "dry run", kFlows, flow_id);
+    auto n = c->CountWindow();
+    if (!n.ok()) return SourceFailure(n.status(), "dry run", kFlows, flow_id);
+    out["recordCount"] = *n;
+  }
+  return JsonResponse(200, out);
+}
+
+// POST /runs with params.dryRun: the checks of a real run (flow, schedule, state, deltaColumn,
+// replace), read-only, then DryRunAnswer on the worker pool. Creates no run, no batch, and does
+// not write the flow's deltaColumn.
+Result<HttpResponse> DryRun(Call& call, const std::string& flow_id, const RunWindow& w) {
+  FlowSource fs;
+  std::optional<std::string> delta;
+  Status err = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+    auto flow = txn.Get(call.scope, kFlows, flow_id);
+    if (!flow.ok()) {
+      if (flow.status().code() == StatusCode::kNotFound) {
+        return FlowError(404, 1101, "flowId: flow not found with id " + flow_id, kFlows, flow_id);
+      }
+      return flow.status();
+    }
+    const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
+    if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
+      return BadRequest(1386, "flowId: flow " + flow_id +
+                                  " runs on a schedule; on-demand runs (and dry runs) need a "
+                                  "flow with frequency once");
+    }
+    if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
+      return BadRequest(1380, "flowId: flow " + flow_id + " is disabled; enable it first");
+    }
+    if (TableBased(*flow)) {
+      auto existing = FlowDeltaColumn(flow->doc);
+      if (existing && w.delta_column && *existing != *w.delta_column) {
+        return BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
+                                    " differs from the flow's deltaColumn " + *existing +
+                                    " (set by its first run; it cannot change)");
+      }
+      if (!existing && !w.delta_column) {
+        return BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
+      }
+      delta = existing ? existing : w.delta_column;
+    }
+    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow->id, w));
+    ASSIGN_OR_RETURN(
+        fs, ApiFlowSource(call, txn, *flow, RunTarget{flow_id, w.start, w.end, delta, w.replace}));
+    return Status::OK();
+  });
+  if (!err.ok()) return err;
+  return Deferred(
+      call, [fs = std::move(fs), flow_id, w, delta] { return DryRunAnswer(fs, flow_id, w, delta); },
+      "dry runs");
+}
+
 Result<HttpResponse> CreateRun(Call& call) {
   ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
   auto flow_id = GetString(body, "flowId");
   if (!flow_id || flow_id->empty()) return BadRequest(1380, "flowId is required");
   ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), call.now_ms()));
+  if (w.dry_run) return DryRun(call, *flow_id, w);
   Entity run;
   Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
     auto flow = txn.Get(call.scope, kFlows, *flow_id);
@@ -219,28 +389,136 @@ Result<HttpResponse> CreateRun(Call& call) {
   return res;
 }
 
+// The record counts a verification compares the source with: what the run landed (its
+// outputRecordCount when it succeeded; a failed or cancelled run committed nothing) and what it
+// failed (failedRecordCount).
+struct LandedCounts {
+  int64_t landed = 0;
+  int64_t failed = 0;
+};
+LandedCounts LandedOf(const json::object& run) {
+  LandedCounts c;
+  auto count = [&](const char* path) {
+    const json::value* v = FindPath(run, path);
+    return v ? AsInt64Lenient(*v).value_or(0) : 0;
+  };
+  if (RunStatusOf(run) == run_status::kSuccess) {
+    c.landed = count("metrics.recordSummary.outputRecordCount");
+  }
+  c.failed = count("metrics.recordSummary.failedRecordCount");
+  return c;
+}
+
+// On the worker pool: counts the window again, stores fluxo.verification on the run (compare-and-
+// set on its etag, retried when the run changed meanwhile) and answers {id, etag, verification}.
+Result<HttpResponse> VerifyAnswer(const ApiDeps* deps, Scope scope, Principal who,
+                                  std::string run_id, FlowSource fs, LandedCounts counts) {
+  static Counter& clean = GetCounter("fluxo_run_verifications_total", "result=\"clean\"",
+                                     "Run verifications (op=verify) by result: clean (drift 0) or "
+                                     "drift.");
+  static Counter& drifted = GetCounter("fluxo_run_verifications_total", "result=\"drift\"", "");
+  static Counter& drift_records =
+      GetCounter("fluxo_run_drift_records_total", "",
+                 "Records verifications found missing from (or extra in) their runs: the sum of "
+                 "|drift|.");
+  auto made = fs.connector->NewSource(fs.config);
+  if (!made.ok()) return SourceFailure(made.status(), "verify: counting the window", kRuns, run_id);
+  std::unique_ptr<Source> src = std::move(made).value();
+  if (Status o = src->Open(); !o.ok()) {
+    return SourceFailure(o, "verify: counting the window", kRuns, run_id);
+  }
+  auto n = src->CountWindow();
+  if (!n.ok()) return SourceFailure(n.status(), "verify: counting the window", kRuns, run_id);
+  int64_t now = deps->clock->NowMillis();
+  int64_t drift = *n - counts.landed - counts.failed;
+  json::object v{{"sourceRecordCount", *n},
+                 {"landedRecordCount", counts.landed},
+                 {"failedRecordCount", counts.failed},
+                 {"drift", drift},
+                 {"verifiedAt", now}};
+  Entity updated;
+  Status api_error;
+  Status s = deps->store->Transact([&](MetaTxn& txn) -> Status {
+    auto cur = txn.Get(scope, kRuns, run_id);
+    if (!cur.ok()) {
+      api_error = StoreError(cur.status(), kRuns, run_id);
+      return Status::Cancelled("rolled back");
+    }
+    updated = *cur;
+    json::object& fx = updated.doc["fluxo"].is_object() ? updated.doc["fluxo"].as_object()
+                                                        : updated.doc["fluxo"].emplace_object();
+    fx["verification"] = v;
+    updated.updated_at = now;
+    updated.etag = NewEtag(now);
+    updated.doc["updatedAt"] = now;
+    updated.doc["updatedBy"] = who.client_id + "@AdobeID";
+    updated.doc["updatedClient"] = who.client_id;
+    updated.doc["etag"] = updated.etag;
+    updated.doc["version"] = updated.etag;
+    return txn.Update(scope, updated, cur->etag);
+  });
+  if (!api_error.ok()) return api_error;
+  if (!s.ok()) return StoreError(s, kRuns, run_id);
+  (drift == 0 ? clean : drifted).Add();
+  drift_records.Add(drift < 0 ? -drift : drift);
+  json::object out = IdEtag(updated);
+  out["verification"] = std::move(v);
+  return JsonResponse(200, out);
+}
+
+// op=verify: a finished run's window counted again at the source (see VerifyAnswer).
+Result<HttpResponse> VerifyRun(Call& call, const std::string& id) {
+  FlowSource fs;
+  LandedCounts counts;
+  Status err = call.deps.store->Read([&](MetaTxn& txn) -> Status {
+    auto cur = txn.Get(call.scope, kRuns, id);
+    if (!cur.ok()) return StoreError(cur.status(), kRuns, id);
+    std::string status = RunStatusOf(cur->doc);
+    if (!IsFinalRunStatus(status)) {
+      return FlowError(400, 1422,
+                       "run " + id + " is " + status +
+                           "; only a finished run (success, failed or cancelled) can be verified",
+                       kRuns, id);
+    }
+    RunTarget target = RunTargetOf(cur->doc);
+    auto flow = txn.Get(call.scope, kFlows, target.flow_id);
+    if (!flow.ok()) return StoreError(flow.status(), kFlows, target.flow_id);
+    ASSIGN_OR_RETURN(fs, ApiFlowSource(call, txn, *flow, target));
+    counts = LandedOf(cur->doc);
+    return Status::OK();
+  });
+  if (!err.ok()) return err;
+  return Deferred(
+      call,
+      [deps = &call.deps, scope = call.scope, who = call.principal, id, fs = std::move(fs),
+       counts] { return VerifyAnswer(deps, scope, who, id, fs, counts); },
+      "run verifications");
+}
+
 Result<HttpResponse> RunAction(Call& call) {
   const std::string* op = FindParam(call.query, "op");
   if (!op || op->empty())
-    return BadRequest(kCodeBadRequest, "op is required: re-trigger or cancel");
+    return BadRequest(kCodeBadRequest, "op is required: re-trigger, cancel or verify");
   std::string o = Lower(*op);
   for (auto& c : o) {
     if (c == '_') c = '-';
   }
-  if (o != "re-trigger" && o != "retrigger" && o != "cancel") {
-    return BadRequest(kCodeBadRequest, "op " + *op + " is not a run action (re-trigger, cancel)");
+  if (o != "re-trigger" && o != "retrigger" && o != "cancel" && o != "verify") {
+    return BadRequest(kCodeBadRequest,
+                      "op " + *op + " is not a run action (re-trigger, cancel, verify)");
   }
   bool replace = false;
   if (const std::string* r = FindParam(call.query, "replace")) {
     std::string v = Lower(*r);
-    if (o == "cancel" || (v != "true" && v != "false")) {
-      return BadRequest(kCodeBadRequest, o == "cancel"
-                                             ? "replace applies to op=re-trigger only"
-                                             : "replace must be true or false, not " + *r);
+    bool retrigger = o != "cancel" && o != "verify";
+    if (!retrigger || (v != "true" && v != "false")) {
+      return BadRequest(kCodeBadRequest, !retrigger ? "replace applies to op=re-trigger only"
+                                                    : "replace must be true or false, not " + *r);
     }
     replace = v == "true";
   }
   const std::string& id = call.param(0);
+  if (o == "verify") return VerifyRun(call, id);
   Entity answer;
   Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
     auto cur = txn.Get(call.scope, kRuns, id);
@@ -332,6 +610,7 @@ Status CheckRunUpdateBody(const json::object& body, const json::object& run) {
 Result<HttpResponse> UpdateRun(Call& call) {
   ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
   ASSIGN_OR_RETURN(RunWindow w, ParseRunParams(body.if_contains("params"), call.now_ms()));
+  if (w.dry_run) return BadRequest(1384, "params.dryRun applies to POST /runs only");
   const std::string& id = call.param(0);
   Entity updated;
   Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {

@@ -346,6 +346,63 @@ TEST(FlowOptionRules, LateArrivalAndGuardOptionsAreCheckedNamingTheField) {
             std::string::npos);
 }
 
+TEST(FlowOptionRules, NullDeltaPolicyIsSkipOrIncludeInFirstWindow) {
+  auto check = [](const std::string& options) {
+    json::value v = json::parse(options);
+    return ValidateFlowOptions(&v);
+  };
+  EXPECT_TRUE(check(R"({"nullDeltaPolicy":"skip"})").ok());
+  EXPECT_TRUE(check(R"({"nullDeltaPolicy":"include-in-first-window"})").ok());
+  for (const char* bad : {R"({"nullDeltaPolicy":"include"})", R"({"nullDeltaPolicy":true})",
+                          R"({"nullDeltaPolicy":null})", R"({"nullDeltaPolicy":1})"}) {
+    Status s = check(bad);
+    EXPECT_EQ(s.detail(), "FLOW-1410-400") << bad;
+    EXPECT_NE(s.message().find("options.nullDeltaPolicy must be \"skip\" or "
+                               "\"include-in-first-window\""),
+              std::string::npos)
+        << s.message();
+  }
+  EXPECT_NE(check(R"({"nullDeltaPolicies":"skip"})").message().find("nullDeltaPolicy)"),
+            std::string::npos)
+      << "the list of known options names it";
+}
+
+// Dry-run params are type-checked before any flow is looked up (the flow f-1 does not exist:
+// params that pass answer 404).
+TEST_F(HandlersTest, DryRunParamsAreCheckedNamingTheField) {
+  Start(1, 1);
+  auto post = [&](const std::string& extra) {
+    return Call(
+        "POST", "/data/foundation/flowservice/runs",
+        R"({"flowId":"f-1","params":{"windowStartTime":0,"windowEndTime":10)" + extra + "}}");
+  };
+  std::string m = Refusal(post(R"(,"dryRun":"yes")"), 1384);
+  EXPECT_NE(m.find("params.dryRun must be a boolean"), std::string::npos) << m;
+  m = Refusal(post(R"(,"dryRun":1)"), 1384);
+  EXPECT_NE(m.find("params.dryRun must be a boolean"), std::string::npos) << m;
+  for (const char* bad :
+       {R"(,"dryRun":true,"previewRows":0)", R"(,"dryRun":true,"previewRows":101)",
+        R"(,"dryRun":true,"previewRows":"ten")", R"(,"dryRun":true,"previewRows":true)"}) {
+    m = Refusal(post(bad), 1384);
+    EXPECT_NE(m.find("params.previewRows must be an integer from 1 to 100"), std::string::npos)
+        << bad << ": " << m;
+  }
+  m = Refusal(post(R"(,"previewRows":5)"), 1384);
+  EXPECT_NE(m.find("params.previewRows applies to dry runs only"), std::string::npos) << m;
+  EXPECT_EQ(post(R"(,"dryRun":true,"previewRows":100)").status, 404);
+  EXPECT_EQ(post(R"(,"dryRun":false)").status, 404);
+}
+
+TEST_F(HandlersTest, VerifyIsARunActionAndReplaceIsNotItsParameter) {
+  Start(1, 1);
+  const std::string base = "/data/foundation/flowservice/runs/r-1/action";
+  EXPECT_EQ(Call("POST", base + "?op=verify").status, 404);
+  std::string m = Refusal(Call("POST", base + "?op=verify&replace=true"), 1410);
+  EXPECT_NE(m.find("replace applies to op=re-trigger only"), std::string::npos) << m;
+  m = Refusal(Call("POST", base + "?op=check"), 1410);
+  EXPECT_NE(m.find("(re-trigger, cancel, verify)"), std::string::npos) << m;
+}
+
 }  // namespace
 }  // namespace fluxo
 
