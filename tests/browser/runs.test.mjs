@@ -1,6 +1,7 @@
 // Runs in the console: live metrics of a run in progress (progress bar, rising record count,
 // rows/s) and Cancel; a local-folder CSV dataflow created through the console with a failed-record
-// threshold, whose run page shows the first failed rows with their file and line.
+// threshold, whose run page shows the first failed rows with their file and line; the Verification
+// card of a finished run (Verify: drift 0, then the rows written late into its window).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -111,5 +112,34 @@ test('explore a local folder as a tree: folders open, a file shows its columns',
   assert.match(await chips.innerText(), /id\s+int64\s+amount\s+float64/);
   assert.equal(await tree.getByRole('treeitem', { expanded: true }).count(), 2);
   await shot(page, '22-explore-folder');
+  assert.deepEqual(page.problems, []);
+});
+
+test('the Verification card of a finished run: Verify shows drift 0, then the rows written late', async () => {
+  const db = path.join(dir, 'verify.db');
+  const { base } = makeEvents(db, 500);
+  const f = await sqliteFlow(api, db);
+  const runId = await createRun(api, f.flow, base, base + 5000);
+  await page.goto(`${fx.base}/#/runs/${runId}`);
+  await page.locator('.page-head .badge.st-success').waitFor({ timeout: 60000 });
+  const card = page.locator('section.verification');
+  await card.getByRole('heading', { name: 'Verification' }).waitFor();
+  assert.match(await card.innerText(), /Counts the rows of this window at the source again/);
+  await card.getByRole('button', { name: `Verify run ${runId}` }).click();
+  await card.locator('.verdict.clean').waitFor({ timeout: 30000 });
+  assert.equal(await records(card, 'Source records'), 500);
+  assert.equal(await records(card, 'Landed'), 500);
+  assert.equal(await records(card, 'Drift'), 0);
+  // 7 rows written late, dated inside the window.
+  sqlite(db, `INSERT INTO events SELECT 10000 + x, ${base} + x, 'late', 0 FROM (SELECT 1 AS x UNION SELECT 2 UNION SELECT 3
+    UNION SELECT 4 UNION SELECT 5 UNION SELECT 6 UNION SELECT 7);`);
+  await card.getByRole('button', { name: `Verify run ${runId}` }).click();
+  await card.locator('.verdict.drift').waitFor({ timeout: 30000 });
+  assert.equal(await records(card, 'Drift'), 7);
+  assert.match(await card.locator('.verdict').innerText(), /Drift of 7 rows/);
+  assert.equal(await card.getAttribute('data-drift'), '7');
+  const run = (await api.get(`${FLOW}/runs/${runId}`)).body.items[0];
+  assert.equal(run.fluxo.verification.drift, 7);
+  await shot(page, '23-run-verification');
   assert.deepEqual(page.problems, []);
 });

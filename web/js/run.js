@@ -1,10 +1,11 @@
 // One run: live metrics while in progress (progress bar when the source estimates its total,
 // rows/s, bytes, files), activities, errors with codes, the first failed rows with file and line,
-// and the batch's files with download.
+// the batch's files with download, and the verification of a finished run (op=verify: the window
+// counted again at the source, drift = source - landed - failed).
 import { html } from './html.js';
 import { api, FLOW, EXPORT, download } from './api.js';
 import {
-  useLoad, Loaded, Page, Status, Stat, KV, Table, ErrorBox, Empty, num, bytes, duration, utc, utcSeconds,
+  useLoad, Loaded, Page, Status, Stat, KV, Table, ErrorBox, Empty, ActionButton, num, bytes, duration, utc, utcSeconds,
   runStatus, runWindow, runDuration, isFinal, short,
 } from './ui.js';
 import { runActions } from './flows.js';
@@ -135,6 +136,37 @@ function BatchFiles({ batchId }) {
   </section>`;
 }
 
+
+// fluxo.verification of the run, and a button that verifies it (again). Only finished runs.
+function Verification({ run, reload }) {
+  const v = (run.fluxo || {}).verification;
+  const verify = async () => {
+    await api.post(`${FLOW}/runs/${run.id}/action?op=verify`);
+    await reload();
+  };
+  const drift = v ? v.drift : null;
+  const verdict = v === undefined ? null : drift === 0
+    ? html`<span class="verdict clean">Clean: every row of the window is accounted for</span>`
+    : html`<span class="verdict drift">Drift of ${num(drift)} ${Math.abs(drift) === 1 ? 'row' : 'rows'}: ${drift > 0
+      ? 'the source has rows of this window the run did not land (re-run the window with replace)'
+      : 'the source has fewer rows than the run took'}</span>`;
+  return html`<section class="card verification" aria-labelledby="verify-title" data-drift=${v ? String(drift) : ''}>
+    <div class="card-head">
+      <h2 id="verify-title">Verification</h2>
+      <${ActionButton} kind="small" label=${`Verify run ${run.id}`} onAction=${verify}>${v ? 'Verify again' : 'Verify'}</${ActionButton}>
+    </div>
+    ${v ? html`
+      <div class="stats">
+        <${Stat} label="Source records" value=${num(v.sourceRecordCount)} />
+        <${Stat} label="Landed" value=${num(v.landedRecordCount)} />
+        <${Stat} label="Failed" value=${num(v.failedRecordCount)} />
+        <${Stat} label="Drift" value=${num(v.drift)} sub=${`verified ${utc(v.verifiedAt)}`} />
+      </div>
+      <p>${verdict}</p>`
+    : html`<p class="muted">Counts the rows of this window at the source again, with the run's predicate, and compares them with what the run landed.</p>`}
+  </section>`;
+}
+
 export function RunPage({ id, go }) {
   const state = useLoad(async () => (await api.get(`${FLOW}/runs/${id}`)).items[0], [id],
     { pollMs: 1000, keepPolling: (run) => !isFinal(runStatus(run)) });
@@ -161,6 +193,7 @@ export function RunPage({ id, go }) {
       <${Errors} run=${run} />
       ${batchId && rs.failedRecordCount > 0 && isFinal(st) && html`<${FailedRows} batchId=${batchId} />`}
       <section class="card" aria-labelledby="act-title"><h2 id="act-title">Activities</h2><${Activities} run=${run} /></section>
+      ${isFinal(st) && html`<${Verification} run=${run} reload=${state.reload} />`}
       ${batchId && st === 'success' && html`<${BatchFiles} batchId=${batchId} />`}
       ${st === 'scheduled' && html`<${Empty} title="Waiting for a worker">The run starts when a worker claims it; this page updates by itself.</${Empty}>`}
     </${Page}>`;
