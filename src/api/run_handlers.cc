@@ -409,18 +409,28 @@ LandedCounts LandedOf(const json::object& run) {
   return c;
 }
 
+// The verification metrics (registered with the routes, so /metrics lists them from the start).
+struct VerifyCounters {
+  Counter& clean;
+  Counter& drifted;
+  Counter& drift_records;
+};
+VerifyCounters& Verifications() {
+  static VerifyCounters c{
+      GetCounter("fluxo_run_verifications_total", "result=\"clean\"",
+                 "Run verifications (op=verify) by result: clean (drift 0) or drift."),
+      GetCounter("fluxo_run_verifications_total", "result=\"drift\"", ""),
+      GetCounter("fluxo_run_drift_records_total", "",
+                 "Records verifications found missing from (or extra in) their runs: the sum of "
+                 "|drift|.")};
+  return c;
+}
+
 // On the worker pool: counts the window again, stores fluxo.verification on the run (compare-and-
 // set on its etag, retried when the run changed meanwhile) and answers {id, etag, verification}.
 Result<HttpResponse> VerifyAnswer(const ApiDeps* deps, Scope scope, Principal who,
                                   std::string run_id, FlowSource fs, LandedCounts counts) {
-  static Counter& clean = GetCounter("fluxo_run_verifications_total", "result=\"clean\"",
-                                     "Run verifications (op=verify) by result: clean (drift 0) or "
-                                     "drift.");
-  static Counter& drifted = GetCounter("fluxo_run_verifications_total", "result=\"drift\"", "");
-  static Counter& drift_records =
-      GetCounter("fluxo_run_drift_records_total", "",
-                 "Records verifications found missing from (or extra in) their runs: the sum of "
-                 "|drift|.");
+  VerifyCounters& m = Verifications();
   auto made = fs.connector->NewSource(fs.config);
   if (!made.ok()) return SourceFailure(made.status(), "verify: counting the window", kRuns, run_id);
   std::unique_ptr<Source> src = std::move(made).value();
@@ -459,8 +469,8 @@ Result<HttpResponse> VerifyAnswer(const ApiDeps* deps, Scope scope, Principal wh
   });
   if (!api_error.ok()) return api_error;
   if (!s.ok()) return StoreError(s, kRuns, run_id);
-  (drift == 0 ? clean : drifted).Add();
-  drift_records.Add(drift < 0 ? -drift : drift);
+  (drift == 0 ? m.clean : m.drifted).Add();
+  m.drift_records.Add(drift < 0 ? -drift : drift);
   json::object out = IdEtag(updated);
   out["verification"] = std::move(v);
   return JsonResponse(200, out);
@@ -665,6 +675,7 @@ Result<HttpResponse> UpdateRun(Call& call) {
 }  // namespace
 
 void RegisterRunRoutes(Router& r, const std::string& base) {
+  Verifications();
   ListOptions opts;
   opts.scope = kRuns;
   opts.filter_paths = {"id",

@@ -141,6 +141,9 @@ test('verify: drift 0, then exactly the 37 rows committed late into the window, 
   const url = pgEvents();
   const fx = await new Fluxo(tempDir('fluxo-verify-pg-'), args()).start();
   const api = await fx.client();
+  // Listed from the start.
+  assert.equal(await metric(fx, 'fluxo_run_verifications_total{result="drift"}'), 0);
+  assert.match((await fx.http('GET', '/metrics')).text, /^fluxo_run_drift_records_total 0$/m);
   // The guard is on and windows lag: neither helps a row that is written after the run with a
   // time inside its window.
   const f = await pgFlow(api, url, { lateCommitGuard: true, lateArrivalSeconds: 300 });
