@@ -162,17 +162,15 @@ class Executor::RunExecution {
   Status Promote(Source& source, EncodeStage& encode,
                  const std::vector<std::vector<WrittenFile>>& files, const Schema& schema);
   Status PromoteEmpty(Source& source);
-  Result<std::vector<std::string>> ReplacedBatchIds(MetaTxn& txn) const;
   Status CheckNotSuperseded(MetaTxn& txn) const;
   Status InCommit(MetaTxn& txn, size_t target, const std::string& new_batch_id);
-  Status ReplaceInDataset(MetaTxn& txn, size_t target, const std::string& new_batch_id);
   void RemoveReplacedFiles();
   Status MarkSucceeded(MetaTxn& txn, const std::vector<std::string>& batch_ids,
                        const std::optional<std::string>& partial,
                        const std::vector<std::string>& input_files,
                        const std::vector<SourceWarning>& source_warnings);
   void Heartbeat();
-  void LogProgress();
+  void LogProgress(const RunCounts& c);
   // Applies `fn` to the run document in a transaction, if this attempt still owns the run.
   Status UpdateRun(const std::function<void(json::object&)>& fn);
   // Aborted when this attempt no longer holds the run (RunState::HeldBy).
@@ -464,12 +462,19 @@ void Executor::RunExecution::Heartbeat() {
   while (!heartbeat_stop_) {
     SleepWhile(ex_->options_.heartbeat_ms, [&] { return !heartbeat_stop_; });
     if (heartbeat_stop_) break;
-    RunCounts counts = progress_.Snapshot();
+    std::optional<RunCounts> counts = progress_.Snapshot();
+    if (split_phase_) {  // the splits' counts, wherever they run
+      Status live = ex_->meta_->Read([&](MetaTxn& txn) -> Status {
+        ASSIGN_OR_RETURN(counts, LiveSplitCounts(txn, c_.scope, c_.run_id, c_.attempt));
+        return Status::OK();
+      });
+      if (!live.ok()) counts.reset();  // the last published counts stay
+    }
     Status s = UpdateRun([&](json::object& doc) {
       if (RunState(doc).cancel_requested()) cancel_requested_ = true;
       ExtendRunLease(doc, Now() + ex_->options_.lease_ms);
-      if (!split_phase_)
-        SetRunProgress(doc, counts, std::string(run_status::kInProgress), started_ms_,
+      if (counts)
+        SetRunProgress(doc, *counts, std::string(run_status::kInProgress), started_ms_,
                        std::nullopt);
     });
     if (s.code() == StatusCode::kAborted) {
@@ -478,16 +483,15 @@ void Executor::RunExecution::Heartbeat() {
       spdlog::warn("heartbeat of run {}: {}", c_.run_id, s.ToString());
     }
     if (ShouldStop()) stop_.Stop();
-    LogProgress();
+    if (counts) LogProgress(*counts);
   }
 }
 
 // A progress line every ~10 s on long runs.
-void Executor::RunExecution::LogProgress() {
+void Executor::RunExecution::LogProgress(const RunCounts& c) {
   int64_t now = Now();
   if (now < next_progress_log_ms_) return;
   next_progress_log_ms_ = now + 10000;
-  RunCounts c = progress_.Snapshot();
   std::string of = c.estimated_records >= 0 ? " of ~" + std::to_string(c.estimated_records) : "";
   spdlog::info("run {} in progress: {}{} records read, {} written, {} bytes read, {:.0f} s",
                c_.run_id, c.input_records, of, c.output_records, c.input_bytes,
@@ -575,8 +579,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
 }
 
 bool Executor::RunExecution::UseSplits(const Plan& plan) const {
-  return ex_->options_.run_splits >= 2 && plan.splits.size() >= 2 &&
-         !in_.options.error_diagnostics && !RunTargetOf(in_.run.doc).replace;
+  return ex_->options_.run_splits >= 2 && plan.splits.size() >= 2 && !in_.options.error_diagnostics;
 }
 
 Status Executor::RunExecution::AttemptSplits(Source& source, const Plan& plan) {
@@ -699,23 +702,38 @@ Status Executor::RunExecution::PromoteEmpty(Source& source) {
   return s;
 }
 
-// The batches that earlier successful runs of the flow landed for windows inside this run's
-// (every target's), read in `txn`. Runs are read in pages by id.
-Result<std::vector<std::string>> Executor::RunExecution::ReplacedBatchIds(MetaTxn& txn) const {
-  RunTarget t = RunTargetOf(in_.run.doc);
+namespace {
+// The batches that earlier successful runs of the flow landed for windows inside `run`'s, read in
+// `txn`. Runs are read in pages by id.
+Result<std::vector<std::string>> ReplacedBatchIds(MetaTxn& txn, const Scope& scope,
+                                                  const Entity& run, const std::string& flow_id) {
+  RunTarget t = RunTargetOf(run.doc);
   std::vector<std::string> ids;
   RETURN_IF_ERROR(
-      ForEachById(txn, c_.scope, kRuns,
-                  {Where("flowId", FilterOp::kEq, in_.flow.id),
+      ForEachById(txn, scope, kRuns,
+                  {Where("flowId", FilterOp::kEq, flow_id),
                    Where(kRunStatusPath, FilterOp::kEq, run_status::kSuccess),
                    Where("fluxo.windowStart", FilterOp::kGe, std::to_string(t.window_start)),
                    Where("fluxo.windowEnd", FilterOp::kLe, std::to_string(t.window_end))},
-                  500, [&](Entity& run) {
-                    if (run.id != c_.run_id)
-                      for (const auto& b : RunBatchIds(run.doc)) ids.push_back(b);
+                  500, [&](Entity& earlier) {
+                    if (earlier.id != run.id)
+                      for (const auto& b : RunBatchIds(earlier.doc)) ids.push_back(b);
                     return Status::OK();
                   }));
   return ids;
+}
+}  // namespace
+
+Status ReplaceWindowInDataset(MetaTxn& txn, Lake& lake, const Scope& scope, const Entity& run,
+                              const std::string& flow_id, const std::string& dataset_id,
+                              const std::string& new_batch_id, std::set<std::string>* replaced) {
+  ASSIGN_OR_RETURN(std::vector<std::string> old, ReplacedBatchIds(txn, scope, run, flow_id));
+  replaced->insert(old.begin(), old.end());
+  ASSIGN_OR_RETURN(int64_t hidden,
+                   lake.ReplaceBatches(txn, scope, dataset_id, old, new_batch_id, run.id));
+  if (hidden > 0)
+    spdlog::info("run {} replaces {} batches of dataset {}", run.id, hidden, dataset_id);
+  return Status::OK();
 }
 
 // A replacing run of the flow created after this one (a later createdAt), whose window
@@ -756,23 +774,8 @@ Status Executor::RunExecution::InCommit(MetaTxn& txn, size_t target,
                                         const std::string& new_batch_id) {
   RETURN_IF_ERROR(CheckNotSuperseded(txn));
   if (!RunTargetOf(in_.run.doc).replace) return Status::OK();
-  return ReplaceInDataset(txn, target, new_batch_id);
-}
-
-// Inside the transaction that commits target `target`'s batch `new_batch_id` ("" when the run
-// landed none): the earlier batches of that dataset for this window stop being visible.
-Status Executor::RunExecution::ReplaceInDataset(MetaTxn& txn, size_t target,
-                                                const std::string& new_batch_id) {
-  ASSIGN_OR_RETURN(std::vector<std::string> old, ReplacedBatchIds(txn));
-  replaced_batches_.insert(old.begin(), old.end());
-  ASSIGN_OR_RETURN(int64_t hidden,
-                   ex_->lake_->ReplaceBatches(txn, c_.scope, in_.dataset_ids[target], old,
-                                              new_batch_id, c_.run_id));
-  if (hidden > 0) {
-    spdlog::info("run {} replaces {} batches of dataset {}", c_.run_id, hidden,
-                 in_.dataset_ids[target]);
-  }
-  return Status::OK();
+  return ReplaceWindowInDataset(txn, *ex_->lake_, c_.scope, in_.run, in_.flow.id,
+                                in_.dataset_ids[target], new_batch_id, &replaced_batches_);
 }
 
 // Inside the last commit's transaction: the run becomes `success` with its final metrics.

@@ -4,12 +4,14 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "connectors/registry.h"
 #include "executor/executor.h"
 #include "executor/transform.h"
+#include "lake/lake.h"
 #include "model/flow_options.h"
 #include "model/run_doc.h"
 
@@ -52,5 +54,14 @@ Status UpdateFlowLastRun(MetaTxn& txn, const Scope& scope, const std::string& fl
 // run of the flow created after `run` succeeded for an overlapping window (see executor.cc).
 Status CheckNotSuperseded(MetaTxn& txn, const Scope& scope, const Entity& run,
                           const std::string& flow_id);
+
+// Inside the transaction that commits target dataset `dataset_id`'s batch `new_batch_id` ("" when
+// the run landed none) of a replacing run (`params.replace`): the batches that earlier successful
+// runs of the flow landed in that dataset for windows inside `run`'s stop being visible
+// (Lake::ReplaceBatches). Their ids are added to `*replaced`; after the commit the caller removes
+// their files (Lake::RemoveInactiveFiles).
+Status ReplaceWindowInDataset(MetaTxn& txn, Lake& lake, const Scope& scope, const Entity& run,
+                              const std::string& flow_id, const std::string& dataset_id,
+                              const std::string& new_batch_id, std::set<std::string>* replaced);
 
 }  // namespace fluxo

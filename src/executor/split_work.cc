@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "base/log.h"
@@ -85,6 +86,19 @@ const json::object* ObjectAt(const json::object& o, std::string_view key) {
 }
 
 }  // namespace
+
+Result<RunCounts> LiveSplitCounts(MetaTxn& txn, const Scope& scope, const std::string& run_id,
+                                  int64_t run_attempt) {
+  ASSIGN_OR_RETURN(std::vector<Entity> rows, SplitRowsOfRun(txn, scope, run_id));
+  RunCounts counts;
+  for (const auto& r : rows) {
+    if (IntOf(r.doc, "runAttempt") != run_attempt) continue;
+    const json::object* cj = ObjectAt(r.doc, "counts");  // recorded when the split finished
+    if (cj == nullptr) cj = ObjectAt(r.doc, "progress");
+    if (cj != nullptr) AddCounts(*cj, &counts);
+  }
+  return counts;
+}
 
 std::string SplitTagPrefix(int index) { return fmt::format("s{:04d}a", index); }
 
@@ -252,10 +266,11 @@ Status SplitRunner::RunSplit(const ClaimedSplit& c, const std::function<bool()>&
                c.redo ? ", redoing a dead attempt" : "");
   if (c.redo) RemoveFiles(c, true);
   StopSignal stop;
+  RunProgress live;
   std::atomic<bool> done{false}, run_ended{false};
-  std::thread heartbeat([&] { Heartbeat(c, stop, done, should_stop, &run_ended); });
+  std::thread heartbeat([&] { Heartbeat(c, stop, live, done, should_stop, &run_ended); });
   Outcome out;
-  Status read = ReadSplit(c, stop, &out);
+  Status read = ReadSplit(c, stop, live, &out);
   Result<bool> last = false;
   if (read.ok()) last = FinishSplit(c, out);
   done = true;
@@ -291,7 +306,8 @@ Status SplitRunner::RunSplit(const ClaimedSplit& c, const std::function<bool()>&
 }
 
 // Reads the split into part files, retrying transient source errors like a run's attempt.
-Status SplitRunner::ReadSplit(const ClaimedSplit& c, StopSignal& stop, Outcome* out) {
+Status SplitRunner::ReadSplit(const ClaimedSplit& c, StopSignal& stop, RunProgress& progress,
+                              Outcome* out) {
   std::mt19937_64 rng(std::random_device{}());
   const ExecutorOptions& o = ex_.options_;
   Split split;
@@ -307,7 +323,7 @@ Status SplitRunner::ReadSplit(const ClaimedSplit& c, StopSignal& stop, Outcome* 
     SourceConfig cfg = in_.source;
     cfg.late_commit.enabled = false;  // the holder's plan waited for the window's writers
     cfg.on_row_error = [&log](const RowError& e) { log.Add(e); };
-    RunProgress progress;
+    progress.Reset();
     Status s = [&]() -> Status {
       ASSIGN_OR_RETURN(std::unique_ptr<Source> source, in_.connector->NewSource(cfg));
       stop.Attach(source.get());
@@ -491,9 +507,19 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
   }
   Status s;
   std::vector<std::string> batch_ids;
+  std::set<std::string> replaced;  // batches a replacing run hid
+  // Inside the commit of target i's batch `id` ("" when none): a replacing run hides the
+  // window's earlier batches.
+  const bool replace = RunTargetOf(in_.run.doc).replace;
+  auto replace_in = [&](MetaTxn& txn, size_t i, const std::string& id) -> Status {
+    if (!replace) return Status::OK();  // (a retried transaction adds the same ids again)
+    return ReplaceWindowInDataset(txn, *ex_.lake_, c.scope, in_.run, in_.flow.id,
+                                  plan_.batches[i].dataset_id, id, &replaced);
+  };
   if (counts.input_records == 0 && counts.failed_records == 0) {  // an empty window
     s = ex_.meta_->Transact([&](MetaTxn& txn) -> Status {
       RETURN_IF_ERROR(VerifyCommit(txn, c));
+      for (size_t i = 0; i < plan_.batches.size(); ++i) RETURN_IF_ERROR(replace_in(txn, i, ""));
       return MarkSucceeded(txn, c, counts, {}, *partial, summary);
     });
     if (s.ok()) {
@@ -509,6 +535,7 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
       s = ex_.lake_->Commit(
           plan_.batches[i], files[i], bm, *output_, false, [&](MetaTxn& txn) -> Status {
             RETURN_IF_ERROR(VerifyCommit(txn, c));
+            RETURN_IF_ERROR(replace_in(txn, i, plan_.batches[i].batch_id));
             return last ? MarkSucceeded(txn, c, counts, batch_ids, *partial, summary)
                         : Status::OK();
           });
@@ -528,6 +555,10 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
     Status r = ex_.lake_->RemoveUncommittedParts(plan_.batches[i], files[i]);
     if (!r.ok()) spdlog::warn("run {}: stray part files: {}", c.run_id, r.ToString());
   }
+  for (const auto& id : replaced) {  // best effort: the GC retries what is still pending
+    Status r = ex_.lake_->RemoveInactiveFiles(c.scope, id);
+    if (!r.ok()) spdlog::warn("run {}: files of replaced batch {}: {}", c.run_id, id, r.ToString());
+  }
   SplitCounter("committed").Add();
   GetCounter("fluxo_runs_finished_total", "status=\"success\"", "").Add();
   GetCounter("fluxo_records_written_total", "", "").Add(counts.output_records);
@@ -540,8 +571,8 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
 // Every heartbeat_ms until `done`: extends the split's lease (and the run's, when its holder
 // stopped extending it), and stops the split when the run attempt ended or was cancelled, or
 // `should_stop` says so.
-void SplitRunner::Heartbeat(const ClaimedSplit& c, StopSignal& stop, const std::atomic<bool>& done,
-                            const std::function<bool()>& should_stop,
+void SplitRunner::Heartbeat(const ClaimedSplit& c, StopSignal& stop, const RunProgress& live,
+                            const std::atomic<bool>& done, const std::function<bool()>& should_stop,
                             std::atomic<bool>* run_ended) {
   const ExecutorOptions& o = ex_.options_;
   while (!done) {
@@ -554,7 +585,8 @@ void SplitRunner::Heartbeat(const ClaimedSplit& c, StopSignal& stop, const std::
       ASSIGN_OR_RETURN(Entity run, CurrentRun(txn, c.scope, c.run_id, c.run_attempt));
       RunState st(run.doc);
       if (st.cancel_requested()) return Status::Aborted("the run was cancelled");
-      RETURN_IF_ERROR(ExtendSplitLease(txn, c, o.owner, now + o.lease_ms, now));
+      RETURN_IF_ERROR(
+          ExtendSplitLease(txn, c, o.owner, now + o.lease_ms, now, CountsToJson(live.Snapshot())));
       if (st.lease().expiry_ms < now + o.lease_ms / 2) {  // the holder is late or gone
         std::string expected = run.etag;
         ExtendRunLease(run.doc, now + o.lease_ms);

@@ -90,7 +90,8 @@ class SplitRunner {
     std::vector<RowError> row_errors;  // the first few
     int64_t started_ms = 0;
   };
-  Status ReadSplit(const ClaimedSplit& c, StopSignal& stop, Outcome* out);
+  // `live`: the split's counters, reset for each retry, read by the heartbeat meanwhile.
+  Status ReadSplit(const ClaimedSplit& c, StopSignal& stop, RunProgress& live, Outcome* out);
   // Records the outcome in the row; true when this was the last open split (the caller commits).
   Result<bool> FinishSplit(const ClaimedSplit& c, const Outcome& out);
   Status CommitRun(const ClaimedSplit& c);
@@ -99,8 +100,10 @@ class SplitRunner {
   Status MarkSucceeded(MetaTxn& txn, const ClaimedSplit& c, const RunCounts& counts,
                        const std::vector<std::string>& batch_ids,
                        const std::optional<std::string>& partial, const json::object& summary);
-  void Heartbeat(const ClaimedSplit& c, StopSignal& stop, const std::atomic<bool>& done,
-                 const std::function<bool()>& should_stop, std::atomic<bool>* run_ended);
+  // Records `live` in the split's row at each beat (the run's live progress, LiveSplitCounts).
+  void Heartbeat(const ClaimedSplit& c, StopSignal& stop, const RunProgress& live,
+                 const std::atomic<bool>& done, const std::function<bool()>& should_stop,
+                 std::atomic<bool>* run_ended);
   // Deletes the files of claim `c`'s attempt, or of every attempt of its split.
   void RemoveFiles(const ClaimedSplit& c, bool all_attempts);
   int64_t Now() const;
@@ -111,6 +114,12 @@ class SplitRunner {
   std::shared_ptr<const Schema> input_;
   std::shared_ptr<const Schema> output_;
 };
+
+// The counts of attempt `run_attempt` of the run so far: the recorded counts of its finished
+// splits plus the live counts (their last heartbeat) of the others. Its holder publishes them as
+// the run's metrics while the splits execute, on whichever process they run.
+Result<RunCounts> LiveSplitCounts(MetaTxn& txn, const Scope& scope, const std::string& run_id,
+                                  int64_t run_attempt);
 
 // "s<index, 4 digits>a": the file-name tag prefix of every attempt of split `index`; the tag of
 // one attempt appends its number.

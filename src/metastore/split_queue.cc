@@ -86,6 +86,7 @@ Result<std::optional<ClaimedSplit>> ClaimSplit(MetaTxn& txn, const std::string& 
       row.doc["leaseOwner"] = owner;
       row.doc["leaseExpiry"] = now_ms + lease_ms;
       row.doc.erase("committing");
+      row.doc.erase("progress");  // a dead attempt's counts: its files are removed
       TouchEntity(row, now_ms);
       RETURN_IF_ERROR(txn.Update(se.scope, row, expected));
       ClaimedSplit c = ClaimOf(se.scope, row);
@@ -119,9 +120,10 @@ Status UpdateSplitRow(MetaTxn& txn, const Scope& scope, Entity row, int64_t now_
 }
 
 Status ExtendSplitLease(MetaTxn& txn, const ClaimedSplit& c, const std::string& owner,
-                        int64_t expiry_ms, int64_t now_ms) {
+                        int64_t expiry_ms, int64_t now_ms, json::object progress) {
   ASSIGN_OR_RETURN(Entity row, HeldSplit(txn, c, owner));
   row.doc["leaseExpiry"] = expiry_ms;
+  if (!progress.empty()) row.doc["progress"] = std::move(progress);
   return UpdateSplitRow(txn, c.scope, std::move(row), now_ms);
 }
 

@@ -79,9 +79,11 @@ Result<Entity> HeldSplit(MetaTxn& txn, const ClaimedSplit& c, const std::string&
 // Writes `row` (from HeldSplit, changed by the caller) back with a new etag.
 Status UpdateSplitRow(MetaTxn& txn, const Scope& scope, Entity row, int64_t now_ms);
 
-// Moves the lease of a held row to `expiry_ms` (a heartbeat). Aborted when no longer held.
+// Moves the lease of a held row to `expiry_ms` (a heartbeat) and, when `progress` is not empty,
+// records it as the row's live counts (`progress`, read while the run executes). Aborted when no
+// longer held.
 Status ExtendSplitLease(MetaTxn& txn, const ClaimedSplit& c, const std::string& owner,
-                        int64_t expiry_ms, int64_t now_ms);
+                        int64_t expiry_ms, int64_t now_ms, json::object progress = {});
 
 // Gives a held row back (`scheduled`, no lease) so another worker takes it at once (shutdown).
 Status HandBackSplit(MetaTxn& txn, const ClaimedSplit& c, const std::string& owner, int64_t now_ms);

@@ -130,6 +130,17 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
   const huge = runs[0];
   // Then every run at once, the big one first.
   for (const r of runs) r.id = await createRun(r.api, r.f.flow, r.base, r.base + r.rows * r.step);
+  // Live progress of the split run: what every process has read so far, while it runs.
+  let liveMax = 0, polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const doc = await getRun(apiA, huge.id).catch(() => null);
+      const st = doc?.metrics?.statusSummary?.status;
+      if (st === 'success' || st === 'failed') break;
+      if (st === 'inProgress') liveMax = Math.max(liveMax, doc.metrics.recordSummary?.inputRecordCount || 0);
+      await sleep(200);
+    }
+  })();
   // kill -9 the worker, then the second API node, each at a random moment while it works on the
   // big window (holds it, or has claimed one of its splits).
   const heldAtKill = [];
@@ -187,6 +198,9 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
       assert.equal(Number(row.d), rows, `distinct ids of run ${id}`);
       for (const l of locals) fs.rmSync(l);
       if (id === huge.id) {
+        polling = false;
+        await poller;
+        assert.ok(liveMax > 0 && liveMax < rows, `live inputRecordCount while in progress: ${liveMax}`);
         // Read by more than one process: the run's split summary names each split's executor.
         const sum = run.metrics.splitSummary;
         assert.ok(sum, 'the big run ran as splits');

@@ -641,6 +641,41 @@ TEST_F(SplitTest, OneRunIsReadByTwoExecutorsAndCommittedOnceByTheLastFinisher) {
   EXPECT_EQ(FindPath(GetDoc("flows", "flow-1"), "lastRunDetails.state")->as_string(), "success");
 }
 
+// While the splits execute, the run's metrics count what every executor has read so far (the
+// splits' heartbeats record it in their rows; the holder sums them), never going backwards.
+TEST_F(SplitTest, TheRunShowsLiveProgressWhileItsSplitsExecute) {
+  behavior_.rows = 40000;
+  behavior_.slow_ms = 5;
+  ExecutorOptions oa = SplitOptions("node-a"), ob = SplitOptions("node-b");
+  oa.heartbeat_ms = ob.heartbeat_ms = 100;
+  auto a = NewExecutor(oa);
+  auto b = NewExecutor(ob);
+  a->Start();
+  b->Start();
+  std::string run_id = AddRun();
+  std::vector<int64_t> seen;  // inputRecordCount of each inProgress read
+  json::object run;
+  for (int i = 0; i < 2000; ++i) {
+    run = GetDoc("runs", run_id);
+    std::string st = RunStatusOf(run);
+    if (st != "inProgress" && st != "scheduled") break;
+    const json::value* n = FindPath(run, "metrics.recordSummary.inputRecordCount");
+    if (n != nullptr && st == "inProgress") seen.push_back(n->as_int64());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  a->Stop();
+  b->Stop();
+  ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  bool partial = false;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    partial = partial || (seen[i] > 0 && seen[i] < 40000);
+    if (i > 0) {
+      EXPECT_GE(seen[i], seen[i - 1]) << "progress went back at read " << i;
+    }
+  }
+  EXPECT_TRUE(partial) << seen.size() << " reads in progress, none between 0 and 40000";
+}
+
 // A split worker that died (its claim's lease expired, a half-written file beside the batch) is
 // redone by a live one, and the dead attempt's file is gone.
 TEST_F(SplitTest, ADeadWorkersSplitIsRedoneAndItsFilesRemoved) {
@@ -682,6 +717,29 @@ TEST_F(SplitTest, ADeadWorkersSplitIsRedoneAndItsFilesRemoved) {
   std::string batch_id;
   ExpectOnlyCommittedFiles(this, Objects(), CommittedFiles(run, &batch_id));
   EXPECT_EQ(SplitRows(), 0);
+}
+
+// A replacing run executed as splits hides the window's earlier batches in the last
+// finisher's commit, and their files are removed: one visible batch after each replacement.
+TEST_F(SplitTest, AReplacingRunAsSplitsHidesTheWindowsEarlierBatches) {
+  behavior_.rows = 4000;
+  auto a = NewExecutor(SplitOptions("node-a"));
+  AddRun();
+  ASSERT_TRUE(*a->RunOne());
+  for (int i = 0; i < 2; ++i) {
+    std::string id = AddRun(0, true);
+    ASSERT_TRUE(*a->RunOne());
+    json::object run = GetDoc("runs", id);
+    ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+    ASSERT_TRUE(FindPath(run, "metrics.splitSummary")) << "the replacing run ran as splits";
+    auto by = BatchesByStatus(*store_, scope_);
+    ASSERT_EQ(by["success"].size(), 1u) << "exactly one visible batch after replacement " << i;
+    EXPECT_EQ(by["inactive"].size(), static_cast<size_t>(1 + i));
+    EXPECT_EQ(by["success"][0].at("runId").as_string(), id);
+    EXPECT_EQ(FindPath(by["success"][0], "replay.predecessors")->as_array().size(), 1u);
+    std::string batch_id;
+    ExpectOnlyCommittedFiles(this, Objects(), CommittedFiles(run, &batch_id));
+  }
 }
 
 // Failed records over the threshold fail the run at the commit: no batch, no file, no row.
