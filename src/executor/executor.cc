@@ -109,8 +109,7 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
 
 std::vector<RunError> SuccessWarnings(const RunCounts& counts,
                                       const std::optional<std::string>& partial,
-                                      int64_t null_delta_rows,
-                                      const std::optional<std::string>& delta_column,
+                                      int64_t null_delta_rows, const SourceConfig& source,
                                       const std::vector<SourceWarning>& source_warnings) {
   std::vector<RunError> errors;
   if (partial) {
@@ -118,11 +117,17 @@ std::vector<RunError> SuccessWarnings(const RunCounts& counts,
         RunError{"INGEST-1212-400", "Partial ingestion: " + *partial, counts.failed_records});
   }
   if (null_delta_rows > 0) {
-    errors.push_back(RunError{
-        kNullDeltaWarning,
-        std::to_string(null_delta_rows) + " rows have a NULL value in the delta column " +
-            delta_column.value_or("?") + ": they belong to no window and are never ingested",
-        null_delta_rows});
+    // Counted in windows that do not select them: under include-in-first-window, the window
+    // starting at 0 landed those present when it ran.
+    std::string fate = source.null_delta_policy == NullDeltaPolicy::kIncludeInFirstWindow
+                           ? ": nullDeltaPolicy include-in-first-window lands them only in the "
+                             "window starting at 0, so those added after it ran are never ingested"
+                           : ": they belong to no window and are never ingested";
+    errors.push_back(RunError{kNullDeltaWarning,
+                              std::to_string(null_delta_rows) +
+                                  " rows have a NULL value in the delta column " +
+                                  source.delta_column.value_or("?") + fate,
+                              null_delta_rows});
   }
   for (const auto& w : source_warnings)
     errors.push_back(RunError{w.code, w.message, w.record_count});
@@ -790,8 +795,8 @@ Status Executor::RunExecution::MarkSucceeded(MetaTxn& txn,
   RETURN_IF_ERROR(ReleaseRun(run.doc, run_status::kSuccess));
   RunCounts counts = progress_.Snapshot();
   SetRunProgress(run.doc, counts, std::string(run_status::kSuccess), started_ms_, Now(), batch_ids);
-  SetRunErrors(run.doc, SuccessWarnings(counts, partial, progress_.null_delta_rows(),
-                                        in_.source.delta_column, source_warnings));
+  SetRunErrors(run.doc, SuccessWarnings(counts, partial, progress_.null_delta_rows(), in_.source,
+                                        source_warnings));
   SetRunInputFacts(run.doc, progress_.null_delta_rows(), input_files);
   TouchEntity(run, Now());
   RETURN_IF_ERROR(txn.Update(c_.scope, run, expected));

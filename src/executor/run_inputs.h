@@ -37,12 +37,12 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
 // permanent or transient code. Never read from the message.
 std::string FailureCode(const Status& s);
 
-// The warnings of a successful run: partial ingestion, rows with a NULL delta value, and the
-// source's own (the late-commit guard's).
+// The warnings of a successful run: partial ingestion, rows with a NULL delta value (of the
+// source `source`: its delta column and nullDeltaPolicy), and the source's own (the late-commit
+// guard's).
 std::vector<RunError> SuccessWarnings(const RunCounts& counts,
                                       const std::optional<std::string>& partial,
-                                      int64_t null_delta_rows,
-                                      const std::optional<std::string>& delta_column,
+                                      int64_t null_delta_rows, const SourceConfig& source,
                                       const std::vector<SourceWarning>& source_warnings);
 
 // The flow's lastRunDetails after its run `run_id` ended in `state`. Nothing when the flow is gone.

@@ -423,8 +423,8 @@ Status SplitRunner::MarkSucceeded(MetaTxn& txn, const ClaimedSplit& c, const Run
   RETURN_IF_ERROR(ReleaseRun(run.doc, run_status::kSuccess));
   int64_t started = RunStartedAt(run.doc).value_or(now);
   SetRunProgress(run.doc, counts, std::string(run_status::kSuccess), started, now, batch_ids);
-  SetRunErrors(run.doc, SuccessWarnings(counts, partial, plan_.null_delta_rows,
-                                        in_.source.delta_column, plan_.warnings));
+  SetRunErrors(run.doc,
+               SuccessWarnings(counts, partial, plan_.null_delta_rows, in_.source, plan_.warnings));
   SetRunInputFacts(run.doc, plan_.null_delta_rows, plan_.input_files);
   FluxoOf(run.doc)->erase(kPlanKey);
   json::value& metrics = run.doc["metrics"];

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/ids.h"
+#include "executor/run_inputs.h"
 #include "executor/split_work.h"
 #include "metastore/split_queue.h"
 #include "model/run_doc.h"
@@ -784,6 +785,26 @@ TEST_F(SplitTest, CancelStopsEverySplitAndLeavesNothing) {
   EXPECT_EQ(RunStatusOf(GetDoc("runs", run_id)), "cancelled");
   for (const auto& o : Objects()) EXPECT_EQ(o.key.find(".parquet"), std::string::npos) << o.key;
   EXPECT_EQ(SplitRows(), 0);
+}
+
+// FLUXO-1221-200 says what becomes of NULL-delta rows under the flow's nullDeltaPolicy.
+TEST(SuccessWarningsTest, TheNullDeltaWarningFollowsThePolicy) {
+  SourceConfig cfg;
+  cfg.delta_column = "ts";
+  RunCounts counts;
+  for (NullDeltaPolicy p : {NullDeltaPolicy::kSkip, NullDeltaPolicy::kIncludeInFirstWindow}) {
+    cfg.null_delta_policy = p;
+    auto w = SuccessWarnings(counts, std::nullopt, 7, cfg, {});
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_EQ(w[0].code, kNullDeltaWarning);
+    EXPECT_EQ(w[0].record_count, 7);
+    bool first = p == NullDeltaPolicy::kIncludeInFirstWindow;
+    EXPECT_EQ(w[0].message.find("include-in-first-window") != std::string::npos, first)
+        << w[0].message;
+    EXPECT_EQ(w[0].message.find("belong to no window") != std::string::npos, !first)
+        << w[0].message;
+  }
+  EXPECT_TRUE(SuccessWarnings(counts, std::nullopt, 0, cfg, {}).empty());
 }
 
 TEST(SchedulerWindows, TileTimeWithBackfillRules) {
