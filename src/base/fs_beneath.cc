@@ -119,6 +119,17 @@ int OpenAt2(int dir_fd, const std::string& rel, int flags) {
 #endif
 }
 
+// The hard-link rule on an opened descriptor: `fd` itself, or PermissionDenied (closing it).
+Result<UniqueFd> RefuseHardLinked(UniqueFd fd, std::string_view rel) {
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return OpenError(rel, errno, false);
+  if (IsHardLinked(st)) {
+    return Status::PermissionDenied("path " + Quoted(rel) + " is refused: it " +
+                                    std::string(kHardLinkRefusal));
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<UniqueFd> OpenBeneathByWalk(int dir_fd, std::string_view rel, int flags) {
@@ -149,7 +160,7 @@ Result<UniqueFd> OpenBeneathByWalk(int dir_fd, std::string_view rel, int flags) 
     }
     cur = std::move(next);
   }
-  return cur;
+  return RefuseHardLinked(std::move(cur), rel);
 }
 
 Result<UniqueFd> OpenBeneath(int dir_fd, std::string_view rel, int flags) {
@@ -160,7 +171,7 @@ Result<UniqueFd> OpenBeneath(int dir_fd, std::string_view rel, int flags) {
   if (joined.empty()) joined = ".";
   int fd = OpenAt2(dir_fd, joined, flags);
   if (fd == -2) return OpenBeneathByWalk(dir_fd, rel, flags);
-  if (fd >= 0) return UniqueFd(fd);
+  if (fd >= 0) return RefuseHardLinked(UniqueFd(fd), rel);
   int err = errno;
   if (err == ENOTDIR) {
     // Either the last component is a file opened with O_DIRECTORY, or a middle one is not a

@@ -8,7 +8,15 @@
 // RESOLVE_NO_MAGICLINKS); otherwise each component is opened with O_NOFOLLOW from the previous
 // component's descriptor. Both give the same answers. Thread-safe; no global state but a cached
 // "openat2 exists" flag.
+//
+// Hard links: a regular file with more than one link (st_nlink > 1) is refused like a symlink. A
+// user who may write inside an allowed folder could otherwise link a file from outside it (any
+// file on the same file system they may read) into the folder, and nothing in the name tells the
+// alias from a file of the folder. The rule is checked with fstat on the opened descriptor, so no
+// rename or link between a check and the open matters.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <string>
 #include <string_view>
@@ -41,10 +49,21 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// Why a file beneath a folder is refused although it is not a symlink, worded to follow "it ":
+// the text of the hard-link rule above. Callers that list folders mark such entries with it, and
+// OpenBeneath's hard-link error message contains it (so callers can tell that case apart).
+inline constexpr std::string_view kHardLinkRefusal =
+    "has more than one hard link (a hard link beneath the folder may alias a file outside it)";
+
+// True when `st` is a regular file with more than one hard link (the rule above).
+inline bool IsHardLinked(const struct stat& st) { return S_ISREG(st.st_mode) && st.st_nlink > 1; }
+
 // Opens `rel` ('/'-separated, relative; "" or "." is `dir_fd` itself) beneath directory `dir_fd`
 // with open(2) `flags` (O_CLOEXEC is added; O_PATH and O_CREAT are not allowed). Errors, whose
-// messages quote only `rel`: a ".." segment, an absolute `rel` or a NUL byte, or a symlink on
-// the way (any component, the last included): PermissionDenied; a missing component or a
+// messages quote only `rel`: a ".." segment, an absolute `rel` or a NUL byte, a symlink on the
+// way (any component, the last included), or a last component that is a regular file with more
+// than one hard link (checked on the opened descriptor; the message contains kHardLinkRefusal):
+// PermissionDenied; a missing component or a
 // non-folder in the middle: NotFound; O_DIRECTORY on a file: InvalidArgument; other errno:
 // PermissionDenied (EACCES, EPERM) or Unavailable.
 Result<UniqueFd> OpenBeneath(int dir_fd, std::string_view rel, int flags);

@@ -163,6 +163,42 @@ test('a symlink in a watched folder is one file error of the run; the other file
   }
 });
 
+test('a hard link in a watched folder is one file error of the run like a symlink, and refused when named; an SQLite file with two links is refused', async () => {
+  const root = path.join(dir, 'hard');
+  const outside = tempDir('fluxo-files-outside-');
+  writeCsv(path.join(root, 'in', 'a.csv'), { rows: 5, mtime: T + 5 });
+  fs.writeFileSync(path.join(outside, 'secret.csv'), 'id,amount,label\r\n1,2,secret\r\n');
+  fs.linkSync(path.join(outside, 'secret.csv'), path.join(root, 'in', 'alias.csv'));
+  fs.utimesSync(path.join(root, 'in', 'alias.csv'), T + 5, T + 5);
+  const f = await fileFlow(root, 'in');
+  const run = await waitRun(api, await createRun(api, f.flow, T, T + 10));
+  assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+  assert.equal(run.metrics.recordSummary.outputRecordCount, 5);
+  const errors = run.metrics.statusSummary.errors;
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0].code, 'INGEST-1205-400');
+  assert.match(errors[0].message, /in\/alias\.csv.*hard link/);
+  assert.ok(!JSON.stringify(run).includes(outside) && !JSON.stringify(run).includes(dir), 'no server path');
+  const named = await fileFlow(root, 'in/alias.csv');
+  const refused = await waitRun(api, await createRun(api, named.flow, T, T + 10));
+  assert.equal(refused.metrics.statusSummary.status, 'failed');
+  assert.match(refused.metrics.statusSummary.errors[0].message, /hard link/);
+
+  // SQLite: the connection test refuses a database file with a second name (400, the field).
+  execFileSync('sqlite3', [path.join(outside, 'secret.db'), 'CREATE TABLE t (id INTEGER);']);
+  fs.linkSync(path.join(outside, 'secret.db'), path.join(dir, 'alias.db'));
+  const conn = await api.post(`${FLOW}/connections`, {
+    name: 'sqlite alias', connectionSpec: { id: '4dc762d7-733c-4c48-bc86-1b7d9ce43736', version: '1.0' },
+    auth: { specName: 'Database File', params: { path: path.join(dir, 'alias.db') } },
+  });
+  assert.equal(conn.status, 201, conn.text);
+  const t = await api.get(`${FLOW}/connections/${conn.body.id}/test`);
+  assert.equal(t.status, 400, t.text);
+  assert.match(t.text, /auth\.params\.path.*hard link/);
+  assert.ok(!t.text.includes(outside) && !t.text.includes(dir), t.text);
+  fs.rmSync(outside, { recursive: true, force: true });
+});
+
 test('S3: objects selected by window from s3rver, and a lake in S3 read back with DuckDB', async () => {
   const s3dir = tempDir('fluxo-s3rver-');
   const endpoint = execFileSync(path.join(ROOT, 'scripts/test-services/s3rver.sh'), ['start', s3dir, 'landing'], { encoding: 'utf8' }).trim();

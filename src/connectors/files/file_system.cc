@@ -77,6 +77,7 @@ Status ErrnoStatus(const std::string& what, int err) {
 std::string RefusalOf(const struct stat& st) {
   if (S_ISLNK(st.st_mode)) return "is a symlink (symlinks beneath the root are not followed)";
   if (!S_ISREG(st.st_mode)) return "is not a regular file";
+  if (IsHardLinked(st)) return std::string(kHardLinkRefusal);  // base/fs_beneath.h
   return "";
 }
 
@@ -122,8 +123,8 @@ class LocalFs : public FileSystem {
       return Status::NotFound("path " + Quote(path) + " not found in " + Describe());
     }
     if (S_ISDIR(st.st_mode)) return std::optional<FileEntry>();
-    if (S_ISLNK(st.st_mode)) {
-      return Status::PermissionDenied("path " + Quote(path) + " refused: " + RefusalOf(st));
+    if (S_ISLNK(st.st_mode) || IsHardLinked(st)) {
+      return Status::PermissionDenied("path " + Quote(path) + " refused: it " + RefusalOf(st));
     }
     if (!S_ISREG(st.st_mode)) {
       return Status::InvalidArgument("path " + Quote(path) + " is not a regular file");
@@ -156,6 +157,11 @@ class LocalFs : public FileSystem {
 
   // A status of OpenBeneath for user `path`, with the message naming it (never a server path).
   Status Refine(const std::string& path, const Status& s) const {
+    if (s.code() == StatusCode::kPermissionDenied &&
+        s.message().find(kHardLinkRefusal) != std::string::npos) {
+      return Status::PermissionDenied("path " + Quote(path) + " refused: it " +
+                                      std::string(kHardLinkRefusal));
+    }
     if (s.code() == StatusCode::kPermissionDenied) {
       return Status::PermissionDenied("path " + Quote(path) +
                                       " refused: it leads through a symlink (symlinks beneath "

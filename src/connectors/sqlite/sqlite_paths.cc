@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -63,10 +65,33 @@ Result<ConfinedFile> ConfineDatabasePath(const std::string& path,
   if (!S_ISREG(st.st_mode)) {
     return Status::InvalidArgument("auth.params.path is not a regular file");
   }
+  // Checked again, on the descriptor, when SQLite opens the file (OpenRefusingHardLinks).
+  if (IsHardLinked(st)) return denied(std::string(kHardLinkRefusal));
   return ConfinedFile{std::make_shared<const UniqueFd>(std::move(dir).value()), std::move(name)};
 }
 
 namespace {
+
+constexpr std::string_view kConfinedPrefix = "/proc/self/fd/";  // ConfinedFile::SqlitePath()
+
+using OpenFn = int (*)(const char*, int, int);
+OpenFn real_open = nullptr;  // the unix VFS's "open" before BeneathVfs() replaced it
+
+// The unix VFS's "open" system call (every file SQLite opens: databases, -wal, -shm, -journal)
+// with base/fs_beneath.h's hard-link rule applied, on the opened descriptor, to the files of a
+// ConfinedFile: SQLite opens those by name, and a name checked by ConfineDatabasePath could have
+// been replaced by a hard link since. Other names (the metastore's) pass through unchanged.
+int OpenRefusingHardLinks(const char* name, int flags, int mode) {
+  int fd = real_open(name, flags, mode);
+  if (fd < 0 || std::strncmp(name, kConfinedPrefix.data(), kConfinedPrefix.size()) != 0) return fd;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || IsHardLinked(st)) {
+    ::close(fd);
+    errno = EPERM;
+    return -1;
+  }
+  return fd;
+}
 
 // Names are absolute and confined already ("/proc/self/fd/N/name"): copy, never resolve.
 int FullPathnameAsGiven(sqlite3_vfs*, const char* name, int n_out, char* out) {
@@ -86,6 +111,14 @@ const char* BeneathVfs() {
     vfs.zName = kName;
     vfs.pNext = nullptr;
     vfs.xFullPathname = FullPathnameAsGiven;
+    // The unix VFSes share one table of system calls: this replaces "open" for all of them (the
+    // wrapper leaves names that are not a ConfinedFile's alone). Every thread that opens a
+    // confined name called BeneathVfs() first, so it sees the replacement.
+    real_open = reinterpret_cast<OpenFn>(vfs.xGetSystemCall(&vfs, "open"));
+    if (real_open != nullptr) {
+      vfs.xSetSystemCall(&vfs, "open",
+                         reinterpret_cast<sqlite3_syscall_ptr>(OpenRefusingHardLinks));
+    }
     sqlite3_vfs_register(&vfs, 0);
   });
   return kName;

@@ -69,6 +69,23 @@ TEST_P(FsBeneathTest, RefusesEverySymlinkAndEveryEscape) {
             StatusCode::kPermissionDenied);
 }
 
+// Issue 16: a hard link beneath the folder (here to a file outside it) is refused like a
+// symlink, on the opened descriptor; so is the outside file's other name once linked in, and a
+// file that had a second link becomes readable again when the link is removed.
+TEST_P(FsBeneathTest, RefusesHardLinkedFiles) {
+  fs::create_hard_link(base_ / "outside/a.txt", base_ / "root/hard.txt");
+  auto f = Open("hard.txt");
+  ASSERT_EQ(f.status().code(), StatusCode::kPermissionDenied) << f.status().ToString();
+  EXPECT_NE(f.status().message().find(kHardLinkRefusal), std::string::npos)
+      << f.status().ToString();
+  EXPECT_EQ(f.status().message().find(base_.string()), std::string::npos);   // only `rel`
+  fs::create_hard_link(base_ / "root/sub/a.txt", base_ / "root/sub/b.txt");  // both inside
+  EXPECT_EQ(Open("sub/a.txt").status().code(), StatusCode::kPermissionDenied);
+  fs::remove(base_ / "root/sub/b.txt");
+  EXPECT_TRUE(Open("sub/a.txt").ok());
+  EXPECT_TRUE(Open("sub", O_RDONLY | O_DIRECTORY).ok());  // folders always have several links
+}
+
 TEST_P(FsBeneathTest, MissingAndWrongKinds) {
   EXPECT_EQ(Open("sub/none.txt").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(Open("sub/a.txt/x").status().code(), StatusCode::kNotFound);

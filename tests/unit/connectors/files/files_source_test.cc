@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "connectors/files/file_system.h"
 #include "connectors/files/files_connector.h"
 #include "model/spec_ids.h"
 
@@ -351,6 +353,51 @@ TEST_F(FilesSourceTest, SymlinkInAWatchedFolderIsAFileError) {
   std::string listed = json::serialize(*folder);
   EXPECT_NE(listed.find("a.csv"), std::string::npos);
   EXPECT_EQ(listed.find("evil"), std::string::npos) << listed;
+}
+
+// Issue 16: a hard link in a watched folder (one name of a file outside it, or a second name of a
+// file inside) is a file error of the run like a symlink, refused when named explicitly, and
+// refused on the opened descriptor when the link appears between the listing and the read.
+TEST_F(FilesSourceTest, HardLinkInAWatchedFolderIsAFileError) {
+  WriteRoot("in/a.csv", "a\n1\n");
+  WriteRoot("in/b.csv", "a\n2\n");
+  fs::create_hard_link(base_ / "secret" / "passwd", root_ / "in" / "evil.csv");
+  {
+    std::unique_ptr<Source> src;
+    auto out = Run(Config("in"), &src);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(out->files, (std::vector<std::string>{"in/a.csv", "in/b.csv"}));
+    EXPECT_EQ(out->rows.size(), 2u);
+    ASSERT_EQ(src->warnings().size(), 1u);
+    const SourceWarning& w = src->warnings()[0];
+    EXPECT_EQ(w.code, "INGEST-1205-400");
+    EXPECT_NE(w.message.find("in/evil.csv"), std::string::npos) << w.message;
+    EXPECT_NE(w.message.find("hard link"), std::string::npos) << w.message;
+    EXPECT_EQ(w.message.find(base_.string()), std::string::npos) << w.message;
+  }
+  auto named = Run(Config("in/evil.csv"));
+  ASSERT_FALSE(named.ok());
+  EXPECT_EQ(named.status().code(), StatusCode::kPermissionDenied) << named.status().ToString();
+  EXPECT_NE(named.status().message().find("hard link"), std::string::npos);
+  auto absolute = Run(Config((root_ / "in" / "evil.csv").string()));
+  EXPECT_EQ(absolute.status().code(), StatusCode::kPermissionDenied);
+
+  // Listed with one link, linked before the read: the open descriptor is refused.
+  auto lfs = connectors::files::OpenLocalFileSystem(root_.string(), {(base_ / "allowed").string()});
+  ASSERT_TRUE(lfs.ok()) << lfs.status().ToString();
+  auto listed = (*lfs)->ListFiles("in", false);
+  ASSERT_TRUE(listed.ok());
+  auto a = std::find_if(listed->begin(), listed->end(),
+                        [](const auto& f) { return f.path == "in/a.csv"; });
+  ASSERT_NE(a, listed->end());
+  EXPECT_TRUE(a->refused.empty());
+  fs::create_hard_link(root_ / "in" / "a.csv", base_ / "secret" / "copy.csv");
+  std::atomic<int64_t> bytes{0};
+  auto opened = (*lfs)->Open(*a, &bytes);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(opened.status().message().find("hard link"), std::string::npos)
+      << opened.status().ToString();
 }
 
 // Issue 16 item 1: a folder swapped for a symlink to the outside over and over (atomically, with

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/date_format.h"
+#include "connectors/sqlite/sqlite_paths.h"
 #include "model/spec_ids.h"
 
 namespace fluxo {
@@ -708,6 +709,44 @@ TEST_F(SqliteConnectorTest, PathConfinement) {
   SourceConfig cfg = Config("t");
   cfg.connection = Conn(outside_db);
   EXPECT_EQ(Read(cfg).status.code(), StatusCode::kPermissionDenied);
+}
+
+// Issue 16: a database file with a second hard link (an alias of a file outside the allowed
+// folder, or of one inside) is refused like a symlink; and when the name is replaced by a hard
+// link after ConfineDatabasePath checked it, SQLite's open of it (the VFS's "open" on the
+// descriptor) fails too, as does the open of a hard-linked -wal beside it.
+TEST_F(SqliteConnectorTest, HardLinkedDatabaseIsRefused) {
+  Exec(db_, "CREATE TABLE t (id INTEGER); INSERT INTO t VALUES (1);");
+  std::string outside_db = outside_ + "/secret.db";
+  Exec(outside_db, "CREATE TABLE t (id INTEGER);");
+  fs::create_hard_link(outside_db, allowed_ + "/alias.db");
+  Status st = connector_->Test(Conn(allowed_ + "/alias.db"));
+  EXPECT_EQ(st.code(), StatusCode::kPermissionDenied) << st.ToString();
+  EXPECT_NE(st.message().find("hard link"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("auth.params.path"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find(outside_), std::string::npos) << st.message();
+  SourceConfig cfg = Config("t");
+  cfg.connection = Conn(allowed_ + "/alias.db");
+  EXPECT_EQ(Read(cfg).status.code(), StatusCode::kPermissionDenied);
+
+  // Checked with one link, linked before SQLite opens it.
+  auto file = connectors::sqlite::ConfineDatabasePath(db_, {allowed_});
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  auto query = [&](const std::string& path, const char* vfs) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, vfs);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SELECT count(*) FROM t", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return rc;
+  };
+  EXPECT_EQ(query(file->SqlitePath(), connectors::sqlite::BeneathVfs()), SQLITE_OK);
+  fs::create_hard_link(db_, outside_ + "/second-name.db");
+  EXPECT_EQ(query(file->SqlitePath(), connectors::sqlite::BeneathVfs()), SQLITE_CANTOPEN);
+  fs::remove(outside_ + "/second-name.db");
+  EXPECT_TRUE(connector_->Test(Conn(db_)).ok());
+  // Names that are not a confined file's (the metastore's) are not affected.
+  fs::create_hard_link(outside_db, outside_ + "/plain-alias.db");
+  EXPECT_EQ(query(outside_ + "/plain-alias.db", nullptr), SQLITE_OK);
 }
 
 TEST_F(SqliteConnectorTest, ReadsWhileAnotherConnectionWrites) {
