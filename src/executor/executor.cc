@@ -1,5 +1,6 @@
 #include "executor/executor.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -271,6 +272,9 @@ Result<bool> Executor::RunOne() {
   ASSIGN_OR_RETURN(auto claimed, Claim());
   if (!claimed) return false;
   Execute(*claimed);
+  // The run's buffers are free now: give glibc's whole free pages back to the system, or the
+  // arenas keep them (bench/soak/README.md).
+  malloc_trim(0);
   return true;
 }
 
