@@ -1,7 +1,8 @@
 // FakeHttpServer: a tiny HTTP/1.1 server on 127.0.0.1 (port 0) for unit tests of HTTP clients.
 // It records every request (method, target, headers, body) and answers with what the test's
 // handler returns (a complete raw HTTP response). Keep-alive connections are served one request
-// after another; one connection at a time. Test-only code: no limits, no TLS.
+// after another; each connection on its own thread (the handler must be thread-safe). Test-only
+// code: no limits, no TLS.
 #pragma once
 
 #include <arpa/inet.h>
@@ -51,6 +52,7 @@ class FakeHttpServer {
   ~FakeHttpServer() {
     stop_ = true;
     thread_.join();
+    for (auto& t : conns_) t.join();
     ::close(listen_fd_);
   }
 
@@ -81,8 +83,10 @@ class FakeHttpServer {
     while (WaitReadable(listen_fd_)) {
       int fd = ::accept(listen_fd_, nullptr, nullptr);
       if (fd < 0) continue;
-      Serve(fd);
-      ::close(fd);
+      conns_.emplace_back([this, fd] {
+        Serve(fd);
+        ::close(fd);
+      });
     }
   }
 
@@ -162,6 +166,7 @@ class FakeHttpServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::vector<std::thread> conns_;  // one per accepted connection, joined at destruction
   std::mutex mu_;
   std::vector<CapturedRequest> requests_;
 };

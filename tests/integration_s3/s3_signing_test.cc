@@ -8,7 +8,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "integration_s3/fake_http_server.h"
 #include "objstore/s3/s3_object_store.h"
@@ -220,6 +225,7 @@ TEST(S3Signing, MultipartRequestsAreSignedAndOrdered) {
   });
   S3Options o = TestOptions(server.port());
   o.part_size = 5 << 20;
+  o.parallel_parts = 1;  // one after another: the order below is the order sent
   auto store = S3ObjectStore::Open(o);
   ASSERT_TRUE(store.ok());
   auto w = (*store)->NewWriter("big.bin");
@@ -236,6 +242,130 @@ TEST(S3Signing, MultipartRequestsAreSignedAndOrdered) {
   EXPECT_EQ(reqs[4].method, "POST");
   EXPECT_NE(reqs[4].body.find("<PartNumber>3</PartNumber><ETag>\"e3\"</ETag>"), std::string::npos);
   for (const auto& r : reqs) ExpectValidSignature(r, o.access_key, o.secret_key, o.region);
+}
+
+// A fake multipart endpoint: PUTs of parts take `delay_ms`, are counted at once, and may fail
+// (a status per attempt of a part number).
+struct MultipartFake {
+  std::atomic<int> in_flight{0}, max_in_flight{0};
+  std::mutex mu;
+  std::map<int, std::vector<int>> fail;  // part number -> statuses of its first attempts
+  std::map<int, int> attempts;
+  int delay_ms = 80;
+
+  static int PartNumber(const std::string& target) {
+    auto p = target.find("partNumber=");
+    return p == std::string::npos ? 0 : std::atoi(target.c_str() + p + 11);
+  }
+  std::string Handle(const CapturedRequest& r) {
+    if (r.method == "POST" && r.target.find("uploads=") != std::string::npos) {
+      return FakeHttpServer::Response(
+          200,
+          "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>");
+    }
+    if (r.method == "PUT") {
+      int n = PartNumber(r.target);
+      int now = ++in_flight;
+      int seen = max_in_flight.load();
+      while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      --in_flight;
+      int status = 200;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        int a = attempts[n]++;
+        if (fail.count(n) && a < static_cast<int>(fail[n].size())) status = fail[n][a];
+      }
+      if (status != 200) return FakeHttpServer::Response(status, "<Error><Code>X</Code></Error>");
+      return FakeHttpServer::Response(200, "", "ETag: \"p" + std::to_string(n) + "\"\r\n");
+    }
+    if (r.method == "DELETE") return FakeHttpServer::Response(204, "");
+    return FakeHttpServer::Response(200, "<CompleteMultipartUploadResult/>");
+  }
+};
+
+TEST(S3Multipart, PartsAreSentInParallelWithinTheBoundAndCompletedInOrder) {
+  MultipartFake fake;
+  FakeHttpServer server([&](const CapturedRequest& r) { return fake.Handle(r); });
+  S3Options o = TestOptions(server.port());
+  o.part_size = 5 << 20;
+  o.parallel_parts = 3;
+  auto store = S3ObjectStore::Open(o);
+  ASSERT_TRUE(store.ok());
+  auto w = (*store)->NewWriter("big.bin");
+  ASSERT_TRUE(w.ok());
+  std::string chunk(1 << 20, 'x');
+  for (int i = 0; i < 8 * 5 + 2; ++i) ASSERT_TRUE((*w)->Append(chunk).ok());  // 9 parts
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_GT(fake.max_in_flight.load(), 1);
+  EXPECT_LE(fake.max_in_flight.load(), 3);
+  auto reqs = server.requests();
+  std::string complete;
+  int puts = 0;
+  size_t bytes = 0;
+  for (const auto& r : reqs) {
+    if (r.method == "PUT") {
+      ++puts;
+      bytes += r.body.size();
+    }
+    if (r.method == "POST" && r.target.find("uploadId=u1") != std::string::npos) complete = r.body;
+    ExpectValidSignature(r, o.access_key, o.secret_key, o.region);
+  }
+  EXPECT_EQ(puts, 9);
+  EXPECT_EQ(bytes, 42u << 20);
+  std::string expected = "<CompleteMultipartUpload>";
+  for (int n = 1; n <= 9; ++n) {
+    expected += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>\"p" +
+                std::to_string(n) + "\"</ETag></Part>";
+  }
+  EXPECT_EQ(complete, expected + "</CompleteMultipartUpload>");
+}
+
+TEST(S3Multipart, APartIsRetriedAlone) {
+  MultipartFake fake;
+  fake.delay_ms = 5;
+  fake.fail[2] = {503, 500};
+  FakeHttpServer server([&](const CapturedRequest& r) { return fake.Handle(r); });
+  S3Options o = TestOptions(server.port());
+  o.part_size = 5 << 20;
+  auto store = S3ObjectStore::Open(o);
+  ASSERT_TRUE(store.ok());
+  auto w = (*store)->NewWriter("big.bin");
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Append(std::string(16 << 20, 'y')).ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ(fake.attempts[1], 1);
+  EXPECT_EQ(fake.attempts[2], 3);
+  EXPECT_EQ(fake.attempts[4], 1);
+}
+
+TEST(S3Multipart, AFailedPartAbortsTheUploadAndNothingIsCompleted) {
+  MultipartFake fake;
+  fake.delay_ms = 20;
+  fake.fail[3] = {400};  // permanent
+  FakeHttpServer server([&](const CapturedRequest& r) { return fake.Handle(r); });
+  S3Options o = TestOptions(server.port());
+  o.part_size = 5 << 20;
+  auto store = S3ObjectStore::Open(o);
+  ASSERT_TRUE(store.ok());
+  auto w = (*store)->NewWriter("big.bin");
+  ASSERT_TRUE(w.ok());
+  Status st;
+  std::string chunk(1 << 20, 'z');
+  for (int i = 0; i < 60 && st.ok(); ++i) st = (*w)->Append(chunk);
+  if (st.ok()) st = (*w)->Commit();
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("upload part"), std::string::npos) << st.ToString();
+  EXPECT_FALSE((*w)->Commit().ok());  // unusable afterwards
+  w->reset();
+  int aborts = 0, completes = 0;
+  for (const auto& r : server.requests()) {
+    if (r.method == "DELETE" && r.target.find("uploadId=u1") != std::string::npos) ++aborts;
+    if (r.method == "POST" && r.target.find("uploadId=u1") != std::string::npos) ++completes;
+  }
+  EXPECT_EQ(aborts, 1);
+  EXPECT_EQ(completes, 0);
 }
 
 TEST(S3Store, VirtualHostAddressing) {

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <map>
 #include <pugixml.hpp>
 #include <random>
 #include <thread>
@@ -281,6 +283,9 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::Open(S3Options o) {
   }
   if (o.part_size < (5 << 20) || o.part_size > (int64_t{5} << 30)) {
     return Status::InvalidArgument("s3: part size must be between 5 MiB and 5 GiB");
+  }
+  if (o.parallel_parts < 1 || o.parallel_parts > 64) {
+    return Status::InvalidArgument("s3: parallel parts must be between 1 and 64");
   }
   if (o.max_attempts < 1) o.max_attempts = 1;
   if (o.endpoint.empty()) {
@@ -593,7 +598,10 @@ namespace {
 class S3ObjectWriter : public ObjectWriter {
  public:
   S3ObjectWriter(S3ObjectStore* store, std::string key)
-      : store_(store), key_(std::move(key)), full_key_(store->FullKey(key_)) {}
+      : store_(store),
+        key_(std::move(key)),
+        full_key_(store->FullKey(key_)),
+        parallel_(std::max(1, store->options().parallel_parts)) {}
   ~S3ObjectWriter() override {
     if (!closed_) Abort();
   }
@@ -604,17 +612,14 @@ class S3ObjectWriter : public ObjectWriter {
     }
     const size_t part = static_cast<size_t>(store_->options().part_size);
     while (!data.empty()) {
+      if (buf_.capacity() < part) buf_.reserve(part);
       size_t take = std::min(data.size(), part - buf_.size());
       buf_.append(data.data(), take);
       data.remove_prefix(take);
       written_ += static_cast<int64_t>(take);
       if (buf_.size() == part) {
-        Status st = UploadPart();
-        if (!st.ok()) {
-          failed_ = true;
-          AbortUpload();
-          return st;
-        }
+        Status st = SubmitPart();
+        if (!st.ok()) return Fail(st);
       }
     }
     return Status::OK();
@@ -628,14 +633,11 @@ class S3ObjectWriter : public ObjectWriter {
     if (upload_id_.empty()) {
       st = store_->PutObject(key_, buf_);
     } else {
-      if (!buf_.empty()) st = UploadPart();
+      if (!buf_.empty()) st = SubmitPart();
+      if (st.ok()) st = Drain();
       if (st.ok()) st = Complete();
     }
-    if (!st.ok()) {
-      failed_ = true;
-      AbortUpload();
-      return st;
-    }
+    if (!st.ok()) return Fail(st);
     closed_ = true;
     std::string().swap(buf_);
     return Status::OK();
@@ -644,6 +646,7 @@ class S3ObjectWriter : public ObjectWriter {
   void Abort() override {
     if (closed_) return;
     closed_ = true;
+    StopUploads();
     AbortUpload();
     std::string().swap(buf_);
   }
@@ -652,8 +655,22 @@ class S3ObjectWriter : public ObjectWriter {
   const std::string& key() const override { return key_; }
 
  private:
+  struct Part {
+    int number = 0;
+    std::string data;
+  };
+
   std::string What(const char* op) const {
     return std::string("s3 ") + op + " " + Quote(store_->options().bucket + "/" + full_key_);
+  }
+
+  // After any failure: no more parts, the upload aborted, the writer unusable.
+  Status Fail(Status st) {
+    failed_ = true;
+    StopUploads();
+    AbortUpload();
+    std::string().swap(buf_);
+    return st;
   }
 
   Status Initiate() {
@@ -668,31 +685,107 @@ class S3ObjectWriter : public ObjectWriter {
     if (upload_id_.empty()) {
       return Status::Unavailable(What("start multipart upload") + ": no UploadId in the answer");
     }
+    for (int i = 0; i < parallel_; ++i) uploaders_.emplace_back([this] { UploadLoop(); });
     return Status::OK();
   }
 
-  Status UploadPart() {
+  // Hands the full buffer to the uploaders, waiting while `parallel_` parts are queued or
+  // being sent (the memory bound: parallel_ parts plus the one being filled).
+  Status SubmitPart() {
     if (upload_id_.empty()) RETURN_IF_ERROR(Initiate());
-    int part_number = static_cast<int>(etags_.size()) + 1;
+    Part p{++parts_submitted_, std::move(buf_)};
+    buf_ = std::string();
+    MutexLock lock(&mu_);
+    while (error_.ok() && static_cast<int>(queue_.size()) + busy_ >= parallel_) cv_.Wait();
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(p));
+    cv_.SignalAll();
+    return Status::OK();
+  }
+
+  // One uploader thread: sends queued parts (each PUT retried by Perform) until stopped.
+  void UploadLoop() {
+    while (true) {
+      Part p;
+      {
+        MutexLock lock(&mu_);
+        while (queue_.empty() && !stopping_) cv_.Wait();
+        if (queue_.empty()) return;
+        p = std::move(queue_.front());
+        queue_.pop_front();
+        if (!error_.ok()) {
+          cv_.SignalAll();
+          continue;  // a part failed: the rest is dropped
+        }
+        ++busy_;
+      }
+      Result<std::string> etag = UploadPart(p);
+      std::string().swap(p.data);
+      MutexLock lock(&mu_);
+      --busy_;
+      if (etag.ok()) {
+        etags_[p.number] = std::move(*etag);
+      } else if (error_.ok()) {
+        error_ = etag.status();
+      }
+      cv_.SignalAll();
+    }
+  }
+
+  // Waits until every submitted part is sent; the first part's error if one failed.
+  Status Drain() {
+    MutexLock lock(&mu_);
+    while (!queue_.empty() || busy_ > 0) cv_.Wait();
+    if (!error_.ok()) return error_;
+    if (static_cast<int>(etags_.size()) != parts_submitted_) {
+      return Status::Internal(What("upload part") + ": parts missing");
+    }
+    return Status::OK();
+  }
+
+  // Drops queued parts, waits for the ones being sent and joins the uploaders.
+  void StopUploads() {
+    {
+      MutexLock lock(&mu_);
+      if (error_.ok()) error_ = Status::Cancelled(What("upload") + ": aborted");
+      queue_.clear();
+      stopping_ = true;
+      cv_.SignalAll();
+    }
+    for (auto& t : uploaders_) t.join();
+    uploaders_.clear();
+  }
+
+  Result<std::string> UploadPart(const Part& p) {
     S3ObjectStore::Request req;
     req.method = "PUT";
-    req.url = store_->Url(full_key_, "partNumber=" + std::to_string(part_number) +
+    req.url = store_->Url(full_key_, "partNumber=" + std::to_string(p.number) +
                                          "&uploadId=" + AwsUriEncode(upload_id_, false));
-    req.body = buf_;
+    req.body = p.data;
     req.content_type = "application/octet-stream";
-    ASSIGN_OR_RETURN(
-        auto resp, store_->Perform(req, What("upload part") + " #" + std::to_string(part_number)));
+    ASSIGN_OR_RETURN(auto resp,
+                     store_->Perform(req, What("upload part") + " #" + std::to_string(p.number)));
     std::string etag = resp.Header("etag");
     if (etag.empty()) return Status::Unavailable(What("upload part") + ": no ETag in the answer");
-    etags_.push_back(std::move(etag));
-    buf_.clear();
-    return Status::OK();
+    return etag;
   }
 
   Status Complete() {
+    {
+      MutexLock lock(&mu_);
+      stopping_ = true;
+      cv_.SignalAll();
+    }
+    for (auto& t : uploaders_) t.join();
+    uploaders_.clear();
+    std::map<int, std::string> etags;
+    {
+      MutexLock lock(&mu_);
+      etags.swap(etags_);
+    }
     std::string xml = "<CompleteMultipartUpload>";
-    for (size_t i = 0; i < etags_.size(); ++i) {
-      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + etags_[i] +
+    for (const auto& [number, etag] : etags) {
+      xml += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + etag +
              "</ETag></Part>";
     }
     xml += "</CompleteMultipartUpload>";
@@ -724,12 +817,22 @@ class S3ObjectWriter : public ObjectWriter {
   S3ObjectStore* store_;
   std::string key_;
   std::string full_key_;
-  std::string buf_;  // the part being filled
+  const int parallel_;  // parts queued or being sent at most
+  std::string buf_;     // the part being filled (owned by the writing thread)
   int64_t written_ = 0;
-  std::string upload_id_;
-  std::vector<std::string> etags_;
+  std::string upload_id_;  // set before the uploaders start, cleared after they stopped
+  int parts_submitted_ = 0;
   bool closed_ = false;
   bool failed_ = false;
+  std::vector<std::thread> uploaders_;  // started with the multipart upload
+
+  Mutex mu_;
+  CondVar cv_{&mu_};
+  std::deque<Part> queue_ GUARDED_BY(mu_);
+  int busy_ GUARDED_BY(mu_) = 0;  // parts being sent
+  std::map<int, std::string> etags_ GUARDED_BY(mu_);
+  Status error_ GUARDED_BY(mu_);  // the first failed part's (or Cancelled after a stop)
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

@@ -16,9 +16,11 @@
 //
 // Writes: an ObjectWriter buffers up to `part_size` bytes. An object that fits in one part is
 // sent with one PUT at Commit(); a bigger one becomes a multipart upload (started when the first
-// part is full, parts uploaded as they fill, completed at Commit(), aborted by Abort(), by the
-// destructor of an uncommitted writer and after any failed part). S3 makes the object visible at
-// once on completion, as the interface requires.
+// part is full; parts sent as they fill by `parallel_parts` uploader threads of the writer, at
+// most that many queued or in flight, so a writer holds at most (parallel_parts + 1) x part_size
+// bytes; each part retried alone; completed at Commit() in part order; aborted by Abort(), by the
+// destructor of an uncommitted writer and after any part failed for good). S3 makes the object
+// visible at once on completion, as the interface requires.
 //
 // Retries: each HTTP request is retried with capped exponential backoff and full jitter on
 // connection errors, timeouts, 5xx and 429 (SlowDown), up to `max_attempts` attempts; a
@@ -59,7 +61,10 @@ struct S3Options {
   std::string access_key;   // required
   std::string secret_key;   // required; never logged nor put in a message
 
-  int64_t part_size = 8 << 20;       // bytes per multipart part; 5 MiB .. 5 GiB
+  int64_t part_size = 8 << 20;  // bytes per multipart part; 5 MiB .. 5 GiB
+  // Parts of one multipart upload queued or being sent at once (each by its own thread); a
+  // writer holds at most (parallel_parts + 1) x part_size bytes.
+  int parallel_parts = 4;
   int max_attempts = 5;              // per HTTP request, including the first
   int64_t initial_backoff_ms = 100;  // first retry waits up to this (full jitter), doubling
   int64_t max_backoff_ms = 5000;     // cap of one wait
