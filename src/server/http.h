@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,6 +36,21 @@ struct HttpRequest {
 
 struct HttpResponse;
 
+// A response body produced piece by piece (downloads from remote storage), pulled by the server
+// only as fast as the client reads: the server asks for the next piece once the previous one is
+// written to the socket, so a client that stops reading stops the producer too.
+class HttpBodyStream {
+ public:
+  virtual ~HttpBodyStream() = default;
+  // Asks for the next piece. `ready` is called once, from any thread (possibly before Pull
+  // returns), with the next non-empty piece, an empty string at the end, or an error (the
+  // server then closes the connection: the client sees a body shorter than Content-Length).
+  // The server destroys the stream when the answer ends, early or not; a `ready` called after
+  // that is ignored.
+  using Ready = std::function<void(bool ok, std::string piece)>;
+  virtual void Pull(Ready ready) = 0;
+};
+
 // Completes a deferred response (HttpResponse::deferred). Call it once, from any thread; the
 // server then sends the response on the connection's own strand. When every copy is destroyed
 // without a call, the server answers 500 (a handler bug, never a hung connection); calls after
@@ -51,6 +67,10 @@ struct HttpResponse {
   std::optional<std::string> file_path;
   uint64_t file_offset = 0;
   uint64_t file_length = 0;
+  // When set, the body is pulled from this stream and is exactly `stream_length` bytes (the
+  // Content-Length); `body` and `file_path` are ignored.
+  std::shared_ptr<HttpBodyStream> stream;
+  uint64_t stream_length = 0;
   // The answer to a HEAD request: the server sends the header only, with this Content-Length
   // (the length a GET would send), and never reads `file_path` or sends `body`.
   std::optional<uint64_t> head_length;

@@ -1,10 +1,13 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <set>
@@ -221,7 +224,10 @@ class Session : public std::enable_shared_from_this<Session> {
       auto ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a.start)
               .count();
-      uint64_t bytes = out.head_length ? 0 : out.file_path ? out.file_length : out.body.size();
+      uint64_t bytes = out.head_length ? 0
+                       : out.stream    ? out.stream_length
+                       : out.file_path ? out.file_length
+                                       : out.body.size();
       spdlog::info("access {} {} {} {}B {:.1f}ms {}", a.method, a.path, out.status, bytes, ms,
                    remote_);
     }
@@ -291,6 +297,7 @@ class Session : public std::enable_shared_from_this<Session> {
       res->content_length(*out.head_length);
       return Finish(res);
     }
+    if (out.stream) return SendStream(std::move(out), rid, version, keep_alive);
     if (out.file_path) {
       RangeFileBody::value_type body;
       beast::error_code ec;
@@ -314,6 +321,76 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(out.body);
     res->prepare_payload();
     Finish(res);
+  }
+
+  // A streamed body (HttpResponse::stream): the header, then one piece at a time, each pulled
+  // only once the previous one is written, and written in slices of kStreamSlice bytes, each
+  // with its own write deadline, so a client that stops reading is cut off after write_timeout
+  // and never makes the server buffer more than one piece.
+  void SendStream(HttpResponse out, const std::string& rid, unsigned version, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(out.status), version);
+    Decorate(*res, out, rid, keep_alive);
+    res->content_length(out.stream_length);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    body_stream_ = std::move(out.stream);
+    stream_left_ = out.stream_length;
+    stream_keep_alive_ = keep_alive;
+    ++stream_gen_;
+    stream_.expires_after(server_->options.write_timeout);
+    http::async_write_header(stream_, *sr,
+                             [self = shared_from_this(), res, sr](beast::error_code ec, size_t) {
+                               if (ec) return self->EndStream(false);
+                               self->PullPiece();
+                             });
+  }
+
+  void PullPiece() {
+    if (stream_left_ == 0) return EndStream(true);
+    auto self = shared_from_this();
+    uint64_t gen = stream_gen_;
+    body_stream_->Pull([self, gen](bool ok, std::string piece) {
+      auto ex = self->stream_.get_executor();
+      asio::post(ex, [self, gen, ok, piece = std::move(piece)]() mutable {
+        if (gen != self->stream_gen_ || !self->body_stream_) return;  // the answer ended
+        self->OnPiece(ok, std::move(piece));
+      });
+    });
+  }
+
+  void OnPiece(bool ok, std::string piece) {
+    if (!ok || piece.empty() || piece.size() > stream_left_) {
+      spdlog::warn("streamed answer cut short: {} bytes missing{}", stream_left_,
+                   ok ? "" : " (read error)");
+      return EndStream(false);
+    }
+    stream_left_ -= piece.size();
+    piece_ = std::move(piece);
+    piece_pos_ = 0;
+    WriteSlice();
+  }
+
+  void WriteSlice() {
+    size_t n = std::min(kStreamSlice, piece_.size() - piece_pos_);
+    stream_.expires_after(server_->options.write_timeout);
+    asio::async_write(stream_, asio::buffer(piece_.data() + piece_pos_, n),
+                      [self = shared_from_this()](beast::error_code ec, size_t written) {
+                        if (ec) return self->EndStream(false);
+                        self->piece_pos_ += written;
+                        if (self->piece_pos_ < self->piece_.size()) return self->WriteSlice();
+                        std::string().swap(self->piece_);
+                        self->PullPiece();
+                      });
+  }
+
+  // Ends a streamed answer: `complete` keeps the connection (when keep-alive) for the next
+  // request; otherwise it closes (the body is short, the client sees it).
+  void EndStream(bool complete) {
+    body_stream_.reset();
+    std::string().swap(piece_);
+    ++stream_gen_;
+    if (!complete || !stream_keep_alive_) return Close();
+    DoRead();
   }
 
   // An answer to a request that was not read whole: the connection closes after a lingering
@@ -377,6 +454,14 @@ class Session : public std::enable_shared_from_this<Session> {
   bool linger_ = false;
   uint64_t linger_left_ = 0;
   std::unique_ptr<char[]> drain_;
+  // Streamed answer state (SendStream): the stream, bytes still owed, the piece being written.
+  static constexpr size_t kStreamSlice = 256 * 1024;
+  std::shared_ptr<HttpBodyStream> body_stream_;
+  uint64_t stream_left_ = 0;
+  bool stream_keep_alive_ = false;
+  uint64_t stream_gen_ = 0;
+  std::string piece_;
+  size_t piece_pos_ = 0;
 };
 
 // Accepting is fair to new connections: one completion takes every connection waiting in the

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -59,6 +61,14 @@ class Client {
     Write("GET " + path + " HTTP/1.1\r\nHost: t\r\n" + extra_headers + "\r\n");
     return Read();
   }
+  // Reads until the server closes the connection; true when it did (EOF or reset).
+  bool ClosedByPeerAfterReadingAll() {
+    boost::system::error_code ec;
+    asio::read(socket_, buf_, asio::transfer_all(), ec);
+    received_.assign(asio::buffers_begin(buf_.data()), asio::buffers_end(buf_.data()));
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+  const std::string& received() const { return received_; }
   // True when the server closed the connection (a read sees EOF).
   bool ClosedByPeer() {
     boost::system::error_code ec;
@@ -75,6 +85,7 @@ class Client {
   asio::io_context io_;
   tcp::socket socket_;
   asio::streambuf buf_;
+  std::string received_;
 };
 
 HttpServerOptions TestOptions() {
@@ -279,6 +290,107 @@ TEST(HttpServer, StopLetsADeferredRequestFinishWithinTheGrace) {
   EXPECT_NE(r.head.find("Connection: close"), std::string::npos) << r.head;
   stopper.join();
   worker.join();
+}
+
+// A body stream of `pieces` pieces of `size` bytes ('a' + index), answered from another thread;
+// piece `fail_at` answers an error. Counts pulls; sets `destroyed` when the server drops it.
+class TestStream : public HttpBodyStream {
+ public:
+  TestStream(int pieces, size_t size, int fail_at, std::shared_ptr<std::atomic<int>> pulls,
+             std::shared_ptr<std::atomic<bool>> destroyed)
+      : pieces_(pieces), size_(size), fail_at_(fail_at), pulls_(pulls), destroyed_(destroyed) {}
+  ~TestStream() override { *destroyed_ = true; }
+  void Pull(Ready ready) override {
+    int i = (*pulls_)++;
+    std::thread([i, n = pieces_, size = size_, fail = fail_at_, ready = std::move(ready)] {
+      if (i == fail) return ready(false, "");
+      if (i >= n) return ready(true, "");
+      ready(true, std::string(size, static_cast<char>('a' + i % 26)));
+    }).detach();
+  }
+
+ private:
+  int pieces_;
+  size_t size_;
+  int fail_at_;
+  std::shared_ptr<std::atomic<int>> pulls_;
+  std::shared_ptr<std::atomic<bool>> destroyed_;
+};
+
+struct StreamProbe {
+  std::shared_ptr<std::atomic<int>> pulls = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<bool>> destroyed = std::make_shared<std::atomic<bool>>(false);
+  HttpResponse Make(int pieces, size_t size, int fail_at, uint64_t length) const {
+    HttpResponse r;
+    r.content_type = "application/octet-stream";
+    r.stream = std::make_shared<TestStream>(pieces, size, fail_at, pulls, destroyed);
+    r.stream_length = length;
+    return r;
+  }
+};
+
+bool WaitFor(const std::function<bool()>& cond, int ms) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return cond();
+}
+
+TEST(HttpServer, StreamedBodyIsPulledPieceByPieceAndKeepsTheConnection) {
+  StreamProbe probe;
+  HttpServer server(TestOptions(), [&](const HttpRequest& req) {
+    if (req.path == "/stream") return probe.Make(5, 100000, -1, 500000);
+    return Echo(req);
+  });
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  Reply r = c.Get("/stream");
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.body.size(), 500000u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(r.body.substr(static_cast<size_t>(i) * 100000, 100000),
+              std::string(100000, static_cast<char>('a' + i)));
+  }
+  EXPECT_NE(r.head.find("Content-Length: 500000"), std::string::npos) << r.head;
+  EXPECT_EQ(probe.pulls->load(), 5);  // nothing asked beyond Content-Length
+  EXPECT_TRUE(WaitFor([&] { return probe.destroyed->load(); }, 2000));
+  EXPECT_EQ(c.Get("/after").status, 200);  // keep-alive
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+TEST(HttpServer, AStreamErrorCutsTheBodyShortAndCloses) {
+  StreamProbe probe;
+  HttpServer server(TestOptions(),
+                    [&](const HttpRequest&) { return probe.Make(5, 1000, 2, 5000); });
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  c.Write("GET /s HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_TRUE(c.ClosedByPeerAfterReadingAll());
+  EXPECT_EQ(c.received().find("\r\n\r\n") + 4 + 2000, c.received().size());
+  EXPECT_TRUE(WaitFor([&] { return probe.destroyed->load(); }, 2000));
+  server.Stop(std::chrono::milliseconds(500));
+}
+
+TEST(HttpServer, AClientThatStopsReadingStopsTheStreamAndIsCutOff) {
+  StreamProbe probe;
+  HttpServerOptions o = TestOptions();
+  o.write_timeout = std::chrono::seconds(1);
+  HttpServer server(o, [&](const HttpRequest& req) {
+    if (req.path == "/big") return probe.Make(1 << 20, 1 << 20, -1, uint64_t{1} << 40);
+    return Echo(req);
+  });
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  c.Write("GET /big HTTP/1.1\r\nHost: t\r\n\r\n");  // and never read
+  EXPECT_TRUE(WaitFor([&] { return probe.destroyed->load(); }, 10000));
+  // Only what the socket buffers took was pulled (a few MiB), not the terabyte.
+  EXPECT_LT(probe.pulls->load(), 64);
+  // The server still answers others.
+  Client other(server.port());
+  EXPECT_EQ(other.Get("/x").status, 200);
+  server.Stop(std::chrono::milliseconds(500));
 }
 
 }  // namespace
