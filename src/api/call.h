@@ -3,6 +3,7 @@
 // (ErrorResponse).
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,15 @@ struct ApiDeps {
   // threads. ApiService creates it from `pool_options` and sets `pool`.
   WorkerPoolOptions pool_options{/*threads=*/4, /*queue_limit=*/16};
   WorkerPool* pool = nullptr;
+  // Data Access downloads from a remote lake (S3) are streamed: ranged GETs of
+  // `download_chunk` bytes, `download_read_ahead` of them fetched ahead, as jobs on
+  // `download_pool` (created by ApiService). At most `max_downloads` such downloads at once
+  // (more: 429 code 1429), so their memory stays under max_downloads x (read_ahead + 1) x chunk.
+  int64_t download_chunk = 8 << 20;
+  int download_read_ahead = 2;
+  int max_downloads = 8;
+  WorkerPool* download_pool = nullptr;
+  std::atomic<int>* downloads_active = nullptr;
 };
 
 struct Principal {

@@ -9,9 +9,11 @@
 // another org or sandbox, an inactive (replaced or deleted) one and an unknown id answer the
 // same 404.
 #include "api/resources.h"
+#include "base/log.h"
 #include "lake/lake.h"
 #include "lake/preview.h"
 #include "objstore/local/local_object_store.h"
+#include "objstore/range_reader.h"
 
 namespace fluxo {
 
@@ -140,8 +142,34 @@ std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& h, ui
   return std::make_pair(first, last - first + 1);
 }
 
-// Answers GET (streamed from a local lake; one ranged read otherwise) or HEAD (headers only) of
-// `file`. Files of a batch never change once committed, so id and size make a strong ETag.
+// The body of a download from a remote lake: ranged GETs of the file, a few ahead
+// (objstore/range_reader.h), pulled by the server as the client reads. Counts itself in
+// `active` while it lives; destroying it (the answer ended, early or not) cancels the reads.
+class ObjectBodyStream : public HttpBodyStream {
+ public:
+  ObjectBodyStream(std::shared_ptr<RangeReader> reader, std::atomic<int>* active)
+      : reader_(std::move(reader)), active_(active) {}
+  ~ObjectBodyStream() override {
+    reader_->Cancel();
+    active_->fetch_sub(1);
+  }
+  void Pull(Ready ready) override {
+    reader_->Next([ready = std::move(ready)](Result<std::string> chunk) {
+      if (!chunk.ok()) {
+        spdlog::warn("download cut short: {}", chunk.status().ToString());
+        return ready(false, std::string());
+      }
+      ready(true, std::move(*chunk));
+    });
+  }
+
+ private:
+  std::shared_ptr<RangeReader> reader_;
+  std::atomic<int>* active_;
+};
+
+// Answers GET (streamed from a local lake or with ranged GETs from a remote one) or HEAD (headers
+// only) of `file`. Files of a batch never change once committed, so id and size make a strong ETag.
 Result<HttpResponse> ServeFile(Call& call, const BatchFile& file, bool head) {
   ObjectStore* objects = call.deps.lake->objects();
   auto info = objects->Head(file.key);
@@ -181,10 +209,32 @@ Result<HttpResponse> ServeFile(Call& call, const BatchFile& file, bool head) {
     res.file_offset = offset;
     res.file_length = length;
   } else {
-    auto bytes = objects->Get(
-        file.key, ByteRange{static_cast<int64_t>(offset), static_cast<int64_t>(length)});
-    if (!bytes.ok()) return bytes.status();
-    res.body = std::move(bytes).value();
+    const ApiDeps& d = call.deps;
+    if (d.download_pool == nullptr || d.downloads_active == nullptr) {
+      return Status::Internal("no download pool");
+    }
+    if (d.downloads_active->fetch_add(1) >= d.max_downloads) {
+      d.downloads_active->fetch_sub(1);
+      HttpResponse busy =
+          ErrorResponse(FlowError(429, kCodePoolFull,
+                                  "too many downloads in progress (" +
+                                      std::to_string(d.max_downloads) + "); retry later"),
+                        call.http.request_id);
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+    WorkerPool* pool = d.download_pool;
+    JobRunner runner = [pool](std::function<void()> job) {
+      // A job dropped at shutdown runs anyway: after the server stopped, its reader is
+      // cancelled and the job only ends the read (RangeReader::Fetch).
+      WorkerPool::Job j{job, job};
+      return pool->TrySubmit(std::move(j));
+    };
+    auto reader = RangeReader::Start(
+        objects, file.key, static_cast<int64_t>(offset), static_cast<int64_t>(length),
+        RangeReadOptions{d.download_chunk, d.download_read_ahead}, std::move(runner));
+    res.stream = std::make_shared<ObjectBodyStream>(std::move(reader), d.downloads_active);
+    res.stream_length = length;
   }
   return res;
 }

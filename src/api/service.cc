@@ -1,5 +1,7 @@
 #include "api/service.h"
 
+#include <algorithm>
+
 #include "api/custom_spec_handlers.h"
 #include "api/dataprep.h"
 #include "api/openapi.h"
@@ -41,8 +43,16 @@ constexpr ConsoleRoute kConsoleRoutes[] = {{"GET", "/"}, {"GET", "/console/{path
 ApiService::ApiService(ApiDeps deps)
     : deps_(std::move(deps)),
       auth_(deps_.store, deps_.token_key, deps_.clock, deps_.token_ttl_seconds),
-      pool_(deps_.pool_options) {
+      pool_(deps_.pool_options),
+      // The queue bound is a safety net only: admission (max_downloads) and each download's
+      // read-ahead bound the fetches and their memory; a job finishing its fetch still counts
+      // as running for a moment while the next one is queued, hence the headroom.
+      download_pool_(WorkerPoolOptions{
+          4,
+          static_cast<size_t>(std::max(deps_.max_downloads * deps_.download_read_ahead, 1) * 8)}) {
   deps_.pool = &pool_;
+  deps_.download_pool = &download_pool_;
+  deps_.downloads_active = &downloads_active_;
   RegisterSpecRoutes(router_, kFlowBase);
   RegisterCustomSpecRoutes(router_, kFlowBase, deps_.store);
   RegisterConnectionRoutes(router_, kFlowBase);
@@ -92,7 +102,10 @@ HttpResponse ApiService::Handle(const HttpRequest& req) {
   return res;
 }
 
-void ApiService::Shutdown() { pool_.Shutdown(); }
+void ApiService::Shutdown() {
+  pool_.Shutdown();
+  download_pool_.Shutdown();
+}
 
 ApiService::~ApiService() { UninstallCustomSpecSource(deps_.store); }
 

@@ -51,6 +51,8 @@ class ApiService {
   Authenticator auth_;
   Router router_;
   WorkerPool pool_;
+  WorkerPool download_pool_;  // fetches of streamed downloads (ApiDeps::download_pool)
+  std::atomic<int> downloads_active_{0};
 };
 
 }  // namespace fluxo

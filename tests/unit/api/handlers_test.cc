@@ -17,6 +17,7 @@
 #include "lake/lake.h"
 #include "model/spec_ids.h"
 #include "objstore/local/local_object_store.h"
+#include "objstore/memory_object_store.h"
 #include "secrets/master_key.h"
 
 namespace fluxo {
@@ -83,7 +84,8 @@ class HandlersTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Start(int threads, size_t queue, Lake* lake = nullptr) {
+  void Start(int threads, size_t queue, Lake* lake = nullptr,
+             const std::function<void(ApiDeps&)>& tweak = nullptr) {
     ApiDeps deps;
     deps.lake = lake;
     deps.store = store_.get();
@@ -91,6 +93,7 @@ class HandlersTest : public ::testing::Test {
     deps.token_key = "test token key";
     deps.connectors = registry_.get();
     deps.pool_options = WorkerPoolOptions{threads, queue};
+    if (tweak) tweak(deps);
     service_ = std::make_unique<ApiService>(deps);
     auto client = service_->authenticator().CreateClient("ORG@AdobeOrg", "test");
     ASSERT_TRUE(client.ok()) << client.status().ToString();
@@ -602,6 +605,81 @@ TEST_F(HandlersTest, BatchFileListsPageWithStartLimitAndNextLinks) {
   EXPECT_EQ(*head.head_length, 11u);
   EXPECT_TRUE(head.body.empty());
   EXPECT_FALSE(head.file_path.has_value());
+}
+
+// Pulls a streamed body to its end (HttpBodyStream), checking each piece's bound.
+std::string PullAll(HttpBodyStream* stream, size_t max_piece) {
+  std::string out;
+  for (int i = 0; i < 100000; ++i) {
+    std::promise<std::pair<bool, std::string>> p;
+    auto f = p.get_future();
+    stream->Pull([&p](bool ok, std::string piece) { p.set_value({ok, std::move(piece)}); });
+    auto [ok, piece] = f.get();
+    EXPECT_TRUE(ok);
+    if (!ok || piece.empty()) break;
+    EXPECT_LE(piece.size(), max_piece);
+    out += piece;
+  }
+  return out;
+}
+
+// Downloads from a remote lake (not a local folder) are streamed from ranged reads of bounded
+// size, the Range passed through; beyond max_downloads at once: 429 with Retry-After.
+TEST_F(HandlersTest, RemoteLakeDownloadsAreStreamedInBoundedRangedReads) {
+  MemoryObjectStore objects;
+  Lake lake(&objects, store_.get());
+  Start(1, 1, &lake, [](ApiDeps& d) {
+    d.download_chunk = 1000;
+    d.download_read_ahead = 2;
+    d.max_downloads = 1;
+  });
+  Scope scope{"ORG@AdobeOrg", "prod"};
+  std::string id = "0123456789abcdef01234568";
+  std::string prefix = Lake::BatchPrefix(scope, "ds1", id);
+  std::string data(10000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31 % 251);
+  std::string key = prefix + "part-00000.parquet";
+  ASSERT_TRUE(objects.Put(key, data).ok());
+  Entity b;
+  b.kind = "batches";
+  b.id = id;
+  b.etag = "\"e\"";
+  json::array files;
+  files.push_back(json::object{{"fileId", id + "-0"},
+                               {"name", "part-00000.parquet"},
+                               {"key", key},
+                               {"size", 10000},
+                               {"records", 1}});
+  b.doc = json::object{{"status", "success"},   {"dataSetId", "ds1"}, {"imsOrg", scope.org},
+                       {"sandboxName", "prod"}, {"completed", 1},     {"files", files}};
+  ASSERT_TRUE(store_->Transact([&](MetaTxn& txn) { return txn.Insert(scope, b); }).ok());
+  const std::string url = "/data/foundation/export/files/" + id + "-0";
+
+  auto base = headers_;
+  headers_.push_back({"range", "bytes=1234-8765"});
+  HttpResponse ranged = Call("GET", url);
+  ASSERT_EQ(ranged.status, 206) << ranged.body;
+  ASSERT_TRUE(ranged.stream);
+  EXPECT_EQ(ranged.stream_length, 8765u - 1234u + 1u);
+  EXPECT_TRUE(ranged.body.empty());
+  // One download at a time here: a second one is refused while the first lives.
+  headers_ = base;
+  HttpResponse busy = Call("GET", url);
+  EXPECT_EQ(busy.status, 429) << busy.body;
+  EXPECT_NE(busy.body.find("1429"), std::string::npos) << busy.body;
+  EXPECT_TRUE(PullAll(ranged.stream.get(), 1000) == data.substr(1234, 8765 - 1234 + 1));
+  ranged.stream.reset();
+  HttpResponse whole = Call("GET", url);
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  ASSERT_TRUE(whole.stream);
+  EXPECT_EQ(whole.stream_length, 10000u);
+  EXPECT_TRUE(PullAll(whole.stream.get(), 1000) == data);
+  whole.stream.reset();
+  // HEAD: the same headers, no stream.
+  HttpResponse head = Call("HEAD", url);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_FALSE(head.stream);
+  EXPECT_EQ(*head.head_length, 10000u);
 }
 
 }  // namespace
