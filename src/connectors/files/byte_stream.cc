@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "objstore/range_reader.h"
+
 namespace fluxo::connectors::files {
 
 namespace {
@@ -47,28 +49,33 @@ class LocalFileStream : public ByteStream {
   int64_t remaining_;
 };
 
+// Reads with a RangeReader: up to `read_ahead` ranged GETs of `chunk` bytes at once, each on
+// its own short-lived thread, so one big object is not limited by one connection.
 class ObjectStream : public ByteStream {
  public:
   ObjectStream(ObjectStore* store, std::string key, int64_t size, std::atomic<int64_t>* counter,
-               int64_t chunk, int64_t start)
-      : store_(store),
-        key_(std::move(key)),
-        size_(size),
-        counter_(counter),
-        chunk_size_(chunk),
-        offset_(start) {}
+               int64_t chunk, int64_t start, int read_ahead)
+      : counter_(counter),
+        reader_(RangeReader::Start(store, std::move(key), start, std::max<int64_t>(size - start, 0),
+                                   RangeReadOptions{chunk, read_ahead}, DetachedRunner())) {}
+  // The store must not be used once the stream is gone: stop and wait for the running GETs.
+  ~ObjectStream() override {
+    reader_->Cancel();
+    reader_->WaitIdle();
+  }
 
   Result<size_t> Read(char* buf, size_t n) override {
     if (pos_ == chunk_.size()) {
-      if (offset_ >= size_) return size_t{0};
-      ASSIGN_OR_RETURN(chunk_,
-                       store_->Get(key_, {offset_, std::min(chunk_size_, size_ - offset_)}));
-      if (chunk_.empty()) return size_t{0};  // shrank meanwhile
-      offset_ += static_cast<int64_t>(chunk_.size());
+      if (eof_) return size_t{0};
+      ASSIGN_OR_RETURN(chunk_, reader_->NextBlocking());
+      pos_ = 0;
+      if (chunk_.empty()) {  // the end (or the object shrank meanwhile)
+        eof_ = true;
+        return size_t{0};
+      }
       if (counter_ != nullptr) {
         counter_->fetch_add(static_cast<int64_t>(chunk_.size()), std::memory_order_relaxed);
       }
-      pos_ = 0;
     }
     size_t take = std::min(n, chunk_.size() - pos_);
     std::memcpy(buf, chunk_.data() + pos_, take);
@@ -77,14 +84,11 @@ class ObjectStream : public ByteStream {
   }
 
  private:
-  ObjectStore* store_;
-  std::string key_;
-  int64_t size_;
   std::atomic<int64_t>* counter_;
-  int64_t chunk_size_;
-  int64_t offset_ = 0;
+  std::shared_ptr<RangeReader> reader_;
   std::string chunk_;
   size_t pos_ = 0;
+  bool eof_ = false;
 };
 
 class StringByteStream : public ByteStream {
@@ -310,9 +314,9 @@ Result<std::unique_ptr<ByteStream>> OpenLocalFile(UniqueFd file, std::string nam
 
 std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
                                        std::atomic<int64_t>* bytes_read, int64_t chunk_size,
-                                       int64_t start) {
+                                       int64_t start, int read_ahead) {
   return std::make_unique<ObjectStream>(store, std::move(key), size, bytes_read, chunk_size,
-                                        std::max<int64_t>(start, 0));
+                                        std::max<int64_t>(start, 0), read_ahead);
 }
 
 std::unique_ptr<ByteStream> StringStream(std::string data) {

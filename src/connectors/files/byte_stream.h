@@ -1,7 +1,8 @@
 // Sequential byte streams for file sources: local files, objects of an ObjectStore (read in
 // ranged chunks), and decompressing wrappers (gzip, deflate/zlib, bzip2, zstd).
 //
-// Memory: every stream holds a bounded buffer (at most a few MiB) whatever the file size.
+// Memory: every stream holds a bounded buffer (at most a few MiB; an object stream at most
+// (read_ahead + 1) chunks) whatever the file size.
 // Errors name the file: a missing or unreadable file is NotFound / PermissionDenied /
 // Unavailable (transient I/O); corrupt or truncated compressed data is InvalidArgument
 // (permanent: retrying reads the same bytes).
@@ -36,9 +37,13 @@ Result<std::unique_ptr<ByteStream>> OpenLocalFile(UniqueFd fd, std::string name,
                                                   int64_t start = 0, int64_t end = -1);
 // Reads `key` of `store` in ranged chunks of `chunk_size` bytes from byte `start` up to byte
 // `size` (the object's size, or the end of a byte range); no GET asks for bytes past `size`.
+// Up to `read_ahead` GETs run at once (objstore/range_reader.h, one short-lived thread each), so
+// a big object is read over several connections; memory: (read_ahead + 1) x chunk_size at most.
+// `store` must outlive the stream (whose destructor waits for its running GETs).
 std::unique_ptr<ByteStream> OpenObject(ObjectStore* store, std::string key, int64_t size,
                                        std::atomic<int64_t>* bytes_read,
-                                       int64_t chunk_size = 8 << 20, int64_t start = 0);
+                                       int64_t chunk_size = 8 << 20, int64_t start = 0,
+                                       int read_ahead = 3);
 // The read window of a record parser: bytes [pos, end) of `buf` (capacity `cap`) are unread.
 // Moves them to the front, doubles the buffer (from `initial`, up to `max_bytes`) when it is full,
 // and reads more from `in`, setting `eof` at the end of the stream. Returns how many bytes were
