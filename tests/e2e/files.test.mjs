@@ -1,7 +1,7 @@
 // File sources end to end: a local folder of CSV files with 1% bad rows judged against
 // partialIngestionPercent (row_errors with line numbers through the data-access API), window
 // selection by modification time, path traversal refused, and S3 both as a source and as the
-// lake (a real s3rver started here).
+// lake (a real s3rver started here); a JSON Lines file cut into 2 byte-range splits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -274,5 +274,97 @@ test('S3: objects selected by window from s3rver, and a lake in S3 read back wit
     }
   } finally {
     execFileSync(path.join(ROOT, 'scripts/test-services/s3rver.sh'), ['stop', s3dir]);
+  }
+});
+
+test('a JSON Lines file read as 2 byte-range splits (--source-parallelism 2) lands every row once', async () => {
+  const root = path.join(dir, 'jsonl');
+  fs.mkdirSync(root, { recursive: true });
+  // Over 2 x 64 MiB (the least range), so it is cut in 2. CRLF on some lines, blank lines, a
+  // BOM, brackets and escaped quotes in strings, 0.1% bad rows (broken JSON, or an id that is not
+  // a number), and no '\n' after the last line.
+  const N = 1100000;
+  const file = path.join(root, 'big.jsonl');
+  const fd = fs.openSync(file, 'w');
+  const lineOf = new Map();  // bad id -> its line
+  let line = 1;
+  let chunk = '\uFEFF';
+  const pad = 'x'.repeat(90);
+  for (let i = 0; i < N; i++) {
+    const end = i === N - 1 ? '' : i % 13 === 0 ? '\r\n' : '\n';
+    if (i % 1000 === 42) {
+      lineOf.set(i, line);
+      chunk += (i % 2000 === 42 ? `{"id":${i}, broken` : `{"id":"x${i}","label":"bad"}`) + end;
+    } else {
+      chunk += `{"id":${i},"amount":${i * 0.25},"label":"l [${i}] \\"q\\" } ${pad}"}` + end;
+    }
+    line++;
+    if (i % 500 === 0 && i !== N - 1) { chunk += '\n'; line++; }
+    if (chunk.length > (1 << 20)) { fs.writeSync(fd, chunk); chunk = ''; }
+  }
+  fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+  fs.utimesSync(file, T + 10, T + 10);
+  assert.ok(fs.statSync(file).size >= 2 * 64 * 1024 * 1024);
+  const BAD = lineOf.size;
+
+  const fx2 = await startFluxo(['--allow-path', dir, '--source-parallelism', '2']);
+  try {
+    const api2 = await fx2.client();
+    const conn = await api2.post(`${FLOW}/connections`, {
+      name: 'folder', connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
+      auth: { specName: 'Local Folder', params: { rootPath: root } },
+    });
+    assert.equal(conn.status, 201, conn.text);
+    const src = await api2.post(`${FLOW}/sourceConnections`, {
+      name: 'jsonl', baseConnectionId: conn.body.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
+      data: { format: 'json' }, params: { path: 'big.jsonl', columns: DECLARED },
+    });
+    assert.equal(src.status, 201, src.text);
+    const ds = await api2.post(`${CATALOG}/dataSets`, { name: 'jsonl dataset' });
+    const dataSetId = ds.body[0].split('/').pop();
+    const tgt = await api2.post(`${FLOW}/targetConnections`, {
+      name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
+      params: { dataSetId },
+    });
+    const flow = await api2.post(`${FLOW}/flows`, {
+      name: 'jsonl', flowSpec: { id: SPEC.cloudStorageToAep, version: '1.0' },
+      sourceConnectionIds: [src.body.id], targetConnectionIds: [tgt.body.id],
+      scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
+      options: { partialIngestionPercent: 5, errorDiagnosticsEnabled: true },
+    });
+    assert.equal(flow.status, 201, flow.text);
+    const run = await waitRun(api2, await createRun(api2, flow.body.id, T, T + 100));
+    assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+    assert.equal(run.metrics.recordSummary.inputRecordCount, N);
+    assert.equal(run.metrics.recordSummary.failedRecordCount, BAD);
+    assert.equal(run.metrics.recordSummary.outputRecordCount, N - BAD);
+    assert.equal(run.metrics.fileSummary.inputFileCount, 1);
+    const batchId = batchIdOf(run);
+    const files = await api2.get(`${EXPORT}/batches/${batchId}/files`);
+    assert.equal(files.body.data.length, 2, 'one file, two byte-range splits, a part file each');
+    const parts = path.join(fx2.dataDir, 'lake', fx2.creds.org_id, 'prod', 'datasets', dataSetId, 'batches',
+      batchId, '**', '*.parquet');
+    const [row] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS d, min(id) AS lo, max(id) AS hi,
+      sum(CASE WHEN id % 1000 = 42 THEN 1 ELSE 0 END) AS bad,
+      sum(CASE WHEN label = 'l [' || id || '] "q" } ${pad}' THEN 1 ELSE 0 END) AS labels FROM read_parquet(${lit(parts)})`);
+    assert.equal(Number(row.n), N - BAD);
+    assert.equal(Number(row.d), N - BAD, 'every row once');
+    assert.equal(Number(row.lo), 0);
+    assert.equal(Number(row.hi), N - 1);
+    assert.equal(Number(row.bad), 0);
+    assert.equal(Number(row.labels), N - BAD);
+    // Row errors carry the absolute line of their record in both ranges.
+    const errs = await api2.get(`${EXPORT}/batches/${batchId}/meta?path=row_errors`);
+    assert.equal(errs.status, 200, errs.text);
+    const lines = errs.text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, BAD);
+    for (const e of lines) {
+      const id = Number(e.record.match(/\{"id":"?x?(\d+)/)[1]);
+      assert.equal(e.line, lineOf.get(id), JSON.stringify(e));
+    }
+    assert.ok(lines.some((e) => e.line > line / 2), 'errors from the second range');
+  } finally {
+    await fx2.stop();
   }
 });

@@ -154,6 +154,15 @@ Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& p
     }
     return std::unique_ptr<RecordFileReader>(std::move(r));
   }
+  if (part.ranged && options_.format == Format::kJson) {
+    // A byte range of an uncompressed JSON Lines file, cut at a line start (FindJsonLinesCuts).
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                     fs_->Open(f, bytes_read, part.start, part.end));
+    auto r = std::make_unique<JsonFileReader>(&context_, f.path, std::move(in));
+    r->Init(*schema_);
+    if (part.start > 0) r->StartAtCut(part.line);
+    return std::unique_ptr<RecordFileReader>(std::move(r));
+  }
   if (options_.format == Format::kParquet) {
     ASSIGN_OR_RETURN(auto reader, OpenParquet(f, bytes_read));
     return OpenParquetRecords(&context_, f.path, std::move(reader), *schema_);

@@ -29,6 +29,8 @@ class JsonFileReader : public RecordFileReader {
     cells_.resize(schema.num_fields());
     scratch_.resize(schema.num_fields());
   }
+  // For a byte range that starts at a cut (JsonSplitter::StartAtCut). Call before ReadRow.
+  void StartAtCut(int64_t first_line) { splitter_.StartAtCut(first_line); }
 
   // The next record parsed; nullopt-like false at the end. `error` set for a bad record.
   Result<bool> NextParsed(json::value* out, std::string* error) {

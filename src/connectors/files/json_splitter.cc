@@ -173,4 +173,56 @@ Result<bool> JsonSplitter::Next(JsonRecordText* rec) {
   }
 }
 
+Result<std::vector<JsonLinesCut>> FindJsonLinesCuts(ByteStream* in, int64_t range_bytes) {
+  std::vector<JsonLinesCut> cuts;
+  if (range_bytes <= 0) return cuts;
+  constexpr size_t kChunk = 1 << 20;
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  const char* b = buf.get();
+  int64_t off = 0;       // absolute offset of b[0]
+  int64_t newlines = 0;  // '\n' counted so far
+  int64_t target = range_bytes;
+  bool layout_known = false;
+  bool eof = false;
+  while (!eof) {
+    size_t n = 0;
+    while (n < kChunk) {
+      ASSIGN_OR_RETURN(size_t got, in->Read(buf.get() + n, kChunk - n));
+      if (got == 0) {
+        eof = true;
+        break;
+      }
+      n += got;
+    }
+    if (!layout_known) {
+      size_t q = 0;
+      if (off == 0 && n >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) q = 3;
+      while (q < n && IsBlank(b[q])) ++q;
+      if (q < n) {
+        if (b[q] == '[') return std::vector<JsonLinesCut>{};  // a JSON array: not cut
+        layout_known = true;
+      }
+    }
+    size_t counted = 0;  // b[0, counted) has its '\n' counted
+    while (true) {
+      // A line starting at or after `target` follows a '\n' at or after target - 1.
+      const int64_t want = target - 1 - off;
+      if (want >= static_cast<int64_t>(n)) break;
+      const size_t from = std::max<int64_t>(want, static_cast<int64_t>(counted));
+      const char* nl = static_cast<const char*>(std::memchr(b + from, '\n', n - from));
+      if (nl == nullptr) break;
+      const size_t i = static_cast<size_t>(nl - b);
+      newlines += std::count(b + counted, b + i + 1, '\n');
+      counted = i + 1;
+      const int64_t cut = off + static_cast<int64_t>(i) + 1;
+      cuts.push_back(JsonLinesCut{cut, newlines + 1});
+      while (target <= cut) target += range_bytes;
+    }
+    newlines += std::count(b + counted, b + n, '\n');
+    off += static_cast<int64_t>(n);
+  }
+  while (!cuts.empty() && cuts.back().offset >= off) cuts.pop_back();
+  return cuts;
+}
+
 }  // namespace fluxo::connectors::files

@@ -3,9 +3,24 @@
 #include <algorithm>
 
 #include "connectors/files/csv_reader.h"
+#include "connectors/files/json_splitter.h"
 
 namespace fluxo::connectors::files {
 namespace {
+
+// Whether the first bytes of `f` are a codec's magic (compressed data cannot be entered
+// mid-stream).
+Result<bool> DetectedCompressed(FileSystem* fs, const FileEntry& f) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs->Open(f, nullptr));
+  char head[16];
+  size_t got = 0;
+  while (got < sizeof(head)) {
+    ASSIGN_OR_RETURN(size_t n, raw->Read(head + got, sizeof(head) - got));
+    if (n == 0) break;
+    got += n;
+  }
+  return DetectCodec(std::string_view(head, got)) != Codec::kNone;
+}
 
 // The byte ranges of file `f` (range_bytes apart), or none when the file is not to be cut
 // (compressed, no header, a single range).
@@ -14,18 +29,8 @@ Result<std::vector<FilePart>> CsvRanges(FileSystem* fs, ReaderContext* src, cons
   const FileOptions& options = src->options();
   std::vector<FilePart> none;
   if (options.format != Format::kDelimited || options.codec != Codec::kNone) return none;
-  {
-    // Compressed data (detected) cannot be entered mid-stream.
-    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs->Open(f, nullptr));
-    char head[16];
-    size_t got = 0;
-    while (got < sizeof(head)) {
-      ASSIGN_OR_RETURN(size_t n, raw->Read(head + got, sizeof(head) - got));
-      if (n == 0) break;
-      got += n;
-    }
-    if (DetectCodec(std::string_view(head, got)) != Codec::kNone) return none;
-  }
+  ASSIGN_OR_RETURN(bool compressed, DetectedCompressed(fs, f));
+  if (compressed) return none;
   std::vector<std::string> header;
   {
     // A header that cannot be read is left to the whole-file reader to report.
@@ -65,6 +70,37 @@ Result<std::vector<FilePart>> CsvRanges(FileSystem* fs, ReaderContext* src, cons
   return parts;
 }
 
+// The byte ranges of JSON Lines file `f` (range_bytes apart, at line starts), or none when the
+// file is not to be cut (compressed, a JSON array, a single range).
+Result<std::vector<FilePart>> JsonLinesRanges(FileSystem* fs, ReaderContext* src,
+                                              const FileEntry& f, int64_t range_bytes) {
+  const FileOptions& options = src->options();
+  std::vector<FilePart> none;
+  if (options.format != Format::kJson || options.codec != Codec::kNone) return none;
+  ASSIGN_OR_RETURN(bool compressed, DetectedCompressed(fs, f));
+  if (compressed) return none;
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs->Open(f, nullptr));
+  Result<std::vector<JsonLinesCut>> cuts = FindJsonLinesCuts(in.get(), range_bytes);
+  if (!cuts.ok()) return cuts.status().WithContext("file " + Quote(f.path));
+  if (cuts->empty()) return none;
+  std::vector<FilePart> parts;
+  int64_t start = 0, line = 1;
+  for (size_t k = 0; k <= cuts->size(); ++k) {
+    FilePart p;
+    p.file = f;
+    p.ranged = true;
+    p.start = start;
+    p.line = line;
+    p.end = k < cuts->size() ? (*cuts)[k].offset : f.size;
+    if (k < cuts->size()) {
+      start = (*cuts)[k].offset;
+      line = (*cuts)[k].line;
+    }
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
 }  // namespace
 
 Result<std::vector<Split>> PlanFileSplits(FileSystem* fs, ReaderContext* src,
@@ -78,24 +114,26 @@ Result<std::vector<Split>> PlanFileSplits(FileSystem* fs, ReaderContext* src,
   for (size_t i = 0; i < files.size(); ++i) {
     const FileEntry& f = files[i];
     const int64_t range = std::max(options.min_range_bytes, f.size / parallelism);
-    if (options.format == Format::kDelimited && options.codec == Codec::kNone && parallelism > 1 &&
-        f.size >= 2 * range) {
-      ASSIGN_OR_RETURN(std::vector<FilePart> parts, CsvRanges(fs, src, f, range));
+    const bool json_lines = options.format == Format::kJson;
+    if ((options.format == Format::kDelimited || json_lines) && options.codec == Codec::kNone &&
+        parallelism > 1 && f.size >= 2 * range) {
+      ASSIGN_OR_RETURN(std::vector<FilePart> parts, json_lines ? JsonLinesRanges(fs, src, f, range)
+                                                               : CsvRanges(fs, src, f, range));
       if (parts.size() > 1) {
         for (const FilePart& p : parts) {
-          json::array header;
-          for (const std::string& h : p.header) header.push_back(json::value(h));
+          json::object o{{"path", f.path},   {"size", f.size}, {"mtime_ms", f.mtime_ms},
+                         {"start", p.start}, {"end", p.end},   {"line", p.line}};
+          if (json_lines) {
+            o["jsonLines"] = true;  // no header: JSON records name their fields
+          } else {
+            json::array header;
+            for (const std::string& h : p.header) header.push_back(json::value(h));
+            o["header"] = std::move(header);
+          }
           Split s;
           s.description = f.path + " bytes " + std::to_string(p.start) + "-" +
                           std::to_string(p.end) + " (line " + std::to_string(p.line) + ")";
-          s.state =
-              json::object{{"files", json::array{json::object{{"path", f.path},
-                                                              {"size", f.size},
-                                                              {"mtime_ms", f.mtime_ms},
-                                                              {"start", p.start},
-                                                              {"end", p.end},
-                                                              {"line", p.line},
-                                                              {"header", std::move(header)}}}}};
+          s.state = json::object{{"files", json::array{std::move(o)}}};
           splits.push_back(std::move(s));
         }
         continue;
@@ -166,7 +204,9 @@ Result<std::vector<FilePart>> DecodeSplitState(const Split& split) {
           part.header.emplace_back(h.get_string().data(), h.get_string().size());
         }
       }
-      if (part.start > 0 && part.header.empty()) {
+      const json::value* json_lines = o->if_contains("jsonLines");
+      const bool lines = json_lines != nullptr && json_lines->is_bool() && json_lines->get_bool();
+      if (part.start > 0 && part.header.empty() && !lines) {
         return Status::InvalidArgument("split state for " + Quote(f.path) +
                                        " has a byte range but no header");
       }

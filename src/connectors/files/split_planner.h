@@ -4,6 +4,8 @@
 // - An uncompressed delimited file of at least two ranges R = max(min_range_bytes,
 //   size / parallelism) is cut into byte ranges at record boundaries (FindCsvCuts), one split
 //   each; its state carries the range, the line number of its first record and the header.
+//   An uncompressed JSON Lines file of that size is cut the same way at line starts
+//   (FindJsonLinesCuts), state `jsonLines: true` and no header; JSON arrays stay whole.
 // - The other files are packed into min(parallelism, files) splits: largest first into the
 //   least loaded split, then each split's files in path order.
 #pragma once

@@ -235,7 +235,7 @@ TEST_F(IntraFileSplitsTest, DeclaredColumnsAreMappedByTheHeaderInEveryRange) {
   for (const auto& row : out->rows) EXPECT_NE(row[1], "NULL");
 }
 
-TEST_F(IntraFileSplitsTest, SmallCompressedAndJsonFilesStayWhole) {
+TEST_F(IntraFileSplitsTest, SmallCompressedAndJsonArrayFilesStayWhole) {
   const std::string csv = MakeCsv(1000);
   WriteRoot("big.csv", csv);
   // Production default: ranges of at least 64 MiB, so this file is one split.
@@ -262,10 +262,12 @@ TEST_F(IntraFileSplitsTest, SmallCompressedAndJsonFilesStayWhole) {
     EXPECT_EQ(out->splits.size(), 1u);
     EXPECT_EQ(out->rows, def->rows);
   }
-  // JSON Lines.
+  // A JSON array (JSON Lines files are cut: json_splits_test.cc).
   {
-    std::string lines;
-    for (int i = 0; i < 2000; ++i) lines += "{\"a\":" + std::to_string(i) + "}\n";
+    std::string lines = "[";
+    for (int i = 0; i < 2000; ++i)
+      lines += (i ? ",{\"a\":" : "{\"a\":") + std::to_string(i) + "}\n";
+    lines += "]";
     WriteRoot("big.json", lines);
     auto out = Read(Config("big.json", 4, 1, "json"));
     ASSERT_TRUE(out.ok()) << out.status().ToString();
