@@ -63,10 +63,12 @@ sanitize-build: setup
 sanitize: sanitize-build
 	./scripts/sanitized-ctest.sh build-sanitize $(SANITIZE_TESTS)
 
-# `tsan` preset: ThreadSanitizer on the threaded core only (executor, pipeline, metastore, scheduler).
-TSAN_TARGETS = executor_test pipeline_test metastore_test scheduler_test
+# `tsan` preset: ThreadSanitizer on the threaded core only: the tests of the areas its
+# FLUXO_TEST_AREAS names (executor_test, pipeline_test, metastore_test on SQLite and PostgreSQL,
+# writer_queue_test, scheduler_test). `fluxo_tests` is every test binary CTest will run there,
+# and only the libraries they link.
 tsan: setup
-	cmake --preset tsan && cmake --build build-tsan -j$(JOBS) --target $(TSAN_TARGETS)
+	cmake --preset tsan && cmake --build build-tsan -j$(JOBS) --target fluxo_tests
 	./scripts/sanitized-ctest.sh build-tsan
 
 bench: build

@@ -13,6 +13,7 @@ endif()
 #   asan-ubsan  ASan + UBSan (UBSan does not recover: a finding aborts the process and fails the test),
 #               plus libFuzzer coverage (fuzzer-no-link) so the fuzz targets share every library.
 #   tsan        ThreadSanitizer (clang; GCC 12 would need -Wno-tsan for Boost.Asio's fences).
+
 function(fluxo_apply_options target)
   target_compile_options(${target} PRIVATE ${FLUXO_WARNINGS})
   if(FLUXO_SANITIZER STREQUAL "asan-ubsan")
@@ -38,6 +39,10 @@ function(fluxo_library name)
   fluxo_apply_options(fluxo_${name})
 endfunction()
 
+# fluxo_tests: every fluxo_test binary registered in this build (FLUXO_TEST_AREAS narrows them),
+# so that a build of it leaves no CTest entry without a fresh binary (`make tsan` builds it).
+add_custom_target(fluxo_tests)
+
 # fluxo_test(NAME SOURCES ... DEPS ...): a GoogleTest binary registered with CTest (label "unit").
 function(fluxo_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
@@ -45,6 +50,7 @@ function(fluxo_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   fluxo_apply_options(${name})
+  add_dependencies(fluxo_tests ${name})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
 endfunction()
