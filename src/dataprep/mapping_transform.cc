@@ -69,7 +69,11 @@ Result<RecordBatch> MappingTransform::Apply(RecordBatch batch, TransformState& s
                                             const RowErrorFn& row_error) const {
   auto& s = static_cast<MappingState&>(state);
   RowFailureFn failed = [&](const RecordBatch& input, int64_t row, const std::string& message) {
-    row_error(RowError{kMappingRowErrorCode, message, "", 0, RowToJson(input, row)});
+    RowError e{kMappingRowErrorCode, message, "", 0, RowToJson(input, row)};
+    // The source row's file and line when the reader knew them (file sources); table sources
+    // give none: file "" and line 0, as for any row error without an origin.
+    if (const RowOrigins* o = input.origins()) o->Find(row, &e.file, &e.line);
+    row_error(e);
   };
   int64_t now = clock_->NowMillis() * 1000;
   RecordBatch out = program_->Apply(std::move(batch), s.ctx, now, failed);

@@ -49,8 +49,10 @@ class MappingTransform : public Transform {
   // `input` (unknown source field, type error).
   Result<std::shared_ptr<const Schema>> Bind(std::shared_ptr<const Schema> input) override;
   std::unique_ptr<TransformState> NewState() const override;
-  // Failed rows are reported with code MAPPER-1201, the mapping and reason as message, and the
-  // source row (its values as JSON) as record; file and line are not known here.
+  // Failed rows are reported with code MAPPER-1201, the mapping and reason as message, the
+  // source row (its values as JSON) as record, and the row's file and line from the batch's
+  // RowOrigins (file sources: the line where the record starts; Parquet: the row number); ""
+  // and 0 when the batch has none (table sources).
   Result<RecordBatch> Apply(RecordBatch batch, TransformState& state,
                             const RowErrorFn& row_error) const override;
 

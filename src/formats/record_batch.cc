@@ -1,5 +1,6 @@
 #include "formats/record_batch.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <new>
 #include <unordered_set>
@@ -103,6 +104,15 @@ std::string Schema::ToString() const {
 void Buffer::Grow(size_t min_capacity) {
   size_t cap = capacity_ < 64 ? 64 : capacity_;
   while (cap < min_capacity) cap += cap / 2 + 64;
+  if (owner_) {  // a view: grow into a copy of its own, never into the owner's memory
+    void* own = std::malloc(cap);
+    if (own == nullptr) throw std::bad_alloc();
+    if (size_) std::memcpy(own, data_, size_);
+    data_ = static_cast<uint8_t*>(own);
+    capacity_ = cap;
+    owner_.reset();
+    return;
+  }
   void* p = std::realloc(data_, cap);
   if (p == nullptr) throw std::bad_alloc();
   data_ = static_cast<uint8_t*>(p);
@@ -167,6 +177,21 @@ Column ColumnBuilder::Finish() {
   return out;
 }
 
+Column Column::Share(std::shared_ptr<const Column> of) {
+  Column c;
+  c.type_ = of->type_;
+  c.length_ = of->length_;
+  c.null_count_ = of->null_count_;
+  c.values_ = Buffer::View(of->values_, of);
+  c.offsets_ = Buffer::View(of->offsets_, of);
+  c.validity_ = Buffer::View(of->validity_, of);
+  for (const Column& child : of->children_) {
+    // The child lives as long as `of`: an aliasing pointer keeps `of` alive.
+    c.children_.push_back(Share(std::shared_ptr<const Column>(of, &child)));
+  }
+  return c;
+}
+
 int64_t RecordBatch::ByteSize() const {
   int64_t n = 0;
   for (const Column& c : columns_) n += c.ByteSize();
@@ -203,8 +228,37 @@ Result<RecordBatch> RecordBatchBuilder::Finish() {
     }
     cols.push_back(columns_[i].Finish());
   }
+  std::unique_ptr<RowOrigins> origins = std::move(origins_);
+  origin_file_ = nullptr;
+  origin_file_index_ = -1;
+  origin_next_row_ = origin_next_line_ = -1;
   if (!error.ok()) return error;
-  return RecordBatch(schema_, std::move(cols), rows);
+  RecordBatch batch(schema_, std::move(cols), rows);
+  if (origins) batch.set_origins(std::move(origins));
+  return batch;
+}
+
+void RecordBatchBuilder::NewOriginRun(const std::shared_ptr<const std::string>& file, int64_t row,
+                                      int64_t line) {
+  if (!origins_) origins_ = std::make_unique<RowOrigins>();
+  if (origin_file_ != file.get()) {
+    origin_file_ = file.get();
+    origin_file_index_ = origins_->AddFile(file);
+  }
+  origins_->AddRun(row, line, origin_file_index_);
+  origin_next_row_ = row + 1;
+  origin_next_line_ = line + 1;
+}
+
+bool RowOrigins::Find(int64_t row, std::string* file, int64_t* line) const {
+  // The last run that starts at or before `row`.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), row,
+                             [](int64_t r, const Run& run) { return r < run.row; });
+  if (it == runs_.begin()) return false;
+  --it;
+  *file = *files_[it->file];
+  *line = it->line + (row - it->row);
+  return true;
 }
 
 // Howard Hinnant's days_from_civil / civil_from_days.

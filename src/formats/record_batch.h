@@ -120,25 +120,39 @@ class Schema {
   bool nested_ = false;
 };
 
-// A growable, uninitialized byte buffer (realloc-backed). Move-only.
+// A growable, uninitialized byte buffer (realloc-backed). Move-only. A view (View()) reads
+// another buffer's bytes, kept alive by a shared owner: it is never grown, written or freed.
 class Buffer {
  public:
   Buffer() = default;
-  ~Buffer() { std::free(data_); }
-  Buffer(Buffer&& o) noexcept : data_(o.data_), size_(o.size_), capacity_(o.capacity_) {
+  ~Buffer() {
+    if (!owner_) std::free(data_);
+  }
+  Buffer(Buffer&& o) noexcept
+      : data_(o.data_), size_(o.size_), capacity_(o.capacity_), owner_(std::move(o.owner_)) {
     o.data_ = nullptr;
     o.size_ = o.capacity_ = 0;
   }
   Buffer& operator=(Buffer&& o) noexcept {
     if (this != &o) {
-      std::free(data_);
+      if (!owner_) std::free(data_);
       data_ = o.data_;
       size_ = o.size_;
       capacity_ = o.capacity_;
+      owner_ = std::move(o.owner_);
       o.data_ = nullptr;
       o.size_ = o.capacity_ = 0;
     }
     return *this;
+  }
+  // A read-only view of `of`'s bytes; `owner` keeps them alive (and unchanged) at least as long
+  // as the view.
+  static Buffer View(const Buffer& of, std::shared_ptr<const void> owner) {
+    Buffer b;
+    b.data_ = of.data_;
+    b.size_ = b.capacity_ = of.size_;
+    b.owner_ = std::move(owner);
+    return b;
   }
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -181,6 +195,7 @@ class Buffer {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  std::shared_ptr<const void> owner_;  // views only
 };
 
 // One column of a batch. Produced by ColumnBuilder; read-only afterwards.
@@ -221,7 +236,10 @@ class Column {
   }
   // The elements of a list column (offsets() index them). REQUIRES: type().list.
   const Column& elements() const { return children_[0]; }
-  // Approximate memory held, in bytes.
+  // A column with the values of `*of`, reading its memory (no copy): `of` is kept alive by the
+  // result. For a column that goes to several outputs (a field mapped twice).
+  static Column Share(std::shared_ptr<const Column> of);
+  // Approximate memory held, in bytes (a shared column counts the memory it reads).
   int64_t ByteSize() const {
     int64_t n = static_cast<int64_t>(values_.size() + offsets_.size() + validity_.size());
     for (const Column& c : children_) n += c.ByteSize();
@@ -272,6 +290,18 @@ class ColumnBuilder {
     MarkValid();
   }
   void AppendBinary(std::string_view v) { AppendString(v); }
+  // A string written in place (no temporary): StringSpace(max) answers room for `max` bytes,
+  // valid until the next call on this builder; CommitString(n) appends its first `n` bytes
+  // (n <= max) as the next value.
+  char* StringSpace(size_t max) {
+    col_.values_.Reserve(col_.values_.size() + max);
+    return reinterpret_cast<char*>(col_.values_.data() + col_.values_.size());
+  }
+  void CommitString(size_t n) {
+    col_.values_.Resize(col_.values_.size() + n);
+    col_.offsets_.AppendValue<int64_t>(static_cast<int64_t>(col_.values_.size()));
+    MarkValid();
+  }
   // Lists: append the elements of the next list to elements(), then AppendList() ends it
   // (AppendNull() ends a null list, which must have no element). REQUIRES: type().list.
   ColumnBuilder& elements() { return *elements_; }
@@ -302,6 +332,37 @@ class ColumnBuilder {
   std::unique_ptr<ColumnBuilder> elements_;  // lists only
 };
 
+// Where the rows of a batch come from, when its source knows (the file sources: CSV, JSON,
+// Parquet): for row errors found after the read (Data Prep) to name the file and line. Stored
+// as runs of rows read from consecutive lines of one file, so a batch of one file without
+// skipped lines is one run; table sources make none (a batch then has no RowOrigins at all).
+class RowOrigins {
+ public:
+  // Row `row` of the batch, and the rows after it up to the next run, are at lines line,
+  // line + 1, ... of files()[file].
+  struct Run {
+    int64_t row = 0;
+    int64_t line = 0;  // 1-based: a text file's line, a Parquet file's row number
+    int32_t file = 0;
+  };
+  // Appends a run. REQUIRES: rows increase; `file` indexes files().
+  void AddRun(int64_t row, int64_t line, int32_t file) { runs_.push_back({row, line, file}); }
+  // Adds a file name; answers its index.
+  int32_t AddFile(std::shared_ptr<const std::string> name) {
+    files_.push_back(std::move(name));
+    return static_cast<int32_t>(files_.size() - 1);
+  }
+  const std::vector<Run>& runs() const { return runs_; }
+  const std::vector<std::shared_ptr<const std::string>>& files() const { return files_; }
+  bool empty() const { return runs_.empty(); }
+  // The file and line of row `row`; false when no run covers it (rows before the first run).
+  bool Find(int64_t row, std::string* file, int64_t* line) const;
+
+ private:
+  std::vector<Run> runs_;
+  std::vector<std::shared_ptr<const std::string>> files_;
+};
+
 class RecordBatch {
  public:
   RecordBatch() = default;
@@ -318,11 +379,15 @@ class RecordBatch {
   // Moves the columns out (a transform that passes columns through without copying them);
   // the batch is left with no columns.
   std::vector<Column> TakeColumns() && { return std::move(columns_); }
+  // Where the rows come from; nullptr when the source did not say (table sources).
+  const RowOrigins* origins() const { return origins_.get(); }
+  void set_origins(std::shared_ptr<const RowOrigins> o) { origins_ = std::move(o); }
 
  private:
   std::shared_ptr<const Schema> schema_;
   std::vector<Column> columns_;
   int64_t num_rows_ = 0;
+  std::shared_ptr<const RowOrigins> origins_;
 };
 
 // Builds RecordBatches row by row (through the column builders) or column by column.
@@ -337,13 +402,35 @@ class RecordBatchBuilder {
   int64_t num_rows() const { return columns_.empty() ? 0 : columns_[0].length(); }
   int64_t ByteSize() const;
 
+  // Records where the row about to be appended (row num_rows()) comes from: line `line` of file
+  // `file` (one shared name per file: runs are cut when the pointer changes). Readers that know
+  // their rows' lines call it once per row before appending it; it costs a comparison unless
+  // the row does not follow the previous one (another file, a skipped line). Finish() hands the
+  // origins to the batch.
+  void SetRowOrigin(const std::shared_ptr<const std::string>& file, int64_t line) {
+    const int64_t row = num_rows();
+    if (origin_file_ == file.get() && origin_next_row_ == row && origin_next_line_ == line) {
+      ++origin_next_row_;
+      ++origin_next_line_;
+      return;
+    }
+    NewOriginRun(file, row, line);
+  }
+
   // Errors: InvalidArgument when columns differ in length or a non-nullable field holds a null
   // (the builder is reset either way).
   Result<RecordBatch> Finish();
 
  private:
+  void NewOriginRun(const std::shared_ptr<const std::string>& file, int64_t row, int64_t line);
+
   std::shared_ptr<const Schema> schema_;
   std::vector<ColumnBuilder> columns_;
+  std::unique_ptr<RowOrigins> origins_;  // null until SetRowOrigin
+  const std::string* origin_file_ = nullptr;
+  int32_t origin_file_index_ = -1;
+  int64_t origin_next_row_ = -1;  // the row and line that continue the current run
+  int64_t origin_next_line_ = -1;
 };
 
 // Civil-date helpers (proleptic Gregorian, UTC), used by the text writers and tests.

@@ -3,9 +3,11 @@
 // Mapping -> POST /runs; DuckDB reads the landed
 // Parquet and checks every calculated value over all rows. Bad mappings get 400s that point at
 // the mapping, the field and the column; a run with 1% unconvertible values succeeds under a 5%
-// threshold with those rows in row_errors; the flow applies the version it names.
+// threshold with those rows in row_errors; the flow applies the version it names. From CSV and
+// JSON Lines files, every row error names the file and line of its source row.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { FLOW, CATALOG, EXPORT, SPEC, startFluxo, tempDir, runCli } from './lib/fluxo.mjs';
 import { sqlite } from './lib/sqlite.mjs';
@@ -350,4 +352,117 @@ test('a run applies the named version: every calculated value right over all row
   const strict = await api.post(`${FLOW}/flows`, flowBody(await flowResources(), [mappingT(ms, 0)]));
   const failed = await waitRun(api, await createRun(api, strict.body.id, BASE, BASE + ROWS));
   assert.equal(failed.metrics.statusSummary.status, 'failed');
+});
+
+const LOCAL_SPEC = '2d813289-868f-4072-87ad-a9ad8f34a63b';
+const FILE_T = 1700000000;  // the files' modification time, inside the runs' window
+
+// A file of ROWS customers with what moves lines away from row numbers: records over two lines
+// (id % 50 == 3: a quoted note with a line break), empty lines (after id % 1000 == 999), and
+// records the reader itself refuses (id % 1000 == 500: a column missing, INGEST-1202). Every
+// id % 100 == 7 has age 'n/a' (to_integer fails: MAPPER-1201). Answers the line of each of
+// those rows, as counted by hand here.
+function writeCustomerFile(file, format) {
+  const out = [];
+  let line = 1;
+  const mapperLines = [], readerLines = [];
+  if (format === 'csv') { out.push('id,first,age,note'); line = 2; }
+  for (let i = 0; i < ROWS; i++) {
+    const age = i % 100 === 7 ? 'n/a' : String(i % 90);
+    const twoLines = format === 'csv' && i % 50 === 3;
+    const note = twoLines ? `note ${i}\nsecond line` : `note, ${i}`;
+    if (i % 100 === 7) mapperLines.push(line);
+    if (i % 1000 === 500) {
+      readerLines.push(line);
+      out.push(format === 'csv' ? `${i},f${i},${age}` : `{"id": ${i}, "first": "f${i}", "age": ${age === 'n/a' ? '"n/a"' : age},`);
+    } else if (format === 'csv') {
+      out.push(`${i},f${i},${age},"${note}"`);
+    } else {
+      out.push(JSON.stringify({ id: i, first: `f${i}`, age, note }));
+    }
+    line += twoLines ? 2 : 1;
+    if (i % 1000 === 999) { out.push(''); line += 1; }
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, out.join('\n') + '\n');
+  fs.utimesSync(file, FILE_T, FILE_T);
+  return { mapperLines, readerLines };
+}
+
+test('from CSV and JSON Lines files, every unconvertible row is a row error naming its file and line', async () => {
+  const ms = await api.post(`${CONV}/mappingSets`, { name: 'files', mappings: [
+    { sourceType: 'ATTRIBUTE', source: 'id', destination: 'person.id' },
+    { sourceType: 'EXPRESSION', source: 'to_integer(age) + 1', destination: 'person.agePlusOne' },
+    { sourceType: 'EXPRESSION', source: 'upper(first)', destination: 'person.first' },
+    { sourceType: 'ATTRIBUTE', source: 'note', destination: 'note' },
+  ] });
+  assert.equal(ms.status, 200, ms.text);
+  for (const format of ['csv', 'json']) {
+    const root = path.join(dir, `files-${format}`);
+    const name = `in/customers.${format === 'csv' ? 'csv' : 'jsonl'}`;
+    const want = writeCustomerFile(path.join(root, name), format);
+    const conn = await api.post(`${FLOW}/connections`, {
+      name: 'folder', connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
+      auth: { specName: 'Local Folder', params: { rootPath: root } },
+    });
+    assert.equal(conn.status, 201, conn.text);
+    // (Files under 128 MiB are read as one split; byte ranges of a big CSV file give the same
+    // origins: tests/unit/connectors/files/intra_file_splits_test.cc.)
+    const src = await api.post(`${FLOW}/sourceConnections`, {
+      name: 'files', baseConnectionId: conn.body.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
+      data: { format: format === 'csv' ? 'delimited' : 'json' },
+      params: { path: 'in/*', columns: [
+        { name: 'id', type: 'long' }, { name: 'first', type: 'string' }, { name: 'age', type: 'string' },
+        { name: 'note', type: 'string' }] },
+    });
+    assert.equal(src.status, 201, src.text);
+    const ds = await api.post(`${CATALOG}/dataSets`, { name: `file people ${format}` });
+    const dataSetId = ds.body[0].split('/').pop();
+    const tgt = await api.post(`${FLOW}/targetConnections`, {
+      name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
+      params: { dataSetId },
+    });
+    const flow = await api.post(`${FLOW}/flows`, {
+      name: `files ${format}`, flowSpec: { id: SPEC.cloudStorageToAep, version: '1.0' },
+      sourceConnectionIds: [src.body.id], targetConnectionIds: [tgt.body.id],
+      scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
+      transformations: [mappingT(ms.body.id, 0)],
+      options: { partialIngestionPercent: 5, errorDiagnosticsEnabled: true },
+    });
+    assert.equal(flow.status, 201, flow.text);
+    const run = await waitRun(api, await createRun(api, flow.body.id, FILE_T - 10, FILE_T + 10));
+    assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics));
+    const failed = want.mapperLines.length + want.readerLines.length;
+    assert.equal(run.metrics.recordSummary.inputRecordCount, ROWS, format);
+    assert.equal(run.metrics.recordSummary.failedRecordCount, failed, format);
+    assert.equal(run.metrics.recordSummary.outputRecordCount, ROWS - failed, format);
+
+    const glob = path.join(fx.dataDir, 'lake', fx.creds.org_id, 'prod', 'datasets', dataSetId, 'batches', '*', 'part-*.parquet');
+    const [c] = await query(`SELECT count(*) AS n, count(DISTINCT person.id) AS d,
+        count(*) FILTER (WHERE person.id % 100 = 7 OR person.id % 1000 = 500) AS bad,
+        count(*) FILTER (WHERE person."agePlusOne" = person.id % 90 + 1) AS age_ok,
+        count(*) FILTER (WHERE person.first = 'F' || person.id) AS first_ok,
+        count(*) FILTER (WHERE note = CASE WHEN person.id % 50 = 3 AND ${format === 'csv'}
+          THEN 'note ' || person.id || chr(10) || 'second line' ELSE 'note, ' || person.id END) AS note_ok
+      FROM read_parquet(${lit(glob)})`);
+    for (const k of ['n', 'd', 'age_ok', 'first_ok', 'note_ok']) assert.equal(Number(c[k]), ROWS - failed, `${format} ${k}`);
+    assert.equal(Number(c.bad), 0);
+
+    const errs = await api.get(`${EXPORT}/batches/${batchIdOf(run)}/meta?path=row_errors`);
+    assert.equal(errs.status, 200, errs.text);
+    const lines = errs.text.trim().split('\n').map((l) => JSON.parse(l));
+    const byCode = (code) => lines.filter((l) => l.code === code);
+    const mapper = byCode('MAPPER-1201'), reader = lines.filter((l) => l.code !== 'MAPPER-1201');
+    assert.equal(lines.length, failed, format);
+    // Every bad row, not a sample: the exact file and line of each, in any order (two readers).
+    assert.deepEqual(mapper.map((l) => l.line).sort((a, b) => a - b), want.mapperLines, `${format} mapper lines`);
+    assert.ok(mapper.every((l) => l.file === name), JSON.stringify(mapper[0]));
+    for (const l of mapper) {
+      assert.match(l.message, /mappings\[1\] \(destination person.agePlusOne\): to_integer: cannot convert 'n\/a'/);
+      assert.equal(JSON.parse(l.record).age, 'n/a');
+    }
+    // The reader's own row errors use the same shape and the same lines.
+    assert.deepEqual(reader.map((l) => l.line).sort((a, b) => a - b), want.readerLines, `${format} reader lines`);
+    assert.ok(reader.every((l) => l.file === name && /^INGEST-120[24]$/.test(l.code)), JSON.stringify(reader[0]));
+  }
 });

@@ -20,6 +20,7 @@ class CsvFileReader : public RecordFileReader {
   CsvFileReader(ReaderContext* src, std::string name, std::unique_ptr<ByteStream> stream)
       : src_(src),
         name_(std::move(name)),
+        origin_name_(std::make_shared<const std::string>(name_)),
         stream_(std::move(stream)),
         parser_(stream_.get(), src->options().delimiter) {}
 
@@ -118,6 +119,7 @@ class CsvFileReader : public RecordFileReader {
         return true;
       }
     }
+    builder->SetRowOrigin(origin_name_, rec_.line);  // the row's file and first line
     for (int j = 0; j < n; ++j) AppendCell(builder->column(j), cells_[j]);
     return true;
   }
@@ -125,6 +127,7 @@ class CsvFileReader : public RecordFileReader {
  private:
   ReaderContext* src_;
   std::string name_;
+  std::shared_ptr<const std::string> origin_name_;  // name_, shared by the batches' RowOrigins
   std::unique_ptr<ByteStream> stream_;
   CsvParser parser_;
   CsvRecord rec_;

@@ -22,7 +22,11 @@ bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch
 class JsonFileReader : public RecordFileReader {
  public:
   JsonFileReader(ReaderContext* src, std::string name, std::unique_ptr<ByteStream> stream)
-      : src_(src), name_(std::move(name)), stream_(std::move(stream)), splitter_(stream_.get()) {}
+      : src_(src),
+        name_(std::move(name)),
+        origin_name_(std::make_shared<const std::string>(name_)),
+        stream_(std::move(stream)),
+        splitter_(stream_.get()) {}
 
   void Init(const Schema& schema) {
     schema_ = &schema;
@@ -89,6 +93,7 @@ class JsonFileReader : public RecordFileReader {
         return true;
       }
     }
+    builder->SetRowOrigin(origin_name_, rec_.line);  // the record's file and first line
     for (int j = 0; j < n; ++j) AppendCell(builder->column(j), cells_[j]);
     return true;
   }
@@ -96,6 +101,7 @@ class JsonFileReader : public RecordFileReader {
  private:
   ReaderContext* src_;
   std::string name_;
+  std::shared_ptr<const std::string> origin_name_;  // name_, shared by the batches' RowOrigins
   std::unique_ptr<ByteStream> stream_;
   JsonSplitter splitter_;
   JsonRecordText rec_;

@@ -106,7 +106,10 @@ class ParquetRecordReader : public RecordFileReader {
  public:
   ParquetRecordReader(ReaderContext* src, std::string name,
                       std::unique_ptr<parquet::ParquetFileReader> reader)
-      : src_(src), name_(std::move(name)), reader_(std::move(reader)) {}
+      : src_(src),
+        name_(std::move(name)),
+        origin_name_(std::make_shared<const std::string>(name_)),
+        reader_(std::move(reader)) {}
 
   Status Init(const Schema& schema) {
     schema_ = &schema;
@@ -169,6 +172,7 @@ class ParquetRecordReader : public RecordFileReader {
         case TypeId::kBinary: c.s = col.GetString(i); break;
       }
     }
+    builder->SetRowOrigin(origin_name_, row_);  // "line": the row's 1-based number in the file
     for (int j = 0; j < n; ++j) AppendCell(builder->column(j), cells_[j]);
     return true;
   }
@@ -176,6 +180,7 @@ class ParquetRecordReader : public RecordFileReader {
  private:
   ReaderContext* src_;
   std::string name_;
+  std::shared_ptr<const std::string> origin_name_;  // name_, shared by the batches' RowOrigins
   std::unique_ptr<parquet::ParquetFileReader> reader_;
   const Schema* schema_ = nullptr;
   std::vector<int> col_of_field_;  // batch column per schema field, -1 when the file lacks it

@@ -96,6 +96,99 @@ TEST(MappingTest, ApplyMapsAndLeavesFailedRowsOut) {
             R"({"person":{"id":3,"city":"Rome","age":10},"copyOfId":3,"name":"N/A"}])");
 }
 
+// Rows from two files, with a skipped line (a bad record) and a record over two lines: each
+// row's origin is its file and first line.
+RecordBatch WithOrigins() {
+  auto schema = std::make_shared<Schema>(
+      std::vector<Field>{{"id", DataType::Int64()}, {"age", DataType::String()}});
+  RecordBatchBuilder b(schema);
+  auto a = std::make_shared<const std::string>("in/a.csv");
+  auto c = std::make_shared<const std::string>("in/c.csv");
+  struct Row {
+    std::shared_ptr<const std::string> file;
+    int64_t line;
+    int64_t id;
+    const char* age;
+  };
+  for (const Row& r : std::vector<Row>{{a, 2, 0, "1"},
+                                       {a, 3, 1, "x"},  // fails: line 3 of a
+                                       {a, 5, 2, "3"},  // line 4 was a bad record
+                                       {a, 6, 3, "y"},  // fails: line 6 of a
+                                       {a, 8, 4, "5"},  // line 6's record took two lines
+                                       {c, 2, 5, "z"},  // fails: line 2 of c
+                                       {c, 3, 6, "7"}}) {
+    b.SetRowOrigin(r.file, r.line);
+    b.column(0).AppendInt64(r.id);
+    b.column(1).AppendString(r.age);
+  }
+  return std::move(b.Finish()).value();
+}
+
+TEST(MappingTest, RowOriginsAreRunsOfConsecutiveLines) {
+  RecordBatch b = WithOrigins();
+  const RowOrigins* o = b.origins();
+  ASSERT_NE(o, nullptr);
+  ASSERT_EQ(o->runs().size(), 4u);  // lines 2-3, 5-6, 8 of a; 2-3 of c
+  EXPECT_EQ(o->files().size(), 2u);
+  std::vector<std::pair<std::string, int64_t>> got;
+  for (int64_t i = 0; i < b.num_rows(); ++i) {
+    std::string file;
+    int64_t line = 0;
+    ASSERT_TRUE(o->Find(i, &file, &line));
+    got.push_back({file, line});
+  }
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, int64_t>>{{"in/a.csv", 2},
+                                                               {"in/a.csv", 3},
+                                                               {"in/a.csv", 5},
+                                                               {"in/a.csv", 6},
+                                                               {"in/a.csv", 8},
+                                                               {"in/c.csv", 2},
+                                                               {"in/c.csv", 3}}));
+  // The builder starts afresh: a batch without SetRowOrigin has none.
+  RecordBatchBuilder plain(b.schema());
+  plain.column(0).AppendInt64(1);
+  plain.column(1).AppendString("1");
+  EXPECT_EQ(std::move(plain.Finish()).value().origins(), nullptr);
+  EXPECT_EQ(Sample().origins(), nullptr);
+}
+
+class FixedClock : public Clock {
+ public:
+  int64_t NowMillis() const override { return 0; }
+};
+
+TEST(MappingTest, RowErrorsNameTheSourceRowsFileAndLine) {
+  FixedClock clock;
+  MappingTransform t(M({{"ATTRIBUTE", "id", "id"}, {"EXPRESSION", "to_integer(age)", "age"}}),
+                     &clock);
+  RecordBatch b = WithOrigins();
+  ASSERT_TRUE(t.Bind(b.schema()).ok());
+  auto state = t.NewState();
+  std::vector<RowError> errors;
+  auto out = t.Apply(std::move(b), *state, [&](const RowError& e) { errors.push_back(e); });
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->num_rows(), 4);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].code, "MAPPER-1201");
+  EXPECT_EQ(errors[0].file, "in/a.csv");
+  EXPECT_EQ(errors[0].line, 3);
+  EXPECT_EQ(errors[1].file, "in/a.csv");
+  EXPECT_EQ(errors[1].line, 6);
+  EXPECT_EQ(errors[2].file, "in/c.csv");
+  EXPECT_EQ(errors[2].line, 2);
+  EXPECT_EQ(errors[2].record, R"({"id":5,"age":"z"})");
+  // A batch without origins (a table source): no file, line 0.
+  auto rows = ParseJson(R"([{"id": 1, "age": "q"}])");
+  errors.clear();
+  ASSERT_TRUE(
+      t.Apply(std::move(RowsToBatch(rows->as_array())).value(), *state, [&](const RowError& e) {
+         errors.push_back(e);
+       }).ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, "");
+  EXPECT_EQ(errors[0].line, 0);
+}
+
 TEST(MappingTest, DestinationTypesCast) {
   RecordBatch b = Sample();
   auto ms = M({{"ATTRIBUTE", "age", "age"},

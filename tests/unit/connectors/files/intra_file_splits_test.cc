@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -40,8 +41,10 @@ class IntraFileSplitsTest : public ::testing::Test {
 
   // Quoted fields with line breaks (LF, CRLF) and delimiters, doubled quotes, CRLF line ends,
   // empty lines, a BOM, and bad rows of each kind. Amount errors come after the inference sample.
-  static std::string MakeCsv(int rows) {
+  // `lines` (optional) gets the line where each record starts, by id.
+  static std::string MakeCsv(int rows, std::map<int64_t, int64_t>* lines = nullptr) {
     std::string csv = "\xEF\xBB\xBFid,name,amount,note\n";
+    int64_t line = 2;
     for (int i = 1; i <= rows; ++i) {
       std::string id = std::to_string(i);
       std::string name = "n" + id;
@@ -52,6 +55,8 @@ class IntraFileSplitsTest : public ::testing::Test {
       if (i > 1200 && i % 101 == 0) amount = "x" + id;
       std::string note = i % 5 == 0 ? "" : "\"note " + id + "\"";
       std::string end = i % 17 == 0 ? "\r\n" : "\n";
+      const size_t record_start = csv.size();
+      if (lines) (*lines)[i] = line;
       if (i % 103 == 0) {
         csv += id + "," + name + "," + amount + end;  // column count
       } else if (i % 211 == 0) {
@@ -60,6 +65,7 @@ class IntraFileSplitsTest : public ::testing::Test {
         csv += id + "," + name + "," + amount + "," + note + end;
       }
       if (i % 50 == 0) csv += "\n";  // empty line
+      line += std::count(csv.begin() + static_cast<int64_t>(record_start), csv.end(), '\n');
     }
     return csv;
   }
@@ -82,8 +88,9 @@ class IntraFileSplitsTest : public ::testing::Test {
   struct Output {
     std::vector<Split> splits;
     std::shared_ptr<const Schema> schema;
-    std::vector<std::vector<std::string>> rows;  // in split order, then file order
-    std::vector<RowError> errors;                // sorted by line
+    std::vector<std::vector<std::string>> rows;            // in split order, then file order
+    std::vector<std::pair<std::string, int64_t>> origins;  // each row's RowOrigins file, line
+    std::vector<RowError> errors;                          // sorted by line
     int64_t input_bytes = 0, input_records = 0, failed_records = 0;
   };
 
@@ -112,6 +119,7 @@ class IntraFileSplitsTest : public ::testing::Test {
     out.schema = src->schema();
     ASSIGN_OR_RETURN(out.splits, src->PlanSplits());
     std::vector<std::vector<std::vector<std::string>>> per_split(out.splits.size());
+    std::vector<std::vector<std::pair<std::string, int64_t>>> origins(out.splits.size());
     std::vector<Status> status(out.splits.size());
     std::vector<std::thread> threads;
     for (size_t k = 0; k < out.splits.size(); ++k) {
@@ -132,6 +140,9 @@ class IntraFileSplitsTest : public ::testing::Test {
             std::vector<std::string> row;
             for (int j = 0; j < b->num_columns(); ++j) row.push_back(Cell(b->column(j), i));
             per_split[k].push_back(std::move(row));
+            std::pair<std::string, int64_t> o{"", 0};
+            if (b->origins()) b->origins()->Find(i, &o.first, &o.second);
+            origins[k].push_back(std::move(o));
           }
         }
       });
@@ -141,6 +152,7 @@ class IntraFileSplitsTest : public ::testing::Test {
     for (auto& rows : per_split) {
       for (auto& row : rows) out.rows.push_back(std::move(row));
     }
+    for (auto& o : origins) out.origins.insert(out.origins.end(), o.begin(), o.end());
     out.errors = errors_;
     std::sort(out.errors.begin(), out.errors.end(),
               [](const RowError& a, const RowError& b) { return a.line < b.line; });
@@ -167,12 +179,20 @@ class IntraFileSplitsTest : public ::testing::Test {
 };
 
 TEST_F(IntraFileSplitsTest, RangesGiveEveryRecordOnceWithTheSameErrorsAndLines) {
-  const std::string csv = MakeCsv(3000);
+  std::map<int64_t, int64_t> lines;
+  const std::string csv = MakeCsv(3000, &lines);
   WriteRoot("big.csv", csv);
 
   auto ref = Read(Config("big.csv", 1, 1));
   ASSERT_TRUE(ref.ok()) << ref.status().ToString();
   ASSERT_EQ(ref->splits.size(), 1u);
+  // Each row's origin (RowOrigins, for row errors found after the read) is its record's line.
+  ASSERT_EQ(ref->origins.size(), ref->rows.size());
+  for (size_t k = 0; k < ref->rows.size(); ++k) {
+    EXPECT_EQ(ref->origins[k],
+              (std::pair<std::string, int64_t>{"big.csv", lines.at(std::stoll(ref->rows[k][0]))}))
+        << "row " << k;
+  }
   EXPECT_EQ(ref->schema->ToString(), Schema({{"id", DataType::Int64(), true},
                                              {"name", DataType::String(), true},
                                              {"amount", DataType::Int64(), true},
@@ -208,6 +228,7 @@ TEST_F(IntraFileSplitsTest, RangesGiveEveryRecordOnceWithTheSameErrorsAndLines) 
     }
     EXPECT_EQ(expect_start, static_cast<int64_t>(csv.size()));
     EXPECT_EQ(out->rows, ref->rows);
+    EXPECT_EQ(out->origins, ref->origins);  // absolute lines in every range
     ExpectSameErrors(out->errors, ref->errors);
     EXPECT_EQ(out->input_records, ref->input_records);
     EXPECT_EQ(out->failed_records, ref->failed_records);
