@@ -215,10 +215,27 @@ class IifNode : public Node {
     Vec b = args_[2]->Eval(batch, ctx);
     ctx.set_active(outer);
     std::vector<Vec> all{cond, a, b};
-    return MapRows(type(), all, ctx, true, [&](int64_t i, ColumnBuilder& out) {
-      bool c = !cond.IsNull(i) && cond.Bool(i);
-      AppendConverted(c ? a : b, i, type(), out);
-    });
+    // The value of the branch each row takes, with the append chosen once for the result type.
+    auto merge = [&](auto append) {
+      return MapRows(type(), all, ctx, true, [&](int64_t i, ColumnBuilder& out) {
+        const Vec& v = !cond.IsNull(i) && cond.Bool(i) ? a : b;
+        if (v.IsNull(i)) return out.AppendNull();
+        append(v, i, out);
+      });
+    };
+    switch (type()) {
+      case VType::kString:
+        return merge([](const Vec& v, int64_t i, ColumnBuilder& o) { o.AppendString(v.Str(i)); });
+      case VType::kInt:
+      case VType::kTimestamp:
+        return merge([](const Vec& v, int64_t i, ColumnBuilder& o) { o.AppendInt64(v.Int(i)); });
+      case VType::kFloat:
+        return merge([](const Vec& v, int64_t i, ColumnBuilder& o) { o.AppendDouble(v.Float(i)); });
+      default:
+        return merge([t = type()](const Vec& v, int64_t i, ColumnBuilder& o) {
+          AppendConverted(v, i, t, o);
+        });
+    }
   }
 
  private:
@@ -549,6 +566,13 @@ Result<std::shared_ptr<const Expression>> Expression::Compile(std::string_view t
 
 Column Expression::Evaluate(const RecordBatch& batch, EvalContext& ctx) const {
   Vec v = root_->Eval(batch, ctx);
+  // A result column the root built for this call (owned by nobody else, one value per row, of
+  // the expression's type) is the answer itself: moved out, not copied. Owned() makes its
+  // columns as non-const objects, so the cast is sound; constants (literals') are never moved.
+  if (!v.constant && v.owned && v.owned.use_count() == 1 && v.col->length() == batch.num_rows() &&
+      v.col->type() == ToDataType(type_)) {
+    return std::move(*const_cast<Column*>(v.col));
+  }
   return Materialize(v, type_, batch.num_rows());
 }
 

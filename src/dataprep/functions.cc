@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "base/date_format.h"
 #include "base/ids.h"
@@ -55,29 +57,39 @@ bool Done(Bound* b, VType t, K k) {
   return true;
 }
 
-// A kernel mapping one string argument to a string: f(input, scratch) leaves the result in
-// scratch (reused across rows: no allocation per row).
-using StringFn = void (*)(std::string_view, std::string*);
-K StringMap(StringFn f) {
-  return [f](const std::vector<Vec>& a, EvalContext& ctx) {
-    std::string s;
+// A kernel mapping one string argument to a string of at most the input's length plus `extra`
+// bytes: f(input, out) writes the result into the column's own buffer (ColumnBuilder::
+// StringSpace) and answers its length: no temporary and no allocation per row.
+using StringFn = size_t (*)(std::string_view, char*);
+K StringMap(StringFn f, size_t extra = 0) {
+  return [f, extra](const std::vector<Vec>& a, EvalContext& ctx) {
+    bool first = true;
     return MapRows(VType::kString, a, ctx, false, [&](int64_t i, ColumnBuilder& b) {
-      s.clear();
-      f(a[0].Str(i), &s);
-      b.AppendString(s);
+      if (first && !a[0].constant) {  // room for about the input's bytes, once
+        const Column& c = *a[0].col;
+        b.StringSpace(static_cast<size_t>(c.offsets()[c.length()] - c.offsets()[0]) +
+                      extra * static_cast<size_t>(c.length()));
+      }
+      first = false;
+      std::string_view in = a[0].Str(i);
+      b.CommitString(f(in, b.StringSpace(in.size() + extra)));
     });
   };
 }
 
-void Lower(std::string_view in, std::string* s) {
-  s->assign(in);
-  for (auto& c : *s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+size_t Lower(std::string_view in, char* out) {
+  for (size_t k = 0; k < in.size(); ++k) {
+    char c = in[k];
+    out[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  return in.size();
 }
-void Upper(std::string_view in, std::string* s) {
-  s->assign(in);
-  for (auto& c : *s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+size_t Upper(std::string_view in, char* out) {
+  for (size_t k = 0; k < in.size(); ++k) {
+    char c = in[k];
+    out[k] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
+  }
+  return in.size();
 }
 std::string_view LStrip(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -87,24 +99,29 @@ std::string_view RStrip(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
-void Trim(std::string_view in, std::string* s) { s->assign(RStrip(LStrip(in))); }
-void LTrim(std::string_view in, std::string* s) { s->assign(LStrip(in)); }
-void RTrim(std::string_view in, std::string* s) { s->assign(RStrip(in)); }
-
-std::string Digest(const EVP_MD* md, std::string_view s) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(s.data(), s.size(), out, &n, md, nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
+size_t Put(std::string_view v, char* out) {
+  if (!v.empty()) std::memcpy(out, v.data(), v.size());
+  return v.size();
 }
-void Sha256(std::string_view in, std::string* s) { *s = Digest(EVP_sha256(), in); }
-void Md5(std::string_view in, std::string* s) { *s = Digest(EVP_md5(), in); }
+size_t Trim(std::string_view in, char* out) { return Put(RStrip(LStrip(in)), out); }
+size_t LTrim(std::string_view in, char* out) { return Put(LStrip(in), out); }
+size_t RTrim(std::string_view in, char* out) { return Put(RStrip(in), out); }
+
+// The digest of `s` as lowercase hex into `out` (2 * the digest's size bytes).
+size_t Digest(const EVP_MD* md, std::string_view s, char* out) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(s.data(), s.size(), d, &n, md, nullptr);
+  static const char* kHex = "0123456789abcdef";
+  for (unsigned int i = 0; i < n; ++i) {
+    out[2 * i] = kHex[d[i] >> 4];
+    out[2 * i + 1] = kHex[d[i] & 15];
+  }
+  return 2 * n;
+}
+// The hex digests are written where the input's length plus 64 bytes fit (StringMap's extra).
+size_t Sha256(std::string_view in, char* out) { return Digest(EVP_sha256(), in, out); }
+size_t Md5(std::string_view in, char* out) { return Digest(EVP_md5(), in, out); }
 
 // ---- null handling ----
 
@@ -154,16 +171,41 @@ Bound NullTest(bool want_null) {
 
 // ---- strings ----
 
+// Bytes the text form of any non-string value fits in (AppendText): an int64 takes 20, a
+// double 24, a date 14, a timestamp 31 (six-digit years with a sign and a fraction).
+constexpr size_t kMaxValueText = 48;
+
 bool BindConcat(const BindInput& in, Bound* b, ExprError*) {
   // Any type is accepted (converted to text); null arguments are skipped, as in SQL's concat().
   (void)in;
   return Done(b, VType::kString, [](const std::vector<Vec>& a, EvalContext& ctx) {
-    std::string s;
+    // The text is written straight into the result column: room for the longest text each
+    // argument can have (strings: their length), then each part in place.
+    std::string scratch;
     return MapRows(VType::kString, a, ctx, true, [&](int64_t i, ColumnBuilder& out) {
-      s.clear();
+      size_t room = 0;
       for (const auto& v : a)
-        if (!v.IsNull(i)) AppendText(v, i, &s);
-      out.AppendString(s);
+        if (!v.IsNull(i)) room += v.type == VType::kString ? v.Str(i).size() : kMaxValueText;
+      char* const start = out.StringSpace(room);
+      char* p = start;
+      for (const auto& v : a) {
+        if (v.IsNull(i)) continue;
+        switch (v.type) {
+          case VType::kString: {
+            std::string_view s = v.Str(i);
+            if (!s.empty()) std::memcpy(p, s.data(), s.size());
+            p += s.size();
+            break;
+          }
+          case VType::kInt: p = std::to_chars(p, p + kMaxValueText, v.Int(i)).ptr; break;
+          default:
+            scratch.clear();
+            AppendText(v, i, &scratch);
+            std::memcpy(p, scratch.data(), scratch.size());
+            p += scratch.size();
+        }
+      }
+      out.CommitString(static_cast<size_t>(p - start));
     });
   });
 }
@@ -255,19 +297,29 @@ bool BindRound(const BindInput& in, Bound* b, ExprError* e, const char* mode) {
   std::string m = mode;
   bool digits = in.types.size() > 1;
   VType out = digits ? VType::kFloat : VType::kInt;
-  return Done(b, out, [m, digits, out](const std::vector<Vec>& a, EvalContext& ctx) {
-    return MapRows(out, a, ctx, false, [&](int64_t i, ColumnBuilder& o) {
-      double scale = digits ? std::pow(10.0, static_cast<double>(a[1].Int(i))) : 1.0;
-      double x = a[0].Float(i) * scale;
-      double r = m == "round" ? std::round(x) : m == "ceil" ? std::ceil(x) : std::floor(x);
-      if (digits) return o.AppendDouble(r / scale);
-      if (!(r >= -9.2e18 && r <= 9.2e18)) {
-        ctx.Fail(i, m + ": " + ToText(a[0], i) + " does not fit an integer");
-        return o.AppendNull();
-      }
-      o.AppendInt64(static_cast<int64_t>(r));
-    });
-  });
+  auto kernel = [m, digits, out](auto op) {
+    return [m, digits, out, op](const std::vector<Vec>& a, EvalContext& ctx) {
+      auto run = [&](auto value) {
+        return MapRows(out, a, ctx, false, [&](int64_t i, ColumnBuilder& o) {
+          double scale = digits ? std::pow(10.0, static_cast<double>(a[1].Int(i))) : 1.0;
+          double r = op(value(i) * scale);
+          if (digits) return o.AppendDouble(r / scale);
+          if (!(r >= -9.2e18 && r <= 9.2e18)) {
+            ctx.Fail(i, m + ": " + ToText(a[0], i) + " does not fit an integer");
+            return o.AppendNull();
+          }
+          o.AppendInt64(static_cast<int64_t>(r));
+        });
+      };
+      const Vec& x = a[0];
+      if (x.type == VType::kInt)
+        return run([&](int64_t i) { return static_cast<double>(x.Int(i)); });
+      return run([&](int64_t i) { return x.Float(i); });
+    };
+  };
+  if (m == "round") return Done(b, out, kernel([](double x) { return std::round(x); }));
+  if (m == "ceil") return Done(b, out, kernel([](double x) { return std::ceil(x); }));
+  return Done(b, out, kernel([](double x) { return std::floor(x); }));
 }
 
 bool BindAbs(const BindInput& in, Bound* b, ExprError* e) {
@@ -384,6 +436,22 @@ int32_t DaysOf(int64_t micros) {
   return static_cast<int32_t>(d);
 }
 
+// The span of time whose instants a pattern formats alike (in UTC, as format() does): a day
+// when it has only date fields (y M d), a second without a fraction (S), else a microsecond.
+// Quoted text is literal: every quote toggles (a doubled quote toggles twice).
+int64_t FormatUnit(const std::string& pattern) {
+  bool quoted = false, time = false, fraction = false;
+  for (char c : pattern) {
+    if (c == '\'') {
+      quoted = !quoted;
+    } else if (!quoted) {
+      time = time || c == 'H' || c == 'm' || c == 's';
+      fraction = fraction || c == 'S';
+    }
+  }
+  return fraction ? 1 : time ? 1000000 : 86400000000LL;
+}
+
 // date(STRING[, FORMAT[, DEFAULT]]) -> timestamp; to_date(STRING[, FORMAT]) -> date.
 bool BindDate(const BindInput& in, Bound* b, ExprError* e, bool to_date) {
   VType t0 = in.types[0];
@@ -433,12 +501,22 @@ bool BindFormat(const BindInput& in, Bound* b, ExprError* e) {
                     std::string("argument 1 must be a date or timestamp, not ") + VTypeName(t0), e);
   std::shared_ptr<const DateFormat> fmt;
   if (!PatternArg(in, 1, &fmt, e)) return false;
-  return Done(b, VType::kString, [fmt](const std::vector<Vec>& a, EvalContext& ctx) {
+  const int64_t unit = FormatUnit(fmt->pattern());
+  return Done(b, VType::kString, [fmt, unit](const std::vector<Vec>& a, EvalContext& ctx) {
     const Vec& x = a[0];
+    // Rows in the same unit (day, second) format alike, and neighbouring rows often share one
+    // (a batch of one day's events): the last text is reused instead of formatted again.
+    int64_t last = INT64_MIN;
+    std::string text;
     return MapRows(VType::kString, a, ctx, false, [&](int64_t i, ColumnBuilder& o) {
       int64_t m =
           x.type == VType::kDate ? static_cast<int64_t>(x.Days(i)) * 86400000000LL : x.Int(i);
-      o.AppendString(fmt->Format(m, 0));
+      int64_t key = m / unit - (m % unit < 0);
+      if (key != last || last == INT64_MIN) {
+        text = fmt->Format(m, 0);
+        last = key;
+      }
+      o.AppendString(text);
     });
   });
 }
@@ -471,7 +549,7 @@ bool BindNow(const BindInput&, Bound* b, ExprError*) {
 
 bool BindHash(const BindInput& in, Bound* b, ExprError* e, StringFn f) {
   if (!Arg(in, 0, VType::kString, e)) return false;
-  return Done(b, VType::kString, StringMap(f));
+  return Done(b, VType::kString, StringMap(f, 2 * EVP_MAX_MD_SIZE));
 }
 
 bool BindUuid(const BindInput&, Bound* b, ExprError*) {

@@ -278,7 +278,7 @@ Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
   if (!problems.empty()) return Refuse(issue, problems.front());
   std::shared_ptr<MappingProgram> p(new MappingProgram());
   std::vector<Field> out;
-  std::vector<bool> taken(input->num_fields(), false);
+  std::vector<int> uses(input->num_fields(), 0);  // ATTRIBUTE mappings passing each field
   for (size_t k = 0; k < mappings.size(); ++k) {
     const Mapping& m = mappings[k];
     Step s;
@@ -315,12 +315,13 @@ Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
     } else if (s.expr) {
       out.push_back({m.destination, ToDataType(s.expr->type()), true});
     } else {
-      s.move = !taken[s.source_field];
-      taken[s.source_field] = true;
+      s.pass = true;
+      ++uses[s.source_field];
       out.push_back({m.destination, input->field(s.source_field).type, true});
     }
     p->steps_.push_back(std::move(s));
   }
+  for (Step& s : p->steps_) s.share = s.pass && uses[s.source_field] > 1;
   p->input_ = std::move(input);
   p->output_ = std::make_shared<const Schema>(std::move(out), /*nested=*/true);
   return std::shared_ptr<const MappingProgram>(std::move(p));
@@ -350,13 +351,20 @@ RecordBatch MappingProgram::Apply(RecordBatch batch, EvalContext& ctx, int64_t n
       if (!keep[i]) failed(batch, i, ctx.message(i));
     }
   }
-  for (size_t k = 0; k < steps_.size(); ++k) {  // copies of fields moved below
-    if (!cols[k] && !steps_[k].move)
-      cols[k] = CopyRows(batch.column(steps_[k].source_field), nullptr);
-  }
+  // Passed fields are moved into the output; a field passed by several mappings is shared by
+  // them (one column, read by each: no copy).
   std::vector<Column> input = std::move(batch).TakeColumns();
+  std::vector<std::shared_ptr<const Column>> shared(input.size());
   for (size_t k = 0; k < steps_.size(); ++k) {
-    if (steps_[k].move) cols[k] = std::move(input[steps_[k].source_field]);
+    const Step& s = steps_[k];
+    if (!s.pass) continue;
+    if (!s.share) {
+      cols[k] = std::move(input[s.source_field]);
+      continue;
+    }
+    auto& owner = shared[s.source_field];
+    if (!owner) owner = std::make_shared<const Column>(std::move(input[s.source_field]));
+    cols[k] = Column::Share(owner);
   }
   std::vector<Column> out;
   out.reserve(cols.size());

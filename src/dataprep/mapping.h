@@ -92,7 +92,8 @@ class MappingProgram {
   struct Step {
     std::shared_ptr<const Expression> expr;  // EXPRESSION mappings
     int source_field = -1;                   // ATTRIBUTE mappings: the input field
-    bool move = false;     // ATTRIBUTE: the first use of its field takes the column itself
+    bool pass = false;     // ATTRIBUTE: the input column is the output (moved, or shared)
+    bool share = false;    // pass, and other mappings pass the same field: Column::Share
     bool to_list = false;  // array<T> destinations: the value (JSON text) is parsed into a list
     DataType list_type;
     std::string label;  // "mappings[2] (destination person.age)"

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <set>
 
+#include "base/date_format.h"
+
 namespace fluxo::dataprep {
 namespace {
 
@@ -234,6 +236,39 @@ const BadCase kBad[] = {
     {"format(name, 'yyyy')", 8, "must be a date or timestamp"},
     {"99999999999999999999", 1, "out of range"},
 };
+
+// format() reuses the text of the previous row when both fall in the pattern's unit (a day, a
+// second): every row must still answer exactly what DateFormat formats, across day and second
+// boundaries, before 1970, and with quoted letters that are not fields.
+TEST(ExprTest, FormatOverManyRowsMatchesDateFormat) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"ts", DataType::Timestamp()}});
+  RecordBatchBuilder b(schema);
+  std::vector<int64_t> ts;
+  const int64_t day = 86400000000LL;
+  for (int64_t base : std::vector<int64_t>{-3 * day, -1, 0, day - 1, 1706695200000000LL}) {
+    for (int64_t d :
+         std::vector<int64_t>{-1000001, -1000000, -1, 0, 1, 999999, 1000000, 3600000000})
+      ts.push_back(base + d);
+  }
+  for (int64_t v : ts) b.column(0).AppendTimestamp(v);
+  b.column(0).AppendNull();
+  RecordBatch batch = std::move(b.Finish()).value();
+  for (const char* pattern : {"yyyy-MM-dd", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.SSSSSS",
+                              "dd 'at HH:mm' yyyy", "yyyy-MM-dd''HH", "HH:mm"}) {
+    ExprError err;
+    auto e = Expression::Compile("format(ts, \"" + std::string(pattern) + "\")", *schema, &err);
+    ASSERT_TRUE(e.ok()) << pattern << ": " << err.ToString();
+    EvalContext ctx;
+    ctx.Reset(batch.num_rows(), 0);
+    Column c = (*e)->Evaluate(batch, ctx);
+    auto fmt = DateFormat::Parse(pattern);
+    ASSERT_TRUE(fmt.ok());
+    for (size_t i = 0; i < ts.size(); ++i)
+      EXPECT_EQ(c.GetString(static_cast<int64_t>(i)), fmt->Format(ts[i], 0))
+          << pattern << " " << ts[i];
+    EXPECT_TRUE(c.IsNull(static_cast<int64_t>(ts.size())));
+  }
+}
 
 TEST(ExprTest, CompileErrorsPointAtTheProblem) {
   RecordBatch batch = Input();

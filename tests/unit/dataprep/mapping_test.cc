@@ -189,6 +189,31 @@ TEST(MappingTest, RowErrorsNameTheSourceRowsFileAndLine) {
   EXPECT_EQ(errors[0].line, 0);
 }
 
+TEST(MappingTest, AFieldPassedTwiceIsSharedNotCopied) {
+  RecordBatch b = Sample();
+  const char* first_chars = b.column(b.schema()->FieldIndex("first")).chars();
+  MappingIssue issue;
+  auto p = MappingProgram::Bind(M({{"ATTRIBUTE", "first", "a"},
+                                   {"ATTRIBUTE", "first", "b.c"},
+                                   {"ATTRIBUTE", "id", "id"},
+                                   {"ATTRIBUTE", "first", "d"}}),
+                                b.schema(), &issue);
+  ASSERT_TRUE(p.ok()) << issue.ToString();
+  EvalContext ctx;
+  RecordBatch out = (*p)->Apply(std::move(b), ctx, 0, nullptr);
+  // The input batch is gone; the three outputs read its column.
+  for (int k : {0, 1, 3}) EXPECT_EQ(out.column(k).chars(), first_chars) << k;
+  EXPECT_EQ(ToJson(BatchToRows(out)),
+            R"([{"a":"Ann","b":{"c":"Ann"},"id":1,"d":"Ann"},{"a":"bob","b":{"c":"bob"},"id":2,)"
+            R"("d":"bob"},{"a":null,"b":{"c":null},"id":3,"d":null}])");
+  // A shared column outlives the other outputs.
+  std::vector<Column> cols = std::move(out).TakeColumns();
+  Column last = std::move(cols[3]);
+  cols.clear();
+  EXPECT_EQ(last.GetString(1), "bob");
+  EXPECT_TRUE(last.IsNull(2));
+}
+
 TEST(MappingTest, DestinationTypesCast) {
   RecordBatch b = Sample();
   auto ms = M({{"ATTRIBUTE", "age", "age"},
