@@ -200,7 +200,8 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
       if (id === huge.id) {
         polling = false;
         await poller;
-        assert.ok(liveMax > 0 && liveMax < rows, `live inputRecordCount while in progress: ${liveMax}`);
+        // (every split may be done, all rows counted, before the last finisher's commit ends it)
+        assert.ok(liveMax > 0 && liveMax <= rows, `live inputRecordCount while in progress: ${liveMax}`);
         // Read by more than one process: the run's split summary names each split's executor.
         const sum = run.metrics.splitSummary;
         assert.ok(sum, 'the big run ran as splits');
