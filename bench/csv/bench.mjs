@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// bench/csv driver: one big CSV file from a local folder into a zstd Parquet dataset, end to end
-// through fluxo's Flow Service API, against DuckDB's `COPY (SELECT * FROM read_csv(..)) TO ..
-// (FORMAT parquet, COMPRESSION zstd)` with 2 threads, in the same run. See README.md here.
+// bench/csv driver (bench/json runs it too, with --format jsonl): one big CSV (or JSON Lines) file
+// from a local folder into a zstd Parquet dataset, end to end through fluxo's Flow Service API,
+// against DuckDB's `COPY (SELECT * FROM read_csv(..) | read_json(..)) TO .. (FORMAT parquet,
+// COMPRESSION zstd)` with 2 threads, in the same run. See README.md here and in bench/json.
 //
 //   node bench/csv/bench.mjs --work DIR [--rows 5000000] [--reps 2] [--modes inferred,declared]
 //                            [--duckdb-threads 2] [--out results.jsonl] [--split-files N]
+//                            [--format csv|jsonl] [--parallelism P]
+// --format jsonl: the input is bench/json/gen.mjs's JSON Lines file (data.jsonl), read with
+// --source-parallelism P (--parallelism, default 0: not set), i.e. P byte ranges of the one file.
 //
 // --split-files N (N >= 2) also runs each mode on the same rows cut into N files at line ends
 // (WORK/input/parts/, each with the header; the generated data has no quoted line breaks) with
@@ -48,6 +52,8 @@ const { values: a } = parseArgs({
     'timeout-s': { type: 'string', default: '1200' },
     'skip-duckdb': { type: 'boolean', default: false },  // fluxo only (profiling)
     'split-files': { type: 'string', default: '0' },
+    format: { type: 'string', default: 'csv' },
+    parallelism: { type: 'string', default: '0' },
   },
 });
 if (!a.work) {
@@ -55,7 +61,13 @@ if (!a.work) {
   process.exit(2);
 }
 const ROWS = Number(a.rows);
-const log = (...m) => console.error(`[csv ${new Date().toISOString().slice(11, 19)}]`, ...m);
+const JSONL = a.format === 'jsonl';
+if (!JSONL && a.format !== 'csv') {
+  console.error('--format must be csv or jsonl');
+  process.exit(2);
+}
+const PAR = Number(a.parallelism);
+const log = (...m) => console.error(`[${JSONL ? 'json' : 'csv'} ${new Date().toISOString().slice(11, 19)}]`, ...m);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const FLOW = '/data/foundation/flowservice';
@@ -74,19 +86,20 @@ const DECLARED = [
 // ---- input
 
 const inputDir = path.join(a.work, 'input');
-const csv = path.join(inputDir, 'data.csv');
+const csv = path.join(inputDir, JSONL ? 'data.jsonl' : 'data.csv');
 const stamp = path.join(a.work, 'data.rows');
 fs.mkdirSync(inputDir, { recursive: true });
 if (!(fs.existsSync(csv) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === String(ROWS))) {
   log(`generating ${ROWS} rows into ${csv}`);
   const t = performance.now();
-  execFileSync(process.execPath, [path.join(here, 'gen.mjs'), csv, String(ROWS)], { stdio: 'inherit' });
+  const gen = JSONL ? path.join(repo, 'bench/json/gen.mjs') : path.join(here, 'gen.mjs');
+  execFileSync(process.execPath, [gen, csv, String(ROWS)], { stdio: 'inherit' });
   fs.writeFileSync(stamp, String(ROWS));
   log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 fs.utimesSync(csv, MTIME, MTIME);
 const CSV_BYTES = fs.statSync(csv).size;
-const SPLIT = Number(a['split-files']);
+const SPLIT = JSONL ? 0 : Number(a['split-files']);  // JSON Lines: byte ranges (--parallelism)
 if (SPLIT >= 2) {
   const partsDir = path.join(inputDir, 'parts');
   const stampParts = path.join(a.work, 'parts.n');
@@ -237,7 +250,7 @@ function threadCpu(pid, into) {
   }
 }
 
-async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = 0) {
+async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = PAR) {
   const dataDir = fs.mkdtempSync(path.join(a.work, `fluxo-${mode}-`));
   const flags = ['--workers', '1', '--codec', 'zstd', '--allow-path', inputDir];
   if (split) flags.push('--source-parallelism', String(split));
@@ -254,20 +267,20 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = 0) 
       name: 'bench folder', connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
       auth: { specName: 'Local Folder', params: { rootPath: inputDir } },
     }), 201, 'connection');
-    const params = { path: split ? 'parts/*.csv' : 'data.csv' };
+    const params = { path: JSONL ? 'data.jsonl' : split ? 'parts/*.csv' : 'data.csv' };
     if (mode === 'declared') params.columns = DECLARED;
     const src = must(await api.post(`${FLOW}/sourceConnections`, {
-      name: 'bench csv', baseConnectionId: conn.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
-      data: { format: 'delimited' }, params,
+      name: `bench ${a.format}`, baseConnectionId: conn.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
+      data: { format: JSONL ? 'json' : 'delimited' }, params,
     }), 201, 'source connection');
-    const ds = must(await api.post(`${CATALOG}/dataSets`, { name: `bench csv ${mode}` }), 201, 'dataset');
+    const ds = must(await api.post(`${CATALOG}/dataSets`, { name: `bench ${a.format} ${mode}` }), 201, 'dataset');
     const dataSetId = ds[0].split('/').pop();
     const tgt = must(await api.post(`${FLOW}/targetConnections`, {
       name: 'lake', connectionSpec: { id: LAKE_SPEC, version: '1.0' }, data: { format: 'parquet_xdm' },
       params: { dataSetId },
     }), 201, 'target connection');
     const flow = must(await api.post(`${FLOW}/flows`, {
-      name: 'bench csv', flowSpec: { id: CLOUD_TO_AEP, version: '1.0' },
+      name: `bench ${a.format}`, flowSpec: { id: CLOUD_TO_AEP, version: '1.0' },
       sourceConnectionIds: [src.id], targetConnectionIds: [tgt.id],
       scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
     }), 201, 'flow');
@@ -318,7 +331,7 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = 0) 
     const [codec] = await query(`SELECT string_agg(DISTINCT compression, ',') AS c FROM parquet_metadata(${list})`);
     const [types] = await query(`SELECT string_agg(column_name || ' ' || column_type, ', ') AS t FROM (DESCRIBE SELECT * FROM read_parquet(${list}))`);
     const res = {
-      what: `${label}${split ? ` ${split} files` : ''} ${mode}`, rep, wallS: +wallS.toFixed(3), engineS, rows: Number(counts.n),
+      what: JSONL ? `${label} p=${split} ${mode}` : `${label}${split ? ` ${split} files` : ''} ${mode}`, rep, wallS: +wallS.toFixed(3), engineS, rows: Number(counts.n),
       distinctIds: Number(counts.d), peakRssMiB: +(mem.hwmKiB / 1024).toFixed(1),
       fluxoCpuS: +cpuS.toFixed(2), busiestThreadsCpuS: busy.map((x) => +x.toFixed(2)),
       parquetBytes: files.reduce((s, f) => s + fs.statSync(f).size, 0), files: files.length,
@@ -377,7 +390,7 @@ const duck = [...groups.keys()].find((k) => k.startsWith('duckdb'));
 const duckMed = duck ? med(groups.get(duck).map((r) => r.wallS)) : NaN;
 const mb = CSV_BYTES / 1e6;
 console.log();
-console.log(`${fmt(ROWS)} rows, CSV ${mb.toFixed(1)} MB (MB/s are of the CSV); ratio = DuckDB median s / fluxo median s (> 1: fluxo faster)`);
+console.log(`${fmt(ROWS)} rows, ${JSONL ? 'JSON Lines' : 'CSV'} ${mb.toFixed(1)} MB (MB/s are of the input); ratio = DuckDB median s / fluxo median s (> 1: fluxo faster)`);
 console.log('| what | runs (s) | median s | rows/s | MB/s | peak RSS MiB | fluxo/DuckDB | Parquet MB |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const [k, rs] of groups) {

@@ -18,9 +18,11 @@ REPS=${REPS:-2}
 MODES=${MODES:-inferred,declared}
 DUCKDB_THREADS=${DUCKDB_THREADS:-2}
 SPLIT_FILES=${SPLIT_FILES:-2}
+FORMAT=${FORMAT:-csv}          # jsonl: bench/json/run.sh
+PARALLELISM=${PARALLELISM:-0}  # fluxo --source-parallelism (0: not set)
 BUILD_DIR=${BUILD_DIR:-$REPO/build-csvbench}
 [[ "$BUILD_DIR" = /* ]] || BUILD_DIR=$REPO/$BUILD_DIR
-log() { echo "[csv $(date +%H:%M:%S)] $*" >&2; }
+log() { echo "[$FORMAT $(date +%H:%M:%S)] $*" >&2; }
 
 if [[ -n "${FLUXO_BIN:-}" ]]; then
   [[ -x "$FLUXO_BIN" ]] || { echo "FLUXO_BIN=$FLUXO_BIN is not executable" >&2; exit 1; }
@@ -40,7 +42,7 @@ if [[ -n "${WORK:-}" ]]; then
   mkdir -p "$WORK"
   OWN_WORK=0
 else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/fluxo-bench-csv.XXXXXX")
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/fluxo-bench-$FORMAT.XXXXXX")
   OWN_WORK=1
 fi
 cleanup() {
@@ -53,6 +55,7 @@ cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 echo "machine: $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/{print $2}') GiB RAM, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "fluxo: $FLUXO_BIN ($(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet -- src || echo ', with uncommitted changes in src/'))"
 args=(--work "$WORK" --rows "$ROWS" --reps "$REPS" --modes "$MODES" --duckdb-threads "$DUCKDB_THREADS"
-      --split-files "$SPLIT_FILES")
+      --split-files "$SPLIT_FILES" --format "$FORMAT" --parallelism "$PARALLELISM")
 [[ -z "${OUT:-}" ]] || args+=(--out "$OUT")
 node "$REPO/bench/csv/bench.mjs" "${args[@]}"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

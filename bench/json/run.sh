@@ -6,54 +6,11 @@
 #
 #   bench/json/run.sh
 #
-# Env: ROWS (5000000), REPS (2), MODES ("inferred"; "inferred,declared" adds declared columns),
-#      DUCKDB_THREADS (2), PARALLELISM (2: fluxo --source-parallelism),
-#      BUILD_DIR (build-csvbench; fluxo is built/brought up to date there unless FLUXO_BIN is set),
-#      FLUXO_BIN (use this binary, no build), OUT (also append the JSON result lines to this file),
-#      KEEP=1 (keep the temp dir, with the generated file, for a later run: WORK=that dir reuses it).
+# It is bench/csv/run.sh (the same driver, build, knobs and output) with FORMAT=jsonl, the input
+# made by bench/json/gen.mjs. Env: ROWS (5000000), REPS (2), MODES ("inferred"; "inferred,declared"
+# adds declared columns), DUCKDB_THREADS (2), PARALLELISM (2: fluxo --source-parallelism),
+# FLUXO_BEFORE, BUILD_DIR, FLUXO_BIN, OUT, KEEP, WORK: as in bench/csv/run.sh.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-ROWS=${ROWS:-5000000}
-REPS=${REPS:-2}
-MODES=${MODES:-inferred}
-DUCKDB_THREADS=${DUCKDB_THREADS:-2}
-PARALLELISM=${PARALLELISM:-2}
-BUILD_DIR=${BUILD_DIR:-$REPO/build-csvbench}
-[[ "$BUILD_DIR" = /* ]] || BUILD_DIR=$REPO/$BUILD_DIR
-log() { echo "[json $(date +%H:%M:%S)] $*" >&2; }
-
-if [[ -n "${FLUXO_BIN:-}" ]]; then
-  [[ -x "$FLUXO_BIN" ]] || { echo "FLUXO_BIN=$FLUXO_BIN is not executable" >&2; exit 1; }
-else
-  log "building fluxo (Release) in $BUILD_DIR"
-  [[ -f "$BUILD_DIR/CMakeCache.txt" ]] \
-    || cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" --target fluxo -j"$(nproc)" >/dev/null
-  export FLUXO_BIN=$BUILD_DIR/fluxo
-fi
-[[ -d "$REPO/tests/node/node_modules/@duckdb/node-api" ]] \
-  || (cd "$REPO/tests/node" && npm install --no-audit --no-fund >/dev/null)
-
-# The temp dir (the input, DuckDB's output, fluxo data dirs) is removed at exit unless KEEP=1, or
-# unless WORK named an existing dir to reuse.
-if [[ -n "${WORK:-}" ]]; then
-  mkdir -p "$WORK"
-  OWN_WORK=0
-else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/fluxo-bench-json.XXXXXX")
-  OWN_WORK=1
-fi
-cleanup() {
-  if [[ "$OWN_WORK" == 1 && "${KEEP:-0}" != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
-echo "machine: $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/{print $2}') GiB RAM, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "fluxo: $FLUXO_BIN ($(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet -- src || echo ', with uncommitted changes in src/'))"
-args=(--work "$WORK" --rows "$ROWS" --reps "$REPS" --modes "$MODES" --duckdb-threads "$DUCKDB_THREADS"
-      --parallelism "$PARALLELISM")
-[[ -z "${OUT:-}" ]] || args+=(--out "$OUT")
-node "$REPO/bench/json/bench.mjs" "${args[@]}"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+export FORMAT=jsonl MODES=${MODES:-inferred} PARALLELISM=${PARALLELISM:-2} SPLIT_FILES=0
+exec "$REPO/bench/csv/run.sh"
