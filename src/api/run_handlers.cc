@@ -285,6 +285,43 @@ Result<HttpResponse> DryRunAnswer(FlowSource fs, const std::string& flow_id, con
   return JsonResponse(200, out);
 }
 
+// The checks POST /runs makes of flow `flow_id` before a run or a dry run of window `w`: it
+// exists (404 1101), runs once (1386), is enabled (1380), and a table flow's deltaColumn agrees
+// with the run's (1382) or is given by it (1383). Sets `*delta` to the column the run uses.
+Result<Entity> OnDemandFlow(const Call& call, MetaTxn& txn, const std::string& flow_id,
+                            const RunWindow& w, std::optional<std::string>* delta) {
+  auto flow = txn.Get(call.scope, kFlows, flow_id);
+  if (!flow.ok()) {
+    if (flow.status().code() == StatusCode::kNotFound) {
+      return FlowError(404, 1101, "flowId: flow not found with id " + flow_id, kFlows, flow_id);
+    }
+    return flow.status();
+  }
+  const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
+  if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
+    return BadRequest(1386, "flowId: flow " + flow_id + " runs on a schedule (frequency " +
+                                (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
+                                "); on-demand runs and dry runs need a flow with frequency once");
+  }
+  if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
+    return BadRequest(1380, "flowId: flow " + flow_id + " is disabled; enable it first");
+  }
+  delta->reset();
+  if (TableBased(*flow)) {
+    auto existing = FlowDeltaColumn(flow->doc);
+    if (existing && w.delta_column && *existing != *w.delta_column) {
+      return BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
+                                  " differs from the flow's deltaColumn " + *existing +
+                                  " (set by its first run; it cannot change)");
+    }
+    if (!existing && !w.delta_column) {
+      return BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
+    }
+    *delta = existing ? existing : w.delta_column;
+  }
+  return std::move(flow).value();
+}
+
 // POST /runs with params.dryRun: the checks of a real run (flow, schedule, state, deltaColumn,
 // replace), read-only, then DryRunAnswer on the worker pool. Creates no run, no batch, and does
 // not write the flow's deltaColumn.
@@ -292,37 +329,10 @@ Result<HttpResponse> DryRun(Call& call, const std::string& flow_id, const RunWin
   FlowSource fs;
   std::optional<std::string> delta;
   Status err = call.deps.store->Read([&](MetaTxn& txn) -> Status {
-    auto flow = txn.Get(call.scope, kFlows, flow_id);
-    if (!flow.ok()) {
-      if (flow.status().code() == StatusCode::kNotFound) {
-        return FlowError(404, 1101, "flowId: flow not found with id " + flow_id, kFlows, flow_id);
-      }
-      return flow.status();
-    }
-    const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
-    if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
-      return BadRequest(1386, "flowId: flow " + flow_id +
-                                  " runs on a schedule; on-demand runs (and dry runs) need a "
-                                  "flow with frequency once");
-    }
-    if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
-      return BadRequest(1380, "flowId: flow " + flow_id + " is disabled; enable it first");
-    }
-    if (TableBased(*flow)) {
-      auto existing = FlowDeltaColumn(flow->doc);
-      if (existing && w.delta_column && *existing != *w.delta_column) {
-        return BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
-                                    " differs from the flow's deltaColumn " + *existing +
-                                    " (set by its first run; it cannot change)");
-      }
-      if (!existing && !w.delta_column) {
-        return BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
-      }
-      delta = existing ? existing : w.delta_column;
-    }
-    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow->id, w));
+    ASSIGN_OR_RETURN(Entity flow, OnDemandFlow(call, txn, flow_id, w, &delta));
+    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow.id, w));
     ASSIGN_OR_RETURN(
-        fs, ApiFlowSource(call, txn, *flow, RunTarget{flow_id, w.start, w.end, delta, w.replace}));
+        fs, ApiFlowSource(call, txn, flow, RunTarget{flow_id, w.start, w.end, delta, w.replace}));
     return Status::OK();
   });
   if (!err.ok()) return err;
@@ -339,45 +349,19 @@ Result<HttpResponse> CreateRun(Call& call) {
   if (w.dry_run) return DryRun(call, *flow_id, w);
   Entity run;
   Status err = InTransaction(call, [&](MetaTxn& txn) -> Status {
-    auto flow = txn.Get(call.scope, kFlows, *flow_id);
-    if (!flow.ok()) {
-      if (flow.status().code() == StatusCode::kNotFound) {
-        return FlowError(404, 1101, "flowId: flow not found with id " + *flow_id, kFlows, *flow_id);
-      }
-      return flow.status();
-    }
-    const json::value* freq = FindPath(flow->doc, "scheduleParams.frequency");
-    if (!freq || !freq->is_string() || Lower(std::string(freq->as_string())) != "once") {
-      return BadRequest(1386,
-                        "flowId: flow " + *flow_id + " runs on a schedule (frequency " +
-                            (freq && freq->is_string() ? std::string(freq->as_string()) : "?") +
-                            "); on-demand runs need a flow with frequency once");
-    }
-    if (GetString(flow->doc, "state") != std::optional<std::string>("enabled")) {
-      return BadRequest(1380, "flowId: flow " + *flow_id + " is disabled; enable it first");
-    }
     std::optional<std::string> delta;
-    if (TableBased(*flow)) {
-      auto existing = FlowDeltaColumn(flow->doc);
-      if (existing && w.delta_column && *existing != *w.delta_column) {
-        return BadRequest(1382, "params.deltaColumn.name " + *w.delta_column +
-                                    " differs from the flow's deltaColumn " + *existing +
-                                    " (set by its first run; it cannot change)");
-      }
-      if (!existing && !w.delta_column) {
-        return BadRequest(1383, "params.deltaColumn is required: the flow has no deltaColumn yet");
-      }
-      delta = existing ? existing : w.delta_column;
-      if (!existing) {
-        Entity updated = *flow;
+    ASSIGN_OR_RETURN(Entity flow, OnDemandFlow(call, txn, *flow_id, w, &delta));
+    if (TableBased(flow)) {
+      if (!FlowDeltaColumn(flow.doc)) {
+        Entity updated = flow;
         SetFlowDeltaColumn(updated, *delta, call.now_ms());
         StampUpdate(updated, call);
-        Status s = txn.Update(call.scope, updated, flow->etag);
-        if (!s.ok()) return StoreError(s, kFlows, flow->id);
+        Status s = txn.Update(call.scope, updated, flow.etag);
+        if (!s.ok()) return StoreError(s, kFlows, flow.id);
       }
     }
-    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow->id, w));
-    run = NewRun(*flow, body.at("params"), w, delta);
+    if (w.replace) RETURN_IF_ERROR(CheckReplaceable(txn, call.scope, flow.id, w));
+    run = NewRun(flow, body.at("params"), w, delta);
     StampCreate(run, call);
     Status s = txn.Insert(call.scope, run);
     if (!s.ok()) return StoreError(s, kRuns, run.id);

@@ -22,6 +22,32 @@ Result<bool> DetectedCompressed(FileSystem* fs, const FileEntry& f) {
   return DetectCodec(std::string_view(head, got)) != Codec::kNone;
 }
 
+// The ranges of `f` between consecutive cuts (CsvCut or JsonLinesCut: a record start's offset
+// and line), the first from byte 0 at line 1, the last to the end of the file; none when there
+// is no cut. Each range carries `header` (CSV; empty for JSON Lines).
+template <typename Cut>
+std::vector<FilePart> PartsAtCuts(const FileEntry& f, const std::vector<Cut>& cuts,
+                                  const std::vector<std::string>& header) {
+  std::vector<FilePart> parts;
+  if (cuts.empty()) return parts;
+  int64_t start = 0, line = 1;
+  for (size_t k = 0; k <= cuts.size(); ++k) {
+    FilePart p;
+    p.file = f;
+    p.ranged = true;
+    p.start = start;
+    p.line = line;
+    p.end = k < cuts.size() ? cuts[k].offset : f.size;
+    p.header = header;
+    if (k < cuts.size()) {
+      start = cuts[k].offset;
+      line = cuts[k].line;
+    }
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
 // The byte ranges of file `f` (range_bytes apart), or none when the file is not to be cut
 // (compressed, no header, a single range).
 Result<std::vector<FilePart>> CsvRanges(FileSystem* fs, ReaderContext* src, const FileEntry& f,
@@ -50,24 +76,7 @@ Result<std::vector<FilePart>> CsvRanges(FileSystem* fs, ReaderContext* src, cons
     }
     return none;
   }
-  if (cuts->empty()) return none;
-  std::vector<FilePart> parts;
-  int64_t start = 0, line = 1;
-  for (size_t k = 0; k <= cuts->size(); ++k) {
-    FilePart p;
-    p.file = f;
-    p.ranged = true;
-    p.start = start;
-    p.line = line;
-    p.end = k < cuts->size() ? (*cuts)[k].offset : f.size;
-    p.header = header;
-    if (k < cuts->size()) {
-      start = (*cuts)[k].offset;
-      line = (*cuts)[k].line;
-    }
-    parts.push_back(std::move(p));
-  }
-  return parts;
+  return PartsAtCuts(f, *cuts, header);
 }
 
 // The byte ranges of JSON Lines file `f` (range_bytes apart, at line starts), or none when the
@@ -82,23 +91,7 @@ Result<std::vector<FilePart>> JsonLinesRanges(FileSystem* fs, ReaderContext* src
   ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs->Open(f, nullptr));
   Result<std::vector<JsonLinesCut>> cuts = FindJsonLinesCuts(in.get(), range_bytes);
   if (!cuts.ok()) return cuts.status().WithContext("file " + Quote(f.path));
-  if (cuts->empty()) return none;
-  std::vector<FilePart> parts;
-  int64_t start = 0, line = 1;
-  for (size_t k = 0; k <= cuts->size(); ++k) {
-    FilePart p;
-    p.file = f;
-    p.ranged = true;
-    p.start = start;
-    p.line = line;
-    p.end = k < cuts->size() ? (*cuts)[k].offset : f.size;
-    if (k < cuts->size()) {
-      start = (*cuts)[k].offset;
-      line = (*cuts)[k].line;
-    }
-    parts.push_back(std::move(p));
-  }
-  return parts;
+  return PartsAtCuts(f, *cuts, {});
 }
 
 }  // namespace
