@@ -81,7 +81,7 @@ check-format:
 	@./scripts/check-format.sh
 
 # The `sanitize` build (clang, -Wthread-safety -Werror also checks the lock annotations of every
-# library) runs each fuzzer for FUZZ_SECONDS from its seed corpus.
+# library) runs each fuzzer for FUZZ_SECONDS from its seed corpus, FUZZ_JOBS (default 2) at once.
 FUZZ_SECONDS ?= 30
 fuzz: sanitize-build
 	./scripts/run-fuzzers.sh $(FUZZ_SECONDS) build-sanitize
