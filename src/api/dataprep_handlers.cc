@@ -1,16 +1,20 @@
 // The Data Prep API under /data/foundation/conversion (AEP's mapping sets and expression
 // language), scoped to the caller's org and sandbox like every entity:
 //
-//   POST /mappingSets[?validate=true]       create (version 0)      GET /mappingSets (list)
-//   GET  /mappingSets/{id}[?version=N]      one version             PUT /mappingSets/{id} (new
-//   version) GET  /mappingSets/{id}/mappings[/{mappingId}][?version=N] POST /mappingSets/validate
-//   POST /mappingSets/preview (sample rows posted) GET  /languages/el/functions, /operators   POST
-//   /languages/el/validate
+//   POST /mappingSets[?validate=true]     create (version 0)
+//   GET  /mappingSets                     list (offset paging; keyset continuation in next)
+//   GET  /mappingSets/{id}[?version=N]    one version
+//   PUT  /mappingSets/{id}                a new version
+//   DELETE /mappingSets/{id}              the set and all its versions (not while a flow names it)
+//   GET  /mappingSets/{id}/mappings[/{mappingId}][?version=N]
+//   POST /mappingSets/validate, /mappingSets/preview (sample rows posted)
+//   GET  /languages/el/functions, /languages/el/operators; POST /languages/el/validate
 //
 // A mapping set is stored twice through the MetaStore: its current version (kind mappingSets,
 // listed and filtered) and every version as an immutable entity (kind mappingSetVersions, id
 // "<id>_v<N>"), which flows name and runs apply.
 #include "api/dataprep.h"
+#include "api/list_query.h"
 #include "api/resources.h"
 #include "base/ids.h"
 #include "dataprep/json_rows.h"
@@ -228,52 +232,104 @@ Result<HttpResponse> GetMapping(Call& call) {
   return NotFoundError("mappings", call.param(1));
 }
 
-// GET /mappingSets?limit&start&name&orderBy: AEP's offset paging over the store's ordered list
-// (start + limit <= 1000).
+// GET /mappingSets?limit&start&name&orderBy[&continuationToken]: AEP's offset paging over the
+// store's ordered list (start + limit <= 1000); `_links.next` carries a keyset continuation token
+// (the listing state and the last row's position), so following `next` has no depth limit and
+// reads only one page from the store.
 Result<HttpResponse> ListMappingSets(Call& call) {
-  RETURN_IF_ERROR(OnlyParams(call, {"limit", "start", "name", "orderBy", "expandSchema"}));
+  RETURN_IF_ERROR(
+      OnlyParams(call, {"limit", "start", "name", "orderBy", "expandSchema", "continuationToken"}));
   ASSIGN_OR_RETURN(auto limit, IntParam(call, "limit", 1, 1000));
   ASSIGN_OR_RETURN(auto start, IntParam(call, "start", 0, 999));
   if (const std::string* e = FindParam(call.query, "expandSchema");
       e && AsBoolLenient(json::value(*e)) != std::optional<bool>(false))
     return BadRequest(kCodeDataPrepParam,
-                      "expandSchema=true is not supported: fluxo has no Schema Registry to expand "
-                      "the output schema from");
+                      "expandSchema=true is not supported: fluxo does not expand the output "
+                      "schema into the list");
+  ListOptions opts;
+  opts.scope = "mappingSets";
+  opts.filter_paths = {"name"};
+  opts.token_key = ListTokenKey(call.deps);
   ListQuery q;
   int64_t lim = limit.value_or(100), off = start.value_or(0);
-  if (lim + off > 1000) return BadRequest(kCodeDataPrepParam, "start + limit must not exceed 1000");
-  q.limit = static_cast<int>(lim + off + 1);
-  if (const std::string* o = FindParam(call.query, "orderBy")) {
-    std::string f = *o;
-    q.order_desc = !f.empty() && f[0] == '-';
-    if (!f.empty() && (f[0] == '-' || f[0] == '+')) f.erase(0, 1);
-    if (f != "createdDate" && f != "updatedDate")
-      return BadRequest(
-          kCodeDataPrepParam,
-          "orderBy must be createdDate or updatedDate, optionally prefixed by + or -");
-    q.order_field = f == "createdDate" ? "createdAt" : "updatedAt";
+  const std::string* token = FindParam(call.query, "continuationToken");
+  if (token && !token->empty()) {
+    // The token's state wins (as on the Flow Service lists); `start` counts from its position.
+    if (off != 0)
+      return BadRequest(kCodeDataPrepParam,
+                        "query parameter 'start' must be 0 (or absent) with continuationToken");
+    auto parsed = ParseListQuery(QueryParams{{"continuationToken", *token}}, opts);
+    if (!parsed.ok())
+      return BadRequest(kCodeDataPrepParam,
+                        "query parameter 'continuationToken' is not a token of this list");
+    q = std::move(parsed).value();
+    lim = q.limit;
+  } else {
+    if (lim + off > 1000)
+      return BadRequest(kCodeDataPrepParam,
+                        "start + limit must not exceed 1000 (follow _links.next to page further)");
+    if (const std::string* o = FindParam(call.query, "orderBy")) {
+      std::string f = *o;
+      q.order_desc = !f.empty() && f[0] == '-';
+      if (!f.empty() && (f[0] == '-' || f[0] == '+')) f.erase(0, 1);
+      if (f != "createdDate" && f != "updatedDate")
+        return BadRequest(
+            kCodeDataPrepParam,
+            "orderBy must be createdDate or updatedDate, optionally prefixed by + or -");
+      q.order_field = f == "createdDate" ? "createdAt" : "updatedAt";
+    }
+    if (const std::string* n = FindParam(call.query, "name"))
+      q.filters.push_back(Filter{"name", -1, FilterOp::kEq, {*n}});
   }
-  if (const std::string* n = FindParam(call.query, "name"))
-    q.filters.push_back(Filter{"name", -1, FilterOp::kEq, {*n}});
+  // The rows before `start` and this page; the store says whether more follow the last one.
+  q.limit = static_cast<int>(lim + off);
   EntityPage page;
   RETURN_IF_ERROR(call.deps.store->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(page, txn.List(call.scope, dp::kMappingSetKind, q));
     return Status::OK();
   }));
   json::array data;
-  for (size_t i = static_cast<size_t>(off); i < page.items.size() && data.size() < size_t(lim); ++i)
+  for (size_t i = static_cast<size_t>(off); i < page.items.size(); ++i)
     data.push_back(page.items[i].doc);
-  bool more = page.items.size() > static_cast<size_t>(off + lim) || page.has_more;
-  json::object out{{"data", std::move(data)},
-                   {"_page", json::object{{"limit", lim}, {"start", off}}}};
-  out["_page"].as_object()["count"] = out["data"].as_array().size();
+  json::object out{{"_page", json::object{{"limit", lim}, {"start", off}, {"count", data.size()}}}};
   json::object links;
-  if (more) {
-    links["next"] = json::object{{"href", call.http.path + "?limit=" + std::to_string(lim) +
-                                              "&start=" + std::to_string(off + lim)}};
+  if (page.has_more && !data.empty()) {
+    ListQuery next = q;
+    next.limit = static_cast<int>(lim);
+    links["next"] =
+        json::object{{"href", NextPageHref(call.http.path,
+                                           EncodeContinuationToken(next, page.last_sort_value,
+                                                                   page.items.back().id, opts))}};
   }
+  out["data"] = std::move(data);
   out["_links"] = std::move(links);
   return JsonResponse(200, out);
+}
+
+// DELETE /mappingSets/{id}: the set and every version of it, in one transaction. A set that a
+// flow of the sandbox names (any version) is refused (400 1418 naming the flow): its runs apply
+// that version. Answers 204.
+Result<HttpResponse> DeleteMappingSet(Call& call) {
+  RETURN_IF_ERROR(OnlyParams(call, {}));
+  const std::string& id = call.param(0);
+  RETURN_IF_ERROR(InTransaction(call, [&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(Entity cur, GetEntity(call, txn, dp::kMappingSetKind, id));
+    int64_t last = AsInt64Lenient(cur.doc["version"]).value_or(0);
+    Status s = txn.Delete(call.scope, dp::kMappingSetKind, id);
+    if (s.code() == StatusCode::kFailedPrecondition)
+      return FlowError(400, 1418, "Cannot delete mapping set " + id + ": " + s.message(),
+                       dp::kMappingSetKind, id);
+    if (!s.ok()) return StoreError(s, dp::kMappingSetKind, id);
+    for (int64_t v = 0; v <= last; ++v) {
+      Status d = txn.Delete(call.scope, dp::kMappingSetVersionKind, dp::MappingSetVersionId(id, v));
+      if (!d.ok() && d.code() != StatusCode::kNotFound) return d;
+    }
+    return Status::OK();
+  }));
+  HttpResponse res;
+  res.status = 204;
+  res.content_type = "application/json";
+  return res;
 }
 
 Result<HttpResponse> ValidateMappingSet(Call& call) {
@@ -368,6 +424,7 @@ void RegisterDataPrepRoutes(Router& r, const std::string& base) {
   r.Add("POST", base + "/mappingSets/preview", PreviewMappingSet);
   r.Add("GET", base + "/mappingSets/{id}", GetMappingSet);
   r.Add("PUT", base + "/mappingSets/{id}", UpdateMappingSet);
+  r.Add("DELETE", base + "/mappingSets/{id}", DeleteMappingSet);
   r.Add("GET", base + "/mappingSets/{id}/mappings", ListMappings);
   r.Add("GET", base + "/mappingSets/{id}/mappings/{mappingId}", GetMapping);
   r.Add("GET", base + "/languages/el/functions", ListFunctions);

@@ -272,6 +272,84 @@ test('flows: a Mapping must name an existing mapping set version; unknown transf
   assert.match(patched.body.report['detailed-message'], /version 9 does not exist/);
 });
 
+test('mapping sets: keyset paging through _links.next, DELETE of every version, refused while a flow names the set', async () => {
+  assert.equal((await runCli(['sandboxes', 'create', '--org', fx.creds.org_id, 'paging', '--data', fx.dataDir])).code, 0);
+  const sb = await fx.client(fx.creds, 'paging');
+  const ids = [];
+  for (let i = 0; i < 7; ++i) {
+    const c = await sb.post(`${CONV}/mappingSets`, { name: i % 2 ? 'odd' : 'even', mappings: [MAPPINGS[0]] });
+    assert.equal(c.status, 200, c.text);
+    ids.push(c.body.id);
+  }
+  // Follow next from the first page to the end, oldest first: every set exactly once, in order.
+  const seen = [];
+  let href = `${CONV}/mappingSets?limit=2&orderBy=%2BcreatedDate`;
+  let pages = 0;
+  while (href) {
+    const page = await sb.get(href);
+    assert.equal(page.status, 200, page.text);
+    assert.equal(page.body._page.count, page.body.data.length);
+    assert.ok(page.body.data.length <= 2);
+    seen.push(...page.body.data.map((d) => d.id));
+    href = page.body._links.next?.href;
+    if (href) assert.match(href, /^\/data\/foundation\/conversion\/mappingSets\?continuationToken=/);
+    assert.ok(++pages <= 4);
+  }
+  assert.deepEqual(seen, ids);
+  // Offset paging still works, and the name filter and order travel in the token.
+  const off = await sb.get(`${CONV}/mappingSets?limit=2&start=2&orderBy=createdDate`);
+  assert.deepEqual(off.body.data.map((d) => d.id), ids.slice(2, 4));
+  const odd1 = await sb.get(`${CONV}/mappingSets?limit=2&name=odd&orderBy=-createdDate`);
+  assert.deepEqual(odd1.body.data.map((d) => d.id), [ids[5], ids[3]]);
+  const odd2 = await sb.get(odd1.body._links.next.href);
+  assert.deepEqual(odd2.body.data.map((d) => d.id), [ids[1]]);
+  assert.deepEqual(odd2.body._links, {});
+  // Bad paging values: 400 1481 naming the parameter.
+  for (const [q, why] of [['continuationToken=garbage', /continuationToken/],
+    ['start=1&continuationToken=' + odd1.body._links.next.href.split('=')[1], /'start' must be 0/],
+    ['start=990&limit=20', /start \+ limit must not exceed 1000/], ['limit=0', /'limit'/]]) {
+    const bad = await sb.get(`${CONV}/mappingSets?${q}`);
+    assert.equal(bad.status, 400, q);
+    assert.match(bad.body.type, /FLOW-1481-400/);
+    assert.match(bad.body.report['detailed-message'], why);
+  }
+  // A token of another list is not a mapping-set token.
+  const flowsToken = await api.get(`${FLOW}/flows?limit=1`);
+  if (flowsToken.body._links.next) {
+    const t = flowsToken.body._links.next.href.split('continuationToken=')[1];
+    assert.equal((await sb.get(`${CONV}/mappingSets?continuationToken=${t}`)).status, 400);
+  }
+
+  // DELETE: a set with two versions; both versions gone; another sandbox cannot delete it.
+  const put = await sb.call('PUT', `${CONV}/mappingSets/${ids[0]}`, { body: { mappings: MAPPINGS.slice(0, 2) } });
+  assert.equal(put.body.version, 1);
+  assert.equal((await api.del(`${CONV}/mappingSets/${ids[0]}`)).status, 404);
+  const del = await sb.del(`${CONV}/mappingSets/${ids[0]}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await sb.get(`${CONV}/mappingSets/${ids[0]}`)).status, 404);
+  assert.equal((await sb.get(`${CONV}/mappingSets/${ids[0]}?version=0`)).status, 404);
+  assert.equal((await sb.get(`${CONV}/mappingSets/${ids[0]}/mappings?version=1`)).status, 404);
+  assert.equal((await sb.del(`${CONV}/mappingSets/${ids[0]}`)).status, 404);
+  assert.equal((await sb.get(`${CONV}/mappingSets?limit=100`)).body.data.length, 6);
+  assert.equal((await sb.del(`${CONV}/mappingSets/${ids[1]}?force=true`)).status, 400);
+
+  // A set a flow names cannot be deleted; once the flow is gone it can, and a flow can no longer name it.
+  const r = await flowResources();
+  const ms = (await createMappingSet(MAPPINGS)).body.id;
+  const flow = await api.post(`${FLOW}/flows`, flowBody(r, [mappingT(ms, 0)]));
+  assert.equal(flow.status, 201, flow.text);
+  const refused = await api.del(`${CONV}/mappingSets/${ms}`);
+  assert.equal(refused.status, 400, refused.text);
+  assert.match(refused.body.type, /FLOW-1418-400/);
+  assert.match(refused.body.report['detailed-message'], new RegExp(`Cannot delete mapping set ${ms}: .*${flow.body.id}`));
+  assert.equal((await api.get(`${CONV}/mappingSets/${ms}?version=0`)).status, 200);
+  assert.equal((await api.del(`${FLOW}/flows/${flow.body.id}`)).status, 204);
+  assert.equal((await api.del(`${CONV}/mappingSets/${ms}`)).status, 204);
+  const again = await api.post(`${FLOW}/flows`, flowBody(r, [mappingT(ms, 0)]));
+  assert.equal(again.status, 400, again.text);
+  assert.match(again.body.type, /FLOW-1483-400/);
+});
+
 test('a run applies the named version: every calculated value right over all rows; 1% unconvertible rows in row_errors under a 5% threshold', async () => {
   const r = await flowResources();
   const created = await createMappingSet(MAPPINGS);
