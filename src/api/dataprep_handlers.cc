@@ -19,6 +19,7 @@
 #include "base/ids.h"
 #include "dataprep/json_rows.h"
 #include "dataprep/mapping_transform.h"
+#include "lake/lake.h"
 
 namespace fluxo {
 
@@ -341,7 +342,10 @@ Result<HttpResponse> ValidateMappingSet(Call& call) {
 }
 
 // POST /mappingSets/preview {"mappingSet": {"mappings": [...]}, "data": [rows]}: the mapping
-// set applied to the posted rows (types inferred from them, json_rows.h).
+// set applied to the posted rows (types inferred from them, json_rows.h). Besides the mapped
+// rows and row errors it answers the shape: `sourceColumns`, the fields the rows gave (nested
+// objects as dotted names) with their inferred types, and `columns`, the output columns exactly
+// as a run records them in the dataset's schema (lake SchemaToJson: name, type, nullable, path).
 Result<HttpResponse> PreviewMappingSet(Call& call) {
   RETURN_IF_ERROR(OnlyParams(call, {}));
   ASSIGN_OR_RETURN(json::object body, BodyObject(call.http));
@@ -356,6 +360,7 @@ Result<HttpResponse> PreviewMappingSet(Call& call) {
     return BadRequest(kCodeBadRequest, "data is required: an array of sample rows (objects)");
   auto batch = dp::RowsToBatch(data->as_array());
   if (!batch.ok()) return BadRequest(kCodeBadRequest, batch.status().message());
+  json::value source_columns = SchemaToJson(*batch->schema(), 0)["columns"];
   dp::MappingIssue issue;
   auto program = dp::MappingProgram::Bind(mappings, batch->schema(), &issue);
   if (!program.ok()) return Invalid({issue});
@@ -367,8 +372,10 @@ Result<HttpResponse> PreviewMappingSet(Call& call) {
                           errors.push_back(json::object{
                               {"row", row}, {"code", dp::kMappingRowErrorCode}, {"message", m}});
                         });
-  return JsonResponse(200,
-                      json::object{{"data", dp::BatchToRows(out)}, {"errors", std::move(errors)}});
+  return JsonResponse(200, json::object{{"data", dp::BatchToRows(out)},
+                                        {"errors", std::move(errors)},
+                                        {"columns", SchemaToJson(*out.schema(), 0)["columns"]},
+                                        {"sourceColumns", std::move(source_columns)}});
 }
 
 Result<HttpResponse> ListFunctions(Call& call) {

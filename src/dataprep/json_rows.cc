@@ -99,6 +99,12 @@ Result<RecordBatch> RowsToBatch(const json::array& rows, size_t max_rows) {
     if (!rows[r].is_object())
       return Status::InvalidArgument("data[" + std::to_string(r) + "] must be an object");
     Flatten(rows[r].as_object(), "", &flat[r]);
+    // {"a.b": 1, "a": {"b": 2}} names the field a.b twice: refused, never one of them dropped.
+    std::map<std::string_view, int> seen;
+    for (const auto& [name, v] : flat[r])
+      if (++seen[name] == 2)
+        return Status::InvalidArgument("data[" + std::to_string(r) + "] gives the field '" + name +
+                                       "' twice (a nested member and a dotted name)");
     for (const auto& [name, v] : flat[r]) {
       auto [it, fresh] = kinds.emplace(name, Kind::kNone);
       if (fresh) order.push_back(name);

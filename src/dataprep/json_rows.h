@@ -13,7 +13,8 @@ namespace fluxo::dataprep {
 // ({"person": {"name": "a"}} is the field "person.name"). A field's type is inferred over every
 // row: all booleans -> boolean, all integers -> int64, all numbers -> float64, anything else ->
 // string (arrays and mixed values as their JSON text); absent or null is null. InvalidArgument
-// naming the row when a row is not an object, or when there are more than `max_rows` rows.
+// naming the row when a row is not an object, when a row gives one dotted name twice
+// ({"a.b": 1, "a": {"b": 2}}), or when there are more than `max_rows` rows.
 Result<RecordBatch> RowsToBatch(const json::array& rows, size_t max_rows = 1000);
 
 // The rows of `batch` as JSON objects; a dotted field name becomes nested objects

@@ -201,6 +201,52 @@ test('mapping set API: create, get, versions, mappings, list, preview, functions
   assert.match(bad.body.report['detailed-message'], /column 8/);
 });
 
+test('preview over nested sample rows: dotted paths into nested objects, and the output shape a run records', async () => {
+  const rows = [
+    { id: 1, person: { name: { first: 'ann', last: 'lee' }, age: 41, tags: ['a', null] }, meta: { src: 'crm' } },
+    { id: 2, person: { name: { first: 'bo' }, age: 7, tags: [] } },
+    { id: 3, person: { name: { first: 'cy', last: 'ng' }, age: 'x' }, meta: { src: 'web' } },
+  ];
+  const mappings = [
+    { sourceType: 'ATTRIBUTE', source: 'person.name.first', destination: 'profile.name.given' },
+    { sourceType: 'EXPRESSION', source: "concat(person.name.first, ' ', upper(person.name.last))", destination: 'profile.name.full' },
+    { sourceType: 'EXPRESSION', source: 'to_integer(person.age) * 2', destination: 'profile.ageTwice' },
+    { sourceType: 'ATTRIBUTE', source: 'person.tags', destination: 'profile.tags', destinationType: 'array<string>' },
+    { sourceType: 'EXPRESSION', source: "coalesce(${meta.src}, 'none')", destination: 'origin' },
+    { sourceType: 'ATTRIBUTE', source: 'id', destination: 'id' },
+  ];
+  const p = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings }, data: rows });
+  assert.equal(p.status, 200, p.text);
+  assert.deepEqual(p.body.data, [
+    { profile: { name: { given: 'ann', full: 'ann LEE' }, ageTwice: 82, tags: ['a', null] }, origin: 'crm', id: 1 },
+    { profile: { name: { given: 'bo', full: 'bo ' }, ageTwice: 14, tags: [] }, origin: 'none', id: 2 },
+  ]);
+  assert.equal(p.body.errors.length, 1);
+  assert.equal(p.body.errors[0].row, 2);
+  assert.match(p.body.errors[0].message, /mappings\[2\] \(destination profile.ageTwice\): to_integer/);
+  // The source fields the rows gave (nested objects as dotted names; the mixed age is text).
+  assert.deepEqual(p.body.sourceColumns.map((c) => [c.name, c.type]), [
+    ['id', 'int64'], ['person.name.first', 'string'], ['person.name.last', 'string'], ['person.age', 'string'],
+    ['person.tags', 'string'], ['meta.src', 'string']]);
+  // The output columns, as the dataset's schema records them after a run.
+  assert.deepEqual(p.body.columns, [
+    { name: 'profile.name.given', type: 'string', nullable: true, path: ['profile', 'name', 'given'] },
+    { name: 'profile.name.full', type: 'string', nullable: true, path: ['profile', 'name', 'full'] },
+    { name: 'profile.ageTwice', type: 'int64', nullable: true, path: ['profile', 'ageTwice'] },
+    { name: 'profile.tags', type: 'list<string>', nullable: true, path: ['profile', 'tags'] },
+    { name: 'origin', type: 'string', nullable: true, path: ['origin'] },
+    { name: 'id', type: 'int64', nullable: true, path: ['id'] }]);
+  // A dotted path that no row gives is an unknown field (1480), and one field given twice is refused.
+  const unknown = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings: [
+    { sourceType: 'ATTRIBUTE', source: 'person.name.middle', destination: 'm' }] }, data: rows });
+  assert.equal(unknown.status, 400, unknown.text);
+  assert.match(unknown.body.type, /FLOW-1480-400/);
+  assert.match(unknown.body.report['detailed-message'], /mappings\[0\]\.source: .*person\.name\.middle/);
+  const twice = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings }, data: [{ 'a.b': 1, a: { b: 2 } }] });
+  assert.equal(twice.status, 400, twice.text);
+  assert.match(twice.body.report['detailed-message'], /data\[0\] gives the field 'a.b' twice/);
+});
+
 test('bad mappings: 10 broken expressions and 5 bad destinations each get a pointed 400', async () => {
   const broken = [
     ['lowr(first)', 1, /unknown function 'lowr'/],
@@ -402,6 +448,12 @@ test('a run applies the named version: every calculated value right over all row
   assert.deepEqual(byName['_tenant.loyalty.points'], { name: '_tenant.loyalty.points', type: 'int64', nullable: true, path: ['_tenant', 'loyalty', 'points'] });
   assert.deepEqual(byName['_tenant.tags'], { name: '_tenant.tags', type: 'list<string>', nullable: true, path: ['_tenant', 'tags'] });
   assert.deepEqual(byName.cents.path, ['cents']);
+  // The preview of the same mapping set over one row shaped like the table answers that shape.
+  const shape = await api.post(`${CONV}/mappingSets/preview`, {
+    mappingSet: { outputSchema: { schemaRef: { id: schemaId } }, mappings: MAPPINGS },
+    data: [{ id: 1, first: 'a', last: 'b', age: '3', price: 80.5, signup: '01/01/2024', tags: '["x"]' }] });
+  assert.equal(shape.status, 200, shape.text);
+  assert.deepEqual(shape.body.columns, dsDoc.schema.columns);
   const n = ROWS - ROWS / 100;
   let ageSum = 0, idSum = 0, tagsLen = 0;
   for (let i = 0; i < ROWS; i++) {
