@@ -100,6 +100,9 @@ JsonSplitter::Scan JsonSplitter::ScanElement(JsonRecordText* rec) {
   }
   if (p >= end_ && !eof_) return Scan::kNeedMore;
   p = std::min(p, end_);
+  // A '}' where an element starts ends no element: take it as a (broken) element of its own, so
+  // that every record consumes input (before, "[}" yielded empty records forever).
+  if (p == pos_) ++p;
   rec->text = std::string_view(b + pos_, p - pos_);
   while (!rec->text.empty() && IsBlank(rec->text.back())) rec->text.remove_suffix(1);
   rec->line = line_;

@@ -155,6 +155,16 @@ TEST(JsonLinesCutsTest, RandomThreeCutFilesAndALongRecord) {
   }
 }
 
+TEST(JsonSplitterTest, AStrayClosingBraceInAnArrayIsOneBrokenRecord) {
+  // Before, an element starting with '}' consumed nothing: "[}" gave empty records forever.
+  EXPECT_EQ(SplitAll("[}]"), (std::vector<Rec>{{"}", 1, ""}}));
+  EXPECT_EQ(SplitAll("[1,\n}} ,{\"a\":1}]\n"),
+            (std::vector<Rec>{{"1", 1, ""}, {"}", 2, ""}, {"}", 2, ""}, {"{\"a\":1}", 2, ""}}));
+  EXPECT_EQ(SplitAll("[}"),
+            (std::vector<Rec>{{"}", 1, ""},
+                              {"", 1, "the JSON array is not closed before the end of the file"}}));
+}
+
 TEST(JsonLinesCutsTest, ArraysAreNotCut) {
   const std::string arr = "[\n{\"a\":1},\n{\"a\":\"x\\n]\"}\n]\n";
   EXPECT_TRUE(Cuts(arr, 1).empty());
