@@ -1,5 +1,12 @@
 #include "connectors/files/json_reader.h"
 
+#include <algorithm>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fluxo::connectors::files {
 
 bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch, Cell* c) {
@@ -55,6 +62,403 @@ bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch
       *scratch = json::serialize(v);
       return ParseDecimal(*scratch, type.precision, type.scale, &c->dec);
     default: return false;  // dates and timestamps come as strings
+  }
+}
+
+}  // namespace fluxo::connectors::files
+
+// ---- JsonFastParser ----
+
+namespace fluxo::connectors::files {
+
+namespace {
+
+constexpr int kMaxSkipDepth = 16;  // Boost.JSON's default limit is 32 (with the record object)
+
+inline bool IsWs(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+inline const char* SkipWs(const char* p, const char* e) {
+  while (p < e && IsWs(*p)) ++p;
+  return p;
+}
+
+inline int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(c | 0x20);
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+inline bool Hex4(const char* p, const char* e, uint32_t* out) {
+  if (e - p < 4) return false;
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int d = HexDigit(p[i]);
+    if (d < 0) return false;
+    v = v * 16 + static_cast<uint32_t>(d);
+  }
+  *out = v;
+  return true;
+}
+inline void AppendUtf8(std::string* s, uint32_t cp) {
+  if (cp < 0x80) {
+    s->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// The first byte at or after p that is '"', '\\' or a control character (< 0x20), or e.
+inline const char* FindStringStop(const char* p, const char* e) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i bslash = _mm_set1_epi8('\\');
+  const __m128i ctl = _mm_set1_epi8(0x1F);
+  while (e - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                     _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));  // v <= 0x1F unsigned
+    const int m = _mm_movemask_epi8(hit);
+    if (m != 0) return p + __builtin_ctz(static_cast<unsigned>(m));
+    p += 16;
+  }
+#endif
+  while (p < e && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+  return p;
+}
+
+// A JSON string whose opening quote is at p[-1]. Returns the byte after the closing quote and
+// the decoded content in *out (a view of the input when there is no escape, else of *buf), or
+// nullptr for what Boost.JSON refuses (a control character, a bad escape, a lone surrogate, no
+// closing quote). REQUIRES: the input is valid UTF-8 (so is the decoded string).
+const char* ScanString(const char* p, const char* e, std::string_view* out, std::string* buf) {
+  const char* s = p;
+  p = FindStringStop(p, e);
+  if (p < e && *p == '"') {
+    *out = std::string_view(s, static_cast<size_t>(p - s));
+    return p + 1;
+  }
+  buf->assign(s, static_cast<size_t>(p - s));
+  while (p < e) {
+    const char c = *p;
+    if (c == '"') {
+      *out = *buf;
+      return p + 1;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) return nullptr;
+    if (c != '\\') {
+      const char* q = FindStringStop(p, e);
+      buf->append(p, static_cast<size_t>(q - p));
+      p = q;
+      continue;
+    }
+    if (++p >= e) return nullptr;
+    switch (*p++) {
+      case '"': buf->push_back('"'); break;
+      case '\\': buf->push_back('\\'); break;
+      case '/': buf->push_back('/'); break;
+      case 'b': buf->push_back('\b'); break;
+      case 'f': buf->push_back('\f'); break;
+      case 'n': buf->push_back('\n'); break;
+      case 'r': buf->push_back('\r'); break;
+      case 't': buf->push_back('\t'); break;
+      case 'u': {
+        uint32_t cp;
+        if (!Hex4(p, e, &cp)) return nullptr;
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t lo;
+          if (e - p < 6 || p[0] != '\\' || p[1] != 'u' || !Hex4(p + 2, e, &lo) || lo < 0xDC00 ||
+              lo > 0xDFFF) {
+            return nullptr;
+          }
+          p += 6;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return nullptr;
+        }
+        AppendUtf8(buf, cp);
+        break;
+      }
+      default: return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// A JSON number token at p: [-](0|[1-9][0-9]*)[.[0-9]+][(e|E)[+-][0-9]+].
+struct NumberToken {
+  const char* end = nullptr;  // nullptr: not a number
+  bool neg = false, frac = false, exp = false;
+  int digits = 0;       // digits before the exponent
+  int frac_digits = 0;  // of them, after the point
+  uint64_t mant = 0;    // the digits as an integer (meaningful when digits <= 18)
+};
+NumberToken ScanNumber(const char* p, const char* e) {
+  NumberToken t;
+  if (p < e && *p == '-') {
+    t.neg = true;
+    ++p;
+  }
+  if (p >= e) return t;
+  if (*p == '0') {
+    ++p;
+    t.digits = 1;
+  } else if (*p >= '1' && *p <= '9') {
+    while (p < e && *p >= '0' && *p <= '9') {
+      t.mant = t.mant * 10 + static_cast<uint64_t>(*p - '0');
+      ++t.digits;
+      ++p;
+    }
+  } else {
+    return t;
+  }
+  if (p < e && *p == '.') {
+    ++p;
+    const char* f = p;
+    while (p < e && *p >= '0' && *p <= '9') {
+      t.mant = t.mant * 10 + static_cast<uint64_t>(*p - '0');
+      ++p;
+    }
+    t.frac = true;
+    t.frac_digits = static_cast<int>(p - f);
+    t.digits += t.frac_digits;
+    if (t.frac_digits == 0) return t;
+  }
+  if (p < e && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < e && (*p == '+' || *p == '-')) ++p;
+    const char* x = p;
+    while (p < e && *p >= '0' && *p <= '9') ++p;
+    // Boost.JSON refuses exponents past INT_MAX (exponent_overflow); 8 digits never reach it.
+    if (p == x || p - x > 8) return t;
+    t.exp = true;
+  }
+  t.end = p;
+  return t;
+}
+
+inline bool Literal(const char* p, const char* e, const char* lit, size_t n) {
+  return static_cast<size_t>(e - p) >= n && std::memcmp(p, lit, n) == 0;
+}
+
+// Whether Boost.JSON gives a number token the same value wherever it stands: its double
+// conversion of longer mantissas and of exponents depends on how many bytes follow (its fast
+// path needs 33), so a value parsed alone may differ from the same value inside the record.
+inline bool PlainNumber(const NumberToken& t) { return !t.exp && t.digits <= (t.frac ? 15 : 18); }
+
+// Skips one JSON value at p, validating it as Boost.JSON would (nullptr: refused, or nested
+// deeper than kMaxSkipDepth). `buf` receives decoded strings; *plain turns false at a number
+// that is not PlainNumber.
+const char* SkipValue(const char* p, const char* e, int depth, std::string* buf, bool* plain) {
+  if (p >= e) return nullptr;
+  std::string_view s;
+  switch (*p) {
+    case '"': return ScanString(p + 1, e, &s, buf);
+    case 't': return Literal(p, e, "true", 4) ? p + 4 : nullptr;
+    case 'f': return Literal(p, e, "false", 5) ? p + 5 : nullptr;
+    case 'n': return Literal(p, e, "null", 4) ? p + 4 : nullptr;
+    case '{': {
+      if (depth >= kMaxSkipDepth) return nullptr;
+      p = SkipWs(p + 1, e);
+      if (p < e && *p == '}') return p + 1;
+      while (true) {
+        if (p >= e || *p != '"') return nullptr;
+        p = ScanString(p + 1, e, &s, buf);
+        if (p == nullptr) return nullptr;
+        p = SkipWs(p, e);
+        if (p >= e || *p != ':') return nullptr;
+        p = SkipValue(SkipWs(p + 1, e), e, depth + 1, buf, plain);
+        if (p == nullptr) return nullptr;
+        p = SkipWs(p, e);
+        if (p >= e) return nullptr;
+        if (*p == '}') return p + 1;
+        if (*p != ',') return nullptr;
+        p = SkipWs(p + 1, e);
+      }
+    }
+    case '[': {
+      if (depth >= kMaxSkipDepth) return nullptr;
+      p = SkipWs(p + 1, e);
+      if (p < e && *p == ']') return p + 1;
+      while (true) {
+        p = SkipValue(p, e, depth + 1, buf, plain);
+        if (p == nullptr) return nullptr;
+        p = SkipWs(p, e);
+        if (p >= e) return nullptr;
+        if (*p == ']') return p + 1;
+        if (*p != ',') return nullptr;
+        p = SkipWs(p + 1, e);
+      }
+    }
+    default: {
+      const NumberToken t = ScanNumber(p, e);
+      if (!PlainNumber(t)) *plain = false;
+      return t.end;
+    }
+  }
+}
+
+constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                             1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+}  // namespace
+
+void JsonFastParser::Init(const Schema& schema) {
+  schema_ = &schema;
+  const int n = schema.num_fields();
+  names_.clear();
+  index_.clear();
+  enabled_ = true;
+  for (int j = 0; j < n; ++j) {
+    names_.push_back(schema.field(j).name);
+    if (!index_.emplace(names_.back(), j).second) enabled_ = false;  // a name given twice
+  }
+  seen_.assign(static_cast<size_t>(n), 0);
+  gen_ = 0;
+}
+
+int JsonFastParser::Find(std::string_view key) const {
+  auto it = index_.find(key);
+  return it == index_.end() ? -1 : it->second;
+}
+
+// The value of field j at p into *c; the byte after it, or nullptr for "not decided here".
+const char* JsonFastParser::Field(const char* p, const char* e, int j, Cell* c,
+                                  std::string* scratch) {
+  const DataType& type = schema_->field(j).type;
+  const bool text_type = type.id == TypeId::kString || type.id == TypeId::kBinary;
+  c->null = false;
+  switch (*p) {
+    case '"': {
+      std::string_view s;
+      p = ScanString(p + 1, e, &s, scratch);
+      // JsonToCell: a string parsed as text of the type (quoted); a failure is a row error.
+      if (p == nullptr || !ParseText(s, true, type, c)) return nullptr;
+      return p;
+    }
+    case 'n':
+      if (!Literal(p, e, "null", 4)) return nullptr;
+      c->null = true;
+      return p + 4;
+    case 't':
+    case 'f': {
+      const bool v = *p == 't';
+      const size_t n = v ? 4 : 5;
+      if (!Literal(p, e, v ? "true" : "false", n)) return nullptr;
+      if (type.id == TypeId::kBoolean) {
+        c->i = v;
+      } else if (text_type) {
+        c->s = v ? "true" : "false";  // json::serialize of a bool
+      } else {
+        return nullptr;
+      }
+      return p + n;
+    }
+    case '{':
+    case '[': {
+      if (!text_type) return nullptr;
+      bool plain = true;
+      const char* end = SkipValue(p, e, 1, &skip_, &plain);
+      if (end == nullptr || !plain) return nullptr;
+      // JsonToCell serializes the value; parsed alone it is the same value (plain numbers).
+      boost::system::error_code ec;
+      json::value v = json::parse(std::string_view(p, static_cast<size_t>(end - p)), ec);
+      if (ec) return nullptr;
+      *scratch = json::serialize(v);
+      c->s = *scratch;
+      return end;
+    }
+    default: break;
+  }
+  const NumberToken t = ScanNumber(p, e);
+  if (t.end == nullptr || !PlainNumber(t)) return nullptr;
+  const std::string_view token(p, static_cast<size_t>(t.end - p));
+  if (!t.frac) {
+    // An integer: Boost.JSON's int64 (uint64 or double past that range: not decided here).
+    if (t.neg && t.mant == 0) return nullptr;  // -0 is int64 0
+    const int64_t v = t.neg ? -static_cast<int64_t>(t.mant) : static_cast<int64_t>(t.mant);
+    switch (type.id) {
+      case TypeId::kInt64: c->i = v; break;
+      case TypeId::kInt32:
+        if (v < INT32_MIN || v > INT32_MAX) return nullptr;
+        c->i = v;
+        break;
+      case TypeId::kFloat64: c->d = static_cast<double>(v); break;
+      case TypeId::kString:
+      case TypeId::kBinary: c->s = token; break;  // json::serialize of an int64: its digits
+      case TypeId::kDecimal:
+        if (!ParseDecimal(token, type.precision, type.scale, &c->dec)) return nullptr;
+        break;
+      default: return nullptr;
+    }
+    return t.end;
+  }
+  // A fraction with at most 15 digits: Boost.JSON's double is then mant / 10^frac_digits
+  // (detail::dec_to_float; both exact, one rounding), whatever digits follow.
+  double d = static_cast<double>(t.mant);
+  if (t.neg) d = -d;
+  d /= kPow10[t.frac_digits];
+  switch (type.id) {
+    case TypeId::kFloat64: c->d = d; break;
+    case TypeId::kString:
+    case TypeId::kBinary:
+      *scratch = json::serialize(json::value(d));
+      c->s = *scratch;
+      break;
+    default: return nullptr;  // integral doubles in integer columns, decimals: the DOM path
+  }
+  return t.end;
+}
+
+bool JsonFastParser::Parse(std::string_view text, Cell* cells, std::string* scratch) {
+  if (!enabled_) return false;
+  const int n = static_cast<int>(names_.size());
+  if (++gen_ == 0) {
+    std::fill(seen_.begin(), seen_.end(), 0);
+    gen_ = 1;
+  }
+  for (int j = 0; j < n; ++j) cells[j].null = true;
+  const char* p = SkipWs(text.data(), text.data() + text.size());
+  const char* e = text.data() + text.size();
+  if (p >= e || *p != '{') return false;
+  p = SkipWs(p + 1, e);
+  if (p < e && *p == '}') return SkipWs(p + 1, e) == e;
+  int guess = 0;  // keys usually come in the schema's order
+  while (true) {
+    if (p >= e || *p != '"') return false;
+    std::string_view key;
+    p = ScanString(p + 1, e, &key, &key_);
+    if (p == nullptr) return false;
+    p = SkipWs(p, e);
+    if (p >= e || *p != ':') return false;
+    p = SkipWs(p + 1, e);
+    if (p >= e) return false;
+    int j = guess < n && names_[guess] == key ? guess : Find(key);
+    if (j >= 0) {
+      if (seen_[j] == gen_) return false;  // given twice: the last one wins, on the DOM path
+      seen_[j] = gen_;
+      guess = j + 1;
+      p = Field(p, e, j, &cells[j], &scratch[j]);
+    } else {
+      bool plain = true;  // the value is not kept
+      p = SkipValue(p, e, 1, &skip_, &plain);
+    }
+    if (p == nullptr) return false;
+    p = SkipWs(p, e);
+    if (p >= e) return false;
+    if (*p == '}') return SkipWs(p + 1, e) == e;
+    if (*p != ',') return false;
+    p = SkipWs(p + 1, e);
   }
 }
 

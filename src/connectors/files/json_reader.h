@@ -2,10 +2,16 @@
 // values converted (JsonToCell); row errors for broken JSON, non-objects, invalid UTF-8 and
 // values that do not convert. Also used to sample files for schema inference. One reader per
 // file, used by one thread.
+//
+// Two paths give the same cells. The fast one (JsonFastParser) scans a record's bytes straight
+// into cells, with no DOM; it decides only the records it can decide exactly as the DOM path
+// does, and hands every other record (any error, a repeated field, a number it cannot convert
+// bit for bit like Boost.JSON, ...) to the DOM path: boost::json::parse, then JsonToCell.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/json.h"
@@ -17,6 +23,37 @@ namespace fluxo::connectors::files {
 
 // Converts one JSON value to `type`; strings of other values go to `scratch`.
 bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch, Cell* c);
+
+// Parses one record (a JSON object, as its text) straight into the cells of a schema's fields,
+// without building a DOM. Parse() answers true only when the record is valid JSON, an object,
+// and every field converts to exactly the cell that boost::json::parse + JsonToCell give (missing
+// fields null); false means "not decided here" (the record may still be good): the caller then
+// takes the DOM path, which also words the errors. What it leaves to the DOM path: errors of any
+// kind, a schema field given twice, numbers with an exponent or more than 15 digits (Boost.JSON's
+// double conversion depends on the digits that follow), -0, numbers in fields that are not
+// numbers or strings, nested objects and arrays in fields that are not strings, nesting deeper
+// than 16. Strings (escapes, \u surrogate pairs) are decoded as Boost.JSON does; a nested value
+// in a string field is parsed alone and serialized like the DOM path does.
+class JsonFastParser {
+ public:
+  // `schema` outlives the parser. A schema that names one field twice disables the fast path.
+  void Init(const Schema& schema);
+  // REQUIRES: Init; `text` is valid UTF-8; cells and scratch have one entry per field. String
+  // cells may point into `text` or into scratch.
+  bool Parse(std::string_view text, Cell* cells, std::string* scratch);
+
+ private:
+  int Find(std::string_view key) const;
+  const char* Field(const char* p, const char* e, int j, Cell* c, std::string* scratch);
+
+  const Schema* schema_ = nullptr;
+  bool enabled_ = false;
+  std::vector<std::string_view> names_;
+  std::unordered_map<std::string_view, int> index_;
+  std::vector<uint32_t> seen_;  // seen_[j] == gen_: field j given in this record
+  uint32_t gen_ = 0;
+  std::string key_, skip_;  // decoded keys, strings of skipped values
+};
 
 // `src` outlives the reader.
 class JsonFileReader : public RecordFileReader {
@@ -32,39 +69,40 @@ class JsonFileReader : public RecordFileReader {
     schema_ = &schema;
     cells_.resize(schema.num_fields());
     scratch_.resize(schema.num_fields());
+    fast_.Init(schema);
   }
   // For a byte range that starts at a cut (JsonSplitter::StartAtCut). Call before ReadRow.
   void StartAtCut(int64_t first_line) { splitter_.StartAtCut(first_line); }
+  // Off: every record takes the DOM path (tests and the fuzzer compare the two).
+  void set_fast_path(bool on) { use_fast_ = on; }
+  // Records that ReadRow decided on the fast path.
+  int64_t fast_records() const { return fast_records_; }
 
   // The next record parsed; nullopt-like false at the end. `error` set for a bad record.
   Result<bool> NextParsed(json::value* out, std::string* error) {
-    ASSIGN_OR_RETURN(bool got, splitter_.Next(&rec_));
-    if (!got) return false;
-    error->clear();
-    if (!rec_.error.empty()) {
-      *error = rec_.error;
-      return true;
-    }
-    if (!IsValidUtf8(rec_.text)) {
-      *error = "utf8";
-      return true;
-    }
-    boost::system::error_code ec;
-    *out = json::parse(rec_.text, ec);
-    if (ec) *error = "broken JSON: " + ec.message();
-    return true;
+    ASSIGN_OR_RETURN(bool got, NextText(error));
+    if (got && error->empty()) ParseRecord(out, error);
+    return got;
   }
   const JsonRecordText& record() const { return rec_; }
 
   Result<bool> ReadRow(RecordBatchBuilder* builder) override {
     std::string error;
-    ASSIGN_OR_RETURN(bool got, NextParsed(&value_, &error));
+    ASSIGN_OR_RETURN(bool got, NextText(&error));
     if (!got) return false;
     src_->counters().input_records.fetch_add(1, std::memory_order_relaxed);
     if (error == "utf8") {
       src_->ReportRowError(kBadUtf8, "the record is not valid UTF-8", name_, rec_.line, rec_.text);
       return true;
     }
+    const int n = schema_->num_fields();
+    if (error.empty() && use_fast_ && fast_.Parse(rec_.text, cells_.data(), scratch_.data())) {
+      ++fast_records_;
+      builder->SetRowOrigin(origin_name_, rec_.line);
+      for (int j = 0; j < n; ++j) AppendCell(builder->column(j), cells_[j]);
+      return true;
+    }
+    if (error.empty()) ParseRecord(&value_, &error);
     if (!error.empty()) {
       src_->ReportRowError(kMalformed, error, name_, rec_.line, rec_.text);
       return true;
@@ -75,7 +113,6 @@ class JsonFileReader : public RecordFileReader {
                            rec_.text);
       return true;
     }
-    const int n = schema_->num_fields();
     for (int j = 0; j < n; ++j) {
       const Field& f = schema_->field(j);
       const json::value* v = obj->if_contains(f.name);
@@ -99,6 +136,25 @@ class JsonFileReader : public RecordFileReader {
   }
 
  private:
+  // The next record's text in rec_; `error` "utf8" for invalid UTF-8, the splitter's message for
+  // structural damage, else empty.
+  Result<bool> NextText(std::string* error) {
+    ASSIGN_OR_RETURN(bool got, splitter_.Next(&rec_));
+    if (!got) return false;
+    error->clear();
+    if (!rec_.error.empty()) {
+      *error = rec_.error;
+    } else if (!IsValidUtf8(rec_.text)) {
+      *error = "utf8";
+    }
+    return true;
+  }
+  void ParseRecord(json::value* out, std::string* error) {
+    boost::system::error_code ec;
+    *out = json::parse(rec_.text, ec);
+    if (ec) *error = "broken JSON: " + ec.message();
+  }
+
   ReaderContext* src_;
   std::string name_;
   std::shared_ptr<const std::string> origin_name_;  // name_, shared by the batches' RowOrigins
@@ -109,6 +165,9 @@ class JsonFileReader : public RecordFileReader {
   const Schema* schema_ = nullptr;
   std::vector<Cell> cells_;
   std::vector<std::string> scratch_;
+  JsonFastParser fast_;
+  bool use_fast_ = true;
+  int64_t fast_records_ = 0;
 };
 
 }  // namespace fluxo::connectors::files
