@@ -1,25 +1,130 @@
 // The JSON Lines / JSON array splitter of file sources over any bytes, and every record it yields
-// parsed as JSON: errors are reported per record, never a crash or a hang.
+// parsed as JSON: errors are reported per record, never a crash or a hang. Every record consumes
+// input (at most one record per byte, plus one). And JsonFileReader's two paths, the fast one
+// (JsonFastParser: bytes straight into cells) and the DOM one (boost::json::parse + JsonToCell),
+// give the same rows (every cell bit for bit, the row origins) and the same row errors under a
+// schema of every type, keyed by the names the inputs use most; abort() otherwise.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <string>
 
 #include "base/json.h"
 #include "connectors/files/byte_stream.h"
+#include "connectors/files/file_options.h"
+#include "connectors/files/json_reader.h"
 #include "connectors/files/json_splitter.h"
 
+namespace {
+
+using namespace fluxo;
+using connectors::files::JsonFileReader;
+
+// Every cell of every row, the row origins and the row errors, as one text.
+std::string ReadAll(const std::string& data, const Schema& schema, bool fast) {
+  std::string out;
+  connectors::files::FileOptions options;
+  SourceCounters counters;
+  std::function<void(const RowError&)> on_error = [&](const RowError& e) {
+    out += "E" + e.code + "|" + e.message + "|" + std::to_string(e.line) + "|" + e.record + "\n";
+  };
+  connectors::files::ReaderContext ctx(&options, &counters, &on_error);
+  JsonFileReader r(&ctx, "f", connectors::files::StringStream(data));
+  r.Init(schema);
+  r.set_fast_path(fast);
+  RecordBatchBuilder builder(std::make_shared<const Schema>(schema));
+  for (size_t i = 0; i <= data.size() + 1; ++i) {
+    auto got = r.ReadRow(&builder);
+    if (!got.ok()) return out + "S" + got.status().ToString();
+    if (!*got) break;
+    if (i == data.size() + 1) std::abort();  // a record that consumed nothing
+  }
+  auto batch = builder.Finish();
+  if (!batch.ok()) return out + "F" + batch.status().ToString();
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    std::string file;
+    int64_t line = 0;
+    if (batch->origins() != nullptr && batch->origins()->Find(i, &file, &line)) {
+      out += file + ":" + std::to_string(line);
+    }
+    for (int j = 0; j < batch->num_columns(); ++j) {
+      const Column& c = batch->column(j);
+      out += "|";
+      if (c.IsNull(i)) {
+        out += "N";
+        continue;
+      }
+      switch (c.type().id) {
+        case TypeId::kBoolean: out += c.GetBool(i) ? "1" : "0"; break;
+        case TypeId::kInt32:
+        case TypeId::kDate: out += std::to_string(c.Value<int32_t>(i)); break;
+        case TypeId::kInt64:
+        case TypeId::kTimestamp: out += std::to_string(c.Value<int64_t>(i)); break;
+        case TypeId::kFloat64: {
+          const double d = c.Value<double>(i);
+          uint64_t bits;
+          std::memcpy(&bits, &d, 8);
+          out += std::to_string(bits);
+          break;
+        }
+        case TypeId::kDecimal: {
+          const int128_t v = c.GetDecimal(i);
+          out += std::to_string(static_cast<int64_t>(v >> 64)) + ":" +
+                 std::to_string(static_cast<uint64_t>(v));
+          break;
+        }
+        case TypeId::kString:
+        case TypeId::kBinary: out += std::string(c.GetString(i)) + "\x01"; break;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto in = fluxo::connectors::files::StringStream(
-      std::string(reinterpret_cast<const char*>(data), size));
-  fluxo::connectors::files::JsonSplitter splitter(in.get(), 1 << 16);
-  fluxo::connectors::files::JsonRecordText rec;
-  for (int i = 0; i < 100000; ++i) {
-    auto more = splitter.Next(&rec);
-    if (!more.ok() || !*more) break;
-    if (!rec.error.empty()) continue;
-    boost::system::error_code ec;
-    fluxo::json::value v = fluxo::json::parse(rec.text, ec);
-    (void)v;
+  std::string text(reinterpret_cast<const char*>(data), size);
+  {
+    auto in = connectors::files::StringStream(text);
+    connectors::files::JsonSplitter splitter(in.get(), 1 << 16);
+    connectors::files::JsonRecordText rec;
+    for (size_t i = 0;; ++i) {
+      auto more = splitter.Next(&rec);
+      if (!more.ok() || !*more) break;
+      if (i > size) std::abort();  // a record that consumed nothing
+      if (!rec.error.empty()) continue;
+      boost::system::error_code ec;
+      json::value v = json::parse(rec.text, ec);
+      (void)v;
+    }
+  }
+  // The names of the seed corpus and of tests/unit/connectors/files/json_fast_test.cc.
+  static const Schema kSchema({{"s", DataType::String(), true},
+                               {"i", DataType::Int64(), true},
+                               {"i32", DataType::Int32(), true},
+                               {"f", DataType::Float64(), true},
+                               {"b", DataType::Boolean(), true},
+                               {"t", DataType::Timestamp(), true},
+                               {"d", DataType::Date(), true},
+                               {"dec", DataType::Decimal(12, 3), true},
+                               {"x", DataType::Binary(), true},
+                               {"a", DataType::String(), true},
+                               {"id", DataType::Int64(), true},
+                               {"name", DataType::String(), true},
+                               {"v", DataType::Float64(), true}});
+  static const Schema kStrings({{"a", DataType::String(), true},
+                                {"b", DataType::String(), true},
+                                {"s", DataType::String(), true},
+                                {"i", DataType::String(), true},
+                                {"f", DataType::String(), true},
+                                {"x", DataType::String(), true},
+                                {"v", DataType::String(), true}});
+  for (const Schema* schema : {&kSchema, &kStrings}) {
+    if (ReadAll(text, *schema, true) != ReadAll(text, *schema, false)) std::abort();
   }
   return 0;
 }
