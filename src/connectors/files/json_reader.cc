@@ -1,6 +1,7 @@
 #include "connectors/files/json_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -8,6 +9,14 @@
 #endif
 
 namespace fluxo::connectors::files {
+
+bool DoubleAsDecimalText(double d, std::string* out) {
+  char buf[400];  // the longest fixed form of a finite double has 309 integer digits
+  auto r = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::fixed);
+  if (r.ec != std::errc()) return false;
+  out->assign(buf, static_cast<size_t>(r.ptr - buf));
+  return true;
+}
 
 bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch, Cell* c) {
   c->null = false;
@@ -59,7 +68,11 @@ bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch
       return true;
     case TypeId::kDecimal:
       if (!v.is_number()) return false;
-      *scratch = json::serialize(v);
+      if (v.is_double()) {
+        if (!DoubleAsDecimalText(v.get_double(), scratch)) return false;
+      } else {
+        *scratch = json::serialize(v);
+      }
       return ParseDecimal(*scratch, type.precision, type.scale, &c->dec);
     default: return false;  // dates and timestamps come as strings
   }
@@ -415,7 +428,13 @@ const char* JsonFastParser::Field(const char* p, const char* e, int j, Cell* c,
       *scratch = json::serialize(json::value(d));
       c->s = *scratch;
       break;
-    default: return nullptr;  // integral doubles in integer columns, decimals: the DOM path
+    case TypeId::kDecimal:
+      if (!DoubleAsDecimalText(d, scratch) ||
+          !ParseDecimal(*scratch, type.precision, type.scale, &c->dec)) {
+        return nullptr;
+      }
+      break;
+    default: return nullptr;  // integral doubles in integer columns: the DOM path
   }
   return t.end;
 }

@@ -21,8 +21,12 @@
 
 namespace fluxo::connectors::files {
 
-// Converts one JSON value to `type`; strings of other values go to `scratch`.
+// Converts one JSON value to `type`; strings of other values go to `scratch`. A JSON number in a
+// decimal column is read from its text, a double's being the shortest fixed-point text that
+// reads back as it (12.34 -> "12.34").
 bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch, Cell* c);
+// That text of `d` into *out; false for infinities and NaN.
+bool DoubleAsDecimalText(double d, std::string* out);
 
 // Parses one record (a JSON object, as its text) straight into the cells of a schema's fields,
 // without building a DOM. Parse() answers true only when the record is valid JSON, an object,

@@ -314,6 +314,25 @@ TEST(JsonFastPath, ExactValuesOfTheFastPath) {
   EXPECT_EQ(o.rows[1].substr(0, 16), "f.json:2 | NULL ");
 }
 
+TEST(JsonFastPath, JsonNumbersInDecimalColumns) {
+  // Before, a double went through json::serialize ("1.234E1"), which no decimal parse accepts:
+  // every JSON number with a fraction was a row error in a decimal column.
+  Schema dec({{"v", DataType::Decimal(10, 2), true}});
+  const std::string data =
+      "{\"v\":12.34}\n{\"v\":-0.5}\n{\"v\":7}\n{\"v\":1.5e2}\n{\"v\":12.345}\n{\"v\":1e9}\n";
+  for (bool fast : {false, true}) {
+    Outcome o = Read(data, dec, fast);
+    EXPECT_EQ(o.rows, (std::vector<std::string>{"f.json:1 | 1234", "f.json:2 | -50",
+                                                "f.json:3 | 700", "f.json:4 | 15000"}));
+    ASSERT_EQ(o.errors.size(), 2u);
+    EXPECT_EQ(o.errors[0],
+              "INGEST-1201|field 'v': '1.2345E1' is not a valid decimal(10,2)|5|{\"v\":12.345}");
+    EXPECT_EQ(o.errors[1].substr(0, 44), "INGEST-1201|field 'v': '1E9' is not a valid ");
+  }
+  EXPECT_EQ(Read(data, dec, true).fast, 3);  // 12.34, -0.5, 7
+  ExpectSame(data, dec);
+}
+
 TEST(JsonFastPath, ASchemaNamingAFieldTwiceTakesTheDomPath) {
   Schema twice({{"a", DataType::Int64(), true}, {"a", DataType::String(), true}});
   Outcome o = Read("{\"a\":1}\n", twice, true);
