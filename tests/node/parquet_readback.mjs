@@ -209,6 +209,14 @@ for (const c of manifest.cases) {
         `${name}.${colName}: no chunk with both RLE_DICTIONARY and PLAIN (${chunks.map((m) => m.encodings)})`);
     }
   }
+  if (c.expect_delta) {
+    for (const colName of Object.keys(c.expect_delta)) {
+      const chunks = meta.filter((m) => m.path_in_schema === colName);
+      check(chunks.filter((m) => Number(m.row_group_num_rows) >= 40000)
+        .every((m) => /DELTA_BINARY_PACKED/.test(m.encodings)),
+        `${name}.${colName}: not delta encoded (${chunks.map((m) => m.encodings)})`);
+    }
+  }
   if (c.expect_dictionary_only) {
     for (const colName of Object.keys(c.expect_dictionary_only)) {
       const chunks = meta.filter((m) => m.path_in_schema === colName);

@@ -19,6 +19,7 @@ constexpr int64_t kStepRows = 8192;
 constexpr int64_t kMaxPageValues = 1 << 20;
 constexpr int kEncPlain = pf::Encoding::PLAIN;
 constexpr int kEncRleDictionary = pf::Encoding::RLE_DICTIONARY;
+constexpr int kEncDeltaBinaryPacked = pf::Encoding::DELTA_BINARY_PACKED;
 
 // Calls f(row) for each valid row in [offset, offset + n).
 template <typename F>
@@ -279,6 +280,8 @@ void ColumnWriter::FlushPage() {
           &chunk_);
   if (encoding == kEncRleDictionary) {
     ++dict_data_pages_;
+  } else if (encoding == kEncDeltaBinaryPacked) {
+    ++delta_data_pages_;
   } else {
     ++plain_data_pages_;
   }
@@ -366,6 +369,14 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
     es.__set_count(plain_data_pages_);
     enc_stats.push_back(es);
   }
+  if (delta_data_pages_ > 0) {
+    encodings.push_back(pf::Encoding::DELTA_BINARY_PACKED);
+    pf::PageEncodingStats es;
+    es.__set_page_type(pf::PageType::DATA_PAGE);
+    es.__set_encoding(pf::Encoding::DELTA_BINARY_PACKED);
+    es.__set_count(delta_data_pages_);
+    enc_stats.push_back(es);
+  }
   if (levels_.max_def > 0 || levels_.max_rep > 0) encodings.push_back(pf::Encoding::RLE);
   RETURN_IF_ERROR(out->Append(chunk_.view()));
 
@@ -412,6 +423,7 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
   chunk_compressed_ = 0;
   dict_data_pages_ = 0;
   plain_data_pages_ = 0;
+  delta_data_pages_ = 0;
   ResetChunk();
   return Status::OK();
 }
@@ -491,6 +503,8 @@ template <typename SrcT, typename PhysT>
 class FixedColumnWriter final : public ColumnWriter {
   static constexpr bool kIsDouble = std::is_same_v<PhysT, double>;
   static constexpr bool kIsFlba = std::is_same_v<PhysT, int128_t>;
+  static constexpr bool kIsInteger =
+      std::is_same_v<PhysT, int32_t> || std::is_same_v<PhysT, int64_t>;
 
  public:
   FixedColumnWriter(const Field& field, const ColumnWriterOptions& options, Compressor* c)
@@ -596,6 +610,16 @@ class FixedColumnWriter final : public ColumnWriter {
   }
 
   int EncodePageValues(Buffer* out) override {
+    if constexpr (kIsInteger) {
+      // After the fallback the page's values sit in page_plain_ as PLAIN (native little-endian
+      // PhysT), which is also what PageValueBytes() counts, so pages are cut as before.
+      if (!dict_mode_ && options_.delta_integers) {
+        EncodeDeltaBinaryPacked(reinterpret_cast<const PhysT*>(page_plain_.data()),
+                                page_plain_.size() / sizeof(PhysT), out);
+        page_plain_.clear();
+        return kEncDeltaBinaryPacked;
+      }
+    }
     return EncodeDictionaryOrPlain(dict_mode_, dict_.size(), &page_indices_, &page_plain_, out);
   }
 

@@ -10,9 +10,12 @@
 // Encoding: each column chunk starts in dictionary mode (RLE_DICTIONARY data pages, one PLAIN
 // dictionary page written first in the chunk). When the dictionary's PLAIN size passes
 // `dictionary_limit_bytes`, or it turns out to hold mostly distinct values, the writer falls back
-// to PLAIN for the rest of the chunk; the next row group starts with a fresh dictionary. Booleans
-// are always PLAIN. Data pages are v1; definition levels (optional columns only) use the RLE /
-// bit-packed hybrid at bit width 1.
+// to PLAIN for the rest of the chunk (INT32 and INT64 columns, dates, timestamps and decimals of
+// precision <= 18 included, fall back to DELTA_BINARY_PACKED instead when `delta_integers` is on:
+// sequential or slowly changing integers then take a few bits a value, and zstd has next to
+// nothing left to do); the next row group starts with a fresh dictionary. Booleans are always
+// PLAIN. Data pages are v1; definition levels (optional columns only) use the RLE / bit-packed
+// hybrid at bit width 1.
 //
 // Not thread-safe: one writer per column per file.
 #pragma once
@@ -38,6 +41,7 @@ struct ColumnWriterOptions {
   int64_t page_size_bytes = 1 << 20;         // data page target (uncompressed)
   int64_t dictionary_limit_bytes = 1 << 20;  // PLAIN size of the dictionary before fallback
   bool enable_dictionary = true;
+  bool delta_integers = true;     // INT32/INT64 fallback: DELTA_BINARY_PACKED instead of PLAIN
   int64_t max_stat_bytes = 1024;  // longer string/binary min/max are truncated (inexact)
 };
 
@@ -165,6 +169,7 @@ class ColumnWriter {
   int64_t chunk_compressed_ = 0;
   int dict_data_pages_ = 0;
   int plain_data_pages_ = 0;
+  int delta_data_pages_ = 0;
   // Scratch.
   Buffer body_;
   Buffer compressed_;

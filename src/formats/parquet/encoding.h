@@ -1,9 +1,12 @@
 // Low-level Parquet encodings (internal to src/formats/parquet): ULEB128 varints, the
-// RLE / bit-packed hybrid (Encodings.md), and the hashes used by the dictionary encoders.
+// RLE / bit-packed hybrid and DELTA_BINARY_PACKED (Encodings.md), and the hashes used by the
+// dictionary encoders. Header-only; no function here allocates per value.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "formats/record_batch.h"
 
@@ -123,6 +126,80 @@ class RleBpEncoder {
   int literal_count_ = 0;
   int64_t indicator_pos_ = -1;
 };
+
+// DELTA_BINARY_PACKED (Encodings.md) of values[0..n) for INT32 (T = int32_t) and INT64
+// (T = int64_t), appended to `out` as one complete stream: the header <block size 128>
+// <4 miniblocks> <n> <first value, zigzag>, then per block of 128 deltas <min delta, zigzag>, 4
+// bit widths and the miniblocks of 32 values (delta - min delta) bit-packed LSB first. Deltas use
+// T's wrap-around arithmetic, so any input round-trips (INT64_MIN next to INT64_MAX included) and
+// an INT32 column never needs more than 32 bits. Unused miniblocks of the last block get width 0
+// and no bytes; the last used one is padded to 32 values. n = 0 writes the header alone.
+template <typename T>
+void EncodeDeltaBinaryPacked(const T* values, size_t n, Buffer* out) {
+  static_assert(std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>);
+  using U = std::make_unsigned_t<T>;
+  constexpr size_t kBlock = 128, kMiniblocks = 4, kPerMini = kBlock / kMiniblocks;
+  auto zigzag = [](T v) -> uint64_t {  // of the sign-extended value: the same bytes for INT32
+    int64_t w = v;
+    return (static_cast<uint64_t>(w) << 1) ^ static_cast<uint64_t>(w >> 63);
+  };
+  PutVarint(out, kBlock);
+  PutVarint(out, kMiniblocks);
+  PutVarint(out, n);
+  PutVarint(out, n == 0 ? 0 : zigzag(values[0]));
+  if (n <= 1) return;
+  U deltas[kBlock];
+  for (size_t start = 1; start < n; start += kBlock) {
+    const size_t count = n - start < kBlock ? n - start : kBlock;
+    T min_delta = 0;
+    for (size_t i = 0; i < count; ++i) {
+      U d =
+          static_cast<U>(static_cast<U>(values[start + i]) - static_cast<U>(values[start + i - 1]));
+      deltas[i] = d;
+      T sd = static_cast<T>(d);
+      if (i == 0 || sd < min_delta) min_delta = sd;
+    }
+    PutVarint(out, zigzag(min_delta));
+    const size_t used = (count + kPerMini - 1) / kPerMini;
+    uint8_t widths[kMiniblocks] = {0, 0, 0, 0};
+    uint64_t packed[kBlock];
+    for (size_t i = 0; i < kBlock; ++i) {
+      packed[i] =
+          i < count ? static_cast<U>(static_cast<U>(deltas[i]) - static_cast<U>(min_delta)) : 0;
+    }
+    for (size_t m = 0; m < used; ++m) {
+      uint64_t any = 0;
+      for (size_t i = 0; i < kPerMini; ++i) any |= packed[m * kPerMini + i];
+      widths[m] = static_cast<uint8_t>(any == 0 ? 0 : 64 - __builtin_clzll(any));
+    }
+    out->Append(widths, kMiniblocks);
+    for (size_t m = 0; m < used; ++m) {
+      const int w = widths[m];
+      if (w == 0) continue;
+      // 32 values of w bits are exactly 4 * w bytes.
+      uint8_t bytes[kPerMini * 8];
+      size_t nb = 0;
+      unsigned __int128 acc = 0;
+      int bits = 0;
+      for (size_t i = 0; i < kPerMini; ++i) {
+        acc |= static_cast<unsigned __int128>(packed[m * kPerMini + i]) << bits;
+        bits += w;
+        if (bits >= 64) {
+          uint64_t word = static_cast<uint64_t>(acc);
+          std::memcpy(bytes + nb, &word, 8);
+          nb += 8;
+          acc >>= 64;
+          bits -= 64;
+        }
+      }
+      for (; bits > 0; bits -= 8) {
+        bytes[nb++] = static_cast<uint8_t>(acc);
+        acc >>= 8;
+      }
+      out->Append(bytes, nb);
+    }
+  }
+}
 
 inline uint64_t Mix64(uint64_t k) {
   k ^= k >> 33;

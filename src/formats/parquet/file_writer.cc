@@ -110,6 +110,7 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(
   copts.page_size_bytes = std::max<int64_t>(options.page_size_bytes, 1024);
   copts.dictionary_limit_bytes = options.dictionary_limit_bytes;
   copts.enable_dictionary = options.enable_dictionary;
+  copts.delta_integers = options.delta_integers;
   copts.max_stat_bytes = std::max<int64_t>(options.max_stat_bytes, 16);
   impl->nodes = MakeNodeWriters(*schema, copts, impl->compressor.get());
   for (auto& node : impl->nodes) node->AppendLeaves(&impl->columns);

@@ -34,6 +34,7 @@ struct ParquetWriterOptions {
   int64_t page_size_bytes = 1 << 20;             // uncompressed data page target
   int64_t dictionary_limit_bytes = 1 << 20;      // dictionary PLAIN size before falling back
   bool enable_dictionary = true;
+  bool delta_integers = true;  // INT32/INT64 columns that leave the dictionary: DELTA_BINARY_PACKED
   int64_t max_stat_bytes = 1024;  // string/binary min/max longer than this are truncated
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };

@@ -7,6 +7,7 @@
 //                     extremes and special doubles, several row groups (row_group_rows)
 //   dict_fallback     a dictionary limit small enough that string/int columns fall back to PLAIN
 //                     inside a column chunk
+//   delta_ints        INT32/INT64 kinds in DELTA_BINARY_PACKED pages (nulls, null pages, limits)
 //   long_strings      values over 1 MiB (and truncated string statistics)
 //   multi_file        a sink rolled into several files by max_file_bytes
 //   empty             a 0-row file
@@ -531,6 +532,56 @@ int main(int argc, char** argv) {
     json::object dict;
     dict["low"] = true;
     c.extra["expect_dictionary_only"] = dict;
+    cases.push_back(std::move(c));
+  }
+
+  // DELTA_BINARY_PACKED: every INT32/INT64 kind leaves the dictionary for delta pages (mostly
+  // distinct values), with nulls, pages that are all null, a single-row batch and INT64's limits.
+  {
+    Case c;
+    c.name = "delta_ints";
+    c.schema = std::make_shared<Schema>(std::vector<Field>{
+        {"id", DataType::Int64(), false},
+        {"i32", DataType::Int32(), true},
+        {"day", DataType::Date(), false},
+        {"ts", DataType::Timestamp(), true},
+        {"amount", DataType::Decimal(12, 2), false},
+        {"small", DataType::Decimal(9, 2), true},
+        {"ext", DataType::Int64(), false},
+    });
+    c.check_values = true;
+    parquet::ParquetWriterOptions popts;
+    popts.page_size_bytes = 16 << 10;
+    popts.row_group_rows = 50000;  // well past the dictionary's distinct-values check (32768)
+    Gen g(23);
+    const int64_t ext[] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                           0, -1};
+    Status st = WriteCase(&c, out, popts, {}, 70001, 7000, [&](RecordBatchBuilder& b, int64_t id) {
+      const bool all_null = id >= 40000 && id < 50000;
+      b.column(0).AppendInt64(id);
+      if (all_null || id % 13 == 0) {
+        b.column(1).AppendNull();
+      } else {
+        b.column(1).AppendInt32(static_cast<int32_t>(g.U64()));
+      }
+      b.column(2).AppendDate(static_cast<int32_t>(19000 + id));
+      if (all_null || id % 7 == 0) {
+        b.column(3).AppendNull();
+      } else {
+        b.column(3).AppendTimestamp(1700000000000000 + id * 1000000);
+      }
+      b.column(4).AppendDecimal((id * 31) % 10000000);
+      if (all_null || id % 5 == 0) {
+        b.column(5).AppendNull();
+      } else {
+        b.column(5).AppendDecimal(-(id % 99999999));
+      }
+      b.column(6).AppendInt64(id % 3 == 0 ? ext[(id / 3) % 4] : static_cast<int64_t>(g.U64()));
+    });
+    if (!Check(st, c.name).ok()) return 1;
+    json::object delta;
+    for (const char* col : {"id", "i32", "day", "ts", "amount", "small", "ext"}) delta[col] = true;
+    c.extra["expect_delta"] = delta;
     cases.push_back(std::move(c));
   }
 

@@ -4,12 +4,16 @@
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <random>
 
+#include "formats/parquet/decode_encodings.h"
 #include "formats/parquet/encoding.h"
 #include "formats/parquet/parquet_sink.h"
+#include "formats/parquet/reader.h"
 #include "objstore/memory_object_store.h"
 #include "parquet_types.h"
 
@@ -267,6 +271,220 @@ TEST(ParquetSinkTest, ZeroRowsStillWritesOneFile) {
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].num_rows, 0);
   EXPECT_EQ(ReadFooter(outs[0]).num_rows, 0);
+}
+
+// DELTA_BINARY_PACKED: the encoder against the reader's decoder, on the shapes that matter
+// (empty, one value, block and miniblock edges, wrap-around at the type's limits, 64-bit widths).
+template <typename T>
+void ExpectDeltaRoundTrip(const std::vector<T>& values, const std::string& what) {
+  Buffer buf;
+  EncodeDeltaBinaryPacked(values.data(), values.size(), &buf);
+  std::vector<int64_t> got;
+  size_t consumed = 0;
+  ASSERT_TRUE(DecodeDeltaBinaryPacked(buf.data(), buf.size(), 1 << 24, &got, &consumed)) << what;
+  EXPECT_EQ(consumed, buf.size()) << what;  // the stream ends exactly where it says
+  ASSERT_EQ(got.size(), values.size()) << what;
+  for (size_t i = 0; i < values.size(); ++i) {
+    ASSERT_EQ(static_cast<T>(got[i]), values[i]) << what << " at " << i;
+  }
+}
+
+template <typename T>
+void DeltaCases() {
+  constexpr T kMin = std::numeric_limits<T>::min(), kMax = std::numeric_limits<T>::max();
+  ExpectDeltaRoundTrip<T>({}, "empty");
+  ExpectDeltaRoundTrip<T>({42}, "single");
+  ExpectDeltaRoundTrip<T>({kMin}, "single min");
+  ExpectDeltaRoundTrip<T>({kMin, kMax, kMin, kMax, 0, kMax, kMin}, "min/max alternating");
+  for (size_t n : {2u, 31u, 32u, 33u, 127u, 128u, 129u, 130u, 257u, 1000u}) {
+    std::vector<T> seq(n), cst(n, kMax), down(n);
+    for (size_t i = 0; i < n; ++i) {
+      seq[i] = static_cast<T>(1000 + 3 * static_cast<T>(i));
+      down[i] = static_cast<T>(kMax - static_cast<T>(i) * 7);
+    }
+    ExpectDeltaRoundTrip(seq, "sequential n=" + std::to_string(n));
+    ExpectDeltaRoundTrip(cst, "constant n=" + std::to_string(n));
+    ExpectDeltaRoundTrip(down, "descending n=" + std::to_string(n));
+  }
+  std::mt19937_64 rng(11);
+  std::vector<T> random(5000);
+  for (T& v : random) v = static_cast<T>(rng());  // full-range deltas: widths of 32 / 64 bits
+  ExpectDeltaRoundTrip(random, "random");
+}
+
+TEST(EncodingTest, DeltaBinaryPackedRoundTripsInt64) { DeltaCases<int64_t>(); }
+TEST(EncodingTest, DeltaBinaryPackedRoundTripsInt32) { DeltaCases<int32_t>(); }
+
+TEST(EncodingTest, DeltaBinaryPackedIsSmallForSequences) {
+  std::vector<int64_t> ids(100000);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i) * 1000000 + 7;
+  Buffer buf;
+  EncodeDeltaBinaryPacked(ids.data(), ids.size(), &buf);
+  // A constant delta: per block of 128 only the min delta and 4 zero widths.
+  EXPECT_LT(buf.size(), ids.size() / 128 * 8 + 32);
+}
+
+// Writes `batches` with `opts` and reads the file back with fluxo's reader.
+std::string WriteFile(const std::shared_ptr<const Schema>& schema, const ParquetWriterOptions& opts,
+                      const std::vector<RecordBatch>& batches) {
+  std::string file;
+  auto out = NewStringOutputStream(&file);
+  auto w = ParquetFileWriter::Open(schema, opts, out.get());
+  EXPECT_TRUE(w.ok());
+  for (const auto& b : batches) EXPECT_TRUE((*w)->Write(b).ok());
+  EXPECT_TRUE((*w)->Finish().ok());
+  return file;
+}
+
+std::vector<RecordBatch> ReadAll(const std::string& file) {
+  auto r = ParquetFileReader::Open(MemoryInput(file), "test.parquet");
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<RecordBatch> out;
+  if (!r.ok()) return out;
+  while (true) {
+    RecordBatch b;
+    auto more = (*r)->Next(&b);
+    EXPECT_TRUE(more.ok()) << more.status().ToString();
+    if (!more.ok() || !*more) break;
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::shared_ptr<const Schema> IntSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType::Int64(), false},
+      {"i32", DataType::Int32(), true},
+      {"day", DataType::Date(), false},
+      {"ts", DataType::Timestamp(), true},
+      {"amount", DataType::Decimal(12, 2), false},
+      {"small", DataType::Decimal(9, 2), true},
+      {"ext", DataType::Int64(), false},
+      {"low", DataType::Int64(), false},
+  });
+}
+
+// Row i of IntSchema(); null_from..null_to: every nullable column is null (whole pages of nulls).
+void AppendIntRow(RecordBatchBuilder& b, int64_t i, std::mt19937_64& rng, int64_t null_from,
+                  int64_t null_to) {
+  const bool all_null = i >= null_from && i < null_to;
+  b.column(0).AppendInt64(i);
+  if (all_null || i % 13 == 0) {
+    b.column(1).AppendNull();
+  } else {
+    b.column(1).AppendInt32(static_cast<int32_t>(rng()));
+  }
+  b.column(2).AppendDate(static_cast<int32_t>(19000 + i / 1000));
+  if (all_null || i % 7 == 0) {
+    b.column(3).AppendNull();
+  } else {
+    b.column(3).AppendTimestamp(1700000000000000 + i * 1000000);
+  }
+  b.column(4).AppendDecimal((i * 31) % 10000000);
+  if (all_null || i % 5 == 0) {
+    b.column(5).AppendNull();
+  } else {
+    b.column(5).AppendDecimal(-(i % 99999999));
+  }
+  const int64_t ext[] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                         0, -1};
+  b.column(6).AppendInt64(i % 3 == 0 ? ext[(i / 3) % 4] : static_cast<int64_t>(rng()));
+  b.column(7).AppendInt64(i % 3);  // stays in the dictionary
+}
+
+void ExpectSameRows(const std::vector<RecordBatch>& want, const std::vector<RecordBatch>& got) {
+  int64_t wr = 0, gr = 0;
+  for (const auto& b : want) wr += b.num_rows();
+  for (const auto& b : got) gr += b.num_rows();
+  ASSERT_EQ(wr, gr);
+  size_t wb = 0, gb = 0;
+  int64_t wi = 0, gi = 0;
+  for (int64_t row = 0; row < wr; ++row) {
+    while (wi == want[wb].num_rows()) ++wb, wi = 0;
+    while (gi == got[gb].num_rows()) ++gb, gi = 0;
+    for (int c = 0; c < want[wb].num_columns(); ++c) {
+      const Column& a = want[wb].column(c);
+      const Column& z = got[gb].column(c);
+      ASSERT_EQ(a.IsNull(wi), z.IsNull(gi)) << "row " << row << " column " << c;
+      if (a.IsNull(wi)) continue;
+      const auto id = want[wb].schema()->field(c).type.id;
+      if (id == TypeId::kInt32 || id == TypeId::kDate) {
+        ASSERT_EQ(a.values<int32_t>()[wi], z.values<int32_t>()[gi])
+            << "row " << row << " col " << c;
+      } else {
+        ASSERT_EQ(a.values<int64_t>()[wi], z.values<int64_t>()[gi])
+            << "row " << row << " col " << c;
+      }
+    }
+    ++wi;
+    ++gi;
+  }
+}
+
+std::vector<pf::Encoding::type> ChunkEncodings(const std::string& file, int column) {
+  std::vector<pf::Encoding::type> all;
+  for (const auto& rg : ReadFooter(file).row_groups) {
+    for (auto e : rg.columns[column].meta_data.encodings) all.push_back(e);
+  }
+  return all;
+}
+
+bool Has(const std::vector<pf::Encoding::type>& v, pf::Encoding::type e) {
+  return std::find(v.begin(), v.end(), e) != v.end();
+}
+
+TEST(ParquetWriterTest, IntegerColumnsFallBackToDeltaAndReadBack) {
+  std::mt19937_64 rng(5);
+  std::vector<RecordBatch> batches;
+  int64_t row = 0;
+  // 150,000 rows in uneven batches; rows 70,000..100,000 are null in every nullable column.
+  for (int64_t n : {1, 40000, 9999, 70000, 30000}) {
+    RecordBatchBuilder b(IntSchema());
+    for (int64_t k = 0; k < n; ++k, ++row) AppendIntRow(b, row, rng, 70000, 100000);
+    batches.push_back(std::move(b.Finish()).value());
+  }
+  ParquetWriterOptions opts;
+  opts.page_size_bytes = 64 << 10;  // many pages, some of them all null
+  opts.row_group_rows = 60000;
+  const std::string file = WriteFile(IntSchema(), opts, batches);
+  ExpectSameRows(batches, ReadAll(file));
+  for (int c : {0, 1, 3, 4, 5, 6}) {
+    auto enc = ChunkEncodings(file, c);
+    EXPECT_TRUE(Has(enc, pf::Encoding::DELTA_BINARY_PACKED)) << "column " << c;
+  }
+  EXPECT_FALSE(Has(ChunkEncodings(file, 7), pf::Encoding::DELTA_BINARY_PACKED));  // 3 values
+  EXPECT_TRUE(Has(ChunkEncodings(file, 7), pf::Encoding::RLE_DICTIONARY));
+  // Statistics are unchanged by the encoding: id's range per row group.
+  pf::FileMetaData md = ReadFooter(file);
+  ASSERT_EQ(md.row_groups.size(), 3u);
+  int64_t lo = 60000, hi = 119999;
+  EXPECT_EQ(md.row_groups[1].columns[0].meta_data.statistics.min_value,
+            std::string(reinterpret_cast<char*>(&lo), 8));
+  EXPECT_EQ(md.row_groups[1].columns[0].meta_data.statistics.max_value,
+            std::string(reinterpret_cast<char*>(&hi), 8));
+  // Off: PLAIN after the dictionary, as before; the same rows.
+  opts.delta_integers = false;
+  const std::string plain = WriteFile(IntSchema(), opts, batches);
+  for (int c = 0; c < 8; ++c) {
+    EXPECT_FALSE(Has(ChunkEncodings(plain, c), pf::Encoding::DELTA_BINARY_PACKED));
+  }
+  ExpectSameRows(batches, ReadAll(plain));
+  // Sequential ids and timestamps: the delta file is much smaller.
+  EXPECT_LT(file.size(), plain.size());
+}
+
+TEST(ParquetWriterTest, DeltaWithoutDictionaryFromTheFirstPage) {
+  std::mt19937_64 rng(9);
+  RecordBatchBuilder b(IntSchema());
+  AppendIntRow(b, 0, rng, 0, 0);
+  std::vector<RecordBatch> one;
+  one.push_back(std::move(b.Finish()).value());
+  ParquetWriterOptions opts;
+  opts.enable_dictionary = false;
+  const std::string file = WriteFile(IntSchema(), opts, one);  // a single row
+  ExpectSameRows(one, ReadAll(file));
+  EXPECT_TRUE(Has(ChunkEncodings(file, 0), pf::Encoding::DELTA_BINARY_PACKED));
+  EXPECT_FALSE(Has(ChunkEncodings(file, 0), pf::Encoding::RLE_DICTIONARY));
 }
 
 TEST(CompressionTest, ParseCodec) {
