@@ -11,6 +11,18 @@ namespace pf = ::fluxo::parquet_format;
 
 namespace {
 constexpr std::string_view kMagic = "PAR1";
+
+// True when two columns of `batch` view the same values buffer (Column::Share: a field mapped
+// twice); their pages are then likely equal, which the compressor's page memo exploits.
+bool SharesBuffers(const RecordBatch& batch) {
+  std::vector<const void*> data;
+  for (int i = 0; i < batch.num_columns(); ++i) {
+    const void* p = batch.column(i).values<uint8_t>();
+    if (p != nullptr) data.push_back(p);
+  }
+  std::sort(data.begin(), data.end());
+  return std::adjacent_find(data.begin(), data.end()) != data.end();
+}
 constexpr int64_t kStepRows = 4096;
 constexpr const char* kCreatedBy = "fluxo version 0.1.0";
 }  // namespace
@@ -134,6 +146,7 @@ Status ParquetFileWriter::WriteRows(const RecordBatch& batch, int64_t offset, in
                                      "' holds a null");
     }
   }
+  if (!m.compressor->memo_enabled() && SharesBuffers(batch)) m.compressor->EnableMemo();
   while (count > 0) {
     int64_t n = std::min(count, kStepRows);
     if (m.options.row_group_rows > 0) n = std::min(n, m.options.row_group_rows - m.group_rows);

@@ -487,6 +487,101 @@ TEST(ParquetWriterTest, DeltaWithoutDictionaryFromTheFirstPage) {
   EXPECT_FALSE(Has(ChunkEncodings(file, 0), pf::Encoding::RLE_DICTIONARY));
 }
 
+TEST(CompressionTest, PageMemoReusesEqualPagesOnly) {
+  std::string a(100000, 'a'), b(100000, 'a'), c(100000, 'a');
+  for (size_t i = 0; i < a.size(); i += 7) a[i] = static_cast<char>('0' + i % 10);
+  b = a;
+  b[a.size() - 1] = 'z';  // same size, last byte differs
+  c = a.substr(1);        // a different size
+  Compressor plain(Codec::kZstd, 0), memo(Codec::kZstd, 0);
+  EXPECT_FALSE(memo.memo_enabled());
+  memo.EnableMemo();
+  Buffer want, got;
+  for (const std::string* in : {&a, &b, &c, &a, &b, &c}) {
+    ASSERT_TRUE(plain.Compress(*in, &want).ok());
+    ASSERT_TRUE(memo.Compress(*in, &got).ok());
+    EXPECT_EQ(want.view(), got.view());  // the memo's output is the codec's output
+  }
+  EXPECT_EQ(memo.memo_hits(), 3);  // the second a, b and c
+  EXPECT_EQ(plain.memo_hits(), 0);
+  // The ring keeps kMemoPages pages: the oldest is compressed again.
+  for (int i = 0; i < Compressor::kMemoPages; ++i) {
+    ASSERT_TRUE(memo.Compress(std::string(1000 + i, 'x'), &got).ok());
+  }
+  ASSERT_TRUE(memo.Compress(a, &got).ok());
+  ASSERT_TRUE(plain.Compress(a, &want).ok());
+  EXPECT_EQ(want.view(), got.view());
+  EXPECT_EQ(memo.memo_hits(), 3);
+}
+
+// A field mapped twice (Column::Share) turns the memo on; the file is byte for byte the file of
+// the same values in separate buffers, and reads back.
+TEST(ParquetWriterTest, SharedColumnsWriteTheSameFile) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"s", DataType::String(), true},
+      {"id", DataType::Int64(), false},
+      {"s2", DataType::String(), true},
+      {"id2", DataType::Int64(), false},
+  });
+  std::vector<RecordBatch> shared, copied;
+  std::mt19937_64 rng(3);
+  for (int b = 0; b < 4; ++b) {
+    auto two = std::make_shared<Schema>(
+        std::vector<Field>{{"s", DataType::String(), true}, {"id", DataType::Int64(), false}});
+    RecordBatchBuilder sb(two), cb(schema);
+    for (int64_t i = 0; i < 50000; ++i) {
+      std::string v = "value-" + std::to_string(rng() % 200000);
+      for (int c : {0, 2}) {
+        if (i % 11 == 0) {
+          cb.column(c).AppendNull();
+        } else {
+          cb.column(c).AppendString(v);
+        }
+        cb.column(c + 1).AppendInt64(b * 50000 + i);
+      }
+      if (i % 11 == 0) {
+        sb.column(0).AppendNull();
+      } else {
+        sb.column(0).AppendString(v);
+      }
+      sb.column(1).AppendInt64(b * 50000 + i);
+    }
+    RecordBatch src = std::move(sb.Finish()).value();
+    const int64_t n = src.num_rows();
+    std::vector<Column> taken = std::move(src).TakeColumns();
+    auto s = std::make_shared<const Column>(std::move(taken[0]));
+    auto id = std::make_shared<const Column>(std::move(taken[1]));
+    std::vector<Column> cols;
+    cols.push_back(Column::Share(s));
+    cols.push_back(Column::Share(id));
+    cols.push_back(Column::Share(s));
+    cols.push_back(Column::Share(id));
+    shared.emplace_back(schema, std::move(cols), n);
+    copied.push_back(std::move(cb.Finish()).value());
+  }
+  ASSERT_EQ(shared[0].column(0).values<uint8_t>(), shared[0].column(2).values<uint8_t>());
+  ASSERT_NE(copied[0].column(0).values<uint8_t>(), copied[0].column(2).values<uint8_t>());
+  ParquetWriterOptions opts;
+  opts.page_size_bytes = 64 << 10;
+  opts.row_group_rows = 120000;
+  const std::string a = WriteFile(schema, opts, shared), b = WriteFile(schema, opts, copied);
+  EXPECT_EQ(a.size(), b.size());
+  EXPECT_TRUE(a == b);
+  auto back = ReadAll(a);
+  int64_t rows = 0;
+  for (const auto& batch : back) {
+    for (int64_t i = 0; i < batch.num_rows(); ++i, ++rows) {
+      ASSERT_EQ(batch.column(0).IsNull(i), batch.column(2).IsNull(i));
+      if (!batch.column(0).IsNull(i)) {
+        ASSERT_EQ(batch.column(0).GetString(i), batch.column(2).GetString(i));
+      }
+      ASSERT_EQ(batch.column(1).values<int64_t>()[i], rows);
+      ASSERT_EQ(batch.column(3).values<int64_t>()[i], rows);
+    }
+  }
+  EXPECT_EQ(rows, 200000);
+}
+
 TEST(CompressionTest, ParseCodec) {
   EXPECT_EQ(*ParseCodec("ZSTD"), Codec::kZstd);
   EXPECT_EQ(*ParseCodec("uncompressed"), Codec::kNone);
