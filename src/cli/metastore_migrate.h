@@ -1,7 +1,8 @@
 // `fluxo metastore migrate --from URL --to URL`: copies every record of one metastore (sandboxes,
 // clients, settings, entities with their sealed secrets and references) into another, typically
-// sqlite:PATH -> postgresql://..., then verifies the counts. Secrets are copied sealed: the nodes
-// of the target must use the source's master key (--master-key-file).
+// sqlite:PATH -> postgresql://..., then verifies the counts and refreshes the target's planner
+// statistics (MetaStore::Analyze: PostgreSQL ANALYZE). Secrets are copied sealed: the nodes of the
+// target must use the source's master key (--master-key-file).
 #pragma once
 
 #include <map>

@@ -3,9 +3,10 @@
 // counts are verified, a non-empty target is refused, and fluxo on the new store carries on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FLOW, Fluxo, newPostgresDatabase, pgConnectionBody, runCli, tempDir } from './lib/fluxo.mjs';
+import { FLOW, Fluxo, newPostgresDatabase, pgConnectionBody, postgresServer, runCli, tempDir } from './lib/fluxo.mjs';
 import { createRun, sqliteFlow, waitRun } from './lib/flows.mjs';
 import { makeEvents } from './lib/sqlite.mjs';
 
@@ -35,6 +36,14 @@ test('migrate a SQLite metastore to PostgreSQL, then serve from it', async () =>
   assert.ok(summary.references >= 2, JSON.stringify(summary));
   assert.ok(summary.sandboxes >= 1 && summary.clients >= 1, JSON.stringify(summary));
   assert.doesNotMatch(r.stderr + r.stdout, /postgres:postgres@/, 'no password in the output');
+  // The target was analyzed at the end (a bulk-loaded store has no statistics until autovacuum's
+  // first analyze, and plans a flow's runs page by filtering the whole sandbox).
+  const pg = postgresServer();
+  const analyzed = execFileSync('/usr/lib/postgresql/15/bin/psql',
+    ['-h', path.join(pg.dir, 'srv'), '-p', String(pg.port), '-U', 'postgres', '-d', new URL(target).pathname.slice(1),
+     '-Atc', "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname IN ('entities', 'refs') ORDER BY relname"],
+    { encoding: 'utf8' }).trim();
+  assert.equal(analyzed, 'entities|t\nrefs|t', 'ANALYZE ran on the target');
 
   // A second migrate into the now non-empty target is refused and writes nothing.
   const again = await runCli(['metastore', 'migrate', '--from', sqliteUrl, '--to', target]);

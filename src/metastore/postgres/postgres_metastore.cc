@@ -396,6 +396,13 @@ class PostgresMetaStore : public MetaStore {
     return out;
   }
 
+  Status Analyze() override {
+    return WithConn([](PGconn* c) {
+      return Exec(c, "ANALYZE entities, refs, sandboxes, clients, settings, schema_migrations")
+          .status();
+    });
+  }
+
   int64_t RunWrites() override { return run_writes_.Count(); }
   bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) override {
     return run_writes_.Wait(seen, timeout_ms);

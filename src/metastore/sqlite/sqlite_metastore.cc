@@ -665,6 +665,8 @@ class SqliteMetaStore : public MetaStore {
     return out;
   }
 
+  Status Analyze() override { return Status::OK(); }  // see MetaStore::Analyze
+
   int64_t RunWrites() override { return run_writes_.Count(); }
   bool WaitForRunWrites(int64_t seen, int64_t timeout_ms) override {
     return run_writes_.Wait(seen, timeout_ms);
