@@ -21,6 +21,17 @@ struct Registry {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
+// Live gauge families; the mutex is held while one is read, so a destructor waits for it.
+struct Gauges {
+  Mutex mu;
+  std::vector<const GaugeFamily*> families GUARDED_BY(mu);
+};
+
+Gauges& G() {
+  static Gauges* g = new Gauges();
+  return *g;
+}
+
 Registry& R() {
   static Registry* r = new Registry();  // never destroyed: counters may be used at exit
   return *r;
@@ -44,20 +55,47 @@ Counter& GetCounter(const std::string& name, const std::string& labels, const st
   return *slot;
 }
 
+GaugeFamily::GaugeFamily(std::string name, std::string help, std::function<Samples()> read)
+    : name_(std::move(name)), help_(std::move(help)), read_(std::move(read)) {
+  Gauges& g = G();
+  MutexLock lock(&g.mu);
+  g.families.push_back(this);
+}
+
+GaugeFamily::~GaugeFamily() {
+  Gauges& g = G();
+  MutexLock lock(&g.mu);
+  std::erase(g.families, this);
+}
+
 std::string RenderMetrics() {
   Registry& r = R();
   std::ostringstream out;
-  MutexLock lock(&r.mu);
-  std::string last;
-  for (const auto& [key, counter] : r.counters) {
-    const auto& [name, labels] = key;
-    if (name != last) {
-      out << "# HELP " << name << " " << r.help[name] << "\n# TYPE " << name << " counter\n";
-      last = name;
+  {
+    MutexLock lock(&r.mu);
+    std::string last;
+    for (const auto& [key, counter] : r.counters) {
+      const auto& [name, labels] = key;
+      if (name != last) {
+        out << "# HELP " << name << " " << r.help[name] << "\n# TYPE " << name << " counter\n";
+        last = name;
+      }
+      out << name;
+      if (!labels.empty()) out << "{" << labels << "}";
+      out << " " << counter->value() << "\n";
     }
-    out << name;
-    if (!labels.empty()) out << "{" << labels << "}";
-    out << " " << counter->value() << "\n";
+  }
+  {
+    Gauges& g = G();
+    MutexLock lock(&g.mu);
+    for (const GaugeFamily* f : g.families) {
+      out << "# HELP " << f->name() << " " << f->help() << "\n# TYPE " << f->name() << " gauge\n";
+      for (const auto& [labels, value] : f->Read()) {
+        out << f->name();
+        if (!labels.empty()) out << "{" << labels << "}";
+        out << " " << value << "\n";
+      }
+    }
   }
   auto up = std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
   out << "# HELP fluxo_uptime_seconds Seconds since the process started.\n"

@@ -11,7 +11,9 @@
 
 #include "api/service.h"
 #include "auth/authenticator.h"
+#include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "cli/app.h"
 #include "cli/client_commands.h"
 #include "cli/demo.h"
@@ -19,6 +21,7 @@
 #include "connectors/registry.h"
 #include "executor/executor.h"
 #include "lake/lake.h"
+#include "metastore/split_queue.h"
 #include "objstore/local/local_object_store.h"
 #include "objstore/s3/s3_object_store.h"
 #include "scheduler/scheduler.h"
@@ -206,6 +209,27 @@ int Serve(const StoreOptions& so_in, const ServeOptions& o, bool with_api) {
     executor.Stop();
     return 0;
   }
+
+  // fluxo_splits{state}: the split rows of every node's runs in progress, read from the metastore
+  // at each scrape (four indexed counts); no sample while the metastore cannot be reached.
+  MetaStore* store = state->store.get();
+  GaugeFamily split_gauge(
+      "fluxo_splits",
+      "Split rows of distributed runs in progress (every node's), by state: scheduled, running, "
+      "expired (running under a lease that ended: redone by the next claimer), done (waiting for "
+      "the run's commit).",
+      [store]() -> GaugeFamily::Samples {
+        SplitStateCounts c;
+        Status s = store->Read([&](MetaTxn& txn) -> Status {
+          ASSIGN_OR_RETURN(c, CountSplitsByState(txn, SystemClock::Instance().NowMillis()));
+          return Status::OK();
+        });
+        if (!s.ok()) return {};
+        return {{"state=\"scheduled\"", static_cast<double>(c.scheduled)},
+                {"state=\"running\"", static_cast<double>(c.running)},
+                {"state=\"expired\"", static_cast<double>(c.expired)},
+                {"state=\"done\"", static_cast<double>(c.done)}};
+      });
 
   HttpServerOptions ho;
   ho.host = listen->first;

@@ -22,7 +22,7 @@ constexpr const char* kPlanKey = "splitPlan";
 
 // Split transitions of this process, by the state a split moved into (CONTRACT: /metrics).
 Counter& SplitCounter(const char* state) {
-  return GetCounter("fluxo_splits_total", fmt::format("state=\"{}\"", state),
+  return GetCounter("fluxo_split_transitions_total", fmt::format("state=\"{}\"", state),
                     "Split attempts of distributed runs this process moved into each state: "
                     "claimed, redone (claimed after its worker died), done, committed (the last "
                     "split, which committed the run), failed, handedBack, abandoned (the run "

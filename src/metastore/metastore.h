@@ -105,6 +105,9 @@ class MetaTxn {
   // request.
   virtual Result<std::vector<ScopedEntity>> ListAcrossScopes(const std::string& kind,
                                                              const ListQuery& query) = 0;
+  // System tasks only, as ListAcrossScopes: how many entities of `kind` in every scope match the
+  // query's filters (metrics: fluxo_splits{state}).
+  virtual Result<int64_t> CountAcrossScopes(const std::string& kind, const ListQuery& query) = 0;
   // Ids of entities (any kind, same scope) that reference `id`.
   virtual Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) = 0;
   // Inside Transact: waits for and then holds the row lock of (kind, id) until the transaction

@@ -157,4 +157,19 @@ Status DeleteSplitRowsOfRun(MetaTxn& txn, const Scope& scope, const std::string&
   return Status::OK();
 }
 
+Result<SplitStateCounts> CountSplitsByState(MetaTxn& txn, int64_t now_ms) {
+  auto count = [&](const char* state, std::optional<FilterOp> lease) -> Result<int64_t> {
+    ListQuery q;
+    q.filters = {Where("state", FilterOp::kEq, state)};
+    if (lease) q.filters.push_back(Where("leaseExpiry", *lease, std::to_string(now_ms)));
+    return txn.CountAcrossScopes(kSplitKind, q);
+  };
+  SplitStateCounts c;
+  ASSIGN_OR_RETURN(c.scheduled, count(split_state::kScheduled, std::nullopt));
+  ASSIGN_OR_RETURN(c.running, count(split_state::kRunning, FilterOp::kGe));
+  ASSIGN_OR_RETURN(c.expired, count(split_state::kRunning, FilterOp::kLt));
+  ASSIGN_OR_RETURN(c.done, count(split_state::kDone, std::nullopt));
+  return c;
+}
+
 }  // namespace fluxo

@@ -95,4 +95,14 @@ Result<std::vector<Entity>> SplitRowsOfRun(MetaTxn& txn, const Scope& scope,
 // Deletes every row of `run_id` (the run ended, or a new attempt replans it).
 Status DeleteSplitRowsOfRun(MetaTxn& txn, const Scope& scope, const std::string& run_id);
 
+// How many split rows of every scope are in each state now: scheduled, running (lease held),
+// expired (running under a lease that ended before now_ms: its worker died or stalled, the next
+// claimer redoes it) and done (waiting for the run's commit). Rows are deleted when their run
+// ends, so these are the splits of runs in progress. One indexed count per state
+// (entities_splits_claim); the metrics gauge fluxo_splits{state}.
+struct SplitStateCounts {
+  int64_t scheduled = 0, running = 0, expired = 0, done = 0;
+};
+Result<SplitStateCounts> CountSplitsByState(MetaTxn& txn, int64_t now_ms);
+
 }  // namespace fluxo

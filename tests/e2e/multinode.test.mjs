@@ -233,7 +233,11 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
     }, { timeoutMs: 60000, intervalMs: 1000, what: 'no file of a dead attempt in the bucket' });
     assert.deepEqual(stray, []);
     const m = await a.http('GET', '/metrics');
-    assert.match(m.text, /fluxo_splits_total\{state="claimed"\} \d+/);
+    assert.match(m.text, /fluxo_split_transitions_total\{state="claimed"\} [1-9]\d*/);
+    // The gauge reads the metastore: every run ended, so no split row is left in any state.
+    for (const st of ['scheduled', 'running', 'expired', 'done']) {
+      assert.match(m.text, new RegExp(`fluxo_splits\\{state="${st}"\\} 0\\n`));
+    }
     console.log(`multinode: ${takeovers} of ${runs.length} runs were taken over after a kill -9 ` +
       `(${heldAtKill.length} were held by a process at the moment it died; the others' splits ` +
       'were finished by the live processes)');

@@ -186,6 +186,14 @@ class PgTxn : public MetaTxn {
     return out;
   }
 
+  Result<int64_t> CountAcrossScopes(const std::string& kind, const ListQuery& q) override {
+    SqlParams params;
+    ASSIGN_OR_RETURN(std::string where, pgmeta::WhereSql(kind, nullptr, nullptr, q, &params));
+    ASSIGN_OR_RETURN(ResultPtr r,
+                     Run("SELECT COUNT(*) FROM entities WHERE " + where, params.values()));
+    return Int(r.get(), 0, 0);
+  }
+
   Result<int64_t> Count(const Scope& scope, const std::string& kind, const ListQuery& q) override {
     SqlParams params;
     ASSIGN_OR_RETURN(std::string where,

@@ -368,6 +368,15 @@ class SqliteTxn : public MetaTxn {
     return out;
   }
 
+  Result<int64_t> CountAcrossScopes(const std::string& kind, const ListQuery& q) override {
+    std::vector<Param> params;
+    ASSIGN_OR_RETURN(std::string where, WhereSql(nullptr, kind, q, &params));
+    ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT COUNT(*) FROM entities WHERE " + where));
+    BindAll(st, params);
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : 0;
+  }
+
   Result<int64_t> Count(const Scope& scope, const std::string& kind, const ListQuery& q) override {
     std::vector<Param> params;
     ASSIGN_OR_RETURN(std::string where, WhereSql(&scope, kind, q, &params));
@@ -480,6 +489,9 @@ class ContentionTrackingTxn : public MetaTxn {
   Result<std::vector<ScopedEntity>> ListAcrossScopes(const std::string& kind,
                                                      const ListQuery& query) override {
     return Note(inner_->ListAcrossScopes(kind, query));
+  }
+  Result<int64_t> CountAcrossScopes(const std::string& kind, const ListQuery& query) override {
+    return Note(inner_->CountAcrossScopes(kind, query));
   }
   Result<std::vector<std::string>> Referrers(const Scope& scope, const std::string& id) override {
     return Note(inner_->Referrers(scope, id));

@@ -529,6 +529,55 @@ TEST_P(MetaStoreTest, SplitRowsAreClaimedOnceEachAndRedoneAfterTheirLeaseExpires
   EXPECT_EQ(left_r2, 2u);
 }
 
+// fluxo_splits{state}: split rows of every scope counted by state, a running row under an expired
+// lease apart.
+TEST_P(MetaStoreTest, SplitRowsAreCountedByStateAcrossScopes) {
+  const int64_t now = 1'000'000;
+  auto counts = [&](int64_t at) {
+    SplitStateCounts c;
+    EXPECT_TRUE(store_
+                    ->Read([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(c, CountSplitsByState(t, at));
+                      return Status::OK();
+                    })
+                    .ok());
+    return std::vector<int64_t>{c.scheduled, c.running, c.expired, c.done};
+  };
+  EXPECT_EQ(counts(now), (std::vector<int64_t>{0, 0, 0, 0}));
+  ASSERT_TRUE(
+      store_
+          ->Transact([&](MetaTxn& t) -> Status {
+            for (int i = 0; i < 4; ++i)
+              RETURN_IF_ERROR(t.Insert(a_, NewSplitRow("r1", 1, i, 4, json::value(i), now)));
+            for (int i = 0; i < 3; ++i)
+              RETURN_IF_ERROR(t.Insert(b_, NewSplitRow("r2", 1, i, 3, json::value(i), now)));
+            return Status::OK();
+          })
+          .ok());
+  EXPECT_EQ(counts(now), (std::vector<int64_t>{7, 0, 0, 0}));
+  // Two claims under a 60 s lease, one of them finished.
+  std::vector<ClaimedSplit> claimed;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(store_
+                    ->Transact([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(auto c, ClaimSplit(t, "w", now, 60000));
+                      if (c) claimed.push_back(*c);
+                      return Status::OK();
+                    })
+                    .ok());
+  }
+  ASSERT_EQ(claimed.size(), 2u);
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(Entity row, HeldSplit(t, claimed[1], "w"));
+                    row.doc["state"] = split_state::kDone;
+                    return UpdateSplitRow(t, claimed[1].scope, row, now);
+                  })
+                  .ok());
+  EXPECT_EQ(counts(now + 1000), (std::vector<int64_t>{5, 1, 0, 1}));
+  EXPECT_EQ(counts(now + 61000), (std::vector<int64_t>{5, 0, 1, 1}));  // its lease ended
+}
+
 TEST_P(MetaStoreTest, BadContinuationPositionIsInvalidArgument) {
   ListQuery q;
   q.after_sort_value = "zz";
