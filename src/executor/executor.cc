@@ -259,6 +259,10 @@ void Executor::GcLoop() {
       try {
         auto n = lake_->CollectGarbage(options_.lease_ms, RunAttemptLive);
         if (!n.ok()) spdlog::warn("lake gc: {}", n.status().ToString());
+        int64_t from = 2 * options_.lease_ms;
+        auto z = SweepSplitLeftovers(*lake_, *meta_, now, from,
+                                     from + 2 * options_.gc_interval_ms + options_.lease_ms);
+        if (!z.ok()) spdlog::warn("lake gc: split leftovers: {}", z.status().ToString());
       } catch (const std::exception& e) {
         spdlog::error("lake gc: unexpected error: {}", e.what());
       }

@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "metastore/paging.h"
 #include "model/run_state.h"
 
 namespace fluxo {
@@ -603,6 +604,49 @@ void SplitRunner::Heartbeat(const ClaimedSplit& c, StopSignal& stop, const RunPr
     }
     if (should_stop()) stop.Stop();
   }
+}
+
+Result<int64_t> SweepSplitLeftovers(Lake& lake, MetaStore& meta, int64_t now_ms,
+                                    int64_t from_age_ms, int64_t to_age_ms) {
+  ListQuery q;
+  q.limit = 1000;
+  q.filters = {Where("status", FilterOp::kEq, "success"),
+               Where("updatedAt", FilterOp::kGe, std::to_string(now_ms - to_age_ms)),
+               Where("updatedAt", FilterOp::kLt, std::to_string(now_ms - from_age_ms))};
+  std::vector<ScopedEntity> recent;
+  RETURN_IF_ERROR(meta.Read([&](MetaTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(recent, txn.ListAcrossScopes("batches", q));
+    return Status::OK();
+  }));
+  int64_t removed = 0;
+  for (const auto& b : recent) {
+    const json::value* files = b.entity.doc.if_contains("files");
+    if (files == nullptr || !files->is_array()) continue;
+    std::set<std::string> kept;
+    bool split_parts = false;
+    for (const auto& f : files->as_array()) {
+      if (!f.is_object()) continue;
+      std::string key = GetString(f.as_object(), "key").value_or("");
+      split_parts |= key.find("/part-s") != std::string::npos;
+      kept.insert(std::move(key));
+    }
+    if (!split_parts) continue;  // a holder-only batch: no other process wrote into it
+    std::string prefix =
+        Lake::BatchPrefix(b.scope, GetString(b.entity.doc, "dataSetId").value_or(""), b.entity.id);
+    ASSIGN_OR_RETURN(auto objects, lake.objects()->ListAll(prefix + "part-"));
+    for (const auto& o : objects) {
+      if (kept.count(o.key)) continue;
+      Status s = lake.objects()->Delete(o.key);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+      spdlog::info(
+          "gc: removed {} of batch {}, written after its commit by a split attempt that "
+          "had lost its claim",
+          o.key.substr(o.key.rfind('/') + 1), b.entity.id);
+      ++removed;
+    }
+    RETURN_IF_ERROR(lake.objects()->DeleteIncomplete(prefix + "part-"));
+  }
+  return removed;
 }
 
 }  // namespace fluxo

@@ -115,6 +115,20 @@ class SplitRunner {
   std::shared_ptr<const Schema> output_;
 };
 
+// A zombie split writer (a process whose claim's lease expired, so that its split was redone, but
+// which kept writing) can finish a part file in a batch folder after the commit removed every file
+// the batch does not name, and die before removing it itself. Readers never see such a file (they
+// read the batch's files), but nothing else would delete it. This lists again each `success`
+// batch of split parts (part-s...) committed between now - to_age_ms and now - from_age_ms and
+// deletes every part file (and unfinished upload) the batch does not name. The executor's garbage
+// collector calls it every gc interval, from two leases after a commit (a zombie's heartbeat
+// notices within a lease that its claim is gone and removes what it wrote, if it lives) to two gc
+// intervals and a lease later, so each batch is listed about twice. A zombie that stalls longer
+// than that, writes once more and dies leaves its file (not swept again). Returns the number of
+// files deleted.
+Result<int64_t> SweepSplitLeftovers(Lake& lake, MetaStore& meta, int64_t now_ms,
+                                    int64_t from_age_ms, int64_t to_age_ms);
+
 // The counts of attempt `run_attempt` of the run so far: the recorded counts of its finished
 // splits plus the live counts (their last heartbeat) of the others. Its holder publishes them as
 // the run's metrics while the splits execute, on whichever process they run.

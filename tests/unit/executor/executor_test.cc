@@ -720,6 +720,37 @@ TEST_F(SplitTest, ADeadWorkersSplitIsRedoneAndItsFilesRemoved) {
   EXPECT_EQ(SplitRows(), 0);
 }
 
+// A zombie split writer (its claim's lease expired, its split was redone and the run committed)
+// finishes a part file in the committed batch's folder and dies: the garbage collector of a live
+// executor deletes it two leases after the commit, and only it.
+TEST_F(SplitTest, AFileAZombieSplitWriterLeftAfterTheCommitIsRemovedByTheCollector) {
+  behavior_.rows = 8000;
+  std::string run_id = AddRun();
+  auto a = NewExecutor(SplitOptions("node-a"));
+  ASSERT_TRUE(*a->RunOne());
+  json::object run = GetDoc("runs", run_id);
+  ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  std::string batch_id;
+  std::set<std::string> committed = CommittedFiles(run, &batch_id);
+  auto plan_prefix = Lake::BatchPrefix(scope_, "ds-1", batch_id);
+  // Attempt 7 of split 3: the committed files are attempt 1's.
+  std::string zombie = plan_prefix + "part-" + SplitTagPrefix(3) + "7-00000.parquet";
+  ASSERT_TRUE(objects_.Put(zombie, "written after the commit").ok());
+  ExecutorOptions o = SplitOptions("node-b");
+  o.gc_interval_ms = 100;
+  auto b = NewExecutor(o);
+  b->Start();
+  bool gone = false;
+  for (int i = 0; i < 500 && !gone; ++i) {
+    gone = !objects_.Head(zombie).ok();
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  b->Stop();
+  EXPECT_TRUE(gone) << zombie << " is still there";
+  for (const auto& k : committed) EXPECT_TRUE(objects_.Head(k).ok()) << "committed " << k;
+  ExpectOnlyCommittedFiles(this, Objects(), committed);
+}
+
 // A replacing run executed as splits hides the window's earlier batches in the last
 // finisher's commit, and their files are removed: one visible batch after each replacement.
 TEST_F(SplitTest, AReplacingRunAsSplitsHidesTheWindowsEarlierBatches) {
