@@ -368,6 +368,90 @@ TEST(S3Multipart, AFailedPartAbortsTheUploadAndNothingIsCompleted) {
   EXPECT_EQ(completes, 0);
 }
 
+// DeleteIncomplete: what a crashed writer left (unfinished multipart uploads, invisible to
+// List) is listed with ListMultipartUploads, page by page, and each upload aborted.
+TEST(S3Store, DeleteIncompleteAbortsTheUnfinishedUploadsUnderThePrefix) {
+  std::mutex mu;
+  std::vector<std::string> aborted;
+  FakeHttpServer server([&](const CapturedRequest& r) {
+    if (r.method == "GET" && r.target.find("uploads=") != std::string::npos) {
+      if (r.target.find("key-marker=") == std::string::npos) {
+        return FakeHttpServer::Response(
+            200,
+            "<ListMultipartUploadsResult><Bucket>my-bucket</Bucket><IsTruncated>true"
+            "</IsTruncated><NextKeyMarker>lake/ds/b1/part-00001.parquet</NextKeyMarker>"
+            "<NextUploadIdMarker>id/2</NextUploadIdMarker>"
+            "<Upload><Key>lake/ds/b1/part-00000.parquet</Key><UploadId>id+1</UploadId>"
+            "<Initiated>2026-12-01T10:00:00.000Z</Initiated></Upload>"
+            "<Upload><Key>lake/ds/b1/part-00001.parquet</Key><UploadId>id/2</UploadId>"
+            "</Upload></ListMultipartUploadsResult>");
+      }
+      return FakeHttpServer::Response(
+          200,
+          "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+          "<Upload><Key>lake/ds/b1/meta/row_errors.jsonl</Key><UploadId>id3</UploadId></Upload>"
+          // Not under the prefix asked (a service that filters badly): left alone.
+          "<Upload><Key>lake/ds/b2/part-00000.parquet</Key><UploadId>other</UploadId></Upload>"
+          "</ListMultipartUploadsResult>");
+    }
+    if (r.method == "DELETE") {
+      std::lock_guard<std::mutex> lock(mu);
+      aborted.push_back(r.target);
+      if (r.target.find("id3") != std::string::npos) {  // finished meanwhile
+        return FakeHttpServer::Response(404, "<Error><Code>NoSuchUpload</Code></Error>");
+      }
+      return FakeHttpServer::Response(204, "");
+    }
+    return FakeHttpServer::Response(400, "<Error><Code>Unexpected</Code></Error>");
+  });
+  S3Options o = TestOptions(server.port());
+  auto store = S3ObjectStore::Open(o);
+  ASSERT_TRUE(store.ok());
+  Status st = (*store)->DeleteIncomplete("ds/b1/");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[0].target, "/my-bucket/?prefix=lake%2Fds%2Fb1%2F&uploads=");
+  EXPECT_EQ(reqs[3].target,
+            "/my-bucket/?key-marker=lake%2Fds%2Fb1%2Fpart-00001.parquet&prefix=lake%2Fds%2Fb1%2F"
+            "&upload-id-marker=id%2F2&uploads=");
+  EXPECT_EQ(aborted,
+            (std::vector<std::string>{"/my-bucket/lake/ds/b1/part-00000.parquet?uploadId=id%2B1",
+                                      "/my-bucket/lake/ds/b1/part-00001.parquet?uploadId=id%2F2",
+                                      "/my-bucket/lake/ds/b1/meta/row_errors.jsonl?uploadId=id3"}));
+  for (const auto& r : reqs) ExpectValidSignature(r, o.access_key, o.secret_key, o.region);
+}
+
+TEST(S3Store, DeleteIncompleteFailsOnATransientErrorSoTheCallerRetries) {
+  FakeHttpServer server([](const CapturedRequest& r) {
+    if (r.method == "GET") {
+      return FakeHttpServer::Response(200,
+                                      "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>"
+                                      "<Upload><Key>lake/p/x</Key><UploadId>u</UploadId></Upload>"
+                                      "</ListMultipartUploadsResult>");
+    }
+    return FakeHttpServer::Response(503, "<Error><Code>SlowDown</Code></Error>");
+  });
+  S3Options o = TestOptions(server.port());
+  o.max_attempts = 2;
+  auto store = S3ObjectStore::Open(o);
+  Status st = (*store)->DeleteIncomplete("p/");
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_NE(st.message().find("abort multipart upload"), std::string::npos) << st.ToString();
+}
+
+// A service without ListMultipartUploads (s3rver answers 501 NotImplemented): no retries, OK
+// (nothing can be listed), and no more listings afterwards.
+TEST(S3Store, DeleteIncompleteWithoutTheListingIsOkAndAsksOnce) {
+  FakeHttpServer server([](const CapturedRequest&) {
+    return FakeHttpServer::Response(501, "<Error><Code>NotImplemented</Code></Error>");
+  });
+  auto store = S3ObjectStore::Open(TestOptions(server.port()));
+  EXPECT_TRUE((*store)->DeleteIncomplete("a/").ok());
+  EXPECT_TRUE((*store)->DeleteIncomplete("b/").ok());
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
 TEST(S3Store, VirtualHostAddressing) {
   FakeHttpServer server(
       [](const CapturedRequest&) { return FakeHttpServer::Response(200, "", "ETag: \"e\"\r\n"); });

@@ -13,6 +13,8 @@
 #include <random>
 #include <thread>
 
+#include "base/log.h"
+
 namespace fluxo {
 
 struct S3ObjectStore::Request {
@@ -207,8 +209,9 @@ Status HttpError(long http, const std::string& body, const std::string& what, bo
   if (!e.code.empty()) detail += " " + e.code;
   if (!e.message.empty()) detail += ": " + e.message;
   std::string msg = what + ": " + detail;
-  *transient = http >= 500 || http == 429 || e.code == "SlowDown" || e.code == "RequestTimeout" ||
-               e.code == "InternalError";
+  // 501 Not Implemented (an S3-compatible service without this request) never changes.
+  *transient = (http >= 500 && http != 501) || http == 429 || e.code == "SlowDown" ||
+               e.code == "RequestTimeout" || e.code == "InternalError";
   if (*transient) return Status::Unavailable(msg);
   if (e.code == "InvalidAccessKeyId" || e.code == "SignatureDoesNotMatch" ||
       e.code == "AuthorizationHeaderMalformed") {
@@ -573,6 +576,70 @@ Status S3ObjectStore::Delete(std::string_view key) {
     return Status::OK();
   }
   return r.status();
+}
+
+Status S3ObjectStore::DeleteIncomplete(std::string_view prefix) {
+  if (list_uploads_unsupported_.load()) return Status::OK();
+  std::string full_prefix = options_.prefix + std::string(prefix);
+  std::string what = "s3 list multipart uploads " + Quote(options_.bucket + "/" + full_prefix);
+  std::string key_marker, upload_id_marker;
+  while (true) {
+    // ListMultipartUploads, parameters in SigV4 canonical order.
+    std::string query;
+    if (!key_marker.empty()) query += "key-marker=" + AwsUriEncode(key_marker, false) + "&";
+    if (!full_prefix.empty()) query += "prefix=" + AwsUriEncode(full_prefix, false) + "&";
+    if (!upload_id_marker.empty()) {
+      query += "upload-id-marker=" + AwsUriEncode(upload_id_marker, false) + "&";
+    }
+    query += "uploads=";
+    Request req;
+    req.method = "GET";
+    req.url = base_url_ + "/?" + query;
+    Result<Response> resp = Perform(req, what);
+    if (!resp.ok()) {
+      // A service without the request (s3rver answers 501 NotImplemented) or credentials without
+      // s3:ListBucketMultipartUploads: nothing can be listed, so nothing is aborted here; the
+      // bucket's lifecycle rule (AbortIncompleteMultipartUpload) is the fallback. Said once.
+      const std::string& m = resp.status().message();
+      if (m.find("HTTP 501") != std::string::npos ||
+          resp.status().code() == StatusCode::kPermissionDenied) {
+        if (!list_uploads_unsupported_.exchange(true)) {
+          spdlog::warn(
+              "{}; unfinished multipart uploads are not cleaned up by fluxo (use a "
+              "lifecycle rule)",
+              m);
+        }
+        return Status::OK();
+      }
+      return resp.status();
+    }
+    pugi::xml_document doc;
+    if (!doc.load_buffer(resp->body.data(), resp->body.size())) {
+      return Status::Unavailable(what + ": unreadable XML answer");
+    }
+    pugi::xml_node root = doc.child("ListMultipartUploadsResult");
+    if (!root) return Status::Unavailable(what + ": unexpected answer");
+    for (pugi::xml_node u = root.child("Upload"); u; u = u.next_sibling("Upload")) {
+      std::string key = u.child_value("Key");
+      std::string id = u.child_value("UploadId");
+      // Only what is under the prefix asked (the service filters too).
+      if (id.empty() || key.compare(0, full_prefix.size(), full_prefix) != 0) continue;
+      Request abort;
+      abort.method = "DELETE";
+      abort.url = Url(key, "uploadId=" + AwsUriEncode(id, false));
+      Result<Response> r =
+          Perform(abort, "s3 abort multipart upload " + Quote(options_.bucket + "/" + key));
+      if (!r.ok() && r.status().code() != StatusCode::kNotFound) return r.status();  // gone: OK
+    }
+    if (std::string_view(root.child_value("IsTruncated")) != "true") return Status::OK();
+    std::string next_key = root.child_value("NextKeyMarker");
+    std::string next_id = root.child_value("NextUploadIdMarker");
+    if (next_key.empty() || (next_key == key_marker && next_id == upload_id_marker)) {
+      return Status::Unavailable(what + ": truncated without a next marker");
+    }
+    key_marker = std::move(next_key);
+    upload_id_marker = std::move(next_id);
+  }
 }
 
 Status S3ObjectStore::PutObject(std::string_view key, std::string_view data) {

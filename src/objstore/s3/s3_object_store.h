@@ -38,6 +38,7 @@
 // Thread-safe: any number of threads may call the store at once. A writer belongs to one thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -93,6 +94,13 @@ class S3ObjectStore : public ObjectStore {
   Result<ObjectInfo> Head(std::string_view key) override;
   Result<ListPage> List(const ObjectListOptions& options) override;
   Status Delete(std::string_view key) override;
+  // Aborts every unfinished multipart upload whose key begins with `prefix`
+  // (ListMultipartUploads, then AbortMultipartUpload each; an upload already gone is fine). As
+  // the interface says, only for prefixes no live writer uses: the lake calls it when it removes
+  // the files of an aborted batch or of a dead split attempt. A service without the listing (501,
+  // e.g. s3rver) or credentials not allowed to list uploads (403): warned once, then OK without
+  // a request (a bucket lifecycle rule is the fallback).
+  Status DeleteIncomplete(std::string_view prefix) override;
 
   // Streams a range of `key` to `on_chunk`, in order, in pieces of at most a few hundred KiB;
   // nothing is buffered beyond one piece, so objects of any size can be read. Range rules are
@@ -138,7 +146,8 @@ class S3ObjectStore : public ObjectStore {
   std::string userpwd_;
 
   Mutex mu_;
-  std::vector<void*> idle_ GUARDED_BY(mu_);  // CURL* handles
+  std::vector<void*> idle_ GUARDED_BY(mu_);            // CURL* handles
+  std::atomic<bool> list_uploads_unsupported_{false};  // ListMultipartUploads refused once
 };
 
 }  // namespace fluxo
