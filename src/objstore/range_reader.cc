@@ -71,7 +71,7 @@ void RangeReader::Launch() {
   std::vector<Job> jobs;
   {
     MutexLock lock(&mu_);
-    while (!cancelled_ && end_index_ < 0 && next_offset_ < end_ &&
+    while (!cancelled_ && end_index_ < 0 && next_offset_ < end_ && (ramped_ || next_index_ == 0) &&
            running_ + static_cast<int64_t>(ready_.size()) < options_.read_ahead) {
       int64_t len = std::min(options_.chunk_size, end_ - next_offset_);
       jobs.push_back({next_index_++, next_offset_, len});
@@ -133,15 +133,16 @@ void RangeReader::Next(std::function<void(Result<std::string>)> done) {
   Result<std::string> out = std::string();
   {
     MutexLock lock(&mu_);
+    if (due_index_ >= 1) ramped_ = true;  // a second chunk is wanted: read ahead from now on
     if (cancelled_) {
       out = Status::Cancelled("read of " + key_ + " cancelled");
     } else if (!TakeDue(&out)) {
       waiting_ = std::move(done);
-      return;
+      done = nullptr;
     }
   }
-  done(std::move(out));
-  Launch();
+  if (done) done(std::move(out));
+  Launch();  // after the first chunk, the one now wanted may not be started yet
 }
 
 Result<std::string> RangeReader::NextBlocking() {

@@ -7,6 +7,11 @@
 // consumed; the consumer holds the chunk it was given. A consumer that stops asking stops the
 // fetching once `read_ahead` chunks wait: nothing else is buffered, no thread is held.
 //
+// Ramp: only the first chunk is fetched until the consumer asks for the second one, so a probe
+// that reads a few bytes and goes away (codec detection, a CSV header) costs one Get; from the
+// second Next on, up to `read_ahead` run at once. No Get reaches past offset + length, so a range
+// shorter than `chunk_size` is always one Get of exactly its length.
+//
 // Threads: the fetches run as jobs handed to a JobRunner (a worker pool, or `DetachedRunner()`,
 // which starts one short-lived thread per chunk); each job is one Get of at most `chunk_size`
 // bytes and touches the store only during that Get. Whoever owns the store must make sure no
@@ -95,6 +100,7 @@ class RangeReader : public std::enable_shared_from_this<RangeReader> {
   Done waiting_ GUARDED_BY(mu_);  // a Next waiting for chunk due_index_
   Status final_ GUARDED_BY(mu_);  // the error every Next delivers once one was delivered
   bool cancelled_ GUARDED_BY(mu_) = false;
+  bool ramped_ GUARDED_BY(mu_) = false;  // the consumer asked for a second chunk
   std::atomic<int64_t> delivered_{0};
 };
 

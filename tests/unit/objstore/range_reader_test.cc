@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "objstore/memory_object_store.h"
 
@@ -22,6 +24,10 @@ class SlowStore : public MemoryObjectStore {
     while (now > seen && !max_in_flight_.compare_exchange_weak(seen, now)) {
     }
     ++gets_;
+    {
+      std::lock_guard<std::mutex> lock(ranges_mu_);
+      ranges_.push_back(range);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     --in_flight_;
     if (fail_from >= 0 && range.offset >= fail_from) return Status::Unavailable("injected");
@@ -32,6 +38,8 @@ class SlowStore : public MemoryObjectStore {
   std::atomic<int> in_flight_{0};
   std::atomic<int> max_in_flight_{0};
   std::atomic<int> gets_{0};
+  std::mutex ranges_mu_;
+  std::vector<ByteRange> ranges_;  // every Get's range, in call order
 };
 
 std::string Pattern(size_t n) {
@@ -70,14 +78,63 @@ TEST(RangeReaderTest, ConsumerThatStopsAskingStopsTheFetching) {
   ASSERT_TRUE(store.Put("k", Pattern(10000)).ok());
   auto r = RangeReader::Start(&store, "k", 0, 10000, {100, 3}, DetachedRunner());
   ASSERT_TRUE(r->NextBlocking().ok());
-  // Give the fetch threads time: at most read_ahead chunks beyond the delivered one.
+  ASSERT_TRUE(r->NextBlocking().ok());
+  // Give the fetch threads time: at most read_ahead chunks beyond the delivered ones.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   r->WaitIdle();
-  EXPECT_EQ(store.gets_.load(), 1 + 3);
+  EXPECT_EQ(store.gets_.load(), 2 + 3);
   r->Cancel();
   r->WaitIdle();
   auto c = r->NextBlocking();
   EXPECT_EQ(c.status().code(), StatusCode::kCancelled);
+}
+
+// A probe (codec detection, a CSV header) takes the first chunk and goes away: one Get, not
+// read_ahead of them. Reading on ramps up to read_ahead at once.
+TEST(RangeReaderTest, AProbeOfTheFirstChunkCostsOneGet) {
+  SlowStore store;
+  store.delay_ms = 0;
+  std::string data = Pattern(1000);
+  ASSERT_TRUE(store.Put("k", data).ok());
+  auto r = RangeReader::Start(&store, "k", 0, 1000, {100, 3}, DetachedRunner());
+  auto first = r->NextBlocking();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, data.substr(0, 100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  r->WaitIdle();
+  EXPECT_EQ(store.gets_.load(), 1);
+  store.delay_ms = 5;
+  std::string got = *first;
+  while (true) {
+    auto c = r->NextBlocking();
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    if (c->empty()) break;
+    got += *c;
+  }
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(store.gets_.load(), 10);
+  EXPECT_GT(store.max_in_flight_.load(), 1);
+  EXPECT_LE(store.max_in_flight_.load(), 3);
+}
+
+// An object smaller than one chunk (its size known from the listing): one Get of exactly its
+// bytes, none past the end, even with read-ahead.
+TEST(RangeReaderTest, ASmallObjectIsOneGetOfItsSize) {
+  SlowStore store;
+  std::string data = Pattern(3000);
+  ASSERT_TRUE(store.Put("k", data).ok());
+  auto r = RangeReader::Start(&store, "k", 0, 3000, {8 << 20, 3}, DetachedRunner());
+  auto c = r->NextBlocking();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c, data);
+  auto end = r->NextBlocking();
+  ASSERT_TRUE(end.ok());
+  EXPECT_TRUE(end->empty());
+  r->WaitIdle();
+  std::lock_guard<std::mutex> lock(store.ranges_mu_);
+  ASSERT_EQ(store.ranges_.size(), 1u);
+  EXPECT_EQ(store.ranges_[0].offset, 0);
+  EXPECT_EQ(store.ranges_[0].length, 3000);
 }
 
 TEST(RangeReaderTest, ErrorIsDeliveredInItsTurnAndAgain) {
