@@ -1,12 +1,16 @@
 // ParquetFileReader: reads flat Parquet files as RecordBatches, streaming, with bounded memory.
 //
 // Input goes through RandomAccessInput (a local file read with pread, an object read with ranged
-// GETs, or memory). Open() reads the footer (one read of up to the last 64 KiB, a second one
-// when the footer is longer) and maps the schema to fluxo types; Next() then reads the file row
-// group by row group: the selected column chunks of one row group are read whole (one read per
-// run of adjacent chunks), then decoded page by page into batches of at most `batch_rows` rows.
-// Memory is about one row group's selected column chunks plus one decoded page per column and
-// the batch, whatever the file size. A batch never spans two row groups.
+// GETs, or memory). ParquetMetadata::Read reads the footer (one read of up to the last 64 KiB
+// and one of the first 4 bytes, a third one when the footer is longer) and maps the schema to
+// fluxo types; the parsed footer is immutable and may be shared by several readers of the same
+// file (each reading a range of its row groups, on its own thread), so a file's footer is read
+// and parsed once. Next() / ReadRows() then read the row groups row group by row group: the
+// selected column chunks of one row group are read whole (one read per run of adjacent chunks),
+// then decoded page by page into batches of at most `batch_rows` rows. With `prefetch`, the
+// next row group's chunks are read on another thread while this one decodes. Memory is about
+// one row group's selected column chunks (two with `prefetch`) plus one decoded page per column
+// and the batch, whatever the file size. A batch never spans two row groups.
 //
 // What is read (see README.md, "Reader"): flat schemas (required and optional leaf columns;
 // groups and repeated fields are refused naming the column); data pages v1 and v2 and dictionary
@@ -28,7 +32,8 @@
 // Errors are values and name the file (and the column and row group when they are known):
 // InvalidArgument for anything wrong in the file (bad magic, truncated or corrupt footer,
 // corrupt page, unsupported feature), the input's own error for I/O. Never crashes on corrupt
-// input. Thread safety: one reader per thread; the input is used by that thread only.
+// input. Thread safety: one reader per thread; the input is used by that thread only, or with
+// `prefetch` by that thread and one fetch thread, never by both at once.
 #pragma once
 
 #include <cstdint>
@@ -58,8 +63,50 @@ std::unique_ptr<RandomAccessInput> MemoryInput(std::string data);
 // Local file `path`, read with pread. Errors: NotFound, PermissionDenied, Unavailable (I/O).
 Result<std::unique_ptr<RandomAccessInput>> OpenLocalInput(const std::string& path);
 
+// The parsed footer of one file: its schema (mapped to fluxo types), row groups and where their
+// column chunks are. Immutable after Read: thread-safe to share between readers.
+class ParquetMetadata {
+ public:
+  // Reads and checks the footer and the schema of `in` (the reads above). `name` names the file
+  // in messages. Errors as ParquetFileReader::Open.
+  static Result<std::shared_ptr<const ParquetMetadata>> Read(RandomAccessInput* in,
+                                                             const std::string& name);
+  ~ParquetMetadata();
+
+  const std::string& name() const;
+  // The size of the file the footer was read from, in bytes.
+  int64_t file_size() const;
+  // The whole file's schema (every leaf column, in file order).
+  const std::shared_ptr<const Schema>& schema() const;
+  int64_t num_rows() const;
+  int num_row_groups() const;
+  // Rows of row group `rg` (0 <= rg < num_row_groups()).
+  int64_t row_group_rows(int rg) const;
+  // The 0-based number in the file of row group `rg`'s first row (num_rows() for rg ==
+  // num_row_groups()).
+  int64_t row_group_first_row(int rg) const;
+  // Bytes of row group `rg`'s column chunks in the file (compressed, as the footer states).
+  int64_t row_group_bytes(int rg) const;
+  // Key/value metadata of the footer (e.g. pandas' schema), in file order.
+  const std::vector<std::pair<std::string, std::string>>& key_value_metadata() const;
+
+  struct Impl;
+
+ private:
+  friend class ParquetFileReader;
+  explicit ParquetMetadata(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 struct ParquetReaderOptions {
   int64_t batch_rows = 65536;  // at most this many rows per batch (>= 1)
+  // The row groups read: [first_row_group, end_row_group) (-1: to the last one). Errors:
+  // InvalidArgument at Open when the range is not inside the file.
+  int first_row_group = 0;
+  int end_row_group = -1;
+  // Reads the next row group's chunks on a thread of its own while this one decodes (then the
+  // input's ReadAt is called from that thread; never two calls at once).
+  bool prefetch = false;
 };
 
 class ParquetFileReader {
@@ -68,7 +115,14 @@ class ParquetFileReader {
   static Result<std::unique_ptr<ParquetFileReader>> Open(std::unique_ptr<RandomAccessInput> input,
                                                          std::string name,
                                                          const ParquetReaderOptions& options = {});
+  // A reader of the file whose footer `metadata` holds (read before from the same file: its size
+  // must be input->size(), else InvalidArgument "changed"); reads no footer.
+  static Result<std::unique_ptr<ParquetFileReader>> Open(
+      std::unique_ptr<RandomAccessInput> input, std::shared_ptr<const ParquetMetadata> metadata,
+      const ParquetReaderOptions& options = {});
   ~ParquetFileReader();
+
+  const std::shared_ptr<const ParquetMetadata>& metadata() const;
 
   // The whole file's schema (every leaf column, in file order).
   const std::shared_ptr<const Schema>& file_schema() const;
@@ -78,14 +132,22 @@ class ParquetFileReader {
   int num_row_groups() const;
   // Key/value metadata of the footer (e.g. pandas' schema), in file order.
   const std::vector<std::pair<std::string, std::string>>& key_value_metadata() const;
+  // Rows of the row group range not returned yet.
+  int64_t rows_left() const;
 
   // Reads only the columns with these file_schema() indices, in this order (no duplicates);
   // call before the first Next(). Errors: InvalidArgument (index out of range, duplicate).
   Status SelectColumns(const std::vector<int>& indices);
 
-  // The next batch of 1..batch_rows rows; false at the end of the file (then `batch` is
-  // untouched). After an error the reader is unusable.
+  // The next batch of 1..batch_rows rows; false at the end of the file (or of the row group
+  // range; then `batch` is untouched). After an error the reader is unusable.
   Result<bool> Next(RecordBatch* batch);
+
+  // The same without a batch of its own: appends the next 1..max_rows rows (never past the end
+  // of a row group) of column c of schema() to *out[c], whose type must be that column's type,
+  // and answers how many; 0 at the end. `out` has schema()->num_fields() entries. After an
+  // error the reader is unusable and the builders may hold part of a step (discard them).
+  Result<int64_t> ReadRows(int64_t max_rows, ColumnBuilder* const* out);
 
  private:
   struct Impl;
