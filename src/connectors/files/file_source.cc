@@ -35,24 +35,43 @@ class FileSplitReader : public SourceReader {
         const FilePart& f = files_[next_file_++];
         if (src_->cancelled()) return Status::Cancelled("the run was cancelled");
         ASSIGN_OR_RETURN(current_, src_->OpenFile(f, &src_->counters().input_bytes));
+        rows_at_once_ = true;
+      }
+      if (rows_at_once_) {
+        // A reader that decodes columns: many rows per call, checks after each step.
+        Result<int64_t> got = current_->ReadRows(
+            &builder_, std::min<int64_t>(max_rows - builder_.num_rows(), kRowsPerStep));
+        if (!got.ok()) return Named(got.status());
+        if (*got >= 0) {
+          if (*got == 0) current_.reset();
+          if (src_->cancelled()) return Status::Cancelled("the run was cancelled");
+          if (builder_.ByteSize() >= kMaxBatchBytes) break;
+          continue;
+        }
+        rows_at_once_ = false;  // not this file: row by row
       }
       Result<bool> got = current_->ReadRow(&builder_);
-      if (!got.ok()) {
-        const std::string& name = files_[next_file_ - 1].file.path;
-        const Status& st = got.status();
-        if (st.message().find(name) != std::string::npos) return st;
-        return st.WithContext("file " + Quote(name));
-      }
+      if (!got.ok()) return Named(got.status());
       if (!*got) current_.reset();
     }
     return builder_.Finish();
   }
 
  private:
+  static constexpr int64_t kRowsPerStep = 8192;
+
+  // `st` naming the current file.
+  Status Named(const Status& st) const {
+    const std::string& name = files_[next_file_ - 1].file.path;
+    if (st.message().find(name) != std::string::npos) return st;
+    return st.WithContext("file " + Quote(name));
+  }
+
   FileSource* src_;
   std::vector<FilePart> files_;
   size_t next_file_ = 0;
   std::unique_ptr<RecordFileReader> current_;
+  bool rows_at_once_ = false;  // current_ may answer ReadRows
   RecordBatchBuilder builder_;
 };
 
@@ -90,17 +109,59 @@ Status FileSource::Open() {
   return InferSchema();
 }
 
-Result<std::unique_ptr<parquet::ParquetFileReader>> FileSource::OpenParquet(
+Result<std::unique_ptr<parquet::RandomAccessInput>> FileSource::OpenRandomAccess(
     const FileEntry& f, std::atomic<int64_t>* bytes_read) {
-  std::unique_ptr<parquet::RandomAccessInput> in;
-  if (random_access_) {
-    ASSIGN_OR_RETURN(in, random_access_(f, bytes_read));
-  } else {
-    in = NewSequentialRandomAccess(fs_.get(), f, bytes_read);
+  if (random_access_) return random_access_(f, bytes_read);
+  return NewRangedRandomAccess(fs_.get(), f, bytes_read);
+}
+
+Result<std::shared_ptr<const parquet::ParquetMetadata>> FileSource::ParquetFooter(
+    const FileEntry& f, bool keep) {
+  const std::string key =
+      f.path + "\n" + std::to_string(f.size) + "\n" + std::to_string(f.mtime_ms);
+  {
+    MutexLock lock(&footers_mu_);
+    auto it = footers_.find(key);
+    if (it != footers_.end()) {
+      std::shared_ptr<const parquet::ParquetMetadata> m = it->second;
+      if (!keep) footers_.erase(it);
+      return m;
+    }
   }
+  // Not read yet (or this process did not plan the run): read it now. Two readers of one file
+  // may both get here; both results are the same footer, the first one stays.
+  ASSIGN_OR_RETURN(std::unique_ptr<parquet::RandomAccessInput> in, OpenRandomAccess(f, nullptr));
+  ASSIGN_OR_RETURN(std::shared_ptr<const parquet::ParquetMetadata> m,
+                   parquet::ParquetMetadata::Read(in.get(), f.path));
+  if (keep) {
+    MutexLock lock(&footers_mu_);
+    footers_.emplace(key, m);
+  }
+  return m;
+}
+
+Result<std::unique_ptr<parquet::ParquetFileReader>> FileSource::OpenParquet(
+    const FilePart& part, std::atomic<int64_t>* bytes_read) {
+  const FileEntry& f = part.file;
+  ASSIGN_OR_RETURN(std::shared_ptr<const parquet::ParquetMetadata> footer,
+                   ParquetFooter(f, part.row_groups));
+  ASSIGN_OR_RETURN(std::unique_ptr<parquet::RandomAccessInput> in, OpenRandomAccess(f, bytes_read));
   parquet::ParquetReaderOptions o;
   o.batch_rows = std::clamp<int64_t>(config_.batch_rows, 1, 64 * 1024);
-  return parquet::ParquetFileReader::Open(std::move(in), f.path, o);
+  o.prefetch = true;  // the next row group is read while this one decodes
+  if (part.row_groups) {
+    // Row groups [start, end) planned from this footer: the split's first row must be the
+    // footer's, or the file is not the one that was planned.
+    const int groups = footer->num_row_groups();
+    if (part.start > groups || part.end > groups ||
+        footer->row_group_first_row(static_cast<int>(part.start)) + 1 != part.line) {
+      return Status::InvalidArgument("parquet file " + Quote(f.path) +
+                                     " changed since its splits were planned");
+    }
+    o.first_row_group = static_cast<int>(part.start);
+    o.end_row_group = static_cast<int>(part.end);
+  }
+  return parquet::ParquetFileReader::Open(std::move(in), std::move(footer), o);
 }
 
 Status FileSource::InferSchema() {
@@ -110,8 +171,9 @@ Status FileSource::InferSchema() {
       schema_ = std::make_shared<const Schema>();
       return Status::OK();
     }
-    ASSIGN_OR_RETURN(auto reader, OpenParquet(files_.front(), nullptr));
-    std::vector<Field> fields = reader->file_schema()->fields();
+    // Kept for the file's reader or its splits' readers: the footer is read once.
+    ASSIGN_OR_RETURN(auto footer, ParquetFooter(files_.front(), true));
+    std::vector<Field> fields = footer->schema()->fields();
     for (Field& fld : fields) fld.nullable = true;
     schema_ = std::make_shared<const Schema>(std::move(fields));
     return Status::OK();
@@ -135,7 +197,8 @@ Status FileSource::InferSchema() {
 }
 
 Result<std::vector<Split>> FileSource::PlanSplits() {
-  return PlanFileSplits(fs_.get(), &context_, files_, config_.parallelism);
+  ParquetFooterFn footer = [this](const FileEntry& f) { return ParquetFooter(f, true); };
+  return PlanFileSplits(fs_.get(), &context_, files_, config_.parallelism, footer);
 }
 
 Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& part,
@@ -164,8 +227,9 @@ Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& p
     return std::unique_ptr<RecordFileReader>(std::move(r));
   }
   if (options_.format == Format::kParquet) {
-    ASSIGN_OR_RETURN(auto reader, OpenParquet(f, bytes_read));
-    return OpenParquetRecords(&context_, f.path, std::move(reader), *schema_);
+    ASSIGN_OR_RETURN(auto reader, OpenParquet(part, bytes_read));
+    return OpenParquetRecords(&context_, f.path, std::move(reader), *schema_,
+                              part.row_groups ? part.line : 1);
   }
   ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, bytes_read));
   ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "connectors/files/file_options.h"
 #include "connectors/files/file_system.h"
 #include "connectors/files/parquet_records.h"
@@ -24,7 +26,7 @@ namespace fluxo::connectors::files {
 class FileSource : public Source {
  public:
   // `random_access` (optional) opens files for ranged reads; without it Parquet files are read
-  // through NewSequentialRandomAccess.
+  // through NewRangedRandomAccess (FileSystem byte ranges).
   FileSource(std::shared_ptr<FileSystem> fs, SourceConfig config,
              RandomAccessOpener random_access = nullptr)
       : fs_(std::move(fs)), config_(std::move(config)), random_access_(std::move(random_access)) {}
@@ -50,10 +52,18 @@ class FileSource : public Source {
                                                      std::atomic<int64_t>* bytes_read);
   const SourceConfig& config() const { return config_; }
 
+  // The parsed footer of Parquet file `f`, read once per file and run: kept (for the readers of
+  // its row group splits) when `keep`, handed out and forgotten otherwise. Thread-safe.
+  Result<std::shared_ptr<const parquet::ParquetMetadata>> ParquetFooter(const FileEntry& f,
+                                                                        bool keep);
+
  private:
   Status InferSchema();
-  // Opens `f` for the Parquet reader.
-  Result<std::unique_ptr<parquet::ParquetFileReader>> OpenParquet(const FileEntry& f,
+  // Opens `f` for random access (Parquet).
+  Result<std::unique_ptr<parquet::RandomAccessInput>> OpenRandomAccess(
+      const FileEntry& f, std::atomic<int64_t>* bytes_read);
+  // Opens the Parquet reader of file part `part` (the whole file or its row groups).
+  Result<std::unique_ptr<parquet::ParquetFileReader>> OpenParquet(const FilePart& part,
                                                                   std::atomic<int64_t>* bytes_read);
 
   std::shared_ptr<FileSystem> fs_;
@@ -63,6 +73,12 @@ class FileSource : public Source {
   ReaderContext context_{&options_, &counters_, &config_.on_row_error};
   std::vector<FileEntry> files_;  // the selected files that are read
   std::shared_ptr<const Schema> schema_;
+  // Parquet footers read by Open (the first file, for its schema) and PlanSplits (files cut into
+  // row group splits), by "path\nsize\nmtime": each file's footer is read once per run.
+  // Memory: the footers of those files only (a whole-file reader takes its entry out).
+  Mutex footers_mu_;
+  std::map<std::string, std::shared_ptr<const parquet::ParquetMetadata>> footers_
+      GUARDED_BY(footers_mu_);
 };
 
 }  // namespace fluxo::connectors::files

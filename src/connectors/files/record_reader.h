@@ -115,13 +115,15 @@ inline std::string ShortValue(std::string_view v) {
 }
 
 // What one reader reads of one file: all of it, or (intra-file split of an uncompressed
-// delimited file) the byte range [start, end) that starts at a record cut found by FindCsvCuts.
+// delimited file) the byte range [start, end) that starts at a record cut found by FindCsvCuts,
+// or (`row_groups`, a Parquet file) its row groups [start, end).
 struct FilePart {
   FileEntry file;
   bool ranged = false;
+  bool row_groups = false;  // Parquet: start and end are row group indices
   int64_t start = 0;
   int64_t end = -1;
-  int64_t line = 1;                 // line number of the record at `start`
+  int64_t line = 1;                 // line number of the record at `start` (Parquet: row number)
   std::vector<std::string> header;  // the file's header names (ranges after the first)
 };
 
@@ -131,6 +133,12 @@ class RecordFileReader {
   virtual ~RecordFileReader() = default;
   // Appends at most one row (or reports a row error); false at the end of the file.
   virtual Result<bool> ReadRow(RecordBatchBuilder* builder) = 0;
+  // Readers that decode whole columns (Parquet) append up to `max_rows` (>= 1) records at once
+  // and answer how many they read, 0 at the end of the file; -1: not supported by this reader
+  // (or not for this file), call ReadRow.
+  virtual Result<int64_t> ReadRows(RecordBatchBuilder* /*builder*/, int64_t /*max_rows*/) {
+    return int64_t{-1};
+  }
 };
 
 // What a record reader shares with its source: the decoded options, the live counters and the

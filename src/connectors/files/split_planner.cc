@@ -1,6 +1,8 @@
 #include "connectors/files/split_planner.h"
 
 #include <algorithm>
+#include <climits>
+#include <optional>
 
 #include "connectors/files/csv_reader.h"
 #include "connectors/files/json_splitter.h"
@@ -94,10 +96,73 @@ Result<std::vector<FilePart>> JsonLinesRanges(FileSystem* fs, ReaderContext* src
   return PartsAtCuts(f, *cuts, {});
 }
 
+// The row group splits of Parquet file `f` (about `range_bytes` each), or none when it is not
+// to be cut (fewer than two row groups, a footer its reader will refuse).
+Result<std::vector<Split>> ParquetRowGroupSplits(const FileEntry& f, int64_t range_bytes,
+                                                 const ParquetFooterFn& footer) {
+  std::vector<Split> none;
+  Result<std::shared_ptr<const parquet::ParquetMetadata>> m = footer(f);
+  if (!m.ok()) {
+    // I/O errors fail the plan (retryable); a corrupt file is read whole, and its reader
+    // reports the same error naming the file.
+    if (m.status().code() == StatusCode::kUnavailable) {
+      return m.status().WithContext("file " + Quote(f.path));
+    }
+    return none;
+  }
+  const parquet::ParquetMetadata& md = **m;
+  if (md.num_row_groups() < 2) return none;
+  std::vector<int64_t> bytes;
+  for (int rg = 0; rg < md.num_row_groups(); ++rg) bytes.push_back(md.row_group_bytes(rg));
+  const int parts = static_cast<int>(
+      std::clamp<int64_t>(f.size / std::max<int64_t>(range_bytes, 1), 1, md.num_row_groups()));
+  std::vector<std::pair<int, int>> ranges = RowGroupRanges(bytes, parts);
+  if (ranges.size() < 2) return none;
+  std::vector<Split> splits;
+  for (const auto& [first, end] : ranges) {
+    const int64_t line = md.row_group_first_row(first) + 1;
+    Split s;
+    s.description = f.path + " row groups " + std::to_string(first) + "-" +
+                    std::to_string(end - 1) + " (row " + std::to_string(line) + ")";
+    s.state =
+        json::object{{"files", json::array{json::object{{"path", f.path},
+                                                        {"size", f.size},
+                                                        {"mtime_ms", f.mtime_ms},
+                                                        {"rowGroups", json::array{first, end}},
+                                                        {"line", line}}}}};
+    splits.push_back(std::move(s));
+  }
+  return splits;
+}
+
 }  // namespace
 
+std::vector<std::pair<int, int>> RowGroupRanges(const std::vector<int64_t>& rg_bytes, int parts) {
+  std::vector<std::pair<int, int>> out;
+  const int n = static_cast<int>(rg_bytes.size());
+  if (n == 0) return out;
+  parts = std::clamp(parts, 1, n);
+  // Cumulative weights (every row group weighs at least 1, so empty footers cut by count).
+  std::vector<__int128> before(n + 1, 0);
+  for (int i = 0; i < n; ++i) before[i + 1] = before[i] + std::max<int64_t>(rg_bytes[i], 1);
+  int first = 0;
+  for (int k = 1; k < parts; ++k) {
+    const __int128 target = before[n] * k / parts;
+    // The row group boundary nearest to the target, leaving one row group or more to each run.
+    int cut = first + 1;
+    const int last_cut = n - (parts - k);
+    while (cut < last_cut && before[cut] < target) ++cut;
+    if (cut - 1 > first && target - before[cut - 1] < before[cut] - target) --cut;
+    out.emplace_back(first, cut);
+    first = cut;
+  }
+  out.emplace_back(first, n);
+  return out;
+}
+
 Result<std::vector<Split>> PlanFileSplits(FileSystem* fs, ReaderContext* src,
-                                          const std::vector<FileEntry>& files, int parallelism) {
+                                          const std::vector<FileEntry>& files, int parallelism,
+                                          const ParquetFooterFn& footer) {
   if (files.empty()) return std::vector<Split>{};
   parallelism = std::max(parallelism, 1);
   const FileOptions& options = src->options();
@@ -107,6 +172,14 @@ Result<std::vector<Split>> PlanFileSplits(FileSystem* fs, ReaderContext* src,
   for (size_t i = 0; i < files.size(); ++i) {
     const FileEntry& f = files[i];
     const int64_t range = std::max(options.min_range_bytes, f.size / parallelism);
+    if (options.format == Format::kParquet && footer && parallelism > 1 && f.size >= 2 * range) {
+      // Big Parquet files: one split per run of row groups.
+      ASSIGN_OR_RETURN(std::vector<Split> parts, ParquetRowGroupSplits(f, range, footer));
+      if (!parts.empty()) {
+        for (Split& p : parts) splits.push_back(std::move(p));
+        continue;
+      }
+    }
     const bool json_lines = options.format == Format::kJson;
     if ((options.format == Format::kDelimited || json_lines) && options.codec == Codec::kNone &&
         parallelism > 1 && f.size >= 2 * range) {
@@ -179,7 +252,24 @@ Result<std::vector<FilePart>> DecodeSplitState(const Split& split) {
     const json::value* mtime = o->if_contains("mtime_ms");
     f.size = size ? AsInt64Lenient(*size).value_or(0) : 0;
     f.mtime_ms = mtime ? AsInt64Lenient(*mtime).value_or(0) : 0;
-    if (const json::value* end = o->if_contains("end")) {
+    if (const json::value* groups = o->if_contains("rowGroups")) {
+      // Row groups [first, end) of a Parquet file, its first row at "line".
+      const json::array* g = groups->if_array();
+      const json::value* line = o->if_contains("line");
+      std::optional<int64_t> first, end, row;
+      if (g != nullptr && g->size() == 2) {
+        first = AsInt64Lenient((*g)[0]);
+        end = AsInt64Lenient((*g)[1]);
+      }
+      if (line != nullptr) row = AsInt64Lenient(*line);
+      if (!first || !end || !row || *first < 0 || *end < *first || *end > INT32_MAX || *row < 1) {
+        return Status::InvalidArgument("bad row group range in split state for " + Quote(f.path));
+      }
+      part.row_groups = true;
+      part.start = *first;
+      part.end = *end;
+      part.line = *row;
+    } else if (const json::value* end = o->if_contains("end")) {
       // One byte range of the file (intra-file split).
       const json::value* start = o->if_contains("start");
       const json::value* line = o->if_contains("line");
