@@ -29,6 +29,7 @@ const { values: a } = parseArgs({
     rows: { type: 'string', default: '5000000' }, 'big-mb': { type: 'string', default: '1024' },
     par: { type: 'string', default: '4' }, reps: { type: 'string', default: '1' }, out: { type: 'string' },
     steps: { type: 'string', default: 'source,lake,download' },
+    objects: { type: 'string', default: 'csv,parquet' },  // the source step's inputs
   },
 });
 const WORK = a.work, EP = a.endpoint, BUCKET = a.bucket;
@@ -138,8 +139,14 @@ function cpuS(pid) {
 }
 
 // FLUXO_BEFORE: a second binary (e.g. the previous commit's) measured the same way, for an A/B.
+// FLUXO_OTHERS: more binaries, "label=path,label=path" (e.g. main's, or one under GLIBC_TUNABLES
+// through a wrapper script), each measured the same way in every rep.
 const BINS = [[process.env.FLUXO_BIN, '']];
 if (process.env.FLUXO_BEFORE) BINS.push([process.env.FLUXO_BEFORE, ' (before)']);
+for (const o of (process.env.FLUXO_OTHERS || '').split(',').filter(Boolean)) {
+  const [label, bin] = o.split('=');
+  BINS.push([bin, ` (${label})`]);
+}
 const env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', FLUXO_S3_ENDPOINT: EP };
 
 // ---- (1) inputs.
@@ -159,7 +166,8 @@ if (STEPS.has('source')) {
   }
   // ---- (2) peers and (3) fluxo's S3 source.
   for (let rep = 0; rep < REPS; rep++) {
-    for (const [key, format] of [['src/data.csv', 'delimited'], ['src/data.parquet', 'parquet']]) {
+    const objects = [['src/data.csv', 'delimited', 'csv'], ['src/data.parquet', 'parquet', 'parquet']];
+    for (const [key, format] of objects.filter((o) => a.objects.split(',').includes(o[2]))) {
       const size = headSize(key);
       for (const n of [1, PAR]) {
         const s = await curlRanged(objUrl(key), size, n, S3AUTH);
@@ -203,10 +211,10 @@ if (STEPS.has('lake')) {
   for (const [bin, tag] of BINS) {
     process.env.FLUXO_BIN = bin;
     const fx = await new Fluxo(fs.mkdtempSync(path.join(WORK, 'fxlake-')),
-      ['--lake', `s3://${BUCKET}/lake${tag ? '-before' : ''}`, '--allow-path', bigDir, '--codec', 'none', '--source-parallelism', '2'], env).start();
+      ['--lake', `s3://${BUCKET}/lake${BINS.findIndex((b) => b[1] === tag) || ''}`, '--allow-path', bigDir, '--codec', 'none', '--source-parallelism', '2'], env).start();
     try {
       const r = await fileRun(fx, { s3: false, root: bigDir, filePath: 'big.csv', format: 'delimited', label: 'to s3 lake' });
-      const listing = execFileSync('curl', ['-sf', ...S3AUTH, `${EP}/${BUCKET}?list-type=2&prefix=lake${tag ? '-before' : ''}/`], { encoding: 'utf8' });
+      const listing = execFileSync('curl', ['-sf', ...S3AUTH, `${EP}/${BUCKET}?list-type=2&prefix=lake${BINS.findIndex((b) => b[1] === tag) || ''}/`], { encoding: 'utf8' });
       const objects = [...listing.matchAll(/<Key>([^<]*\.parquet)<\/Key><LastModified>[^<]*<\/LastModified><ETag>[^<]*<\/ETag><Size>(\d+)<\/Size>/g)]
         .map((m) => ({ key: m[1], size: Number(m[2]) }));
       const lakeBytes = objects.reduce((s, o) => s + o.size, 0);

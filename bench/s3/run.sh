@@ -6,7 +6,9 @@
 #   bench/s3/run.sh
 #
 # Env: ROWS (5000000), BIG_MB (1024: size of the lake batch's input), PAR (4: curl streams at
-#      once), REPS (1), STEPS ("source,lake,download"), FLUXO_BIN (use this binary, no build),
+#      once), REPS (1), STEPS ("source,lake,download"), OBJECTS ("csv,parquet": the source step's
+#      inputs), FLUXO_BIN (use this binary, no build), FLUXO_BEFORE and FLUXO_OTHERS
+#      ("label=path,...": more binaries measured the same way, A/B/C),
 #      BUILD_DIR (build-bench), OUT (append JSON lines), KEEP=1 (keep the temp dir).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -24,6 +26,6 @@ echo "fluxo: $FLUXO_BIN ($(cd "$REPO" && git rev-parse --short HEAD))"
 endpoint=$("$REPO/scripts/test-services/s3rver.sh" start "$WORK/s3" bench)
 log "s3rver at $endpoint"
 args=(--work "$WORK" --endpoint "$endpoint" --bucket bench --rows "$ROWS" --big-mb "$BIG_MB"
-      --par "$PAR" --reps "$REPS" --steps "$STEPS")
+      --par "$PAR" --reps "$REPS" --steps "$STEPS" --objects "${OBJECTS:-csv,parquet}")
 [[ -z "${OUT:-}" ]] || args+=(--out "$OUT")
 node "$REPO/bench/s3/bench.mjs" "${args[@]}"
