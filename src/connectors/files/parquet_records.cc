@@ -65,26 +65,34 @@ class ObjectRandomAccess : public parquet::RandomAccessInput {
       ASSIGN_OR_RETURN(data, store_->Get(key_, ByteRange{offset, length}));
       if (bytes_read_ != nullptr) bytes_read_->fetch_add(static_cast<int64_t>(data.size()));
     } else {
-      // Pieces of at most 8 MiB, at least 3 of them (one per connection) when the read allows.
-      const int64_t piece =
-          std::clamp<int64_t>((length + kPiecesAtOnce - 1) / kPiecesAtOnce, kOneGet, kMaxPiece);
-      std::shared_ptr<RangeReader> reader =
-          RangeReader::Start(store_.get(), key_, offset, length,
-                             RangeReadOptions{piece, kPiecesAtOnce}, DetachedRunner());
+      // Three thirds at once, each a RangeReader of chunks of at most 8 MiB (a RangeReader starts
+      // its first chunk at once and the next ones as they are consumed): a read of up to 24 MiB
+      // is 3 GETs in flight together; a longer one keeps the later thirds one chunk ahead.
+      const int64_t third = (length + kPiecesAtOnce - 1) / kPiecesAtOnce;
+      std::vector<std::shared_ptr<RangeReader>> readers;
+      for (int64_t at = 0; at < length; at += third) {
+        readers.push_back(RangeReader::Start(store_.get(), key_, offset + at,
+                                             std::min(third, length - at),
+                                             RangeReadOptions{kMaxPiece, 1}, DetachedRunner()));
+      }
       data.reserve(static_cast<size_t>(length));
       Status st;
-      while (true) {
-        Result<std::string> got = reader->NextBlocking();
-        if (!got.ok()) {
-          st = got.status();
-          break;
+      for (const auto& reader : readers) {
+        while (st.ok()) {
+          Result<std::string> got = reader->NextBlocking();
+          if (!got.ok()) {
+            st = got.status();
+            break;
+          }
+          if (got->empty()) break;
+          if (bytes_read_ != nullptr) bytes_read_->fetch_add(static_cast<int64_t>(got->size()));
+          data.append(*got);
         }
-        if (got->empty()) break;
-        if (bytes_read_ != nullptr) bytes_read_->fetch_add(static_cast<int64_t>(got->size()));
-        data.append(*got);
       }
-      reader->Cancel();
-      reader->WaitIdle();  // no GET uses the store after this
+      for (const auto& reader : readers) {
+        reader->Cancel();
+        reader->WaitIdle();  // no GET uses the store after this
+      }
       RETURN_IF_ERROR(st);
     }
     if (static_cast<int64_t>(data.size()) != length) {

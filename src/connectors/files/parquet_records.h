@@ -26,8 +26,9 @@ std::unique_ptr<parquet::RandomAccessInput> NewRangedRandomAccess(FileSystem* fs
                                                                   std::atomic<int64_t>* bytes_read);
 
 // Ranged GETs of one object (`key` in `store`, `size` bytes). A read of more than 1 MiB is cut
-// into up to 8 MiB pieces fetched 3 at once (objstore/range_reader.h), so a row group's chunks
-// come over several connections; memory: the result plus the pieces in flight.
+// into 3 parts fetched at once, each by a RangeReader in GETs of at most 8 MiB
+// (objstore/range_reader.h), so a row group's chunks come over several connections; memory: the
+// result plus one GET in flight per part.
 std::unique_ptr<parquet::RandomAccessInput> NewObjectRandomAccess(
     std::shared_ptr<ObjectStore> store, std::string key, int64_t size,
     std::atomic<int64_t>* bytes_read);
