@@ -274,7 +274,7 @@ Status EncodeStage::OpenSinks(std::shared_ptr<const Schema> schema, const std::s
                               int threads, bool empty_file) {
   parquet::ParquetWriterOptions pw;
   ASSIGN_OR_RETURN(pw.codec, parquet::ParseCodec(codec));
-  pw.row_group_bytes = std::max<int64_t>(int64_t{16} << 20, (int64_t{96} << 20) / threads);
+  pw.row_group_bytes = std::max<int64_t>(int64_t{16} << 20, (int64_t{64} << 20) / threads);
   std::vector<std::shared_ptr<std::atomic<int>>> part_numbers;
   for (size_t i = 0; i < batches_.size(); ++i)
     part_numbers.push_back(std::make_shared<std::atomic<int>>(0));
