@@ -1,24 +1,7 @@
 #!/usr/bin/env bash
-# Builds bench/csv/csv_profile.cc against the libraries of a CMake build dir (default
-# build-csvbench, which must have built files_connector_test) and runs it with the given args.
+# bench/csv/csv_profile.cc, built and run by bench/lib/profile.sh (build dir: BUILD_DIR, default
+# build-csvbench, with files_connector_test built).
 #
 #   bench/csv/profile.sh DIR FILE [--declared] [--write OUT.parquet] [--level N] ...
 #   BIN_ONLY=1 bench/csv/profile.sh        (only build; prints the binary's path)
-set -euo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$REPO/build-csvbench}
-[[ "$BUILD_DIR" = /* ]] || BUILD_DIR=$REPO/$BUILD_DIR
-BIN=$BUILD_DIR/csv_profile
-LINK=$BUILD_DIR/tests/unit/connectors/files/CMakeFiles/files_connector_test.dir/link.txt
-[[ -f "$LINK" ]] || { echo "build files_connector_test in $BUILD_DIR first" >&2; exit 1; }
-if [[ ! -x "$BIN" || "$REPO/bench/csv/csv_profile.cc" -nt "$BIN" \
-      || "$BUILD_DIR/src/connectors/libfluxo_connectors.a" -nt "$BIN" ]]; then
-  # The test's link line, minus its objects and GoogleTest, with paths made absolute.
-  libs=$(sed -e 's/^.*-o files_connector_test //' "$LINK" | tr ' ' '\n' | grep -v gtest | grep -v gmock \
-    | sed -e "s#^\.\./\.\./\.\./#$BUILD_DIR/#" | tr '\n' ' ')
-  # shellcheck disable=SC2086
-  c++ -std=c++20 -O2 -g -DNDEBUG -I"$REPO/src" -I"$BUILD_DIR/src" -I"$BUILD_DIR/src/formats" \
-    "$REPO/bench/csv/csv_profile.cc" -o "$BIN" $libs -lpthread
-fi
-if [[ "${BIN_ONLY:-0}" == 1 ]]; then echo "$BIN"; exit 0; fi
-exec "$BIN" "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/../lib/profile.sh" "$(dirname "${BASH_SOURCE[0]}")/csv_profile.cc" "$@"
