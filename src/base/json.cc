@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "base/numeric.h"
+
 namespace fluxo {
 
 namespace {
@@ -121,7 +123,7 @@ std::optional<int64_t> AsInt64Lenient(const json::value& v) {
   }
   if (v.is_double()) {
     double d = v.as_double();
-    if (d != static_cast<double>(static_cast<int64_t>(d))) return std::nullopt;
+    if (!IsInt64Integral(d)) return std::nullopt;
     return static_cast<int64_t>(d);
   }
   if (v.is_string()) {

@@ -1,5 +1,7 @@
 #include "model/param_spec.h"
 
+#include "base/numeric.h"
+
 namespace fluxo {
 namespace {
 
@@ -85,7 +87,7 @@ json::object ParamToSchema(const ParamSpec& p) {
   if (p.max_length) s["maxLength"] = *p.max_length;
   if (!p.pattern.empty()) s["pattern"] = p.pattern;
   auto number = [](double d) -> json::value {
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    if (IsInt64Integral(d)) return static_cast<int64_t>(d);
     return d;
   };
   if (p.minimum) s["minimum"] = number(*p.minimum);

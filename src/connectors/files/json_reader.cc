@@ -8,6 +8,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "base/numeric.h"
+
 namespace fluxo::connectors::files {
 
 bool DoubleAsDecimalText(double d, std::string* out) {
@@ -45,8 +47,7 @@ bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch
         x = v.get_int64();
       } else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
         x = static_cast<int64_t>(v.get_uint64());
-      } else if (v.is_double() &&
-                 v.get_double() == static_cast<double>(static_cast<int64_t>(v.get_double()))) {
+      } else if (v.is_double() && IsInt64Integral(v.get_double())) {
         x = static_cast<int64_t>(v.get_double());
       } else {
         return false;

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "base/ids.h"
 #include "base/json.h"
+#include "base/numeric.h"
 #include "base/status.h"
 #include "base/utf8.h"
 
@@ -45,6 +48,16 @@ TEST(Json, LenientNumbersAndBooleans) {
   EXPECT_EQ(AsInt64Lenient(json::value(15)), 15);
   EXPECT_FALSE(AsInt64Lenient(json::value("15x")).has_value());
   EXPECT_FALSE(AsInt64Lenient(json::value("")).has_value());
+  // Doubles: whole numbers an int64 holds, nothing else (outside it the cast would be UB, which
+  // the sanitize build reports).
+  EXPECT_EQ(AsInt64Lenient(json::value(12.0)), 12);
+  EXPECT_EQ(AsInt64Lenient(json::value(-9223372036854775808.0)), INT64_MIN);
+  EXPECT_FALSE(AsInt64Lenient(json::value(9223372036854775808.0)).has_value());
+  EXPECT_FALSE(AsInt64Lenient(json::value(1.8446744073709552e19)).has_value());
+  EXPECT_FALSE(AsInt64Lenient(json::value(-1e300)).has_value());
+  EXPECT_FALSE(AsInt64Lenient(json::value(12.5)).has_value());
+  EXPECT_TRUE(IsInt64Integral(9007199254740992.0));
+  EXPECT_FALSE(IsInt64Integral(std::nan("")));
   EXPECT_EQ(AsBoolLenient(json::value("TRUE")), true);
   EXPECT_FALSE(AsBoolLenient(json::value("yes")).has_value());
   auto v = ParseJson(R"({"a":{"b":{"c":3}}})");
