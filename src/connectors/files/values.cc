@@ -295,6 +295,9 @@ bool ParseDecimal(std::string_view s, int precision, int scale, int128_t* unscal
       ++frac_digits;
     } else {
       if (int_digits > 0 || c != '0') ++int_digits;
+      // Refused here, not after the loop: at most `precision` (<= 38) digits reach `v`, so
+      // v * 10 never overflows __int128 however long the text is.
+      if (int_digits > precision - scale) return false;
     }
     v = v * 10 + (c - '0');
   }

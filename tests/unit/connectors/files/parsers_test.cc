@@ -459,6 +459,12 @@ TEST(Values, ParsersAndInference) {
   EXPECT_TRUE(ParseDecimal("-12.3", 5, 2, &dec));
   EXPECT_TRUE(dec == -1230);
   EXPECT_FALSE(ParseDecimal("1234.5", 5, 2, &dec));
+  // Longer than any precision (a double's fixed text has up to 309 digits): refused, with no
+  // __int128 overflow on the way (the sanitize build reports one).
+  EXPECT_FALSE(ParseDecimal(std::string(60, '7') + ".25", 38, 2, &dec));
+  EXPECT_TRUE(ParseDecimal(std::string(36, '9') + ".99", 38, 2, &dec));
+  EXPECT_TRUE(ParseDecimal("0000000000000000000000000000000000000000012.5", 5, 2, &dec));
+  EXPECT_TRUE(dec == 1250);
   EXPECT_TRUE(IsValidUtf8("h\xC3\xA9llo \xF0\x9F\x98\x80"));
   EXPECT_FALSE(IsValidUtf8("\xC3"));
   EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
