@@ -39,7 +39,9 @@ RES=$RES SIZES=$SIZES SOURCES=$SOURCES node --input-type=module -e '
     .trim().split("\n").filter(Boolean).map(JSON.parse);
   // A fluxo line has a source (bench/lib/ingest.mjs) or a "what" naming fluxo (bench/csv).
   const isFluxo = (l) => l.source !== undefined || (l.what ?? "").startsWith("fluxo");
-  const pick = (ls, fluxo) => ls.find((l) => (fluxo ? isFluxo(l) : !isFluxo(l)));
+  // The peer: psql \copy for PostgreSQL (bench/postgres also times binary COPY), DuckDB otherwise.
+  const pick = (ls, fluxo) => (fluxo ? ls.find(isFluxo)
+    : ls.find((l) => l.peer === "psql-copy-csv") ?? ls.find((l) => !isFluxo(l)));
   console.log(`| source | fluxo ${small / 1e6}M s | fluxo ${big / 1e6}M s | fluxo time ratio | peer time ratio | fluxo CPU ratio | peak RSS ${small / 1e6}M / ${big / 1e6}M MiB | bar |`);
   console.log("|---|---:|---:|---:|---:|---:|---:|---|");
   let ok = true;
