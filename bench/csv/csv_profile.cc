@@ -21,6 +21,7 @@
 #include <cstring>
 #include <string>
 
+#include "../lib/profile_clock.h"
 #include "base/fs_beneath.h"
 #include "connectors/files/byte_stream.h"
 #include "connectors/files/csv_parser.h"
@@ -29,28 +30,11 @@
 #include "formats/parquet/file_writer.h"
 
 using namespace fluxo;
+using fluxo::bench::Now;
+using fluxo::bench::PeakRssMiB;
+using fluxo::bench::ThreadCpu;
 
 namespace {
-double ThreadCpu() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-// VmHWM of this process in MiB.
-double PeakRssMiB() {
-  FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  double kib = 0;
-  while (std::fgets(line, sizeof(line), f) != nullptr) {
-    if (std::strncmp(line, "VmHWM:", 6) == 0) kib = std::atof(line + 6);
-  }
-  std::fclose(f);
-  return kib / 1024;
-}
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 const char* kDeclared = R"J([
   {"name":"id","type":"long"},{"name":"account","type":"long"},{"name":"qty","type":"int"},
   {"name":"amount","type":"decimal(12,2)"},{"name":"score","type":"double"},

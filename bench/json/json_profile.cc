@@ -16,32 +16,17 @@
 #include <cstring>
 #include <string>
 
+#include "../lib/profile_clock.h"
 #include "connectors/files/files_connector.h"
 #include "formats/output_stream.h"
 #include "formats/parquet/file_writer.h"
 
 using namespace fluxo;
+using fluxo::bench::Now;
+using fluxo::bench::PeakRssMiB;
+using fluxo::bench::ThreadCpu;
 
 namespace {
-double ThreadCpu() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-double PeakRssMiB() {
-  FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  double kib = 0;
-  while (std::fgets(line, sizeof(line), f) != nullptr) {
-    if (std::strncmp(line, "VmHWM:", 6) == 0) kib = std::atof(line + 6);
-  }
-  std::fclose(f);
-  return kib / 1024;
-}
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 int Fail(const Status& s) {
   std::fprintf(stderr, "%s\n", s.ToString().c_str());
   return 1;
