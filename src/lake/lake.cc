@@ -155,7 +155,49 @@ OutputFactory Lake::PartFactory(const BatchContext& ctx, const std::string& tag)
 }
 
 Status Lake::RemoveParts(const BatchContext& ctx, const std::string& tag_prefix) {
-  return DeletePrefix(ctx.prefix + "part-" + tag_prefix);
+  Status data = DeletePrefix(ctx.prefix + "part-" + tag_prefix);
+  Status errors = DeletePrefix(ctx.prefix + kRowErrorsPartDir + "part-" + tag_prefix);
+  return data.ok() ? errors : data;
+}
+
+std::string Lake::RowErrorsPartKey(const BatchContext& ctx, const std::string& tag) {
+  return ctx.prefix + kRowErrorsPartDir + "part-" + tag + "-row_errors.jsonl";
+}
+
+Result<std::unique_ptr<ObjectWriter>> Lake::RowErrorsPartWriter(const BatchContext& ctx,
+                                                                const std::string& tag) {
+  return objects_->NewWriter(RowErrorsPartKey(ctx, tag));
+}
+
+Result<bool> Lake::MergeRowErrors(const BatchContext& ctx, const std::vector<std::string>& parts,
+                                  const std::function<bool()>& stopped) {
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  std::unique_ptr<ObjectWriter> w;
+  for (const auto& key : parts) {
+    ASSIGN_OR_RETURN(ObjectInfo info, objects_->Head(key));
+    for (int64_t at = 0; at < info.size; at += kChunk) {
+      if (stopped && stopped()) {
+        if (w) w->Abort();
+        return Status::Aborted("merging the row errors of batch " + ctx.batch_id + " stopped");
+      }
+      ASSIGN_OR_RETURN(std::string chunk, objects_->Get(key, ByteRange{at, kChunk}));
+      if (!w) {
+        ASSIGN_OR_RETURN(w, RowErrorsWriter(ctx));
+      }
+      Status s = w->Append(chunk);
+      if (!s.ok()) {
+        w->Abort();
+        return s;
+      }
+    }
+  }
+  if (!w) return false;  // no part has a line
+  if (stopped && stopped()) {
+    w->Abort();
+    return Status::Aborted("merging the row errors of batch " + ctx.batch_id + " stopped");
+  }
+  RETURN_IF_ERROR(w->Commit());
+  return true;
 }
 
 Status Lake::RemoveUncommittedParts(const BatchContext& ctx, const std::vector<WrittenFile>& kept) {
@@ -168,7 +210,9 @@ Status Lake::RemoveUncommittedParts(const BatchContext& ctx, const std::vector<W
     Status s = objects_->Delete(o.key);
     if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;
   }
-  return first;
+  // Row-error parts: merged into meta/row_errors.jsonl before the commit, so none is kept.
+  Status parts = DeletePrefix(ctx.prefix + kRowErrorsPartDir + "part-");
+  return first.ok() ? parts : first;
 }
 
 Result<std::unique_ptr<ObjectWriter>> Lake::RowErrorsWriter(const BatchContext& ctx) {

@@ -75,13 +75,32 @@ class Lake {
   // split attempt of a distributed run, executor/split_work.h): part-<tag>-00000.parquet, ...
   OutputFactory PartFactory(const BatchContext& ctx, const std::string& tag = "");
   // Deletes the batch's part files whose name begins with part-<tag_prefix> (what a dead split
-  // attempt wrote; unfinished uploads included). The batch record is untouched.
+  // attempt wrote; unfinished uploads included), data and row-error parts alike. The batch
+  // record is untouched.
   Status RemoveParts(const BatchContext& ctx, const std::string& tag_prefix);
   // After a commit: deletes the batch's part files that `kept` (the committed files) does not
-  // name, so a file of a dead split attempt never stays beside the batch. Best effort.
+  // name, so a file of a dead split attempt never stays beside the batch, and every row-error
+  // part (MergeRowErrors copied them into meta/row_errors.jsonl). Best effort.
   Status RemoveUncommittedParts(const BatchContext& ctx, const std::vector<WrittenFile>& kept);
-  // Where row errors go (JSON Lines). Caller commits or aborts the writer.
+  // Where row errors go (JSON Lines, meta/row_errors.jsonl). Caller commits or aborts the writer.
   Result<std::unique_ptr<ObjectWriter>> RowErrorsWriter(const BatchContext& ctx);
+
+  // Row errors of a distributed run (executor/split_work.h): each split attempt writes its own
+  // part, meta/parts/part-<tag>-row_errors.jsonl (so no two attempts share a file, and
+  // RemoveParts(tag) removes it with the attempt's data parts). Readers never see a part.
+  static std::string RowErrorsPartKey(const BatchContext& ctx, const std::string& tag);
+  // Where those parts live inside a batch folder.
+  static constexpr const char* kRowErrorsPartDir = "meta/parts/";
+  Result<std::unique_ptr<ObjectWriter>> RowErrorsPartWriter(const BatchContext& ctx,
+                                                            const std::string& tag);
+  // Before the commit of a distributed run: writes meta/row_errors.jsonl as the concatenation of
+  // `part_keys` in order, streamed in 1 MiB ranges (bounded memory whatever their size), so the
+  // batch's diagnostics are one file, as a run read by one process writes it. False (nothing
+  // written) when the parts hold no byte. `stopped` (polled between ranges and before the
+  // object is committed): Aborted, nothing written. Errors: the object store's (NotFound when a
+  // part is missing).
+  Result<bool> MergeRowErrors(const BatchContext& ctx, const std::vector<std::string>& part_keys,
+                              const std::function<bool()>& stopped = nullptr);
 
   // The schema rule, for a caller that wants to fail before writing: InvalidArgument naming the
   // dataset and the column when `schema` cannot be committed into `dataset_id` as it is now

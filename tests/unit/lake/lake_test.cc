@@ -127,6 +127,56 @@ class LakeTest : public ::testing::Test {
   Scope scope_{"o", "prod"};
 };
 
+// Split attempts' row-error parts: RemoveParts(tag) removes one attempt's with its data parts;
+// MergeRowErrors concatenates the named parts in order (over several 1 MiB ranges), writes
+// nothing when they hold no byte or when stopped; RemoveUncommittedParts deletes every part.
+TEST_F(LakeTest, RowErrorPartsOfSplitAttemptsAreMergedInOrderAndRemovedWithTheirAttempt) {
+  auto ctx = lake_->BeginBatch(scope_, "ds", "run-p", "flow", 1);
+  ASSERT_TRUE(ctx.ok());
+  const std::string merged = ctx->prefix + "meta/row_errors.jsonl";
+  std::string big;
+  while (big.size() < (3u << 20) / 2) big += "{\"line\":" + std::to_string(big.size()) + "}\n";
+  const std::string a = Lake::RowErrorsPartKey(*ctx, "s0000a1");
+  const std::string b = Lake::RowErrorsPartKey(*ctx, "s0001a2");
+  const std::string dead = Lake::RowErrorsPartKey(*ctx, "s0001a1");
+  EXPECT_EQ(a, ctx->prefix + "meta/parts/part-s0000a1-row_errors.jsonl");
+  ASSERT_TRUE(objects_.Put(a, big).ok());
+  ASSERT_TRUE(objects_.Put(b, "{\"line\":2}\n").ok());
+  ASSERT_TRUE(objects_.Put(dead, "{\"line\":-1}\n").ok());
+  ASSERT_TRUE(objects_.Put(ctx->prefix + "part-s0001a1-00000.parquet", "x").ok());
+  ASSERT_TRUE(objects_.Put(ctx->prefix + "part-s0001a2-00000.parquet", "y").ok());
+
+  ASSERT_TRUE(lake_->RemoveParts(*ctx, "s0001a1-").ok());
+  EXPECT_FALSE(objects_.Head(dead).ok());
+  EXPECT_FALSE(objects_.Head(ctx->prefix + "part-s0001a1-00000.parquet").ok());
+  EXPECT_TRUE(objects_.Head(b).ok()) << "another attempt's part stays";
+
+  auto stopped = lake_->MergeRowErrors(*ctx, {a, b}, [] { return true; });
+  EXPECT_EQ(stopped.status().code(), StatusCode::kAborted);
+  EXPECT_FALSE(objects_.Head(merged).ok());
+  auto missing = lake_->MergeRowErrors(*ctx, {a, dead});
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(objects_.Head(merged).ok());
+  auto none = lake_->MergeRowErrors(*ctx, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+  EXPECT_FALSE(objects_.Head(merged).ok());
+
+  auto ok = lake_->MergeRowErrors(*ctx, {a, b});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(*ok);
+  EXPECT_EQ(objects_.Get(merged).value(), big + "{\"line\":2}\n");
+
+  ASSERT_TRUE(lake_
+                  ->RemoveUncommittedParts(
+                      *ctx, {WrittenFile{ctx->prefix + "part-s0001a2-00000.parquet", 1, 1}})
+                  .ok());
+  EXPECT_FALSE(objects_.Head(a).ok());
+  EXPECT_FALSE(objects_.Head(b).ok());
+  EXPECT_TRUE(objects_.Head(merged).ok());
+  EXPECT_TRUE(objects_.Head(ctx->prefix + "part-s0001a2-00000.parquet").ok());
+}
+
 TEST_F(LakeTest, CommitRecordsFilesMetricsManifestAndSchemaVersions) {
   std::string b1, b2, b3;
   ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 10, &b1).ok());
