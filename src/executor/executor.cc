@@ -592,7 +592,7 @@ Status Executor::RunExecution::Attempt(bool* transient) {
 }
 
 bool Executor::RunExecution::UseSplits(const Plan& plan) const {
-  return ex_->options_.run_splits >= 2 && plan.splits.size() >= 2 && !in_.options.error_diagnostics;
+  return ex_->options_.run_splits >= 2 && plan.splits.size() >= 2;
 }
 
 Status Executor::RunExecution::AttemptSplits(Source& source, const Plan& plan) {
@@ -836,11 +836,7 @@ void Executor::RunExecution::Finish(Outcome outcome, const std::string& code,
       SetRunProgress(run.doc, progress_.Snapshot(), status, started_ms_, Now());
       std::vector<RunError> errors;
       if (outcome == Outcome::kFailed) errors.push_back(RunError{code, message, std::nullopt});
-      for (const auto& e : row_errors_.samples()) {
-        std::string where =
-            e.file.empty() ? "" : " (" + e.file + " line " + std::to_string(e.line) + ")";
-        errors.push_back(RunError{e.code, e.message + where, std::nullopt});
-      }
+      for (const auto& e : row_errors_.samples()) errors.push_back(RowErrorToRunError(e));
       SetRunErrors(run.doc, errors);
     }
     TouchEntity(run, Now());

@@ -168,6 +168,11 @@ void StopSignal::Stop() {
   if (source_) source_->Cancel();
 }
 
+RunError RowErrorToRunError(const RowError& e) {
+  std::string where = e.file.empty() ? "" : " (" + e.file + " line " + std::to_string(e.line) + ")";
+  return RunError{e.code, e.message + where, std::nullopt};
+}
+
 void RowErrorLog::Attach(std::unique_ptr<ObjectWriter> w) {
   MutexLock lock(&mu_);
   writer_ = std::move(w);
@@ -262,11 +267,24 @@ Result<std::unique_ptr<EncodeStage>> EncodeStage::Begin(Lake& lake, const Encode
 
 Result<std::unique_ptr<EncodeStage>> EncodeStage::Attach(
     Lake& lake, const std::vector<BatchContext>& batches, std::shared_ptr<const Schema> schema,
-    const std::string& codec, const std::string& tag, bool empty_file, RowErrorLog& row_errors) {
+    const std::string& codec, const std::string& tag, bool empty_file, bool diagnostics,
+    RowErrorLog& row_errors) {
   std::unique_ptr<EncodeStage> stage(new EncodeStage(lake, row_errors));
   stage->tag_ = tag;
   stage->batches_ = batches;
-  RETURN_IF_ERROR(stage->OpenSinks(std::move(schema), codec, 1, empty_file));
+  if (diagnostics && !batches.empty()) {
+    auto w = lake.RowErrorsPartWriter(batches[0], tag);
+    if (!w.ok()) {
+      stage->done_ = true;  // nothing written yet
+      return w.status();
+    }
+    row_errors.Attach(std::move(w).value());
+  }
+  Status s = stage->OpenSinks(std::move(schema), codec, 1, empty_file);
+  if (!s.ok()) {
+    stage->Abort(s.message());
+    return s;
+  }
   return stage;
 }
 

@@ -73,8 +73,14 @@ class StopSignal {
   std::atomic<bool> stopped_{false};
 };
 
+// How a kept row error reads among a failed run's errors: its code, and its message followed by
+// " (<file> line <n>)" when it names a file. One rule for a run read by one process and for a
+// distributed one (split_work.h).
+RunError RowErrorToRunError(const RowError& e);
+
 // Failed records: counted, the first few kept for the run's errors, and (with diagnostics on)
-// written as JSON Lines to the first batch's meta/row_errors.jsonl. Thread-safe.
+// written as JSON Lines to the first batch's meta/row_errors.jsonl (a split attempt: to its own
+// part, merged at the commit). Thread-safe.
 class RowErrorLog {
  public:
   // Starts writing lines to `w` (owned from now on).
@@ -141,9 +147,14 @@ class EncodeStage {
   // this stage: Abort and the destructor remove only this stage's files (Lake::RemoveParts), and
   // Discard is not for it. `empty_file`: write one 0-row file when no row came (split 0 does,
   // so a batch always carries its schema).
-  static Result<std::unique_ptr<EncodeStage>> Attach(
-      Lake& lake, const std::vector<BatchContext>& batches, std::shared_ptr<const Schema> schema,
-      const std::string& codec, const std::string& tag, bool empty_file, RowErrorLog& row_errors);
+  // `diagnostics`: `row_errors` writes this attempt's own row-error part of the first batch
+  // (Lake::RowErrorsPartWriter with `tag`); the caller Finish()es it before HandOver().
+  static Result<std::unique_ptr<EncodeStage>> Attach(Lake& lake,
+                                                     const std::vector<BatchContext>& batches,
+                                                     std::shared_ptr<const Schema> schema,
+                                                     const std::string& codec,
+                                                     const std::string& tag, bool empty_file,
+                                                     bool diagnostics, RowErrorLog& row_errors);
   ~EncodeStage();
 
   Status Write(int thread, const RecordBatch& batch);

@@ -274,13 +274,23 @@ Status SplitRunner::RunSplit(const ClaimedSplit& c, const std::function<bool()>&
   Status read = ReadSplit(c, stop, live, &out);
   Result<bool> last = false;
   if (read.ok()) last = FinishSplit(c, out);
+  if (read.ok() && last.ok() && *last) {
+    // The last split: its row stays held (`committing`), and the heartbeat keeps its lease
+    // while the row errors are merged and the batches committed. It stops the merge when the
+    // claim is lost (a finisher stalled past its lease is redone by another worker).
+    SplitCounter("done").Add();
+    Status s = CommitRun(c, [&run_ended] { return run_ended.load(); });
+    done = true;
+    heartbeat.join();
+    return s;
+  }
   done = true;
   heartbeat.join();
   // Recorded: the files are the row's now, whatever the heartbeat saw since (a heartbeat after
   // the finish finds the row no longer held, and must not make us delete them).
   if (read.ok() && last.ok()) {
     SplitCounter("done").Add();
-    return *last ? CommitRun(c) : Status::OK();
+    return Status::OK();
   }
   if ((!read.ok() && (run_ended || read.code() == StatusCode::kAborted)) ||
       (!last.ok() && last.status().code() == StatusCode::kAborted)) {
@@ -298,8 +308,7 @@ Status SplitRunner::RunSplit(const ClaimedSplit& c, const std::function<bool()>&
     SplitCounter("failed").Add();
     spdlog::warn("split {} of run {} failed: {}", c.index, c.run_id, read.ToString());
     std::vector<RunError> errors{RunError{FailureCode(read), read.message(), std::nullopt}};
-    for (const auto& e : out.row_errors)
-      errors.push_back(RunError{e.code, e.message, std::nullopt});
+    for (const auto& e : out.row_errors) errors.push_back(RowErrorToRunError(e));
     Status s = End(ex_, c.scope, c.run_id, c.run_attempt, run_status::kFailed, errors);
     return s.code() == StatusCode::kAborted ? Status::OK() : s;
   }
@@ -335,14 +344,23 @@ Status SplitRunner::ReadSplit(const ClaimedSplit& c, StopSignal& stop, RunProgre
       RETURN_IF_ERROR(source->Open());
       if (!(*source->schema() == *input_))
         return Status::FailedPrecondition("the source's columns changed since the run was planned");
-      ASSIGN_OR_RETURN(auto encode, EncodeStage::Attach(*ex_.lake_, plan_.batches, output_, o.codec,
-                                                        tag, c.index == 0, log));
+      ASSIGN_OR_RETURN(auto encode,
+                       EncodeStage::Attach(*ex_.lake_, plan_.batches, output_, o.codec, tag,
+                                           c.index == 0, in_.options.error_diagnostics, log));
       Status r = ReadStage(*source, {split}, *in_.transform, *encode, 1, progress, log, stop);
       if (!r.ok() || stop.stopped()) {
         encode->Abort(r.message());
         return stop.stopped() ? Status::Cancelled("split stopped") : r;
       }
       ASSIGN_OR_RETURN(out->files, encode->Close(progress));
+      // This attempt's row-error part (no file when no row failed).
+      Result<bool> has_errors = log.Finish();
+      if (!has_errors.ok()) {
+        encode->Abort(has_errors.status().message());
+        return has_errors.status();
+      }
+      out->row_errors_key =
+          *has_errors ? Lake::RowErrorsPartKey(plan_.batches[0], tag) : std::string();
       encode->HandOver();
       return Status::OK();
     }();
@@ -375,12 +393,15 @@ Result<bool> SplitRunner::FinishSplit(const ClaimedSplit& c, const Outcome& out)
     json::array files;
     for (const auto& f : out.files) files.push_back(FilesToJson(f));
     json::array errors;
-    for (const auto& e : out.row_errors)
-      errors.push_back(json::object{{"code", e.code}, {"message", e.message}});
+    for (const auto& e : out.row_errors) {
+      errors.push_back(json::object{
+          {"code", e.code}, {"message", e.message}, {"file", e.file}, {"line", e.line}});
+    }
     row.doc["executor"] = ex_.options_.owner;
     row.doc["files"] = std::move(files);
     row.doc["counts"] = CountsToJson(out.counts);
     row.doc["rowErrors"] = std::move(errors);
+    row.doc["rowErrorsKey"] = out.row_errors_key;  // "" when this attempt wrote no part
     row.doc["durationMs"] = now - out.started_ms;
     if (open == 0) {
       row.doc["committing"] = true;  // keeps its lease: a finisher that dies is redone
@@ -440,12 +461,18 @@ Status SplitRunner::MarkSucceeded(MetaTxn& txn, const ClaimedSplit& c, const Run
 
 // The last finisher: every row's files into the run's batches, in one commit per target; the
 // last one's transaction also finishes the run (Lake::Commit's `extra`).
-Status SplitRunner::CommitRun(const ClaimedSplit& c) {
+Status SplitRunner::CommitRun(const ClaimedSplit& c, const std::function<bool()>& claim_lost) {
   std::vector<Entity> rows;
   RETURN_IF_ERROR(ex_.meta_->Read([&](MetaTxn& txn) -> Status {
     ASSIGN_OR_RETURN(rows, SplitRowsOfRun(txn, c.scope, c.run_id));
     return Status::OK();
   }));
+  // Plan order: the row errors (samples and the merged file) read as one process reading the
+  // splits one after the other would have written them.
+  std::sort(rows.begin(), rows.end(), [](const Entity& a, const Entity& b) {
+    return IntOf(a.doc, "index") < IntOf(b.doc, "index");
+  });
+  std::vector<std::string> error_parts;
   std::vector<std::vector<WrittenFile>> files(plan_.batches.size());
   RunCounts counts;
   std::map<std::string, int64_t> by_executor;
@@ -478,12 +505,15 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
     }
     if (auto eit = r.doc.find("rowErrors"); eit != r.doc.end() && eit->value().is_array()) {
       for (const auto& e : eit->value().as_array()) {
-        if (e.is_object() && samples.size() < 5)
-          samples.push_back(RunError{GetString(e.as_object(), "code").value_or(""),
-                                     GetString(e.as_object(), "message").value_or(""),
-                                     std::nullopt});
+        if (!e.is_object() || samples.size() >= 5) continue;  // the first 5, as RowErrorLog
+        const json::object& eo = e.as_object();
+        samples.push_back(RowErrorToRunError(
+            RowError{GetString(eo, "code").value_or(""), GetString(eo, "message").value_or(""),
+                     GetString(eo, "file").value_or(""), IntOf(eo, "line"), ""}));
       }
     }
+    std::string part = GetString(r.doc, "rowErrorsKey").value_or("");
+    if (!part.empty()) error_parts.push_back(std::move(part));
   }
   // Splits may share a file (byte ranges): the files read are the plan's, not the splits' sum.
   if (!plan_.input_files.empty())
@@ -505,6 +535,25 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
         RunError{FailureCode(partial.status()), partial.status().message(), std::nullopt}};
     errors.insert(errors.end(), samples.begin(), samples.end());
     return End(ex_, c.scope, c.run_id, c.run_attempt, run_status::kFailed, errors);
+  }
+  // The diagnostics file, as a run read by one process has it: one meta/row_errors.jsonl of the
+  // first batch, written before the commit that names it (hasRowErrors).
+  bool has_row_errors = false;
+  if (!error_parts.empty() && !plan_.batches.empty()) {
+    Result<bool> merged = ex_.lake_->MergeRowErrors(plan_.batches[0], error_parts, claim_lost);
+    if (!merged.ok() && merged.status().code() == StatusCode::kAborted) {
+      spdlog::info("split {} of run {}: not committing: {}", c.index, c.run_id,
+                   merged.status().message());
+      SplitCounter("abandoned").Add();
+      return Status::OK();
+    }
+    if (!merged.ok()) {
+      std::vector<RunError> errors{
+          RunError{FailureCode(merged.status()), merged.status().message(), std::nullopt}};
+      Status e = End(ex_, c.scope, c.run_id, c.run_attempt, run_status::kFailed, errors);
+      return e.code() == StatusCode::kAborted ? Status::OK() : e;
+    }
+    has_row_errors = *merged;
   }
   Status s;
   std::vector<std::string> batch_ids;
@@ -533,13 +582,14 @@ Status SplitRunner::CommitRun(const ClaimedSplit& c) {
                       counts.input_bytes,   counts.input_files,    0};
       for (const auto& f : files[i]) bm.output_bytes += f.size_bytes;
       bool last = i + 1 == plan_.batches.size();
-      s = ex_.lake_->Commit(
-          plan_.batches[i], files[i], bm, *output_, false, [&](MetaTxn& txn) -> Status {
-            RETURN_IF_ERROR(VerifyCommit(txn, c));
-            RETURN_IF_ERROR(replace_in(txn, i, plan_.batches[i].batch_id));
-            return last ? MarkSucceeded(txn, c, counts, batch_ids, *partial, summary)
-                        : Status::OK();
-          });
+      s = ex_.lake_->Commit(plan_.batches[i], files[i], bm, *output_, has_row_errors && i == 0,
+                            [&](MetaTxn& txn) -> Status {
+                              RETURN_IF_ERROR(VerifyCommit(txn, c));
+                              RETURN_IF_ERROR(replace_in(txn, i, plan_.batches[i].batch_id));
+                              return last ? MarkSucceeded(txn, c, counts, batch_ids, *partial,
+                                                          summary)
+                                          : Status::OK();
+                            });
     }
   }
   if (s.code() == StatusCode::kAborted) {
@@ -645,6 +695,18 @@ Result<int64_t> SweepSplitLeftovers(Lake& lake, MetaStore& meta, int64_t now_ms,
       ++removed;
     }
     RETURN_IF_ERROR(lake.objects()->DeleteIncomplete(prefix + "part-"));
+    // Row-error parts: the commit merged the ones it names into meta/row_errors.jsonl and
+    // removed them all, so any left is a zombie's.
+    const std::string parts = prefix + Lake::kRowErrorsPartDir;
+    ASSIGN_OR_RETURN(auto error_parts, lake.objects()->ListAll(parts));
+    for (const auto& o : error_parts) {
+      Status s = lake.objects()->Delete(o.key);
+      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+      spdlog::info("gc: removed {} of batch {}, a row-error part written after its commit",
+                   o.key.substr(o.key.rfind('/') + 1), b.entity.id);
+      ++removed;
+    }
+    RETURN_IF_ERROR(lake.objects()->DeleteIncomplete(parts));
   }
   return removed;
 }

@@ -7,17 +7,33 @@
 //   any worker of any process    claims a split row before a new run, reads it into part files
 //                                part-s<index>a<splitAttempt>-NNNNN.parquet of the run's batches
 //                                (pending: the batches are `loading`), records files and counts
-//                                in the row
+//                                in the row. With errorDiagnosticsEnabled the attempt's failed
+//                                records go to its own row-error part of the first batch,
+//                                meta/parts/part-s<index>a<splitAttempt>-row_errors.jsonl
+//                                (Lake::RowErrorsPartKey; none when no row failed), named in the
+//                                row with its first 5 row errors
 //   the last finisher            (the one whose finish finds every other row `done`, decided
-//                                under MetaTxn::LockForUpdate on the run) commits every batch
-//                                with every row's files; the last commit's transaction checks
-//                                the run attempt and its own split claim again, marks the run
-//                                `success` and deletes the rows. Then it deletes every part file
-//                                the commit does not name.
+//                                under MetaTxn::LockForUpdate on the run) judges the failed-record
+//                                rule on the sum of every row's counts (a failure ends the run
+//                                with the first 5 row errors in plan order), merges the rows'
+//                                row-error parts in plan order into the batch's one
+//                                meta/row_errors.jsonl (Lake::MergeRowErrors, streamed; its split
+//                                heartbeat keeps the claim meanwhile and a lost claim stops it),
+//                                then commits every batch with every row's files; the last
+//                                commit's transaction checks the run attempt and its own split
+//                                claim again, marks the run `success` and deletes the rows. Then
+//                                it deletes every part file the commit does not name, and every
+//                                row-error part. The run's metrics, errors and diagnostics file
+//                                are then what a run read by one process has.
 //
 // Crashes: a split whose worker dies is claimed again once its lease expires (the new claimer
-// first deletes the files of the split's earlier attempts); the last split keeps its lease while
-// its finisher commits, so a finisher that dies before the commit is redone like any split.
+// first deletes the files of the split's earlier attempts, row-error parts included, and its
+// finish replaces the dead attempt's counts in the row, so nothing is counted twice); the last
+// split keeps its lease while its finisher merges and commits, so a finisher that dies before the
+// commit is redone like any split (its redo merges again, over the same key). A zombie finisher
+// (stalled past its lease while merging, then resumed after the redo committed) may replace the
+// committed meta/row_errors.jsonl with its own merge, which differs only by its own split's
+// attempt: the same window of a source that reads the same rows again gives the same lines.
 // Split workers extend the run's lease when its holder stops doing so, so the death of the
 // holder does not end the attempt. A run whose attempt ended (failed, cancelled, taken over)
 // makes its split workers stop and delete what they wrote; the batches of a dead attempt are
@@ -88,13 +104,16 @@ class SplitRunner {
     std::vector<std::vector<WrittenFile>> files;  // per batch
     RunCounts counts;
     std::vector<RowError> row_errors;  // the first few
+    std::string row_errors_key;        // this attempt's row-error part; "" when it has none
     int64_t started_ms = 0;
   };
   // `live`: the split's counters, reset for each retry, read by the heartbeat meanwhile.
   Status ReadSplit(const ClaimedSplit& c, StopSignal& stop, RunProgress& live, Outcome* out);
   // Records the outcome in the row; true when this was the last open split (the caller commits).
   Result<bool> FinishSplit(const ClaimedSplit& c, const Outcome& out);
-  Status CommitRun(const ClaimedSplit& c);
+  // The last finisher: merges the row-error parts (Lake::MergeRowErrors, stopped when
+  // `claim_lost` says so), then commits every batch; the last commit finishes the run.
+  Status CommitRun(const ClaimedSplit& c, const std::function<bool()>& claim_lost);
   // Inside a commit transaction: the run attempt is current and `c` still holds its row.
   Status VerifyCommit(MetaTxn& txn, const ClaimedSplit& c);
   Status MarkSucceeded(MetaTxn& txn, const ClaimedSplit& c, const RunCounts& counts,

@@ -15,7 +15,9 @@
 //                                       claimer, and a handed-back row is scheduled again)
 //   splitAttempt                        claims so far (the holder runs this one)
 //   leaseOwner, leaseExpiry (epoch ms)  the claim; "" and 0 when none
-//   executor, files, counts, rowErrors  what the finished attempt did (set by the executor)
+//   executor, files, counts, rowErrors  what the finished attempt did (set by the executor;
+//   rowErrorsKey                        rowErrors: its first 5 row errors; rowErrorsKey: its
+//                                       row-error part, "" when it wrote none)
 //   committing                          the last split's finisher is committing the run
 //
 // Functions take the caller's transaction, so a claim, a finish or a run commit composes with

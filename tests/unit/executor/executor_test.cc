@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "base/ids.h"
@@ -31,6 +32,7 @@ struct FakeBehavior {
   int transient_failures = 0;  // Open() fails this many times with Unavailable
   bool permanent_failure = false;
   int64_t bad_every = 0;                // every Nth row is a row error
+  int64_t bad_below = 0;                // rows with an id below this are row errors
   int64_t slow_ms = 0;                  // sleep per batch (cancel tests)
   bool estimate = false;                // Open() publishes the row count as the estimate
   std::optional<Status> open_error;     // Open() fails with exactly this
@@ -85,7 +87,7 @@ class FakeReader : public SourceReader {
       int64_t id = next_++;
       s_->counters().input_records++;
       s_->counters().input_bytes += 16;
-      if (s_->b_->bad_every && id % s_->b_->bad_every == 0) {
+      if ((s_->b_->bad_every && id % s_->b_->bad_every == 0) || id < s_->b_->bad_below) {
         s_->counters().failed_records++;
         s_->cfg_.on_row_error(
             RowError{"INGEST-1201", "bad value in column name", "fake.csv", id + 2, "x"});
@@ -594,6 +596,42 @@ class SplitTest : public EngineTest {
                     .ok());
     return n;
   }
+  void SetFlowOptions(const json::object& options) {
+    ASSERT_TRUE(store_
+                    ->Transact([&](MetaTxn& t) -> Status {
+                      ASSIGN_OR_RETURN(Entity flow, t.Get(scope_, "flows", "flow-1"));
+                      std::string old = flow.etag;
+                      flow.doc["options"] = options;
+                      flow.etag = "\"" + RandomHex(4) + "\"";
+                      return t.Update(scope_, flow, old);
+                    })
+                    .ok());
+  }
+  // The run's committed batch, its meta/row_errors.jsonl ("" when there is none) and the keys
+  // of every committed object (its files and that file).
+  struct Committed {
+    json::object batch;
+    std::string row_errors;
+    std::set<std::string> keys;
+  };
+  Committed CommittedOf(const json::object& run) {
+    Committed out;
+    std::string batch_id;
+    out.keys = CommittedFiles(run, &batch_id);
+    out.batch = GetDoc("batches", batch_id);
+    std::string key = Lake::BatchPrefix(scope_, "ds-1", batch_id) + "meta/row_errors.jsonl";
+    if (auto content = objects_.Get(key); content.ok()) {
+      out.row_errors = *content;
+      out.keys.insert(key);
+    }
+    return out;
+  }
+  static std::vector<std::string> ErrorTexts(const json::object& run) {
+    std::vector<std::string> out;
+    for (const auto& e : FindPath(run, "metrics.statusSummary.errors")->as_array())
+      out.push_back(json::serialize(e));
+    return out;
+  }
   json::object WaitForEnd(const std::string& run_id, int seconds = 20) {
     json::object run;
     for (int i = 0; i < seconds * 50; ++i) {
@@ -788,6 +826,154 @@ TEST_F(SplitTest, AFailedSplitRunLeavesNoFileAndNoRow) {
   for (const auto& o : Objects()) EXPECT_EQ(o.key.find(".parquet"), std::string::npos) << o.key;
   EXPECT_EQ(SplitRows(), 0);
   EXPECT_EQ(FindPath(GetDoc("flows", "flow-1"), "lastRunDetails.state")->as_string(), "failed");
+}
+
+// A run with a row-error diagnostics file is split like any other: each split attempt writes
+// its own row-error part, and the last finisher merges them into the batch's one
+// meta/row_errors.jsonl before the commit. What the API answers from (run metrics and errors,
+// batch metrics and hasRowErrors, the file) is what a run read by one process gives.
+TEST_F(SplitTest, ARunWithRowErrorsIsSplitAndHasTheDiagnosticsOfAOneProcessRun) {
+  behavior_.rows = 8000;
+  behavior_.bad_every = 100;  // 80 bad rows, 10 in each of the 8 splits
+  behavior_.slow_ms = 5;
+  SetFlowOptions({{"partialIngestionPercent", "5"}, {"errorDiagnosticsEnabled", true}});
+  auto a = NewExecutor(SplitOptions("node-a"));
+  auto b = NewExecutor(SplitOptions("node-b"));
+  a->Start();
+  b->Start();
+  std::string split_id = AddRun();
+  json::object split_run = WaitForEnd(split_id);
+  a->Stop();
+  b->Stop();
+  ASSERT_EQ(RunStatusOf(split_run), "success") << json::serialize(split_run);
+  const json::value* summary = FindPath(split_run, "metrics.splitSummary");
+  ASSERT_TRUE(summary) << "the run ran as splits: " << json::serialize(split_run);
+  EXPECT_EQ(summary->at("splitCount").as_int64(), 8);
+  EXPECT_EQ(summary->at("executorCount").as_int64(), 2) << json::serialize(*summary);
+  Committed split = CommittedOf(split_run);
+  ExpectOnlyCommittedFiles(this, Objects(), split.keys);  // no row-error part is left
+
+  // The same window read by one process.
+  ExecutorOptions one;
+  one.owner = "single";
+  one.source_parallelism = 1;  // its splits one after the other: the file in id order
+  auto single = NewExecutor(one);
+  std::string single_id = AddRun(0, true);  // replaces the split run's batch
+  ASSERT_TRUE(*single->RunOne());
+  json::object single_run = GetDoc("runs", single_id);
+  ASSERT_EQ(RunStatusOf(single_run), "success") << json::serialize(single_run);
+  ASSERT_FALSE(FindPath(single_run, "metrics.splitSummary"));
+  Committed whole = CommittedOf(single_run);
+
+  EXPECT_EQ(json::serialize(*FindPath(split_run, "metrics.recordSummary")),
+            json::serialize(*FindPath(single_run, "metrics.recordSummary")));
+  EXPECT_EQ(FindPath(split_run, "metrics.recordSummary.failedRecordCount")->as_int64(), 80);
+  EXPECT_EQ(ErrorTexts(split_run), ErrorTexts(single_run));
+  EXPECT_EQ(ErrorTexts(split_run).size(), 1u);  // INGEST-1212-400 "80 of 8000 records failed"
+  EXPECT_NE(ErrorTexts(split_run)[0].find("80 of 8000 records failed"), std::string::npos);
+  EXPECT_TRUE(split.batch.at("hasRowErrors").as_bool());
+  EXPECT_TRUE(whole.batch.at("hasRowErrors").as_bool());
+  json::object sm = split.batch.at("metrics").as_object(),
+               wm = whole.batch.at("metrics").as_object();
+  sm.erase("outputByteSize");  // other files
+  wm.erase("outputByteSize");
+  EXPECT_EQ(json::serialize(sm), json::serialize(wm));
+  // Both read the rows in id order (the splits in plan order), so the files are the same bytes.
+  EXPECT_EQ(std::count(split.row_errors.begin(), split.row_errors.end(), '\n'), 80);
+  EXPECT_EQ(split.row_errors, whole.row_errors);
+  EXPECT_NE(split.row_errors.find("\"line\":7902"), std::string::npos);
+}
+
+// The failed-record rule is judged on the sum over the splits: one split whose rows are 8% bad
+// does not fail a run that is 1% bad under a 5% threshold; 6.25% over all splits fails it, with
+// the first row errors in the run's errors as a one-process run reports them.
+TEST_F(SplitTest, TheFailedRecordRuleIsJudgedOnTheTotalOfEverySplit) {
+  behavior_.rows = 8000;
+  behavior_.bad_below = 80;  // all in split 0 (ids 0..999): 8% of it, 1% of the run
+  SetFlowOptions({{"partialIngestionPercent", "5"}, {"errorDiagnosticsEnabled", true}});
+  auto a = NewExecutor(SplitOptions("node-a"));
+  std::string ok_id = AddRun();
+  ASSERT_TRUE(*a->RunOne());
+  json::object ok_run = GetDoc("runs", ok_id);
+  ASSERT_EQ(RunStatusOf(ok_run), "success") << json::serialize(ok_run);
+  ASSERT_TRUE(FindPath(ok_run, "metrics.splitSummary"));
+  EXPECT_EQ(FindPath(ok_run, "metrics.recordSummary.failedRecordCount")->as_int64(), 80);
+  Committed ok = CommittedOf(ok_run);
+  EXPECT_EQ(std::count(ok.row_errors.begin(), ok.row_errors.end(), '\n'), 80);
+
+  behavior_.bad_below = 500;  // 6.25% of the run
+  std::string failed_id = AddRun(0, true);
+  ASSERT_TRUE(*a->RunOne());
+  json::object failed = GetDoc("runs", failed_id);
+  ASSERT_EQ(RunStatusOf(failed), "failed") << json::serialize(failed);
+  std::vector<std::string> errors = ErrorTexts(failed);
+  ASSERT_EQ(errors.size(), 6u) << json::serialize(failed);  // the rule, then the first 5 rows
+  EXPECT_NE(errors[0].find("INGEST-1213-400"), std::string::npos);
+  EXPECT_NE(errors[0].find("500 of 8000 records failed"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("bad value in column name (fake.csv line 2)"), std::string::npos)
+      << errors[1];
+  EXPECT_NE(errors[5].find("(fake.csv line 6)"), std::string::npos) << errors[5];
+  // Nothing of the failed attempt is left: the first run's batch only.
+  ExpectOnlyCommittedFiles(this, Objects(), ok.keys);
+  EXPECT_EQ(SplitRows(), 0);
+}
+
+// A split worker dies after its heartbeat recorded its live counts and after it wrote part of
+// its row-error part: the redo's counts and lines replace them, so no failed record is counted
+// twice and the dead part is gone.
+TEST_F(SplitTest, ADeadSplitWorkersRowErrorsAreNotCountedTwice) {
+  behavior_.rows = 8000;
+  behavior_.bad_every = 100;
+  behavior_.slow_ms = 5;
+  SetFlowOptions({{"partialIngestionPercent", "5"}, {"errorDiagnosticsEnabled", true}});
+  std::string run_id = AddRun();
+  auto a = NewExecutor(SplitOptions("node-a"));
+  std::thread holder([&] { (void)a->RunOne(); });
+  std::optional<ClaimedSplit> dead;
+  for (int i = 0; i < 500 && !dead; ++i) {
+    ASSERT_TRUE(store_
+                    ->Transact([&](MetaTxn& t) -> Status {
+                      int64_t now = SystemClock::Instance().NowMillis();
+                      ASSIGN_OR_RETURN(dead, ClaimSplit(t, "dead-node", now, 300));
+                      if (!dead) return Status::OK();
+                      return ExtendSplitLease(
+                          t, *dead, "dead-node", now + 300, now,
+                          json::object{{"inputRecords", 500}, {"failedRecords", 5}});
+                    })
+                    .ok());
+    if (!dead) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(dead);
+  auto plan = SplitPlanOf(GetDoc("runs", run_id), scope_);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::string tag = SplitTagPrefix(dead->index) + "1";
+  std::string dead_part = Lake::RowErrorsPartKey(plan->batches[0], tag);
+  const std::string dead_line =
+      "{\"code\":\"INGEST-1201\",\"message\":\"from the dead attempt\",\"line\":-1}\n";
+  ASSERT_TRUE(objects_.Put(dead_part, dead_line + dead_line).ok());
+  ASSERT_TRUE(
+      objects_.Put(plan->batches[0].prefix + "part-" + tag + "-00000.parquet", "half").ok());
+  holder.join();
+  json::object run = GetDoc("runs", run_id);
+  ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.failedRecordCount")->as_int64(), 80);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.inputRecordCount")->as_int64(), 8000);
+  EXPECT_NE(ErrorTexts(run)[0].find("80 of 8000 records failed"), std::string::npos);
+  Committed c = CommittedOf(run);
+  EXPECT_EQ(c.batch.at("metrics").at("failedRecordCount").as_int64(), 80);
+  EXPECT_EQ(std::count(c.row_errors.begin(), c.row_errors.end(), '\n'), 80);
+  EXPECT_EQ(c.row_errors.find("dead attempt"), std::string::npos);
+  std::set<int64_t> lines;
+  std::istringstream in(c.row_errors);
+  for (std::string l; std::getline(in, l);)
+    lines.insert(json::parse(l).as_object().at("line").as_int64());
+  EXPECT_EQ(lines.size(), 80u) << "each failed record once";
+  EXPECT_FALSE(objects_.Head(dead_part).ok());
+  ExpectOnlyCommittedFiles(this, Objects(), c.keys);
+  bool redone = false;
+  for (const auto& s : FindPath(run, "metrics.splitSummary.splits")->as_array())
+    redone |= s.at("index").as_int64() == dead->index && s.at("attempt").as_int64() == 2;
+  EXPECT_TRUE(redone);
 }
 
 // op=cancel reaches split workers and the holder: cancelled, nothing left.
