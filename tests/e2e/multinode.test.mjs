@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CATALOG, EXPORT, Fluxo, eventually, fluxoBin, newPostgresDatabase, startPostgres, stopPostgres, tempDir } from './lib/fluxo.mjs';
@@ -245,6 +246,29 @@ test('two serve and one worker: kill -9 two of them, every run succeeds exactly 
     w.proc.kill('SIGTERM');
     await w.exited;
     await a.stop();
+  }
+});
+
+// Bad input at start: a node (serve or worker) whose PostgreSQL metastore cannot be reached
+// exits 3 at once with a message that names the metastore, never its password.
+test('an unreachable metastore at start is a clear error and exit code 3', async () => {
+  const port = await new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const url = `postgresql://fluxo:pw-n0t-pr1nted@127.0.0.1:${port}/meta`;
+  for (const role of [['serve', '--listen', '127.0.0.1:0'], ['worker']]) {
+    const p = spawn(fluxoBin(), [role[0], '--data', tempDir('fluxo-mn-bad-'), '--metastore', url,
+      ...role.slice(1)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    const code = await new Promise((resolve) => p.on('exit', (c) => resolve(c)));
+    assert.equal(code, 3, `${role[0]}: ${out}`);
+    assert.match(out, new RegExp(`metastore postgresql://127\\.0\\.0\\.1:${port}/meta is unreachable`), out);
+    assert.doesNotMatch(out, /pw-n0t-pr1nted/);
   }
 });
 
