@@ -97,6 +97,11 @@ struct SourceConfig {
   SourceWindow window;
   LateCommitGuard late_commit;  // table sources that implement it; others ignore it
   NullDeltaPolicy null_delta_policy = NullDeltaPolicy::kSkip;  // table sources with a delta column
+  // The source fields the flow's transform reads (Transform::SourceFields). A source with nested
+  // records (JSON files) that has no field of such a name with a dot in it gives the value at
+  // that member path ("person.address.city": member city of object address of object person)
+  // as a column of its own, named by it (connectors/files/README.md); others ignore it.
+  std::vector<std::string> member_paths;
   int parallelism = 2;             // splits read at once (--source-parallelism)
   int64_t batch_rows = 64 * 1024;  // rows per RecordBatch a reader yields (upper bound)
   // Called (from reader threads, serialized by the caller's sink) for each failed record.

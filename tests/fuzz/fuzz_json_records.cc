@@ -3,13 +3,15 @@
 // input (at most one record per byte, plus one). And JsonFileReader's two paths, the fast one
 // (JsonFastParser: bytes straight into cells) and the DOM one (boost::json::parse + JsonToCell),
 // give the same rows (every cell bit for bit, the row origins) and the same row errors under a
-// schema of every type, keyed by the names the inputs use most; abort() otherwise.
+// schema of every type, keyed by the names the inputs use most, and under member columns (paths
+// into nested objects and arrays); abort() otherwise.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/json.h"
 #include "connectors/files/byte_stream.h"
@@ -23,7 +25,8 @@ using namespace fluxo;
 using connectors::files::JsonFileReader;
 
 // Every cell of every row, the row origins and the row errors, as one text.
-std::string ReadAll(const std::string& data, const Schema& schema, bool fast) {
+std::string ReadAll(const std::string& data, const Schema& schema, bool fast,
+                    const std::vector<connectors::files::MemberPath>* keys = nullptr) {
   std::string out;
   connectors::files::FileOptions options;
   SourceCounters counters;
@@ -32,7 +35,7 @@ std::string ReadAll(const std::string& data, const Schema& schema, bool fast) {
   };
   connectors::files::ReaderContext ctx(&options, &counters, &on_error);
   JsonFileReader r(&ctx, "f", connectors::files::StringStream(data));
-  r.Init(schema);
+  r.Init(schema, keys);
   r.set_fast_path(fast);
   RecordBatchBuilder builder(std::make_shared<const Schema>(schema));
   for (size_t i = 0; i <= data.size() + 1; ++i) {
@@ -126,5 +129,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const Schema* schema : {&kSchema, &kStrings}) {
     if (ReadAll(text, *schema, true) != ReadAll(text, *schema, false)) std::abort();
   }
+  // Member columns (paths into nested objects and arrays, read in the same pass).
+  static const Schema kMembers({{"a", DataType::String(), true},
+                                {"a.b", DataType::Int64(), true},
+                                {"a.s", DataType::String(), true},
+                                {"a.a.f", DataType::Float64(), true},
+                                {"a[0]", DataType::String(), true},
+                                {"a[1].b", DataType::String(), true},
+                                {"x.a[0][0]", DataType::Int64(), true},
+                                {"s", DataType::String(), true}});
+  static const std::vector<connectors::files::MemberPath> kPaths = [] {
+    std::vector<connectors::files::MemberPath> p;
+    for (const Field& f : kMembers.fields()) p.push_back(connectors::files::MemberKeys(f.name));
+    return p;
+  }();
+  if (ReadAll(text, kMembers, true, &kPaths) != ReadAll(text, kMembers, false, &kPaths))
+    std::abort();
   return 0;
 }

@@ -104,6 +104,7 @@ Status FileSource::Open() {
   counters_.estimated_bytes.store(listed_bytes);
   if (options_.declared) {
     schema_ = options_.declared;
+    if (options_.format == Format::kJson) return AddMemberColumns();
     return Status::OK();
   }
   return InferSchema();
@@ -186,13 +187,46 @@ Status FileSource::InferSchema() {
     if (options_.format == Format::kDelimited) {
       ASSIGN_OR_RETURN(fields, InferDelimitedFields(&context_, f.path, std::move(in)));
     } else {
-      ASSIGN_OR_RETURN(fields, InferJsonFields(&context_, f.path, std::move(in)));
+      ASSIGN_OR_RETURN(std::optional<JsonColumns> columns,
+                       InferJsonColumns(&context_, f.path, std::move(in), config_.member_paths));
+      if (!columns) continue;  // empty file: try the next one
+      json_keys_ = std::move(columns->keys);
+      schema_ = std::make_shared<const Schema>(std::move(columns->fields));
+      return Status::OK();
     }
     if (!fields) continue;  // empty file: try the next one
     schema_ = std::make_shared<const Schema>(std::move(*fields));
     return Status::OK();
   }
   schema_ = std::make_shared<const Schema>();  // no file, or only empty ones
+  return Status::OK();
+}
+
+Status FileSource::AddMemberColumns() {
+  // Declared columns are top-level keys (a declared "a.b" is the key "a.b"); the member paths a
+  // mapping asks for that no declared column names are typed from the first file's sample.
+  std::vector<std::string> wanted;
+  for (const std::string& p : config_.member_paths) {
+    if (schema_->FieldIndex(p) < 0) wanted.push_back(p);
+  }
+  std::vector<Field> fields = schema_->fields();
+  for (const Field& f : fields) json_keys_.push_back({{f.name, -1}});
+  if (wanted.empty()) return Status::OK();
+  for (const FileEntry& f : files_) {
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> raw, fs_->Open(f, nullptr));
+    ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
+                     Decompress(std::move(raw), options_.codec, f.path));
+    ASSIGN_OR_RETURN(std::optional<JsonColumns> columns,
+                     InferJsonColumns(&context_, f.path, std::move(in), wanted));
+    if (!columns) continue;  // empty file: try the next one
+    for (size_t j = 0; j < columns->fields.size(); ++j) {
+      if (IsTopLevelKey(columns->keys[j], columns->fields[j].name)) continue;
+      fields.push_back(columns->fields[j]);
+      json_keys_.push_back(columns->keys[j]);
+    }
+    break;
+  }
+  schema_ = std::make_shared<const Schema>(std::move(fields));
   return Status::OK();
 }
 
@@ -222,7 +256,7 @@ Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& p
     ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
                      fs_->Open(f, bytes_read, part.start, part.end));
     auto r = std::make_unique<JsonFileReader>(&context_, f.path, std::move(in));
-    r->Init(*schema_);
+    r->Init(*schema_, &json_keys_);
     if (part.start > 0) r->StartAtCut(part.line);
     return std::unique_ptr<RecordFileReader>(std::move(r));
   }
@@ -240,7 +274,7 @@ Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& p
     return std::unique_ptr<RecordFileReader>(std::move(r));
   }
   auto r = std::make_unique<JsonFileReader>(&context_, f.path, std::move(in));
-  r->Init(*schema_);
+  r->Init(*schema_, &json_keys_);
   return std::unique_ptr<RecordFileReader>(std::move(r));
 }
 

@@ -17,6 +17,7 @@
 #include "base/mutex.h"
 #include "connectors/files/file_options.h"
 #include "connectors/files/file_system.h"
+#include "connectors/files/json_reader.h"
 #include "connectors/files/parquet_records.h"
 #include "connectors/files/record_reader.h"
 #include "connectors/source.h"
@@ -59,6 +60,8 @@ class FileSource : public Source {
 
  private:
   Status InferSchema();
+  // JSON with declared columns: appends the member columns config_.member_paths asks for.
+  Status AddMemberColumns();
   // Opens `f` for random access (Parquet).
   Result<std::unique_ptr<parquet::RandomAccessInput>> OpenRandomAccess(
       const FileEntry& f, std::atomic<int64_t>* bytes_read);
@@ -73,6 +76,9 @@ class FileSource : public Source {
   ReaderContext context_{&options_, &counters_, &config_.on_row_error};
   std::vector<FileEntry> files_;  // the selected files that are read
   std::shared_ptr<const Schema> schema_;
+  // JSON: where each column of schema_ comes from (JsonColumns::keys); empty: the top-level
+  // keys of the fields' names.
+  std::vector<MemberPath> json_keys_;
   // Parquet footers read by Open (the first file, for its schema) and PlanSplits (files cut into
   // row group splits), by "path\nsize\nmtime": each file's footer is read once per run.
   // Memory: the footers of those files only (a whole-file reader takes its entry out).

@@ -20,6 +20,105 @@ bool DoubleAsDecimalText(double d, std::string* out) {
   return true;
 }
 
+namespace {
+
+// A segment "key", "key[0]" or "key[0][1]" (escapes already undone) into `out`.
+void AppendSegment(const std::string& seg, MemberPath* out) {
+  size_t end = seg.size();
+  std::vector<int64_t> indexes;
+  while (end > 0 && seg[end - 1] == ']') {
+    const size_t open = seg.rfind('[', end - 1);
+    if (open == std::string::npos || open + 1 == end - 1 || end - 1 - open > 18) break;
+    int64_t i = 0;
+    bool digits = true;
+    for (size_t k = open + 1; k < end - 1; ++k) {
+      digits &= seg[k] >= '0' && seg[k] <= '9';
+      if (digits) i = i * 10 + (seg[k] - '0');
+    }
+    if (!digits) break;
+    indexes.insert(indexes.begin(), i);
+    end = open;
+  }
+  if (end == 0) {  // "[0]" alone: a key as written
+    indexes.clear();
+    end = seg.size();
+  }
+  out->push_back({seg.substr(0, end), -1});
+  for (int64_t i : indexes) out->push_back({"", i});
+}
+
+}  // namespace
+
+MemberPath MemberKeys(std::string_view name) {
+  std::vector<std::string> segs(1);
+  std::vector<bool> escaped(1, false);  // a segment with an escape is a key as written
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '\\' && i + 1 < name.size() && (name[i + 1] == '.' || name[i + 1] == '\\')) {
+      segs.back() += name[++i];
+      escaped.back() = true;
+    } else if (c == '.') {
+      segs.emplace_back();
+      escaped.push_back(false);
+    } else {
+      segs.back() += c;
+    }
+  }
+  MemberPath path;
+  for (size_t k = 0; k < segs.size(); ++k) {
+    if (segs[k].empty()) return {{std::string(name), -1}};
+    if (escaped[k]) {
+      path.push_back({segs[k], -1});
+    } else {
+      AppendSegment(segs[k], &path);
+    }
+  }
+  return path;
+}
+
+bool IsTopLevelKey(const MemberPath& path, std::string_view name) {
+  return path.size() == 1 && path[0].index < 0 && path[0].key == name;
+}
+
+const json::value* FindMember(const json::object& record, const MemberPath& path) {
+  const json::value* v = nullptr;
+  for (size_t k = 0; k < path.size(); ++k) {
+    const MemberStep& s = path[k];
+    if (s.index >= 0) {
+      const json::array* a = v ? v->if_array() : nullptr;
+      if (a == nullptr || static_cast<uint64_t>(s.index) >= a->size()) return nullptr;
+      v = &(*a)[static_cast<size_t>(s.index)];
+      continue;
+    }
+    const json::object* o = k == 0 ? &record : (v ? v->if_object() : nullptr);
+    if (o == nullptr) return nullptr;
+    v = o->if_contains(s.key);
+    if (v == nullptr) return nullptr;
+  }
+  return v;
+}
+
+bool JsonObjectCells(const json::object& record, const Schema& schema,
+                     const std::vector<MemberPath>* paths, Cell* cells, std::string* scratch,
+                     std::string* error) {
+  const int n = schema.num_fields();
+  for (int j = 0; j < n; ++j) {
+    const Field& f = schema.field(j);
+    const json::value* v = paths ? FindMember(record, (*paths)[j]) : record.if_contains(f.name);
+    Cell& c = cells[j];
+    if (v == nullptr) {
+      c.null = true;
+      continue;
+    }
+    if (!JsonToCell(*v, f.type, &scratch[j], &c)) {
+      *error = "field " + Quote(f.name) + ": " + ShortValue(json::serialize(*v)) +
+               " is not a valid " + f.type.ToString();
+      return false;
+    }
+  }
+  return true;
+}
+
 bool JsonToCell(const json::value& v, const DataType& type, std::string* scratch, Cell* c) {
   c->null = false;
   if (v.is_null()) {
@@ -327,17 +426,54 @@ constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 
 }  // namespace
 
-void JsonFastParser::Init(const Schema& schema) {
+void JsonFastParser::Init(const Schema& schema, const std::vector<MemberPath>* keys) {
   schema_ = &schema;
   const int n = schema.num_fields();
   names_.clear();
+  tops_.clear();
   index_.clear();
+  nodes_.assign(1, Node{});  // nodes_[0]: the record
   enabled_ = true;
+  static const MemberPath kNone;
   for (int j = 0; j < n; ++j) {
-    names_.push_back(schema.field(j).name);
-    if (!index_.emplace(names_.back(), j).second) enabled_ = false;  // a name given twice
+    // The keys are views: of the schema's names, or of `keys` (both outlive the parser).
+    const MemberPath& path = keys ? (*keys)[j] : kNone;
+    const size_t steps = keys ? path.size() : 1;
+    if (steps == 0 || (keys && path[0].index >= 0)) {
+      enabled_ = false;
+      continue;
+    }
+    int node = 0;
+    for (size_t d = 0; d < steps; ++d) {
+      const int64_t index = keys ? path[d].index : -1;
+      const std::string_view key =
+          keys ? std::string_view(path[d].key) : std::string_view(schema.field(j).name);
+      int next = -1;
+      if (d == 0) {
+        auto it = index_.find(key);
+        if (it != index_.end()) next = tops_[it->second];
+      } else {
+        next = index >= 0 ? Item(node, index) : Kid(node, key);
+      }
+      if (next < 0) {
+        next = static_cast<int>(nodes_.size());
+        nodes_.emplace_back();
+        if (d == 0) {
+          index_.emplace(key, static_cast<int>(names_.size()));
+          names_.push_back(key);
+          tops_.push_back(next);
+        } else if (index >= 0) {
+          nodes_[node].items.emplace_back(index, next);
+        } else {
+          nodes_[node].kids.emplace_back(key, next);
+        }
+      }
+      node = next;
+    }
+    if (nodes_[node].field >= 0) enabled_ = false;  // a field given twice
+    nodes_[node].field = j;
   }
-  seen_.assign(static_cast<size_t>(n), 0);
+  seen_.assign(nodes_.size(), 0);
   gen_ = 0;
 }
 
@@ -346,9 +482,99 @@ int JsonFastParser::Find(std::string_view key) const {
   return it == index_.end() ? -1 : it->second;
 }
 
+int JsonFastParser::Kid(int node, std::string_view key) const {
+  for (const auto& [k, kid] : nodes_[node].kids) {
+    if (k == key) return kid;
+  }
+  return -1;
+}
+
+int JsonFastParser::Item(int node, int64_t index) const {
+  for (const auto& [i, kid] : nodes_[node].items) {
+    if (i == index) return kid;
+  }
+  return -1;
+}
+
+const char* JsonFastParser::Value(const char* p, const char* e, int node, int depth, Cell* cells,
+                                  std::string* scratch) {
+  const Node& nd = nodes_[node];
+  const char* end = nullptr;
+  if (nd.field >= 0) {
+    end = Field(p, e, nd.field, &cells[nd.field], &scratch[nd.field], depth);
+    if (end == nullptr || (nd.kids.empty() && nd.items.empty())) return end;
+  }
+  if ((*p == '{' && !nd.kids.empty()) || (*p == '[' && !nd.items.empty())) {
+    const char* q = *p == '{' ? Members(p, e, node, depth, cells, scratch)
+                              : Elements(p, e, node, depth, cells, scratch);
+    return q != nullptr && end != nullptr && q != end ? nullptr : q;
+  }
+  // Not an object (or an array) with steps below: those stay null (FindMember).
+  if (end != nullptr) return end;
+  bool plain = true;  // the value is not kept
+  return SkipValue(p, e, depth, &skip_, &plain);
+}
+
+// The elements of the array at p that lead to fields; others are skipped (validated).
+const char* JsonFastParser::Elements(const char* p, const char* e, int node, int depth, Cell* cells,
+                                     std::string* scratch) {
+  if (depth >= kMaxSkipDepth) return nullptr;
+  p = SkipWs(p + 1, e);
+  if (p < e && *p == ']') return p + 1;
+  for (int64_t i = 0;; ++i) {
+    if (p >= e) return nullptr;
+    const int kid = Item(node, i);
+    if (kid >= 0) {
+      p = Value(p, e, kid, depth + 1, cells, scratch);
+    } else {
+      bool plain = true;
+      p = SkipValue(p, e, depth + 1, &skip_, &plain);
+    }
+    if (p == nullptr) return nullptr;
+    p = SkipWs(p, e);
+    if (p >= e) return nullptr;
+    if (*p == ']') return p + 1;
+    if (*p != ',') return nullptr;
+    p = SkipWs(p + 1, e);
+  }
+}
+
+// The members of the object at p that lead to fields; others are skipped (validated).
+const char* JsonFastParser::Members(const char* p, const char* e, int node, int depth, Cell* cells,
+                                    std::string* scratch) {
+  if (depth >= kMaxSkipDepth) return nullptr;
+  p = SkipWs(p + 1, e);
+  if (p < e && *p == '}') return p + 1;
+  while (true) {
+    if (p >= e || *p != '"') return nullptr;
+    std::string_view key;
+    p = ScanString(p + 1, e, &key, &key_);
+    if (p == nullptr) return nullptr;
+    p = SkipWs(p, e);
+    if (p >= e || *p != ':') return nullptr;
+    p = SkipWs(p + 1, e);
+    if (p >= e) return nullptr;
+    const int kid = Kid(node, key);
+    if (kid >= 0) {
+      if (seen_[kid] == gen_) return nullptr;  // given twice: the DOM path decides
+      seen_[kid] = gen_;
+      p = Value(p, e, kid, depth + 1, cells, scratch);
+    } else {
+      bool plain = true;
+      p = SkipValue(p, e, depth + 1, &skip_, &plain);
+    }
+    if (p == nullptr) return nullptr;
+    p = SkipWs(p, e);
+    if (p >= e) return nullptr;
+    if (*p == '}') return p + 1;
+    if (*p != ',') return nullptr;
+    p = SkipWs(p + 1, e);
+  }
+}
+
 // The value of field j at p into *c; the byte after it, or nullptr for "not decided here".
 const char* JsonFastParser::Field(const char* p, const char* e, int j, Cell* c,
-                                  std::string* scratch) {
+                                  std::string* scratch, int depth) {
   const DataType& type = schema_->field(j).type;
   const bool text_type = type.id == TypeId::kString || type.id == TypeId::kBinary;
   c->null = false;
@@ -382,7 +608,7 @@ const char* JsonFastParser::Field(const char* p, const char* e, int j, Cell* c,
     case '[': {
       if (!text_type) return nullptr;
       bool plain = true;
-      const char* end = SkipValue(p, e, 1, &skip_, &plain);
+      const char* end = SkipValue(p, e, depth, &skip_, &plain);
       if (end == nullptr || !plain) return nullptr;
       // JsonToCell serializes the value; parsed alone it is the same value (plain numbers).
       boost::system::error_code ec;
@@ -442,7 +668,8 @@ const char* JsonFastParser::Field(const char* p, const char* e, int j, Cell* c,
 
 bool JsonFastParser::Parse(std::string_view text, Cell* cells, std::string* scratch) {
   if (!enabled_) return false;
-  const int n = static_cast<int>(names_.size());
+  const int n = schema_->num_fields();
+  const int tops = static_cast<int>(names_.size());
   if (++gen_ == 0) {
     std::fill(seen_.begin(), seen_.end(), 0);
     gen_ = 1;
@@ -463,12 +690,13 @@ bool JsonFastParser::Parse(std::string_view text, Cell* cells, std::string* scra
     if (p >= e || *p != ':') return false;
     p = SkipWs(p + 1, e);
     if (p >= e) return false;
-    int j = guess < n && names_[guess] == key ? guess : Find(key);
-    if (j >= 0) {
-      if (seen_[j] == gen_) return false;  // given twice: the last one wins, on the DOM path
-      seen_[j] = gen_;
-      guess = j + 1;
-      p = Field(p, e, j, &cells[j], &scratch[j]);
+    const int k = guess < tops && names_[guess] == key ? guess : Find(key);
+    if (k >= 0) {
+      const int node = tops_[k];
+      if (seen_[node] == gen_) return false;  // given twice: the last one wins, on the DOM path
+      seen_[node] = gen_;
+      guess = k + 1;
+      p = Value(p, e, node, 1, cells, scratch);
     } else {
       bool plain = true;  // the value is not kept
       p = SkipValue(p, e, 1, &skip_, &plain);

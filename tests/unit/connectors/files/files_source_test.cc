@@ -247,6 +247,91 @@ TEST_F(FilesSourceTest, JsonLinesAndArraysWithInference) {
   EXPECT_EQ(src->counters().failed_records.load(), 2);
 }
 
+// Member paths a mapping names (SourceConfig::member_paths) are member columns of their own,
+// typed from the sample; the nested object stays one column of its JSON text.
+TEST_F(FilesSourceTest, JsonMemberPathsAreTypedColumnsOfTheirOwn) {
+  WriteRoot("j/a.jsonl",
+            "{\"id\": 1, \"person\": {\"name\": \"ann\", \"address\": {\"city\": \"Oslo\", "
+            "\"zip\": 150}}}\n"
+            "{\"id\": 2, \"person\": {\"name\": \"bo\", \"address\": {\"zip\": 2.5}}}\n"
+            "{\"id\": 3, \"person\": \"anonymous\"}\n"
+            "{\"id\": 4}\n"
+            "{\"id\": 5, \"person\": {\"address\": {\"zip\": \"none\"}}}\n");
+  SourceConfig c = Config("j/*.jsonl", "json");
+  c.member_paths = {"id",          "person.address.zip", "person.name", "person.address.city",
+                    "person.nope", "person.address"};
+  auto out = Run(c);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const Schema& s = *out->schema;
+  ASSERT_EQ(s.num_fields(), 6) << s.ToString();  // person.nope: no sampled record has it
+  EXPECT_EQ(s.field(1).name, "person");
+  EXPECT_EQ(s.field(1).type, DataType::String());
+  EXPECT_EQ(s.field(2).name, "person.address.zip");
+  EXPECT_EQ(s.field(2).type, DataType::String());  // 150, 2.5 and "none": text
+  EXPECT_EQ(s.field(3).name, "person.name");
+  EXPECT_EQ(s.field(4).name, "person.address.city");
+  EXPECT_EQ(s.field(5).name, "person.address");
+  ASSERT_EQ(out->rows.size(), 5u);
+  EXPECT_EQ(out->rows[0][2], "150");
+  EXPECT_EQ(out->rows[0][3], "ann");
+  EXPECT_EQ(out->rows[0][5], "{\"city\":\"Oslo\",\"zip\":150}");
+  EXPECT_EQ(out->rows[1][2], "2.5E0");  // a JSON double's text, as for a top-level field
+  EXPECT_EQ(out->rows[1][4], "NULL");
+  EXPECT_EQ(out->rows[2],
+            (std::vector<std::string>{"3", "anonymous", "NULL", "NULL", "NULL", "NULL"}));
+  EXPECT_EQ(out->rows[3][1], "NULL");
+  EXPECT_TRUE(errors_.empty());
+
+  // Numbers stay numbers; a value that does not fit is a row error naming the member path.
+  c.member_paths = {"person.address.zip"};
+  WriteRoot("j/a.jsonl",
+            "{\"id\": 1, \"person\": {\"address\": {\"zip\": 150}}}\n"
+            "{\"id\": 2, \"person\": {\"address\": {\"zip\": -7}}}\n");
+  WriteRoot("j/b.jsonl", "{\"id\": 3, \"person\": {\"address\": {\"zip\": \"x\"}}}\n");
+  out = Run(c);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->schema->num_fields(), 3);
+  EXPECT_EQ(out->schema->field(2).type, DataType::Int64());
+  ASSERT_EQ(out->rows.size(), 2u);
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_[0].code, "INGEST-1201");
+  EXPECT_EQ(errors_[0].file, "j/b.jsonl");
+  EXPECT_EQ(errors_[0].line, 1);
+  EXPECT_NE(errors_[0].message.find("field 'person.address.zip': '\"x\"' is not a valid int64"),
+            std::string::npos)
+      << errors_[0].message;
+}
+
+TEST_F(FilesSourceTest, JsonMemberPathsWithDeclaredColumnsAndAmbiguousNames) {
+  WriteRoot("j/a.jsonl",
+            "{\"id\": 1, \"p\": {\"age\": 41}, \"q.r\": 5}\n{\"id\": 2, \"p\": {\"age\": 7}}\n");
+  SourceConfig c = Config("j/*.jsonl", "json");
+  c.params["columns"] = json::array{json::object{{"name", "id"}, {"type", "long"}},
+                                    json::object{{"name", "q.r"}, {"type", "int"}}};
+  c.member_paths = {"p.age", "q.r", "q\\.r"};
+  auto out = Run(c);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  // Declared columns are top-level keys ("q.r" the key), the member path typed from the sample;
+  // "q\.r" names the key "q.r" too.
+  ASSERT_EQ(out->schema->num_fields(), 4) << out->schema->ToString();
+  EXPECT_EQ(out->schema->field(2).name, "p.age");
+  EXPECT_EQ(out->schema->field(2).type, DataType::Int64());
+  EXPECT_EQ(out->schema->field(3).name, "q\\.r");
+  EXPECT_EQ(out->rows, (std::vector<std::vector<std::string>>{{"1", "5", "41", "5"},
+                                                              {"2", "NULL", "7", "NULL"}}));
+  // A name that is both a key and a member path of the sample is refused, naming it.
+  WriteRoot("j/a.jsonl", "{\"a.b\": 1, \"a\": {\"b\": 2}}\n");
+  c = Config("j/*.jsonl", "json");
+  c.member_paths = {"a.b"};
+  out = Run(c);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(out.status().message().find("source field 'a.b' is ambiguous in the first records of "
+                                        "'j/a.jsonl'"),
+            std::string::npos)
+      << out.status().ToString();
+}
+
 std::string GzipText(const std::string& data) {
   z_stream zs{};
   deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
