@@ -13,10 +13,13 @@
 // A mapping set is stored twice through the MetaStore: its current version (kind mappingSets,
 // listed and filtered) and every version as an immutable entity (kind mappingSetVersions, id
 // "<id>_v<N>"), which flows name and runs apply.
+#include <algorithm>
+
 #include "api/dataprep.h"
 #include "api/list_query.h"
 #include "api/resources.h"
 #include "base/ids.h"
+#include "connectors/files/inference.h"
 #include "dataprep/json_rows.h"
 #include "dataprep/mapping_transform.h"
 #include "lake/lake.h"
@@ -26,6 +29,7 @@ namespace fluxo {
 namespace {
 
 namespace dp = dataprep;
+namespace files = connectors::files;
 
 // The first issue leads; the others follow, so one answer names every problem.
 Status Invalid(const std::vector<dp::MappingIssue>& issues) {
@@ -358,20 +362,43 @@ Result<HttpResponse> PreviewMappingSet(Call& call) {
   const json::value* data = body.if_contains("data");
   if (!data || !data->is_array())
     return BadRequest(kCodeBadRequest, "data is required: an array of sample rows (objects)");
-  auto batch = dp::RowsToBatch(data->as_array());
+  const json::array& sample = data->as_array();
+  constexpr size_t kMaxRows = 1000;
+  if (sample.size() > kMaxRows)
+    return BadRequest(kCodeBadRequest, "data: at most " + std::to_string(kMaxRows) +
+                                           " sample rows, not " + std::to_string(sample.size()));
+  for (size_t r = 0; r < sample.size(); ++r) {
+    if (!sample[r].is_object())
+      return BadRequest(kCodeBadRequest, "data[" + std::to_string(r) + "] must be an object");
+  }
+  // The rows are read as a JSON file's records are in a run (connectors/files: top-level keys,
+  // nested objects and arrays as their JSON text, the member paths the mappings name as their
+  // own columns, the same type inference), so the preview answers what a run would.
+  json::array errors;
+  std::vector<size_t> rows;
+  auto batch = files::JsonRecordsToBatch(
+      std::vector<json::value>(sample.begin(), sample.end()), dp::SourceFields(mappings),
+      "the sample rows",
+      [&](size_t row, const char* code, const std::string& m) {
+        errors.push_back(json::object{{"row", row}, {"code", code}, {"message", m}});
+      },
+      &rows);
   if (!batch.ok()) return BadRequest(kCodeBadRequest, batch.status().message());
   json::value source_columns = SchemaToJson(*batch->schema(), 0)["columns"];
   dp::MappingIssue issue;
   auto program = dp::MappingProgram::Bind(mappings, batch->schema(), &issue);
   if (!program.ok()) return Invalid({issue});
-  json::array errors;
   dp::EvalContext ctx;
   RecordBatch out =
       (*program)->Apply(std::move(*batch), ctx, call.now_ms() * 1000,
                         [&](const RecordBatch&, int64_t row, const std::string& m) {
-                          errors.push_back(json::object{
-                              {"row", row}, {"code", dp::kMappingRowErrorCode}, {"message", m}});
+                          errors.push_back(json::object{{"row", rows[static_cast<size_t>(row)]},
+                                                        {"code", dp::kMappingRowErrorCode},
+                                                        {"message", m}});
                         });
+  std::stable_sort(errors.begin(), errors.end(), [](const json::value& a, const json::value& b) {
+    return a.as_object().at("row").as_uint64() < b.as_object().at("row").as_uint64();
+  });
   return JsonResponse(200, json::object{{"data", dp::BatchToRows(out)},
                                         {"errors", std::move(errors)},
                                         {"columns", SchemaToJson(*out.schema(), 0)["columns"]},

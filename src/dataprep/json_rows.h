@@ -1,4 +1,6 @@
-// JSON rows and RecordBatches, for mapping-set previews and row-error records. Pure functions.
+// RecordBatches as JSON rows, for mapping-set previews and row-error records. Pure functions.
+// (The preview reads its sample rows as a JSON file's records: connectors/files/inference.h
+// JsonRecordsToBatch.)
 #pragma once
 
 #include <string>
@@ -8,14 +10,6 @@
 #include "formats/record_batch.h"
 
 namespace fluxo::dataprep {
-
-// A batch from sample rows (JSON objects). Nested objects are flattened into dotted field names
-// ({"person": {"name": "a"}} is the field "person.name"). A field's type is inferred over every
-// row: all booleans -> boolean, all integers -> int64, all numbers -> float64, anything else ->
-// string (arrays and mixed values as their JSON text); absent or null is null. InvalidArgument
-// naming the row when a row is not an object, when a row gives one dotted name twice
-// ({"a.b": 1, "a": {"b": 2}}), or when there are more than `max_rows` rows.
-Result<RecordBatch> RowsToBatch(const json::array& rows, size_t max_rows = 1000);
 
 // The rows of `batch` as JSON objects; a dotted field name becomes nested objects
 // ("person.name" -> {"person": {"name": ...}}). Dates "yyyy-MM-dd", timestamps ISO 8601 UTC,

@@ -150,6 +150,27 @@ std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings)
   return issues;
 }
 
+std::vector<std::string> SourceFields(const std::vector<Mapping>& mappings) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& f) {
+    if (seen.insert(f).second) out.push_back(f);
+  };
+  FieldResolver any = [](const std::string&) { return VType::kAny; };
+  for (const Mapping& m : mappings) {
+    if (m.source_type == "ATTRIBUTE") {
+      add(m.source);
+    } else if (m.source_type == "EXPRESSION") {
+      ExprError err;
+      auto e = Expression::Compile(m.source, any, &err);
+      if (e.ok()) {
+        for (const std::string& f : (*e)->fields()) add(f);
+      }
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // The item type of an array<T> destinationType ("" for any other text).
@@ -236,6 +257,43 @@ VType DestinationVType(const std::string& t) {
   return VType::kString;
 }
 
+// `name` with AEP's escapes undone (`\.` a dot inside a key, `\\` a backslash) when it holds
+// no unescaped dot (one key); nullopt otherwise.
+std::optional<std::string> OneKey(const std::string& name) {
+  std::string key;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '\\' && i + 1 < name.size() && (name[i + 1] == '.' || name[i + 1] == '\\')) {
+      key += name[++i];
+    } else if (name[i] == '.') {
+      return std::nullopt;
+    } else {
+      key += name[i];
+    }
+  }
+  return key;
+}
+
+// The input field an ATTRIBUTE source names: a field of that name (a member column of a nested
+// source included, connectors/files), else the field its escapes name ("Full\.Name": the
+// column "Full.Name"); -1 when none.
+int SourceFieldIndex(const Schema& input, const std::string& source) {
+  int f = input.FieldIndex(source);
+  if (f >= 0 || source.find('\\') == std::string::npos) return f;
+  std::optional<std::string> key = OneKey(source);
+  return key ? input.FieldIndex(*key) : -1;
+}
+
+std::string NoSourceField(const Schema& input, const std::string& source) {
+  std::string why = "the source has no field '" + source + "'";
+  const size_t dot = source.find('.');
+  if (dot != std::string::npos && dot > 0 && source[dot - 1] != '\\' &&
+      input.FieldIndex(source.substr(0, dot)) >= 0) {
+    why += " (no sampled record has a value at that member path of '" + source.substr(0, dot) +
+           "', or the source has no nested records)";
+  }
+  return why;
+}
+
 const char* CastFunction(VType t) {
   switch (t) {
     case VType::kInt: return "to_integer";
@@ -287,10 +345,9 @@ Result<std::shared_ptr<const MappingProgram>> MappingProgram::Bind(
     const std::string items = ArrayItems(m.destination_type);
     VType answers;
     if (m.source_type == "ATTRIBUTE") {
-      s.source_field = input->FieldIndex(m.source);
+      s.source_field = SourceFieldIndex(*input, m.source);
       if (s.source_field < 0)
-        return Refuse(issue,
-                      {i, "source", m.source, 0, "the source has no field '" + m.source + "'"});
+        return Refuse(issue, {i, "source", m.source, 0, NoSourceField(*input, m.source)});
       answers = FromDataType(input->field(s.source_field).type);
     } else {
       ExprError err;

@@ -65,6 +65,12 @@ json::array MappingsToJson(const std::vector<Mapping>& mappings);
 // found now; field types are checked again at Bind). Answers every issue found, in order.
 std::vector<MappingIssue> ValidateMappings(const std::vector<Mapping>& mappings);
 
+// The source fields the mappings read, each once, in order of first use: ATTRIBUTE sources and
+// the fields their expressions name (dotted member paths such as "person.address.city"
+// included; a source with nested records gives those as columns: SourceConfig::member_paths).
+// Expressions that do not compile are skipped (ValidateMappings reports them).
+std::vector<std::string> SourceFields(const std::vector<Mapping>& mappings);
+
 // The destinationType names (see Mapping::destination_type).
 bool IsDestinationType(const std::string& t);
 

@@ -61,6 +61,10 @@ Result<std::shared_ptr<const Schema>> MappingTransform::Bind(std::shared_ptr<con
   return program_->output_schema();
 }
 
+std::vector<std::string> MappingTransform::SourceFields() const {
+  return dataprep::SourceFields(mappings_);
+}
+
 std::unique_ptr<TransformState> MappingTransform::NewState() const {
   return std::make_unique<MappingState>();
 }

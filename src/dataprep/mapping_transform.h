@@ -48,6 +48,8 @@ class MappingTransform : public Transform {
   // InvalidArgument ("mapping set: mappings[1].source: ...") when a mapping cannot apply to
   // `input` (unknown source field, type error).
   Result<std::shared_ptr<const Schema>> Bind(std::shared_ptr<const Schema> input) override;
+  // mapping.h SourceFields of the mappings.
+  std::vector<std::string> SourceFields() const override;
   std::unique_ptr<TransformState> NewState() const override;
   // Failed rows are reported with code MAPPER-1201, the mapping and reason as message, the
   // source row (its values as JSON) as record, and the row's file and line from the batch's

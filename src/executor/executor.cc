@@ -105,6 +105,7 @@ Status LoadRunInputs(MetaTxn& txn, const Scope& scope, const std::string& run_id
   };
   ASSIGN_OR_RETURN(in->transform, dataprep::NewFlowTransform(in->flow.doc, load_mapping,
                                                              &SystemClock::Instance()));
+  in->source.member_paths = in->transform->SourceFields();
   return Status::OK();
 }
 

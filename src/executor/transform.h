@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "connectors/source.h"
@@ -34,6 +36,11 @@ class Transform {
   // the encoders write and the datasets record. Called once per attempt, before any Apply, on
   // one thread. InvalidArgument naming the field when the transform cannot apply to `input`.
   virtual Result<std::shared_ptr<const Schema>> Bind(std::shared_ptr<const Schema> input) = 0;
+
+  // The source fields the transform reads by name, before any Bind: the executor passes them to
+  // the source (SourceConfig::member_paths), so that a source with nested records can give a
+  // member path as a column. Empty: none named (the identity passes every column).
+  virtual std::vector<std::string> SourceFields() const { return {}; }
 
   // A fresh state for one pipeline thread. REQUIRES: Bind succeeded.
   virtual std::unique_ptr<TransformState> NewState() const = 0;

@@ -224,10 +224,11 @@ test('preview over nested sample rows: dotted paths into nested objects, and the
   assert.equal(p.body.errors.length, 1);
   assert.equal(p.body.errors[0].row, 2);
   assert.match(p.body.errors[0].message, /mappings\[2\] \(destination profile.ageTwice\): to_integer/);
-  // The source fields the rows gave (nested objects as dotted names; the mixed age is text).
+  // The source columns, as a run reads the rows from a JSON file: the top-level keys (nested
+  // values as their JSON text), then the member paths the mappings name (the mixed age is text).
   assert.deepEqual(p.body.sourceColumns.map((c) => [c.name, c.type]), [
-    ['id', 'int64'], ['person.name.first', 'string'], ['person.name.last', 'string'], ['person.age', 'string'],
-    ['person.tags', 'string'], ['meta.src', 'string']]);
+    ['id', 'int64'], ['person', 'string'], ['meta', 'string'], ['person.name.first', 'string'],
+    ['person.name.last', 'string'], ['person.age', 'string'], ['person.tags', 'string'], ['meta.src', 'string']]);
   // The output columns, as the dataset's schema records them after a run.
   assert.deepEqual(p.body.columns, [
     { name: 'profile.name.given', type: 'string', nullable: true, path: ['profile', 'name', 'given'] },
@@ -236,15 +237,21 @@ test('preview over nested sample rows: dotted paths into nested objects, and the
     { name: 'profile.tags', type: 'list<string>', nullable: true, path: ['profile', 'tags'] },
     { name: 'origin', type: 'string', nullable: true, path: ['origin'] },
     { name: 'id', type: 'int64', nullable: true, path: ['id'] }]);
-  // A dotted path that no row gives is an unknown field (1480), and one field given twice is refused.
+  // A dotted path that no row gives is an unknown field (1480), and a name that is both a key and
+  // a member path of the rows is refused (as a run refuses it).
   const unknown = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings: [
     { sourceType: 'ATTRIBUTE', source: 'person.name.middle', destination: 'm' }] }, data: rows });
   assert.equal(unknown.status, 400, unknown.text);
   assert.match(unknown.body.type, /FLOW-1480-400/);
   assert.match(unknown.body.report['detailed-message'], /mappings\[0\]\.source: .*person\.name\.middle/);
-  const twice = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings }, data: [{ 'a.b': 1, a: { b: 2 } }] });
+  const twice = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings: [
+    { sourceType: 'ATTRIBUTE', source: 'a.b', destination: 'x' }] }, data: [{ 'a.b': 1, a: { b: 2 } }] });
   assert.equal(twice.status, 400, twice.text);
-  assert.match(twice.body.report['detailed-message'], /data\[0\] gives the field 'a.b' twice/);
+  assert.match(twice.body.report['detailed-message'], /source field 'a.b' is ambiguous in the sample rows/);
+  const key = await api.post(`${CONV}/mappingSets/preview`, { mappingSet: { mappings: [
+    { sourceType: 'ATTRIBUTE', source: 'a\\.b', destination: 'x' }] }, data: [{ 'a.b': 1, a: { b: 2 } }] });
+  assert.equal(key.status, 200, key.text);
+  assert.deepEqual(key.body.data, [{ x: 1 }]);
 });
 
 test('bad mappings: 10 broken expressions and 5 bad destinations each get a pointed 400', async () => {
@@ -597,54 +604,4 @@ test('from CSV and JSON Lines files, every unconvertible row is a row error nami
   }
 });
 
-// The contract's "not yet": the preview flattens nested sample objects, but a run's JSON reader
-// gives a nested object as one string column of its JSON text, so a run's mapping cannot name a
-// member inside it. The run fails naming the mapping and the field (never writes wrong values);
-// the whole object still maps as text.
-test('runs over nested JSON: a member path fails the run naming it; the object maps as its JSON text', async () => {
-  const root = path.join(dir, 'files-nested');
-  fs.mkdirSync(path.join(root, 'in'), { recursive: true });
-  const file = path.join(root, 'in', 'people.jsonl');
-  fs.writeFileSync(file, [{ id: 1, person: { name: 'ann', age: 41 } }, { id: 2, person: { name: 'bo' } }]
-    .map((r) => JSON.stringify(r)).join('\n') + '\n');
-  fs.utimesSync(file, FILE_T, FILE_T);
-  const conn = await api.post(`${FLOW}/connections`, {
-    name: 'nested', connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
-    auth: { specName: 'Local Folder', params: { rootPath: root } },
-  });
-  const src = await api.post(`${FLOW}/sourceConnections`, {
-    name: 'nested', baseConnectionId: conn.body.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
-    data: { format: 'json' }, params: { path: 'in/*' },
-  });
-  assert.equal(src.status, 201, src.text);
-  const runWith = async (mappings) => {
-    const ms = await api.post(`${CONV}/mappingSets`, { mappings });
-    assert.equal(ms.status, 200, ms.text);
-    const ds = await api.post(`${CATALOG}/dataSets`, { name: `nested ${Math.random()}` });
-    const dataSetId = ds.body[0].split('/').pop();
-    const tgt = await api.post(`${FLOW}/targetConnections`, {
-      name: 'lake', connectionSpec: { id: SPEC.lake, version: '1.0' }, data: { format: 'parquet_xdm' },
-      params: { dataSetId },
-    });
-    const flow = await api.post(`${FLOW}/flows`, {
-      name: 'nested', flowSpec: { id: SPEC.cloudStorageToAep, version: '1.0' },
-      sourceConnectionIds: [src.body.id], targetConnectionIds: [tgt.body.id],
-      scheduleParams: { startTime: Math.floor(Date.now() / 1000), frequency: 'once' },
-      transformations: [mappingT(ms.body.id, 0)],
-    });
-    assert.equal(flow.status, 201, flow.text);
-    return { run: await waitRun(api, await createRun(api, flow.body.id, FILE_T - 10, FILE_T + 10)), dataSetId };
-  };
-  const member = await runWith([{ sourceType: 'ATTRIBUTE', source: 'id', destination: 'id' },
-    { sourceType: 'EXPRESSION', source: 'upper(person.name)', destination: 'name' }]);
-  assert.equal(member.run.metrics.statusSummary.status, 'failed', JSON.stringify(member.run.metrics));
-  const why = JSON.stringify(member.run.metrics.statusSummary.errors);
-  assert.match(why, /CONNECTOR-2001/);
-  assert.match(why, /mapping set: mappings\[1\]\.source: .*unknown field 'person\.name'/);
-  const whole = await runWith([{ sourceType: 'ATTRIBUTE', source: 'id', destination: 'id' },
-    { sourceType: 'ATTRIBUTE', source: 'person', destination: 'personJson' }]);
-  assert.equal(whole.run.metrics.statusSummary.status, 'success', JSON.stringify(whole.run.metrics));
-  const glob = path.join(fx.dataDir, 'lake', fx.creds.org_id, 'prod', 'datasets', whole.dataSetId, 'batches', '*', 'part-*.parquet');
-  const rows = await query(`SELECT id, "personJson" AS p FROM read_parquet(${lit(glob)}) ORDER BY id`);
-  assert.deepEqual(rows.map((r) => [Number(r.id), JSON.parse(r.p)]), [[1, { name: 'ann', age: 41 }], [2, { name: 'bo' }]]);
-});
+// Runs over nested JSON (member paths, the object as its JSON text): dataprep_nested.test.mjs.

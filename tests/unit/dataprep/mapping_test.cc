@@ -4,12 +4,102 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "dataprep/json_rows.h"
 #include "dataprep/mapping_transform.h"
 #include "dataprep/xdm_schema.h"
 
 namespace fluxo::dataprep {
 namespace {
+
+// Sample rows as a flat batch: nested objects flattened into dotted field names, types inferred
+// over every row (the preview's reading before it read sample rows as a JSON file's records,
+// connectors/files; kept here as the tests' way to write batches).
+enum class Kind { kNone, kBool, kInt, kFloat, kString };
+
+void Flatten(const json::object& o, const std::string& prefix,
+             std::vector<std::pair<std::string, const json::value*>>* out) {
+  for (const auto& kv : o) {
+    std::string name = prefix + std::string(kv.key());
+    if (kv.value().is_object()) {
+      Flatten(kv.value().as_object(), name + ".", out);
+    } else {
+      out->push_back({name, &kv.value()});
+    }
+  }
+}
+
+Kind KindOf(const json::value& v) {
+  if (v.is_bool()) return Kind::kBool;
+  if (v.is_int64() || v.is_uint64()) return Kind::kInt;
+  if (v.is_double()) return Kind::kFloat;
+  return Kind::kString;
+}
+
+Kind Join(Kind a, Kind b) {
+  if (a == Kind::kNone || a == b) return b;
+  if ((a == Kind::kInt && b == Kind::kFloat) || (a == Kind::kFloat && b == Kind::kInt))
+    return Kind::kFloat;
+  return Kind::kString;
+}
+
+DataType TypeOf(Kind k) {
+  switch (k) {
+    case Kind::kBool: return DataType::Boolean();
+    case Kind::kInt: return DataType::Int64();
+    case Kind::kFloat: return DataType::Float64();
+    default: return DataType::String();
+  }
+}
+
+void AppendValue(ColumnBuilder& b, const json::value* v) {
+  if (!v || v->is_null()) return b.AppendNull();
+  switch (b.type().id) {
+    case TypeId::kBoolean: return b.AppendBool(v->as_bool());
+    case TypeId::kInt64:
+      return b.AppendInt64(v->is_int64() ? v->as_int64() : static_cast<int64_t>(v->as_uint64()));
+    case TypeId::kFloat64: return b.AppendDouble(v->to_number<double>());
+    default: return b.AppendString(v->is_string() ? std::string(v->as_string()) : ToJson(*v));
+  }
+}
+
+Result<RecordBatch> RowsToBatch(const json::array& rows, size_t max_rows = 1000) {
+  if (rows.size() > max_rows)
+    return Status::InvalidArgument("at most " + std::to_string(max_rows) + " sample rows, not " +
+                                   std::to_string(rows.size()));
+  std::vector<std::vector<std::pair<std::string, const json::value*>>> flat(rows.size());
+  std::vector<std::string> order;
+  std::map<std::string, Kind> kinds;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (!rows[r].is_object())
+      return Status::InvalidArgument("data[" + std::to_string(r) + "] must be an object");
+    Flatten(rows[r].as_object(), "", &flat[r]);
+    // {"a.b": 1, "a": {"b": 2}} names the field a.b twice: refused, never one of them dropped.
+    std::map<std::string_view, int> seen;
+    for (const auto& [name, v] : flat[r])
+      if (++seen[name] == 2)
+        return Status::InvalidArgument("data[" + std::to_string(r) + "] gives the field '" + name +
+                                       "' twice (a nested member and a dotted name)");
+    for (const auto& [name, v] : flat[r]) {
+      auto [it, fresh] = kinds.emplace(name, Kind::kNone);
+      if (fresh) order.push_back(name);
+      if (!v->is_null()) it->second = Join(it->second, KindOf(*v));
+    }
+  }
+  std::vector<Field> fields;
+  for (const auto& name : order) fields.push_back({name, TypeOf(kinds[name]), true});
+  auto schema = std::make_shared<const Schema>(std::move(fields));
+  RecordBatchBuilder b(schema, static_cast<int64_t>(rows.size()));
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::map<std::string, const json::value*> row(flat[r].begin(), flat[r].end());
+    for (int f = 0; f < schema->num_fields(); ++f) {
+      auto it = row.find(schema->field(f).name);
+      AppendValue(b.column(f), it == row.end() ? nullptr : it->second);
+    }
+  }
+  return b.Finish();
+}
 
 std::vector<Mapping> M(std::vector<std::vector<std::string>> rows) {
   std::vector<Mapping> out;
@@ -64,6 +154,43 @@ TEST(MappingTest, BindChecksFieldsAndTypes) {
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(issue.index, 1);
   EXPECT_EQ(issue.column, 7);
+}
+
+TEST(MappingTest, SourceFieldsAreWhatTheMappingsRead) {
+  // ATTRIBUTE sources and the fields of expressions, each once, in order of first use (what the
+  // executor asks a source with nested records to give as member columns).
+  auto ms = M({{"ATTRIBUTE", "person.address.city", "a"},
+               {"EXPRESSION", "concat(person.name, ${first name}, id)", "b"},
+               {"EXPRESSION", "upper(person.name", "c"},
+               {"ATTRIBUTE", "id", "d"},
+               {"EXPRESSION", "iif(is_null(x.y), 1, 2)", "e"}});
+  EXPECT_EQ(SourceFields(ms), (std::vector<std::string>{"person.address.city", "person.name",
+                                                        "first name", "id", "x.y"}));
+  MappingTransform t(ms, &SystemClock::Instance());
+  EXPECT_EQ(t.SourceFields(), SourceFields(ms));
+}
+
+TEST(MappingTest, AttributeSourcesWithEscapesAndMemberPaths) {
+  // "Full\.Name" is the column "Full.Name" (AEP's escape for a dot in a name); a member
+  // column of a nested source is found by its path; a missing member path says which field
+  // it is under.
+  Schema s({{"Full.Name", DataType::String(), true},
+            {"person", DataType::String(), true},
+            {"person.age", DataType::Int64(), true}});
+  auto input = std::make_shared<const Schema>(s);
+  MappingIssue issue;
+  auto p = MappingProgram::Bind(
+      M({{"ATTRIBUTE", "Full\\.Name", "a"}, {"ATTRIBUTE", "person.age", "b"}}), input, &issue);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->output_schema()->field(1).type, DataType::Int64());
+  p = MappingProgram::Bind(M({{"ATTRIBUTE", "person.zip", "a"}}), input, &issue);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(issue.ToString(),
+            "mappings[0].source: the source has no field 'person.zip' (no sampled record has a "
+            "value at that member path of 'person', or the source has no nested records) (in "
+            "\"person.zip\")");
+  p = MappingProgram::Bind(M({{"ATTRIBUTE", "Full\\.Nam", "a"}}), input, &issue);
+  EXPECT_FALSE(p.ok());
 }
 
 TEST(MappingTest, ApplyMapsAndLeavesFailedRowsOut) {
