@@ -114,7 +114,8 @@ try {
   for (let rep = 1; rep <= REPS; rep++) {
     for (const c of rep % 2 ? configs : [...configs].reverse()) {
       log(`rep ${rep}: ${c}`);
-      const r = await once(c);
+      const load = +os.loadavg()[0].toFixed(1);  // the 1-minute load when the run started
+      const r = { ...(await once(c)), load };
       console.log(JSON.stringify({ rep, ...r }));
       results.push({ rep, ...r });
     }
