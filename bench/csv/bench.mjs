@@ -51,9 +51,13 @@ const { values: a } = parseArgs({
     out: { type: 'string' },
     'timeout-s': { type: 'string', default: '1200' },
     'skip-duckdb': { type: 'boolean', default: false },  // fluxo only (profiling)
+    'polars-threads': { type: 'string', default: '2' },  // POLARS_MAX_THREADS; 0: no Polars run
     'split-files': { type: 'string', default: '0' },
     format: { type: 'string', default: 'csv' },
     parallelism: { type: 'string', default: '0' },
+    // Drop the input from the page cache before each fluxo run (dd iflag=nocache) instead of
+    // warming it once: what a file bigger than the free memory costs (bench/growth analysis).
+    cold: { type: 'boolean', default: false },
   },
 });
 if (!a.work) {
@@ -140,8 +144,9 @@ if (SPLIT >= 2) {
   }
   for (const f of fs.readdirSync(partsDir)) fs.utimesSync(path.join(partsDir, f), MTIME, MTIME);
 }
-// Warm the page cache so that neither side pays for the first read from disk.
-execFileSync('cat', [csv], { stdio: ['ignore', 'ignore', 'inherit'] });
+// Warm the page cache so that neither side pays for the first read from disk (unless --cold).
+const evict = (f) => execFileSync('dd', [`if=${f}`, 'iflag=nocache', 'count=0', 'status=none']);
+if (!a.cold) execFileSync('cat', [csv], { stdio: ['ignore', 'ignore', 'inherit'] });
 if (SPLIT >= 2) execFileSync('sh', ['-c', 'cat "$0"/parts/*.csv', inputDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 // ---- DuckDB
@@ -158,10 +163,39 @@ function duckdbRun(rep) {
     what: `duckdb threads=${a['duckdb-threads']}`, rep, wallS: r.seconds, rows: r.rows,
     distinctIds: r.distinctIds, peakRssMiB: +(rssKiB / 1024).toFixed(1),
     processCpuS: +(userS + sysS).toFixed(2),  // the whole node process, count and startup included
+    userS, sysS,
     parquetBytes: fs.statSync(outFile).size, types: r.types,
   };
   fs.rmSync(outFile, { force: true });
   if (r.rows !== ROWS || r.distinctIds !== ROWS) throw new Error(`DuckDB wrote ${r.rows} rows (${r.distinctIds} distinct ids), expected ${ROWS}`);
+  return res;
+}
+
+// ---- Polars (CSV only): nodejs-polars scanCSV -> sinkParquet zstd, its own process
+
+async function polarsRun(rep) {
+  const outFile = path.join(a.work, 'polars.parquet');
+  fs.rmSync(outFile, { force: true });
+  const tf = path.join(a.work, 'time.txt');
+  const stdout = execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', tf, process.execPath,
+    path.join(here, 'polars_copy.mjs'), csv, outFile],
+  { encoding: 'utf8', env: { ...process.env, POLARS_MAX_THREADS: a['polars-threads'] } });
+  const r = JSON.parse(stdout.trim().split('\n').pop());
+  const [, rssKiB, userS, sysS] = fs.readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  // Verified with DuckDB, as fluxo's output is.
+  const [counts] = await query(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM read_parquet(${lit(outFile)})`);
+  const [codec] = await query(`SELECT string_agg(DISTINCT compression, ',') AS c FROM parquet_metadata(${lit(outFile)})`);
+  const [types] = await query(`SELECT string_agg(column_name || ' ' || column_type, ', ') AS t FROM (DESCRIBE SELECT * FROM read_parquet(${lit(outFile)}))`);
+  const res = {
+    what: `polars threads=${a['polars-threads']}`, rep, wallS: r.seconds, rows: Number(counts.n),
+    distinctIds: Number(counts.d), peakRssMiB: +(rssKiB / 1024).toFixed(1),
+    processCpuS: +(userS + sysS).toFixed(2),  // the whole node process, startup included
+    userS, sysS,
+    parquetBytes: fs.statSync(outFile).size, codecs: codec.c, types: types.t, polars: r.polars,
+  };
+  fs.rmSync(outFile, { force: true });
+  if (res.rows !== ROWS || res.distinctIds !== ROWS) throw new Error(`Polars wrote ${res.rows} rows (${res.distinctIds} distinct ids), expected ${ROWS}`);
+  if (!/ZSTD/i.test(res.codecs)) throw new Error(`Polars: codec ${res.codecs}, expected ZSTD`);
   return res;
 }
 
@@ -241,6 +275,12 @@ function cpuOf(statText) {
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;  // utime + stime
 }
 const procCpuS = (pid) => cpuOf(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+// User and system (kernel) CPU seconds of the process, apart.
+function procUserSysS(pid) {
+  const rest = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = rest.slice(rest.lastIndexOf(')') + 2).split(' ');
+  return [Number(f[11]) / CLK_TCK, Number(f[12]) / CLK_TCK];
+}
 // CPU seconds of each live thread (tid -> s); threads that ended are kept by the caller's max.
 function threadCpu(pid, into) {
   let tids = [];
@@ -257,6 +297,7 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = PAR
   const fx = new Fluxo(bin, dataDir, flags);
   try {
     await fx.start();
+    if (a.cold) evict(csv);
     const pid = fx.proc.pid;
     const api = await fx.client();
     const must = (r, code, what) => {
@@ -289,6 +330,7 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = PAR
     threadCpu(pid, threads);
     const base = new Map(threads);
     const cpu0 = procCpuS(pid);
+    const [user0, sys0] = procUserSysS(pid);
     const t0 = performance.now();
     const created = must(await api.post(`${FLOW}/runs`, {
       flowId: flow.id, params: { windowStartTime: MTIME - 60, windowEndTime: MTIME + 60 },
@@ -305,6 +347,7 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = PAR
     }
     const wallS = (performance.now() - t0) / 1000;
     const cpuS = procCpuS(pid) - cpu0;
+    const [user1, sys1] = procUserSysS(pid);
     const mem = procStatus(pid);
     const status = run.metrics.statusSummary.status;
     const dur = run.metrics.durationSummary || {};
@@ -333,7 +376,8 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = PAR
     const res = {
       what: JSONL ? `${label} p=${split} ${mode}` : `${label}${split ? ` ${split} files` : ''} ${mode}`, rep, wallS: +wallS.toFixed(3), engineS, rows: Number(counts.n),
       distinctIds: Number(counts.d), peakRssMiB: +(mem.hwmKiB / 1024).toFixed(1),
-      fluxoCpuS: +cpuS.toFixed(2), busiestThreadsCpuS: busy.map((x) => +x.toFixed(2)),
+      fluxoCpuS: +cpuS.toFixed(2), fluxoUserS: +(user1 - user0).toFixed(2), fluxoSysS: +(sys1 - sys0).toFixed(2),
+      busiestThreadsCpuS: busy.map((x) => +x.toFixed(2)),
       parquetBytes: files.reduce((s, f) => s + fs.statSync(f).size, 0), files: files.length,
       codecs: codec.c, failed: run.metrics.recordSummary?.failedRecordCount, types: types.t,
     };
@@ -363,6 +407,10 @@ for (let rep = 1; rep <= Number(a.reps); rep++) {
     log(`rep ${rep}: duckdb`);
     record(duckdbRun(rep));
   }
+  if (!JSONL && Number(a['polars-threads']) > 0) {
+    log(`rep ${rep}: polars`);
+    record(await polarsRun(rep));
+  }
   for (const mode of modes) {
     log(`rep ${rep}: fluxo ${mode}`);
     record(await fluxoRun(mode, rep));
@@ -388,17 +436,40 @@ for (const r of results) {
 }
 const duck = [...groups.keys()].find((k) => k.startsWith('duckdb'));
 const duckMed = duck ? med(groups.get(duck).map((r) => r.wallS)) : NaN;
+const pol = [...groups.keys()].find((k) => k.startsWith('polars'));
+const polMed = pol ? med(groups.get(pol).map((r) => r.wallS)) : NaN;
+const isPeer = (k) => k === duck || k === pol;
+const ratio = (x) => (Number.isFinite(x) ? x.toFixed(2) : '');
 const mb = CSV_BYTES / 1e6;
 console.log();
-console.log(`${fmt(ROWS)} rows, ${JSONL ? 'JSON Lines' : 'CSV'} ${mb.toFixed(1)} MB (MB/s are of the input); ratio = DuckDB median s / fluxo median s (> 1: fluxo faster)`);
-console.log('| what | runs (s) | median s | rows/s | MB/s | peak RSS MiB | fluxo/DuckDB | Parquet MB |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+console.log(`${fmt(ROWS)} rows, ${JSONL ? 'JSON Lines' : 'CSV'} ${mb.toFixed(1)} MB (MB/s are of the input); ratio = peer median s / fluxo median s (> 1: fluxo faster)`);
+console.log('| what | runs (s) | median s | rows/s | MB/s | peak RSS MiB | process CPU s (median) | fluxo/DuckDB | fluxo/Polars | Parquet MB |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+const cpuOfRun = (r) => r.fluxoCpuS ?? r.processCpuS;
 for (const [k, rs] of groups) {
   const m = med(rs.map((r) => r.wallS));
-  console.log(`| ${k} | ${rs.map((r) => r.wallS.toFixed(2)).join(', ')} | ${m.toFixed(2)} | ${fmt(ROWS / m)} | ${(mb / m).toFixed(1)} | ${Math.max(...rs.map((r) => r.peakRssMiB))} | ${k === duck ? '' : (duckMed / m).toFixed(2)} | ${(rs[0].parquetBytes / 1e6).toFixed(1)} |`);
+  console.log(`| ${k} | ${rs.map((r) => r.wallS.toFixed(2)).join(', ')} | ${m.toFixed(2)} | ${fmt(ROWS / m)} | ${(mb / m).toFixed(1)} | ${Math.max(...rs.map((r) => r.peakRssMiB))} | ${med(rs.map(cpuOfRun)).toFixed(2)} | ${isPeer(k) ? '' : ratio(duckMed / m)} | ${isPeer(k) ? '' : ratio(polMed / m)} | ${(rs[0].parquetBytes / 1e6).toFixed(1)} |`);
 }
 for (const [k, rs] of groups) {
   if (k === duck) { console.log(`${k}: process CPU s (node + DuckDB, with the row count after the COPY) ${rs.map((r) => r.processCpuS).join(', ')}; types ${rs[0].types}`); continue; }
-  console.log(`${k}: engine s ${rs.map((r) => r.engineS).join(', ')}; process CPU s ${rs.map((r) => r.fluxoCpuS).join(', ')}; ` +
+  if (k === pol) { console.log(`${k}: nodejs-polars ${rs[0].polars}; process CPU s (node + Polars) ${rs.map((r) => r.processCpuS).join(', ')}; ${rs[0].codecs}; types ${rs[0].types}`); continue; }
+  console.log(`${k}: engine s ${rs.map((r) => r.engineS).join(', ')}; process CPU s ${rs.map((r) => r.fluxoCpuS).join(', ')} ` +
+    `(user+sys ${rs.map((r) => `${r.fluxoUserS}+${r.fluxoSysS}`).join(', ')}); ` +
     `two busiest threads CPU s ${rs.map((r) => r.busiestThreadsCpuS.join('+')).join(', ')}; ${rs[0].files} file(s), ${rs[0].codecs}; types ${rs[0].types}`);
+}
+// Per-rep ratios (peer and fluxo measured minutes apart, under the same load): wall and CPU.
+const perRep = (peerKey, k) => {
+  const out = [];
+  for (const r of groups.get(k)) {
+    const p = groups.get(peerKey).find((x) => x.rep === r.rep);
+    if (p) out.push(`${(p.wallS / r.wallS).toFixed(2)} (CPU ${(p.processCpuS / r.fluxoCpuS).toFixed(2)})`);
+  }
+  return out.join(', ');
+};
+for (const k of groups.keys()) {
+  if (isPeer(k)) continue;
+  const parts = [];
+  if (duck) parts.push(`/DuckDB ${perRep(duck, k)}`);
+  if (pol) parts.push(`/Polars ${perRep(pol, k)}`);
+  console.log(`ratios per rep, ${k}: ${parts.join('; ')}`);
 }

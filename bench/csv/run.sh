@@ -6,6 +6,7 @@
 #   bench/csv/run.sh
 #
 # Env: ROWS (5000000), REPS (2), MODES ("inferred,declared"), DUCKDB_THREADS (2),
+#      POLARS_THREADS (2: POLARS_MAX_THREADS of the Polars peer; 0: no Polars run),
 #      SPLIT_FILES (2: also run on the rows cut into 2 files, 2 splits; 0: off),
 #      FLUXO_BEFORE (a second fluxo binary run in every rep too, for an A/B of two builds),
 #      BUILD_DIR (build-csvbench; fluxo is built/brought up to date there unless FLUXO_BIN is set),
@@ -17,6 +18,7 @@ ROWS=${ROWS:-5000000}
 REPS=${REPS:-2}
 MODES=${MODES:-inferred,declared}
 DUCKDB_THREADS=${DUCKDB_THREADS:-2}
+POLARS_THREADS=${POLARS_THREADS:-2}
 SPLIT_FILES=${SPLIT_FILES:-2}
 FORMAT=${FORMAT:-csv}          # jsonl: bench/json/run.sh
 PARALLELISM=${PARALLELISM:-0}  # fluxo --source-parallelism (0: not set)
@@ -35,6 +37,13 @@ else
 fi
 [[ -d "$REPO/tests/node/node_modules/@duckdb/node-api" ]] \
   || (cd "$REPO/tests/node" && npm install --no-audit --no-fund >/dev/null)
+# The Polars peer (CSV only): nodejs-polars and its binding, pinned in bench/csv/package.json (npm
+# does not install the optional platform package by itself), from the npm registry into
+# bench/csv/node_modules; not part of what `make test` installs.
+if [[ "$FORMAT" == csv && "$POLARS_THREADS" != 0 ]]; then
+  [[ -d "$REPO/bench/csv/node_modules/nodejs-polars-linux-x64-gnu" ]] \
+    || (cd "$REPO/bench/csv" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 # The temp dir (the CSV, DuckDB's output, fluxo data dirs) is removed at exit unless KEEP=1, or
 # unless WORK named an existing dir to reuse.
@@ -55,6 +64,7 @@ cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
 echo "machine: $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/{print $2}') GiB RAM, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "fluxo: $FLUXO_BIN ($(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet -- src || echo ', with uncommitted changes in src/'))"
 args=(--work "$WORK" --rows "$ROWS" --reps "$REPS" --modes "$MODES" --duckdb-threads "$DUCKDB_THREADS"
+      --polars-threads "$POLARS_THREADS"
       --split-files "$SPLIT_FILES" --format "$FORMAT" --parallelism "$PARALLELISM")
 [[ -z "${OUT:-}" ]] || args+=(--out "$OUT")
 node "$REPO/bench/csv/bench.mjs" "${args[@]}"
