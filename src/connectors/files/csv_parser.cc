@@ -209,6 +209,72 @@ Result<bool> CsvParser::Next(CsvRecord* rec) {
   }
 }
 
+namespace {
+
+// The number of bytes equal to `c` in [b, e).
+size_t CountByte(const char* b, const char* e, char c) {
+  size_t n = 0;
+#if defined(__SSE2__)
+  const __m128i vc = _mm_set1_epi8(c);
+  while (e - b >= 16) {
+    // Up to 255 blocks of 16 bytes summed bytewise (each match adds 1), then widened.
+    __m128i acc = _mm_setzero_si128();
+    const size_t blocks = std::min<size_t>(255, static_cast<size_t>(e - b) / 16);
+    for (size_t k = 0; k < blocks; ++k, b += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vc));
+    }
+    const __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+    n += static_cast<size_t>(_mm_cvtsi128_si32(sums)) +
+         static_cast<size_t>(_mm_cvtsi128_si32(_mm_srli_si128(sums, 8)));
+  }
+#endif
+  for (; b < e; ++b) n += *b == c;
+  return n;
+}
+
+}  // namespace
+
+void CsvParser::SkipQuoteFreeRecords(int64_t before) {
+  if (!started_ || before - base_ <= static_cast<int64_t>(pos_)) return;
+  const char* b = buf_.get();
+  const size_t p = pos_;
+  // Only line ends before `limit` may end a skipped record: before the first quote, before
+  // `before`, and one byte short of the buffered end unless it is the end of the input (a CR
+  // there may be the first half of a CRLF).
+  size_t limit = std::min<size_t>(end_, static_cast<size_t>(before - base_));
+  if (!eof_ && limit == end_) {
+    if (limit == p) return;
+    --limit;
+  }
+  if (const void* q = std::memchr(b + p, '"', limit - p)) {
+    limit = static_cast<size_t>(static_cast<const char*>(q) - b);
+  }
+  if (limit <= p) return;
+  // The last line end in [p, limit); the skip ends just after it (after the LF of a CRLF).
+  const char* lf = static_cast<const char*>(memrchr(b + p, '\n', limit - p));
+  const size_t cr_from = lf != nullptr ? static_cast<size_t>(lf - b) + 1 : p;
+  const char* cr = static_cast<const char*>(memrchr(b + cr_from, '\r', limit - cr_from));
+  size_t stop;
+  if (cr != nullptr) {
+    stop = static_cast<size_t>(cr - b) + 1;
+    if (stop < end_ && b[stop] == '\n') ++stop;  // not a quote, so still before the first one
+  } else if (lf != nullptr) {
+    stop = static_cast<size_t>(lf - b) + 1;
+  } else {
+    return;  // no whole line here
+  }
+  // Line ends in [p, stop): every LF, and every CR not followed by an LF (a CRLF counts once).
+  int64_t lines = static_cast<int64_t>(CountByte(b + p, b + stop, '\n'));
+  const char* c = b + p;
+  while ((c = static_cast<const char*>(std::memchr(c, '\r', static_cast<size_t>(b + stop - c))))) {
+    if (c + 1 == b + end_ || c[1] != '\n') ++lines;
+    ++c;
+  }
+  line_ += lines;
+  pos_ = stop;
+}
+
 Result<std::vector<CsvCut>> FindCsvCuts(ByteStream* in, char delimiter, int64_t range_bytes) {
   std::vector<CsvCut> cuts;
   if (range_bytes <= 0) return cuts;
@@ -216,6 +282,9 @@ Result<std::vector<CsvCut>> FindCsvCuts(ByteStream* in, char delimiter, int64_t 
   CsvRecord rec;
   int64_t target = range_bytes;
   while (true) {
+    // Records without quotes are skipped by counting line ends; the parser reads the others,
+    // and every record that may be a cut (the first to start at or after the target).
+    parser.SkipQuoteFreeRecords(target);
     ASSIGN_OR_RETURN(bool got, parser.Next(&rec));
     if (!got) break;
     if (rec.offset < target) continue;

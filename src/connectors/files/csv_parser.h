@@ -51,6 +51,15 @@ class CsvParser {
     line_ = first_line;
   }
 
+  // For FindCsvCuts: skips, without tokenizing them, the records that start before stream offset
+  // `before` and lie in a stretch of the buffered bytes that holds no quote character. There each
+  // line is one record, so only line ends are counted (LF, CRLF or CR, as Next() counts them).
+  // It stops before the first quote, at the last line end before `before`, and where the
+  // buffered bytes end: what is left (a record with a quote, one that reaches past the buffer)
+  // is for Next(). Line numbers and offsets of later records are those Next() would give. Does
+  // nothing before the first Next().
+  void SkipQuoteFreeRecords(int64_t before);
+
  private:
   enum class Scan { kRecord, kNeedMore, kEnd };
   // Tries to tokenize one record starting at pos_; kNeedMore when the buffer ends first.

@@ -294,6 +294,61 @@ TEST(CsvParser, CutsIntoRangesOfWholeRecords) {
   }
 }
 
+// The cuts of one parse of every record (what FindCsvCuts did before its quote-free fast path).
+std::vector<CsvCut> ReferenceCuts(const std::string& text, int64_t range) {
+  TrickleStream in(text, 1 << 20);
+  CsvParser p(&in, ',');
+  CsvRecord r;
+  std::vector<CsvCut> cuts;
+  int64_t target = range;
+  while (true) {
+    auto got = p.Next(&r);
+    EXPECT_TRUE(got.ok());
+    if (!got.ok() || !*got) break;
+    if (r.offset < target) continue;
+    cuts.push_back(CsvCut{r.offset, r.line});
+    while (target <= r.offset) target += range;
+  }
+  return cuts;
+}
+
+TEST(CsvParser, QuoteFreeFastPathOfTheCutsFindsTheParsersCuts) {
+  std::mt19937 rng(17);
+  // Line ends of every kind, empty lines, a BOM, quotes now and then (with line breaks inside),
+  // a quote inside an unquoted field, and a last record with no line end.
+  for (int t = 0; t < 60; ++t) {
+    std::string text = t % 3 == 0 ? "\xEF\xBB\xBFh1,h2\n" : "h1,h2\r\n";
+    const int quotes_every = t % 4 == 0 ? 0 : 1 + t % 7;  // 0: no quote at all
+    const int ends = t % 5;                               // 0: LF, 1: CRLF, 2: CR, 3-4: mixed
+    for (int r = 0; r < 300; ++r) {
+      if (rng() % 25 == 0) text += ends == 2 ? "\r" : "\n";  // an empty line
+      text += std::to_string(rng() % 100000) + ",";
+      if (quotes_every > 0 && rng() % quotes_every == 0) {
+        text += rng() % 2 ? "\"a,\nb\"\"c\"" : "x\"y";
+      } else {
+        text += std::string(rng() % 40, 'v');
+      }
+      const int e = ends < 3 ? ends : static_cast<int>(rng() % 3);
+      text += e == 0 ? "\n" : e == 1 ? "\r\n" : "\r";
+    }
+    if (t % 2) text += "9,last";
+    for (int64_t range : {int64_t{1}, int64_t{5}, int64_t{64}, int64_t{997}, int64_t{1} << 30}) {
+      const std::vector<CsvCut> want = ReferenceCuts(text, range);
+      for (size_t step : {size_t{1}, size_t{3}, size_t{61}, size_t{1} << 20}) {
+        SCOPED_TRACE(testing::Message() << "text " << t << " range " << range << " step " << step);
+        TrickleStream in(text, step);
+        auto cuts = FindCsvCuts(&in, ',', range);
+        ASSERT_TRUE(cuts.ok()) << cuts.status().ToString();
+        ASSERT_EQ(cuts->size(), want.size());
+        for (size_t k = 0; k < want.size(); ++k) {
+          EXPECT_EQ((*cuts)[k].offset, want[k].offset) << "cut " << k;
+          EXPECT_EQ((*cuts)[k].line, want[k].line) << "cut " << k;
+        }
+      }
+    }
+  }
+}
+
 std::vector<JsonRecordText> SplitJson(const std::string& text, size_t step,
                                       std::vector<std::string>* texts) {
   TrickleStream in(text, step);
