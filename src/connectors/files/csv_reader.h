@@ -72,6 +72,10 @@ class CsvFileReader : public RecordFileReader {
                                      ": the header has none of the columns " + schema.ToString());
     }
     cells_.resize(schema.num_fields());
+    plan_.clear();
+    for (int j = 0; j < schema.num_fields(); ++j) {
+      plan_.push_back(ColumnPlan{field_of_col_[j], schema.field(j).type.id, &schema.field(j).type});
+    }
     return Status::OK();
   }
   const std::vector<std::string>& header() const { return header_; }
@@ -101,16 +105,19 @@ class CsvFileReader : public RecordFileReader {
       src_->ReportRowError(kBadUtf8, "the record is not valid UTF-8", name_, rec_.line, rec_.raw);
       return true;
     }
-    const int n = schema_->num_fields();
+    // Every value is converted before any is appended, so a row with a bad value leaves no
+    // trace in the batch.
+    const int n = static_cast<int>(plan_.size());
+    const CsvField* fields = rec_.fields.data();
     for (int j = 0; j < n; ++j) {
-      int i = field_of_col_[j];
+      const ColumnPlan& p = plan_[j];
       Cell& c = cells_[j];
-      if (i < 0) {
+      if (p.field < 0) {
         c.null = true;
         continue;
       }
-      const CsvField& f = rec_.fields[i];
-      if (!ParseText(f.value, f.quoted, schema_->field(j).type, &c)) {
+      const CsvField& f = fields[p.field];
+      if (!Convert(f, p, &c)) {
         src_->ReportRowError(kBadValue,
                              "column " + Quote(schema_->field(j).name) + ": " +
                                  ShortValue(f.value) + " is not a valid " +
@@ -120,11 +127,69 @@ class CsvFileReader : public RecordFileReader {
       }
     }
     builder->SetRowOrigin(origin_name_, rec_.line);  // the row's file and first line
-    for (int j = 0; j < n; ++j) AppendCell(builder->column(j), cells_[j]);
+    for (int j = 0; j < n; ++j) Append(builder->column(j), plan_[j].id, cells_[j]);
     return true;
   }
 
  private:
+  // One schema column as ReadRow converts it: the record field it takes (-1: none, so null)
+  // and its type, looked up once per file instead of once per value.
+  struct ColumnPlan {
+    int field;
+    TypeId id;
+    const DataType* type;
+  };
+
+  // ParseText, with the common types (strings, integers, doubles, timestamps, decimals) inline
+  // and the type already known; the others go through ParseText. Same values, same refusals.
+  __attribute__((always_inline)) static bool Convert(const CsvField& f, const ColumnPlan& p,
+                                                     Cell* c) {
+    const std::string_view v = f.value;
+    switch (p.id) {
+      case TypeId::kString:
+        c->null = v.empty() && !f.quoted;
+        c->s = v;
+        return true;
+      case TypeId::kInt64:
+      case TypeId::kInt32:
+      case TypeId::kFloat64:
+      case TypeId::kTimestamp:
+      case TypeId::kDecimal: break;
+      default: return ParseText(v, f.quoted, *p.type, c);
+    }
+    c->null = v.empty();  // "" is null for these types, quoted or not
+    if (c->null) return true;
+    switch (p.id) {
+      case TypeId::kInt64: return ParseInt64(v, &c->i);
+      case TypeId::kInt32: {
+        int32_t x;
+        if (!ParseInt32(v, &x)) return false;
+        c->i = x;
+        return true;
+      }
+      case TypeId::kFloat64: return ParseDouble(v, &c->d);
+      case TypeId::kTimestamp: return ParseTimestamp(v, &c->i);
+      default: return ParseDecimal(v, p.type->precision, p.type->scale, &c->dec);
+    }
+  }
+
+  // AppendCell with the column's type id already known.
+  __attribute__((always_inline)) static void Append(ColumnBuilder& b, TypeId id, const Cell& c) {
+    if (c.null) {
+      b.AppendNull();
+      return;
+    }
+    switch (id) {
+      case TypeId::kString: b.AppendString(c.s); return;
+      case TypeId::kInt64: b.AppendInt64(c.i); return;
+      case TypeId::kInt32: b.AppendInt32(static_cast<int32_t>(c.i)); return;
+      case TypeId::kFloat64: b.AppendDouble(c.d); return;
+      case TypeId::kTimestamp: b.AppendTimestamp(c.i); return;
+      case TypeId::kDecimal: b.AppendDecimal(c.dec); return;
+      default: AppendCell(b, c); return;
+    }
+  }
+
   ReaderContext* src_;
   std::string name_;
   std::shared_ptr<const std::string> origin_name_;  // name_, shared by the batches' RowOrigins
@@ -134,6 +199,7 @@ class CsvFileReader : public RecordFileReader {
   const Schema* schema_ = nullptr;
   std::vector<std::string> header_;
   std::vector<int> field_of_col_;
+  std::vector<ColumnPlan> plan_;  // one per schema column (MapColumns)
   std::vector<Cell> cells_;
   bool empty_ = false;
 };
