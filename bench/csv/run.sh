@@ -7,6 +7,7 @@
 #
 # Env: ROWS (5000000), REPS (2), MODES ("inferred,declared"), DUCKDB_THREADS (2),
 #      POLARS_THREADS (2: POLARS_MAX_THREADS of the Polars peer; 0: no Polars run),
+#      COLD=1 (drop the input from the page cache before each fluxo run instead of warming it),
 #      SPLIT_FILES (2: also run on the rows cut into 2 files, 2 splits; 0: off),
 #      FLUXO_BEFORE (a second fluxo binary run in every rep too, for an A/B of two builds),
 #      BUILD_DIR (build-csvbench; fluxo is built/brought up to date there unless FLUXO_BIN is set),
@@ -67,5 +68,6 @@ args=(--work "$WORK" --rows "$ROWS" --reps "$REPS" --modes "$MODES" --duckdb-thr
       --polars-threads "$POLARS_THREADS"
       --split-files "$SPLIT_FILES" --format "$FORMAT" --parallelism "$PARALLELISM")
 [[ -z "${OUT:-}" ]] || args+=(--out "$OUT")
+[[ "${COLD:-0}" != 1 ]] || args+=(--cold)
 node "$REPO/bench/csv/bench.mjs" "${args[@]}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
