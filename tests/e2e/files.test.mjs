@@ -277,24 +277,32 @@ test('S3: objects selected by window from s3rver, and a lake in S3 read back wit
   }
 });
 
-test('a JSON Lines file read as 2 byte-range splits (--source-parallelism 2) lands every row once', async () => {
-  const root = path.join(dir, 'jsonl');
+for (const layout of ['lines', 'array']) {
+test(`a JSON ${layout === 'lines' ? 'Lines file' : 'array'} read as 2 byte-range splits (--source-parallelism 2) lands every row once`, async () => {
+  const root = path.join(dir, `json-${layout}`);
   fs.mkdirSync(root, { recursive: true });
   // Over 2 x 64 MiB (the least range), so it is cut in 2. CRLF on some lines, blank lines, a
-  // BOM, brackets and escaped quotes in strings, 0.1% bad rows (broken JSON, or an id that is not
-  // a number), and no '\n' after the last line.
+  // BOM, brackets, commas and escaped quotes in strings, 0.1% bad rows (broken JSON, or an id
+  // that is not a number), and no '\n' after the last line. The array: one element a line, every
+  // 7th over 3 lines.
+  const ARRAY = layout === 'array';
   const N = 1100000;
-  const file = path.join(root, 'big.jsonl');
+  const name = ARRAY ? 'big.json' : 'big.jsonl';
+  const file = path.join(root, name);
   const fd = fs.openSync(file, 'w');
   const lineOf = new Map();  // bad id -> its line
   let line = 1;
-  let chunk = '\uFEFF';
+  let chunk = ARRAY ? '\uFEFF[\n' : '\uFEFF';
+  if (ARRAY) line++;
   const pad = 'x'.repeat(90);
   for (let i = 0; i < N; i++) {
-    const end = i === N - 1 ? '' : i % 13 === 0 ? '\r\n' : '\n';
+    const end = i === N - 1 ? (ARRAY ? '\n]' : '') : (ARRAY ? ',' : '') + (i % 13 === 0 ? '\r\n' : '\n');
     if (i % 1000 === 42) {
       lineOf.set(i, line);
-      chunk += (i % 2000 === 42 ? `{"id":${i}, broken` : `{"id":"x${i}","label":"bad"}`) + end;
+      chunk += (i % 2000 === 42 ? `{"id":${i}, broken` + (ARRAY ? '}' : '') : `{"id":"x${i}","label":"bad"}`) + end;
+    } else if (ARRAY && i % 7 === 0) {
+      chunk += `{\n  "id": ${i}, "amount": ${i * 0.25},\n  "label": "l [${i}] \\"q\\" } ${pad}"}` + end;
+      line += 2;
     } else {
       chunk += `{"id":${i},"amount":${i * 0.25},"label":"l [${i}] \\"q\\" } ${pad}"}` + end;
     }
@@ -318,7 +326,7 @@ test('a JSON Lines file read as 2 byte-range splits (--source-parallelism 2) lan
     assert.equal(conn.status, 201, conn.text);
     const src = await api2.post(`${FLOW}/sourceConnections`, {
       name: 'jsonl', baseConnectionId: conn.body.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
-      data: { format: 'json' }, params: { path: 'big.jsonl', columns: DECLARED },
+      data: { format: 'json' }, params: { path: name, columns: DECLARED },
     });
     assert.equal(src.status, 201, src.text);
     const ds = await api2.post(`${CATALOG}/dataSets`, { name: 'jsonl dataset' });
@@ -368,3 +376,4 @@ test('a JSON Lines file read as 2 byte-range splits (--source-parallelism 2) lan
     await fx2.stop();
   }
 });
+}

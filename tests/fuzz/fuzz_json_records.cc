@@ -4,7 +4,9 @@
 // (JsonFastParser: bytes straight into cells) and the DOM one (boost::json::parse + JsonToCell),
 // give the same rows (every cell bit for bit, the row origins) and the same row errors under a
 // schema of every type, keyed by the names the inputs use most, and under member columns (paths
-// into nested objects and arrays); abort() otherwise.
+// into nested objects and arrays); and the text cut into byte ranges by FindJsonCuts (JSON Lines
+// at line starts, a JSON array after the comma between two elements), the ranges split one by
+// one, gives the whole text's records (text, line, error); abort() otherwise.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -87,6 +89,60 @@ std::string ReadAll(const std::string& data, const Schema& schema, bool fast,
   return out;
 }
 
+// The records (text, line, error) the splitter cuts from `text`, then its error status if any;
+// `text` is a range after `start` when that is set (then in array or JSON Lines layout), and
+// ends at an array cut when `ends_at_cut`.
+std::string Records(const std::string& text, const connectors::files::JsonCut* start, bool array,
+                    bool ends_at_cut) {
+  auto in = connectors::files::StringStream(text);
+  connectors::files::JsonSplitter splitter(in.get(), 1 << 16);
+  if (start != nullptr) {
+    if (array) {
+      splitter.StartInArray(start->line);
+    } else {
+      splitter.StartAtCut(start->line);
+    }
+  }
+  if (ends_at_cut) splitter.EndAtArrayCut();
+  std::string out;
+  connectors::files::JsonRecordText rec;
+  for (size_t i = 0;; ++i) {
+    auto more = splitter.Next(&rec);
+    if (!more.ok()) return out + "S" + more.status().ToString();
+    if (!*more) return out;
+    if (i > text.size()) std::abort();  // a record that consumed nothing
+    out += std::to_string(rec.line) + ":" + std::string(rec.text) + "|" + rec.error + "\n";
+  }
+}
+
+// `text` cut by FindJsonCuts every `range` bytes, its ranges split one by one, gives the records
+// of the whole text (an error status, such as a record over the limit, ends both).
+void CheckCuts(const std::string& text, int64_t range) {
+  auto in = connectors::files::StringStream(text);
+  auto cuts = connectors::files::FindJsonCuts(in.get(), range, static_cast<int64_t>(text.size()));
+  if (!cuts.ok()) std::abort();  // a string stream does not fail
+  std::string whole = Records(text, nullptr, false, false);
+  std::string parts;
+  int64_t begin = 0;
+  const connectors::files::JsonCut* at = nullptr;
+  for (size_t k = 0; k <= cuts->cuts.size(); ++k) {
+    const int64_t end =
+        k < cuts->cuts.size() ? cuts->cuts[k].offset : static_cast<int64_t>(text.size());
+    if (end <= begin) std::abort();  // cuts increase, none at the end
+    if (cuts->array && k < cuts->cuts.size() && text[static_cast<size_t>(end) - 1] != ',') {
+      std::abort();
+    }
+    parts += Records(text.substr(static_cast<size_t>(begin), static_cast<size_t>(end - begin)), at,
+                     cuts->array, cuts->array && k < cuts->cuts.size());
+    if (parts.find("\nS") != std::string::npos || parts.rfind("S", 0) == 0) break;
+    if (k < cuts->cuts.size()) {
+      begin = end;
+      at = &cuts->cuts[k];
+    }
+  }
+  if (parts != whole) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -103,6 +159,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       boost::system::error_code ec;
       json::value v = json::parse(rec.text, ec);
       (void)v;
+    }
+  }
+  // Byte-range cuts (JSON Lines and arrays): the ranges give the whole text's records.
+  if (size > 0) {
+    for (int64_t range : {int64_t{1} + data[0] % 16, static_cast<int64_t>(size / 3) + 1,
+                          static_cast<int64_t>(size / 2) + 1}) {
+      CheckCuts(text, range);
     }
   }
   // The names of the seed corpus and of tests/unit/connectors/files/json_fast_test.cc.

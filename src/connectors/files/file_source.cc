@@ -252,12 +252,18 @@ Result<std::unique_ptr<RecordFileReader>> FileSource::OpenFile(const FilePart& p
     return std::unique_ptr<RecordFileReader>(std::move(r));
   }
   if (part.ranged && options_.format == Format::kJson) {
-    // A byte range of an uncompressed JSON Lines file, cut at a line start (FindJsonLinesCuts).
+    // A byte range of an uncompressed JSON file (FindJsonCuts): JSON Lines cut at a line start,
+    // or a JSON array cut after the comma that ends an element.
     ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in,
                      fs_->Open(f, bytes_read, part.start, part.end));
     auto r = std::make_unique<JsonFileReader>(&context_, f.path, std::move(in));
     r->Init(*schema_, &json_keys_);
-    if (part.start > 0) r->StartAtCut(part.line);
+    if (part.json_array) {
+      if (part.start > 0) r->StartInArray(part.line);
+      if (part.end < f.size) r->EndAtArrayCut();
+    } else if (part.start > 0) {
+      r->StartAtCut(part.line);
+    }
     return std::unique_ptr<RecordFileReader>(std::move(r));
   }
   if (options_.format == Format::kParquet) {

@@ -139,6 +139,9 @@ class JsonFileReader : public RecordFileReader {
   }
   // For a byte range that starts at a cut (JsonSplitter::StartAtCut). Call before ReadRow.
   void StartAtCut(int64_t first_line) { splitter_.StartAtCut(first_line); }
+  // For a byte range of a JSON array (JsonSplitter::StartInArray, EndAtArrayCut).
+  void StartInArray(int64_t first_line) { splitter_.StartInArray(first_line); }
+  void EndAtArrayCut() { splitter_.EndAtArrayCut(); }
   // Off: every record takes the DOM path (tests and the fuzzer compare the two).
   void set_fast_path(bool on) { use_fast_ = on; }
   // Records that ReadRow decided on the fast path.

@@ -2,12 +2,38 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace fluxo::connectors::files {
 
 namespace {
 constexpr size_t kInitialBuffer = 1 << 20;
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// The first i' >= i (< n) with b[i'] one of `probes[0, count)` (count <= 6), or n. With SSE2,
+// 16 bytes are compared at once.
+size_t FindAny(const char* b, size_t i, size_t n, const char* probes, int count) {
+#if defined(__SSE2__)
+  __m128i p[6];
+  for (int k = 0; k < count; ++k) p[k] = _mm_set1_epi8(probes[k]);
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+    __m128i hit = _mm_cmpeq_epi8(v, p[0]);
+    for (int k = 1; k < count; ++k) hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, p[k]));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i) {
+    for (int k = 0; k < count; ++k) {
+      if (b[i] == probes[k]) return i;
+    }
+  }
+  return n;
+}
 }  // namespace
 
 JsonSplitter::JsonSplitter(ByteStream* in, int64_t max_record_bytes)
@@ -48,23 +74,28 @@ JsonSplitter::Scan JsonSplitter::ScanElement(JsonRecordText* rec) {
   const char* b = buf_.get();
   // Skip blanks and the comma between elements (committed at once).
   while (pos_ < end_ && (IsBlank(b[pos_]) || b[pos_] == ',')) {
+    after_comma_ = b[pos_] == ',';
     if (b[pos_] == '\n') ++line_;
     ++pos_;
   }
   if (pos_ == end_) {
     if (!eof_) return Scan::kNeedMore;
     mode_ = Mode::kDone;
+    // A range that ends at a cut ends right after the comma that follows an element.
+    if (ends_at_cut_) return after_comma_ ? Scan::kEnd : Scan::kChanged;
     rec->text = {};
     rec->line = line_;
     rec->error = "the JSON array is not closed before the end of the file";
     return Scan::kRecord;
   }
   if (b[pos_] == ']') {
+    if (ends_at_cut_) return Scan::kChanged;  // no cut is made after the array's end
     ++pos_;
     mode_ = Mode::kAfterArray;
     return ScanAfterArray(rec);
   }
   // One element: track depth and strings.
+  after_comma_ = false;
   size_t p = pos_;
   int depth = 0;
   int64_t newlines = 0;
@@ -73,7 +104,8 @@ JsonSplitter::Scan JsonSplitter::ScanElement(JsonRecordText* rec) {
     char c = b[p];
     if (in_string) {
       if (c == '\\') {
-        ++p;
+        // The escaped byte is skipped (a '\n' there still counts as a line).
+        if (++p < end_ && b[p] == '\n') ++newlines;
       } else if (c == '"') {
         in_string = false;
       } else if (c == '\n') {
@@ -94,11 +126,13 @@ JsonSplitter::Scan JsonSplitter::ScanElement(JsonRecordText* rec) {
     } else if (c == ',' && depth == 0) {
       break;
     } else if (c == '\n') {
+      if (depth == 0) break;  // counted by the skip above in the next call
       ++newlines;
-      if (depth == 0) break;
     }
   }
   if (p >= end_ && !eof_) return Scan::kNeedMore;
+  // The end of a range that ends at a cut inside an element: the file changed since it was cut.
+  if (p >= end_ && ends_at_cut_) return Scan::kChanged;
   p = std::min(p, end_);
   // A '}' where an element starts ends no element: take it as a (broken) element of its own, so
   // that every record consumes input (before, "[}" yielded empty records forever).
@@ -172,22 +206,44 @@ Result<bool> JsonSplitter::Next(JsonRecordText* rec) {
                                      : ScanAfterArray(rec);
     if (s == Scan::kRecord) return true;
     if (s == Scan::kEnd) return false;
+    if (s == Scan::kChanged) {
+      mode_ = Mode::kDone;
+      return Status::InvalidArgument(
+          "the JSON array changed since it was cut into byte ranges (a range does not end after "
+          "an element, line " +
+          std::to_string(line_) + ")");
+    }
     RETURN_IF_ERROR(Refill().status());
   }
 }
 
-Result<std::vector<JsonLinesCut>> FindJsonLinesCuts(ByteStream* in, int64_t range_bytes) {
-  std::vector<JsonLinesCut> cuts;
-  if (range_bytes <= 0) return cuts;
+Result<JsonCuts> FindJsonCuts(ByteStream* in, int64_t range_bytes, int64_t size) {
+  JsonCuts out;
+  if (range_bytes <= 0) return out;
+  std::vector<JsonCut>& cuts = out.cuts;
   constexpr size_t kChunk = 1 << 20;
   std::unique_ptr<char[]> buf(new char[kChunk]);
   const char* b = buf.get();
   int64_t off = 0;       // absolute offset of b[0]
-  int64_t newlines = 0;  // '\n' counted so far
+  int64_t newlines = 0;  // '\n' in b[0, counted) and before
   int64_t target = range_bytes;
   bool layout_known = false;
   bool eof = false;
-  while (!eof) {
+  // The array scan (the splitter's ScanElement, followed across elements and chunks).
+  bool in_string = false, escaped = false, array_end = false;
+  int64_t depth = 0;
+  // Records a cut at b[i] (i <= n) when it is at or after the target.
+  size_t counted = 0;
+  auto cut_at = [&](size_t i) {
+    newlines += std::count(b + counted, b + i, '\n');
+    counted = i;
+    const int64_t cut = off + static_cast<int64_t>(i);
+    cuts.push_back(JsonCut{cut, newlines + 1});
+    while (target <= cut) target += range_bytes;
+  };
+  // Whether a cut may still be found (the file's size is known: past it there is none).
+  auto more_cuts = [&] { return !array_end && (size < 0 || target < size); };
+  while (!eof && (!layout_known || more_cuts())) {
     size_t n = 0;
     while (n < kChunk) {
       ASSIGN_OR_RETURN(size_t got, in->Read(buf.get() + n, kChunk - n));
@@ -197,35 +253,75 @@ Result<std::vector<JsonLinesCut>> FindJsonLinesCuts(ByteStream* in, int64_t rang
       }
       n += got;
     }
+    counted = 0;
+    size_t i = 0;  // the array scan's position in b
     if (!layout_known) {
       size_t q = 0;
       if (off == 0 && n >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) q = 3;
       while (q < n && IsBlank(b[q])) ++q;
       if (q < n) {
-        if (b[q] == '[') return std::vector<JsonLinesCut>{};  // a JSON array: not cut
         layout_known = true;
+        out.array = b[q] == '[';
+        i = q + 1;
       }
     }
-    size_t counted = 0;  // b[0, counted) has its '\n' counted
-    while (true) {
-      // A line starting at or after `target` follows a '\n' at or after target - 1.
-      const int64_t want = target - 1 - off;
-      if (want >= static_cast<int64_t>(n)) break;
-      const size_t from = std::max<int64_t>(want, static_cast<int64_t>(counted));
-      const char* nl = static_cast<const char*>(std::memchr(b + from, '\n', n - from));
-      if (nl == nullptr) break;
-      const size_t i = static_cast<size_t>(nl - b);
-      newlines += std::count(b + counted, b + i + 1, '\n');
-      counted = i + 1;
-      const int64_t cut = off + static_cast<int64_t>(i) + 1;
-      cuts.push_back(JsonLinesCut{cut, newlines + 1});
-      while (target <= cut) target += range_bytes;
+    if (layout_known && !out.array) {
+      while (true) {
+        // A line starting at or after `target` follows a '\n' at or after target - 1.
+        const int64_t want = target - 1 - off;
+        if (want >= static_cast<int64_t>(n) || !more_cuts()) break;
+        const size_t from = std::max<int64_t>(want, static_cast<int64_t>(counted));
+        const char* nl = static_cast<const char*>(std::memchr(b + from, '\n', n - from));
+        if (nl == nullptr) break;
+        cut_at(static_cast<size_t>(nl - b) + 1);
+      }
+    } else if (layout_known) {
+      static constexpr char kInString[] = {'"', '\\'};
+      static constexpr char kOutside[] = {'"', '{', '[', '}', ']', ','};
+      while (i < n && more_cuts()) {
+        if (in_string) {
+          if (escaped) {  // the byte after a backslash
+            escaped = false;
+            ++i;
+            continue;
+          }
+          i = FindAny(b, i, n, kInString, 2);
+          if (i == n) break;
+          if (b[i++] == '\\') {
+            escaped = true;
+          } else {
+            in_string = false;
+          }
+          continue;
+        }
+        i = FindAny(b, i, n, kOutside, 6);
+        if (i == n) break;
+        switch (b[i++]) {
+          case '"': in_string = true; break;
+          case '{':
+          case '[': ++depth; break;
+          case '}':
+            if (depth > 0) --depth;  // at depth 0: an element of its own (broken)
+            break;
+          case ']':
+            if (depth > 0) {
+              --depth;
+            } else {
+              array_end = true;  // the array's end: no cut after it
+            }
+            break;
+          default:  // ','
+            if (depth == 0 && off + static_cast<int64_t>(i) >= target) cut_at(i);
+            break;
+        }
+      }
     }
     newlines += std::count(b + counted, b + n, '\n');
     off += static_cast<int64_t>(n);
   }
-  while (!cuts.empty() && cuts.back().offset >= off) cuts.pop_back();
-  return cuts;
+  const int64_t end = size >= 0 ? size : off;  // no cut at or past the end
+  while (!cuts.empty() && cuts.back().offset >= end) cuts.pop_back();
+  return out;
 }
 
 }  // namespace fluxo::connectors::files

@@ -125,6 +125,7 @@ struct FilePart {
   int64_t end = -1;
   int64_t line = 1;                 // line number of the record at `start` (Parquet: row number)
   std::vector<std::string> header;  // the file's header names (ranges after the first)
+  bool json_array = false;          // a byte range of a JSON array cut by FindJsonCuts
 };
 
 // Reads the records of one file and appends good ones to a RecordBatchBuilder.

@@ -24,7 +24,7 @@ Result<bool> DetectedCompressed(FileSystem* fs, const FileEntry& f) {
   return DetectCodec(std::string_view(head, got)) != Codec::kNone;
 }
 
-// The ranges of `f` between consecutive cuts (CsvCut or JsonLinesCut: a record start's offset
+// The ranges of `f` between consecutive cuts (CsvCut or JsonCut: a record start's offset
 // and line), the first from byte 0 at line 1, the last to the end of the file; none when there
 // is no cut. Each range carries `header` (CSV; empty for JSON Lines).
 template <typename Cut>
@@ -81,19 +81,22 @@ Result<std::vector<FilePart>> CsvRanges(FileSystem* fs, ReaderContext* src, cons
   return PartsAtCuts(f, *cuts, header);
 }
 
-// The byte ranges of JSON Lines file `f` (range_bytes apart, at line starts), or none when the
-// file is not to be cut (compressed, a JSON array, a single range).
-Result<std::vector<FilePart>> JsonLinesRanges(FileSystem* fs, ReaderContext* src,
-                                              const FileEntry& f, int64_t range_bytes) {
+// The byte ranges of JSON file `f` (range_bytes apart: at line starts for JSON Lines, after the
+// comma between two elements of a JSON array), or none when the file is not to be cut
+// (compressed, a single range).
+Result<std::vector<FilePart>> JsonRanges(FileSystem* fs, ReaderContext* src, const FileEntry& f,
+                                         int64_t range_bytes) {
   const FileOptions& options = src->options();
   std::vector<FilePart> none;
   if (options.format != Format::kJson || options.codec != Codec::kNone) return none;
   ASSIGN_OR_RETURN(bool compressed, DetectedCompressed(fs, f));
   if (compressed) return none;
   ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, fs->Open(f, nullptr));
-  Result<std::vector<JsonLinesCut>> cuts = FindJsonLinesCuts(in.get(), range_bytes);
+  Result<JsonCuts> cuts = FindJsonCuts(in.get(), range_bytes, f.size);
   if (!cuts.ok()) return cuts.status().WithContext("file " + Quote(f.path));
-  return PartsAtCuts(f, *cuts, {});
+  std::vector<FilePart> parts = PartsAtCuts(f, cuts->cuts, {});
+  for (FilePart& p : parts) p.json_array = cuts->array;
+  return parts;
 }
 
 // The row group splits of Parquet file `f` (about `range_bytes` each), or none when it is not
@@ -180,16 +183,18 @@ Result<std::vector<Split>> PlanFileSplits(FileSystem* fs, ReaderContext* src,
         continue;
       }
     }
-    const bool json_lines = options.format == Format::kJson;
-    if ((options.format == Format::kDelimited || json_lines) && options.codec == Codec::kNone &&
+    const bool json = options.format == Format::kJson;
+    if ((options.format == Format::kDelimited || json) && options.codec == Codec::kNone &&
         parallelism > 1 && f.size >= 2 * range) {
-      ASSIGN_OR_RETURN(std::vector<FilePart> parts, json_lines ? JsonLinesRanges(fs, src, f, range)
-                                                               : CsvRanges(fs, src, f, range));
+      ASSIGN_OR_RETURN(std::vector<FilePart> parts,
+                       json ? JsonRanges(fs, src, f, range) : CsvRanges(fs, src, f, range));
       if (parts.size() > 1) {
         for (const FilePart& p : parts) {
           json::object o{{"path", f.path},   {"size", f.size}, {"mtime_ms", f.mtime_ms},
                          {"start", p.start}, {"end", p.end},   {"line", p.line}};
-          if (json_lines) {
+          if (p.json_array) {
+            o["jsonArray"] = true;  // a range of one JSON array's elements
+          } else if (json) {
             o["jsonLines"] = true;  // no header: JSON records name their fields
           } else {
             json::array header;
@@ -289,7 +294,9 @@ Result<std::vector<FilePart>> DecodeSplitState(const Split& split) {
       }
       const json::value* json_lines = o->if_contains("jsonLines");
       const bool lines = json_lines != nullptr && json_lines->is_bool() && json_lines->get_bool();
-      if (part.start > 0 && part.header.empty() && !lines) {
+      const json::value* json_array = o->if_contains("jsonArray");
+      part.json_array = json_array != nullptr && json_array->is_bool() && json_array->get_bool();
+      if (part.start > 0 && part.header.empty() && !lines && !part.json_array) {
         return Status::InvalidArgument("split state for " + Quote(f.path) +
                                        " has a byte range but no header");
       }

@@ -4,8 +4,9 @@
 // - An uncompressed delimited file of at least two ranges R = max(min_range_bytes,
 //   size / parallelism) is cut into byte ranges at record boundaries (FindCsvCuts), one split
 //   each; its state carries the range, the line number of its first record and the header.
-//   An uncompressed JSON Lines file of that size is cut the same way at line starts
-//   (FindJsonLinesCuts), state `jsonLines: true` and no header; JSON arrays stay whole.
+//   An uncompressed JSON file of that size is cut the same way (FindJsonCuts): JSON Lines at
+//   line starts, state `jsonLines: true` and no header; a JSON array after the comma between
+//   two top-level elements, state `jsonArray: true`.
 // - A Parquet file of that size with two row groups or more is cut into runs of consecutive row
 //   groups of about R bytes (from its footer, read once: `footer`), one split each; its state
 //   carries the row group range and the number of its first row.

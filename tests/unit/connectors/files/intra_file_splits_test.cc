@@ -256,7 +256,7 @@ TEST_F(IntraFileSplitsTest, DeclaredColumnsAreMappedByTheHeaderInEveryRange) {
   for (const auto& row : out->rows) EXPECT_NE(row[1], "NULL");
 }
 
-TEST_F(IntraFileSplitsTest, SmallCompressedAndJsonArrayFilesStayWhole) {
+TEST_F(IntraFileSplitsTest, SmallAndCompressedFilesStayWholeJsonArraysAreCut) {
   const std::string csv = MakeCsv(1000);
   WriteRoot("big.csv", csv);
   // Production default: ranges of at least 64 MiB, so this file is one split.
@@ -283,7 +283,7 @@ TEST_F(IntraFileSplitsTest, SmallCompressedAndJsonArrayFilesStayWhole) {
     EXPECT_EQ(out->splits.size(), 1u);
     EXPECT_EQ(out->rows, def->rows);
   }
-  // A JSON array (JSON Lines files are cut: json_splits_test.cc).
+  // A JSON array is cut too, like JSON Lines (json_splits_test.cc).
   {
     std::string lines = "[";
     for (int i = 0; i < 2000; ++i)
@@ -292,7 +292,7 @@ TEST_F(IntraFileSplitsTest, SmallCompressedAndJsonArrayFilesStayWhole) {
     WriteRoot("big.json", lines);
     auto out = Read(Config("big.json", 4, 1, "json"));
     ASSERT_TRUE(out.ok()) << out.status().ToString();
-    EXPECT_EQ(out->splits.size(), 1u);
+    EXPECT_EQ(out->splits.size(), 4u);
     EXPECT_EQ(out->rows.size(), 2000u);
   }
   // A bad knob is refused.
