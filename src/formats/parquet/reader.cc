@@ -21,6 +21,9 @@ namespace {
 
 constexpr int64_t kTailBytes = 64 << 10;   // first read of the footer
 constexpr int64_t kMaxGapBytes = 1 << 20;  // adjacent chunks closer than this are read at once
+// The next row group is read ahead (options.prefetch) while this one's compressed bytes still
+// held plus the next one's stay within this; else once this one's pages are all decompressed.
+constexpr int64_t kPrefetchBudgetBytes = 8 << 20;
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -283,6 +286,12 @@ struct ParquetFileReader::Impl {
   int64_t rg_rows_left = 0;
   std::vector<std::string> rg_buffers;
   std::vector<std::unique_ptr<ChunkReader>> chunks;  // per batch column
+  // A run's buffer is freed as soon as every chunk in it has had all its pages read.
+  std::vector<size_t> chunk_run;     // per batch column: its run in rg_buffers
+  std::vector<bool> chunk_released;  // per batch column
+  std::vector<int> run_chunks_left;  // per run: chunks with pages left to read
+  int64_t held_bytes = 0;            // bytes of rg_buffers not freed yet
+  bool prefetch_due = false;         // the next row group is to be read ahead, not started
   // The row group being read ahead (options.prefetch): its plan and its buffers' future.
   RowGroupPlan pending_plan;
   std::future<Result<std::vector<std::string>>> pending;
@@ -304,6 +313,10 @@ struct ParquetFileReader::Impl {
   // Reads the runs of `plan` (on any thread: only `in` is used).
   static Result<std::vector<std::string>> Fetch(RandomAccessInput* in, const RowGroupPlan& plan);
   void StartPrefetch(int rg);
+  // Starts the read-ahead of the next row group when it is due and within the budget.
+  void MaybePrefetch();
+  // Frees the buffers of runs whose chunks have had all their pages read.
+  void ReleaseReadRuns();
   // Makes the next row group with rows current; false at the end of the range.
   Result<bool> Advance();
   Result<int64_t> ReadRows(int64_t max_rows, ColumnBuilder* const* out);
@@ -395,6 +408,29 @@ void ParquetFileReader::Impl::StartPrefetch(int r) {
   }
 }
 
+void ParquetFileReader::Impl::MaybePrefetch() {
+  if (!prefetch_due) return;
+  const int r = NextNonEmpty(next_rg);
+  if (r < end_rg && held_bytes > 0 &&
+      held_bytes + m->rg_bytes[static_cast<size_t>(r)] > kPrefetchBudgetBytes) {
+    return;  // after this row group's pages are decompressed
+  }
+  prefetch_due = false;
+  StartPrefetch(r);
+}
+
+void ParquetFileReader::Impl::ReleaseReadRuns() {
+  for (size_t c = 0; c < chunks.size(); ++c) {
+    if (chunk_released[c] || !chunks[c]->AllPagesRead()) continue;
+    chunk_released[c] = true;
+    const size_t run = chunk_run[c];
+    if (--run_chunks_left[run] == 0) {
+      held_bytes -= static_cast<int64_t>(rg_buffers[run].size());
+      std::string().swap(rg_buffers[run]);
+    }
+  }
+}
+
 Result<bool> ParquetFileReader::Impl::Advance() {
   while (rg_rows_left == 0) {
     rg_buffers.clear();
@@ -416,7 +452,17 @@ Result<bool> ParquetFileReader::Impl::Advance() {
     }
     if (!buffers.ok()) return Io(buffers.status());
     rg_buffers = std::move(*buffers);
-    if (options.prefetch) StartPrefetch(NextNonEmpty(next_rg));
+    held_bytes = 0;
+    for (const std::string& b : rg_buffers) held_bytes += static_cast<int64_t>(b.size());
+    run_chunks_left.assign(rg_buffers.size(), 0);
+    chunk_run.assign(selected.size(), 0);
+    chunk_released.assign(selected.size(), false);
+    for (size_t c = 0; c < selected.size(); ++c) {
+      chunk_run[c] = plan.chunks[c].run;
+      ++run_chunks_left[chunk_run[c]];
+    }
+    prefetch_due = options.prefetch;
+    MaybePrefetch();
     const pf::RowGroup& rg = m->md.row_groups[static_cast<size_t>(r)];
     chunks.resize(selected.size());
     for (size_t c = 0; c < selected.size(); ++c) {
@@ -447,6 +493,8 @@ Result<int64_t> ParquetFileReader::Impl::ReadRows(int64_t max_rows, ColumnBuilde
     }
   }
   rg_rows_left -= k;
+  ReleaseReadRuns();
+  MaybePrefetch();
   return k;
 }
 

@@ -7,10 +7,14 @@
 // file (each reading a range of its row groups, on its own thread), so a file's footer is read
 // and parsed once. Next() / ReadRows() then read the row groups row group by row group: the
 // selected column chunks of one row group are read whole (one read per run of adjacent chunks),
-// then decoded page by page into batches of at most `batch_rows` rows. With `prefetch`, the
-// next row group's chunks are read on another thread while this one decodes. Memory is about
-// one row group's selected column chunks (two with `prefetch`) plus one decoded page per column
-// and the batch, whatever the file size. A batch never spans two row groups.
+// then decoded page by page into batches of at most `batch_rows` rows; a run's buffer is freed
+// once all its chunks' pages are read. Big zstd PLAIN BYTE_ARRAY pages (4 MiB or more, with a
+// zstd window of at most half that) are decompressed while their values are read, through a
+// 1 MiB window, not whole. With `prefetch`, the next row group's chunks are read on another
+// thread while this one decodes, once the compressed bytes held (this row group's not freed
+// yet and the next one's) fit in 8 MiB, or this one's are all freed. Memory is about one row
+// group's selected column chunks (two small ones with `prefetch`) plus one decoded page per
+// column and the batch, whatever the file size. A batch never spans two row groups.
 //
 // What is read (see README.md, "Reader"): flat schemas (required and optional leaf columns;
 // groups and repeated fields are refused naming the column); data pages v1 and v2 and dictionary
@@ -105,7 +109,8 @@ struct ParquetReaderOptions {
   int first_row_group = 0;
   int end_row_group = -1;
   // Reads the next row group's chunks on a thread of its own while this one decodes (then the
-  // input's ReadAt is called from that thread; never two calls at once).
+  // input's ReadAt is called from that thread; never two calls at once), within the budget
+  // above (8 MiB of compressed bytes held, or once this row group's are freed).
   bool prefetch = false;
 };
 

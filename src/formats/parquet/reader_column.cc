@@ -10,6 +10,9 @@
 #include <cstring>
 #include <type_traits>
 
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_getFrameHeader (exported by libzstd 1.5)
+#include <zstd.h>
+
 #include "formats/parquet/decode_codec.h"
 #include "formats/parquet/decode_encodings.h"
 #include "parquet_types.h"
@@ -23,6 +26,12 @@ namespace {
 // others 20,000 rows per page); it bounds what a corrupt header can make the reader allocate.
 constexpr int64_t kMaxPageValues = int64_t{1} << 24;
 constexpr int64_t kMaxPageBytes = int64_t{1} << 30;
+// A PLAIN BYTE_ARRAY data page compressed with zstd, of at least kStreamPageBytes decompressed
+// and whose zstd window is at most half of that, is decompressed while its values are read
+// (about kStreamWindowBytes at a time) instead of whole.
+constexpr int64_t kStreamPageBytes = int64_t{4} << 20;
+constexpr int64_t kStreamMaxZstdWindow = int64_t{8} << 20;
+constexpr size_t kStreamWindowBytes = size_t{1} << 20;
 constexpr int64_t kMicrosPerDay = 86400000000LL;
 constexpr int64_t kJulianUnixEpoch = 2440588;
 
@@ -431,6 +440,30 @@ struct ChunkReader::State {
   std::vector<int64_t> scratch64;
   std::vector<uint32_t> scratch32;
 
+  // The current page decompressed while read (CanStream): the compressed bytes not fed to zstd
+  // yet (a view into `chunk`), the decompressed bytes still to come, and the window of
+  // decompressed bytes [win_pos, win_end) not decoded yet; `vals` then holds the values of one
+  // step only.
+  struct FreeDCtx {
+    void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+  };
+  bool streaming = false;
+  std::unique_ptr<ZSTD_DCtx, FreeDCtx> dctx;
+  std::string_view stream_in;
+  int64_t stream_out_left = 0;
+  int64_t stream_values_left = 0;  // present values of the page not decoded yet
+  std::unique_ptr<uint8_t[]> win;
+  size_t win_cap = 0, win_pos = 0, win_end = 0;
+
+  bool CanStream(int encoding, std::string_view body, int64_t size) const;
+  Status StartStream(std::string_view body, int64_t size);
+  // Makes at least `bytes` decompressed bytes available at win_pos (moves the window: views
+  // into it from before are invalid).
+  Status Need(size_t bytes);
+  // Decodes the values of the next rows (at most k, at least 1) of a streamed page into `vals`;
+  // answers how many rows they cover.
+  Result<int64_t> DecodeStreamed(int64_t k);
+
   Status NextDataPage();
   Status LoadDictionary(const pf::PageHeader& h, std::string_view body);
   Status DecodeLevels(const uint8_t* data, size_t size, bool length_prefixed, int encoding,
@@ -449,6 +482,96 @@ ChunkReader::ChunkReader(const LeafInfo* leaf, int codec, std::string_view chunk
 }
 
 ChunkReader::~ChunkReader() = default;
+
+bool ChunkReader::AllPagesRead() const {
+  return s_->pos >= s_->chunk.size() && (!s_->streaming || s_->stream_values_left == 0);
+}
+
+bool ChunkReader::State::CanStream(int encoding, std::string_view body, int64_t size) const {
+  if (codec != 6 || encoding != pf::Encoding::PLAIN || leaf->physical != pf::Type::BYTE_ARRAY ||
+      size < kStreamPageBytes) {
+    return false;
+  }
+  ZSTD_frameHeader zfh;
+  if (ZSTD_getFrameHeader(&zfh, body.data(), body.size()) != 0) return false;
+  return zfh.frameType == ZSTD_frame && zfh.windowSize <= static_cast<unsigned long long>(std::min(
+                                                              size / 2, kStreamMaxZstdWindow));
+}
+
+Status ChunkReader::State::StartStream(std::string_view body, int64_t size) {
+  if (!dctx) {
+    dctx.reset(ZSTD_createDCtx());
+    if (!dctx) return Status::ResourceExhausted("zstd: out of memory");
+  }
+  ZSTD_DCtx_reset(dctx.get(), ZSTD_reset_session_only);
+  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, 23);  // 8 MiB, as CanStream checked
+  stream_in = body;
+  stream_out_left = size;
+  win_pos = win_end = 0;
+  streaming = true;
+  return Status::OK();
+}
+
+Status ChunkReader::State::Need(size_t bytes) {
+  if (win_end - win_pos >= bytes) return Status::OK();
+  if (win_pos > 0) {
+    std::memmove(win.get(), win.get() + win_pos, win_end - win_pos);
+    win_end -= win_pos;
+    win_pos = 0;
+  }
+  if (win_cap < bytes || win_cap < kStreamWindowBytes) {
+    const size_t cap = std::max({bytes, kStreamWindowBytes, win_cap + win_cap / 2});
+    std::unique_ptr<uint8_t[]> grown(new uint8_t[cap]);
+    if (win_end > 0) std::memcpy(grown.get(), win.get(), win_end);
+    win = std::move(grown);
+    win_cap = cap;
+  }
+  while (win_end < bytes) {
+    if (stream_out_left == 0) return Bad("PLAIN values run past the page's end");
+    ZSTD_inBuffer in{stream_in.data(), stream_in.size(), 0};
+    ZSTD_outBuffer out{win.get() + win_end,
+                       std::min<size_t>(win_cap - win_end, static_cast<size_t>(stream_out_left)),
+                       0};
+    const size_t r = ZSTD_decompressStream(dctx.get(), &out, &in);
+    if (ZSTD_isError(r)) return Bad(std::string("corrupt zstd page: ") + ZSTD_getErrorName(r));
+    if (in.pos == 0 && out.pos == 0) return Bad("truncated zstd page");
+    stream_in.remove_prefix(in.pos);
+    win_end += out.pos;
+    stream_out_left -= static_cast<int64_t>(out.pos);
+  }
+  return Status::OK();
+}
+
+Result<int64_t> ChunkReader::State::DecodeStreamed(int64_t k) {
+  vals.Clear();
+  val_pos = 0;
+  const uint8_t* present = defs.empty() ? nullptr : defs.data() + page_row;
+  int64_t rows = 0;
+  while (rows < k) {
+    if (present != nullptr && !present[rows]) {
+      ++rows;
+      continue;
+    }
+    if (stream_values_left == 0) return Bad("the page holds fewer values than its levels say");
+    size_t avail = win_end - win_pos;
+    uint32_t len = avail >= 4 ? LoadLe32(win.get() + win_pos) : 0;
+    if (avail < 4 || avail - 4 < len) {
+      // The values decoded so far point into the window: append them before it moves.
+      if (!vals.bytes.empty()) break;
+      RETURN_IF_ERROR(Need(4));
+      len = LoadLe32(win.get() + win_pos);
+      if (len > win_end - win_pos - 4 + static_cast<uint64_t>(stream_out_left)) {
+        return Bad("PLAIN byte array of " + Str(len) + " bytes runs past the page's end");
+      }
+      RETURN_IF_ERROR(Need(size_t{4} + len));
+    }
+    vals.bytes.emplace_back(reinterpret_cast<const char*>(win.get() + win_pos + 4), len);
+    win_pos += size_t{4} + len;
+    --stream_values_left;
+    ++rows;
+  }
+  return rows;
+}
 
 Status ChunkReader::State::LoadDictionary(const pf::PageHeader& h, std::string_view body) {
   if (!h.__isset.dictionary_page_header) return Bad("dictionary page without its header");
@@ -655,18 +778,42 @@ Status ChunkReader::State::NextDataPage() {
       n = d.num_values;
       encoding = EnumValue(d.encoding);
       if (n < 0 || n > kMaxPageValues) return Bad("data page with " + Str(n) + " values");
-      RETURN_IF_ERROR(DecompressPage(codec, body, h.uncompressed_page_size, &page_buf));
-      const uint8_t* p = page_buf.data();
-      size_t size = page_buf.size();
-      size_t used = 0;
-      if (leaf->optional) {
-        RETURN_IF_ERROR(
-            DecodeLevels(p, size, true, EnumValue(d.definition_level_encoding), n, &used));
+      streaming = CanStream(encoding, body, h.uncompressed_page_size);
+      if (streaming) {
+        // The levels first (whole), then the values as they are read.
+        RETURN_IF_ERROR(StartStream(body, h.uncompressed_page_size));
+        if (leaf->optional) {
+          const int level_enc = EnumValue(d.definition_level_encoding);
+          size_t level_bytes = static_cast<size_t>((n + 7) / 8);
+          if (level_enc != pf::Encoding::BIT_PACKED) {
+            RETURN_IF_ERROR(Need(4));
+            level_bytes = size_t{4} + LoadLe32(win.get() + win_pos);
+          }
+          if (level_bytes > static_cast<size_t>(h.uncompressed_page_size)) {
+            return Bad("definition levels run past the page's end");
+          }
+          RETURN_IF_ERROR(Need(level_bytes));
+          size_t used = 0;
+          RETURN_IF_ERROR(
+              DecodeLevels(win.get() + win_pos, level_bytes, true, level_enc, n, &used));
+          win_pos += used;
+        } else {
+          defs.clear();
+        }
       } else {
-        defs.clear();
+        RETURN_IF_ERROR(DecompressPage(codec, body, h.uncompressed_page_size, &page_buf));
+        const uint8_t* p = page_buf.data();
+        size_t size = page_buf.size();
+        size_t used = 0;
+        if (leaf->optional) {
+          RETURN_IF_ERROR(
+              DecodeLevels(p, size, true, EnumValue(d.definition_level_encoding), n, &used));
+        } else {
+          defs.clear();
+        }
+        values = p + used;
+        values_size = size - used;
       }
-      values = p + used;
-      values_size = size - used;
     } else {
       if (!h.__isset.data_page_header_v2) return Bad("data page v2 without its header");
       const pf::DataPageHeaderV2& d = h.data_page_header_v2;
@@ -692,9 +839,14 @@ Status ChunkReader::State::NextDataPage() {
       std::string_view rest = body.substr(def_len);
       const int64_t rest_size = h.uncompressed_page_size - static_cast<int64_t>(def_len);
       const bool compressed = !d.__isset.is_compressed || d.is_compressed;
-      RETURN_IF_ERROR(DecompressPage(compressed ? codec : 0, rest, rest_size, &page_buf));
-      values = page_buf.data();
-      values_size = page_buf.size();
+      streaming = compressed && CanStream(encoding, rest, rest_size);
+      if (streaming) {
+        RETURN_IF_ERROR(StartStream(rest, rest_size));
+      } else {
+        RETURN_IF_ERROR(DecompressPage(compressed ? codec : 0, rest, rest_size, &page_buf));
+        values = page_buf.data();
+        values_size = page_buf.size();
+      }
     }
     if (n > rows_left) {
       return Bad("a page holds more rows (" + Str(n) + ") than are left in the row group (" +
@@ -706,11 +858,17 @@ Status ChunkReader::State::NextDataPage() {
       for (uint8_t x : defs) present += x;
       if (present == n) defs.clear();
     }
-    RETURN_IF_ERROR(DecodeValues(encoding, values, values_size, present));
-    const int64_t got =
-        dict_encoded ? static_cast<int64_t>(indices.size()) : vals.Count(leaf->physical);
-    if (got != present) {
-      return Bad("data page holds " + Str(got) + " values, expected " + Str(present));
+    if (streaming) {
+      vals.Clear();
+      dict_encoded = false;
+      stream_values_left = present;  // decoded by DecodeStreamed, step by step
+    } else {
+      RETURN_IF_ERROR(DecodeValues(encoding, values, values_size, present));
+      const int64_t got =
+          dict_encoded ? static_cast<int64_t>(indices.size()) : vals.Count(leaf->physical);
+      if (got != present) {
+        return Bad("data page holds " + Str(got) + " values, expected " + Str(present));
+      }
     }
     page_rows = n;
     page_row = 0;
@@ -725,6 +883,9 @@ Status ChunkReader::Read(int64_t n, ColumnBuilder* out) {
   while (n > 0) {
     if (s.page_row == s.page_rows) RETURN_IF_ERROR(s.NextDataPage());
     int64_t k = std::min(n, s.page_rows - s.page_row);
+    if (s.streaming) {
+      ASSIGN_OR_RETURN(k, s.DecodeStreamed(k));
+    }
     RETURN_IF_ERROR(s.Append(k, out));
     s.page_row += k;
     s.rows_left -= k;

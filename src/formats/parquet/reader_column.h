@@ -72,6 +72,9 @@ class ChunkReader {
   // Errors: InvalidArgument describing what is corrupt or unsupported (without the column's
   // name: the caller adds it).
   Status Read(int64_t n, ColumnBuilder* out);
+  // Every page of the chunk was read (decompressed or copied out of `chunk`): the chunk's bytes
+  // are not used any more and may be freed.
+  bool AllPagesRead() const;
 
  private:
   struct State;

@@ -191,6 +191,20 @@ TEST(ParquetReaderTest, RoundTripRowGroupsPagesAndDictionaryFallback) {
   CheckRoundTrip(WriteFluxo(o, 3001), 3001, 512);
 }
 
+TEST(ParquetReaderTest, BigZstdPlainStringPagesAreDecompressedAsTheyAreRead) {
+  // One page per column chunk (as DuckDB writes them): the string and binary pages are over
+  // the 4 MiB from which a zstd PLAIN BYTE_ARRAY page is decompressed step by step through a
+  // 1 MiB window (values straddle its refills), with nulls; every batch size gives every value.
+  ParquetWriterOptions o;
+  o.codec = Codec::kZstd;
+  o.page_size_bytes = int64_t{64} << 20;
+  o.enable_dictionary = false;
+  const int64_t rows = 400000;
+  std::string data = WriteFluxo(o, rows, 50000);
+  CheckRoundTrip(data, rows, 65536);
+  CheckRoundTrip(data, rows, 777);
+}
+
 TEST(ParquetReaderTest, EmptyFileAndColumnSelection) {
   ParquetWriterOptions o;
   std::string empty = WriteFluxo(o, 0);
