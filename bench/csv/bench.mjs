@@ -6,8 +6,9 @@
 //
 //   node bench/csv/bench.mjs --work DIR [--rows 5000000] [--reps 2] [--modes inferred,declared]
 //                            [--duckdb-threads 2] [--out results.jsonl] [--split-files N]
-//                            [--format csv|jsonl] [--parallelism P]
-// --format jsonl: the input is bench/json/gen.mjs's JSON Lines file (data.jsonl), read with
+//                            [--format csv|jsonl|jsonarray] [--parallelism P]
+// --format jsonl: the input is bench/json/gen.mjs's JSON Lines file (data.jsonl; jsonarray: the
+// same rows as one JSON array, data.json), read with
 // --source-parallelism P (--parallelism, default 0: not set), i.e. P byte ranges of the one file.
 //
 // --split-files N (N >= 2) also runs each mode on the same rows cut into N files at line ends
@@ -65,9 +66,10 @@ if (!a.work) {
   process.exit(2);
 }
 const ROWS = Number(a.rows);
-const JSONL = a.format === 'jsonl';
+const ARRAY = a.format === 'jsonarray';  // bench/json/gen.mjs's rows as one JSON array (data.json)
+const JSONL = a.format === 'jsonl' || ARRAY;
 if (!JSONL && a.format !== 'csv') {
-  console.error('--format must be csv or jsonl');
+  console.error('--format must be csv, jsonl or jsonarray');
   process.exit(2);
 }
 const PAR = Number(a.parallelism);
@@ -90,7 +92,7 @@ const DECLARED = [
 // ---- input
 
 const inputDir = path.join(a.work, 'input');
-const csv = path.join(inputDir, JSONL ? 'data.jsonl' : 'data.csv');
+const csv = path.join(inputDir, ARRAY ? 'data.json' : JSONL ? 'data.jsonl' : 'data.csv');
 const stamp = path.join(a.work, 'data.rows');
 fs.mkdirSync(inputDir, { recursive: true });
 if (!(fs.existsSync(csv) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === String(ROWS))) {
@@ -308,7 +310,7 @@ async function fluxoRun(mode, rep, bin = FLUXO_BIN, label = 'fluxo', split = PAR
       name: 'bench folder', connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
       auth: { specName: 'Local Folder', params: { rootPath: inputDir } },
     }), 201, 'connection');
-    const params = { path: JSONL ? 'data.jsonl' : split ? 'parts/*.csv' : 'data.csv' };
+    const params = { path: JSONL ? path.basename(csv) : split ? 'parts/*.csv' : 'data.csv' };
     if (mode === 'declared') params.columns = DECLARED;
     const src = must(await api.post(`${FLOW}/sourceConnections`, {
       name: `bench ${a.format}`, baseConnectionId: conn.id, connectionSpec: { id: LOCAL_SPEC, version: '1.0' },
@@ -442,7 +444,7 @@ const isPeer = (k) => k === duck || k === pol;
 const ratio = (x) => (Number.isFinite(x) ? x.toFixed(2) : '');
 const mb = CSV_BYTES / 1e6;
 console.log();
-console.log(`${fmt(ROWS)} rows, ${JSONL ? 'JSON Lines' : 'CSV'} ${mb.toFixed(1)} MB (MB/s are of the input); ratio = peer median s / fluxo median s (> 1: fluxo faster)`);
+console.log(`${fmt(ROWS)} rows, ${ARRAY ? 'JSON array' : JSONL ? 'JSON Lines' : 'CSV'} ${mb.toFixed(1)} MB (MB/s are of the input); ratio = peer median s / fluxo median s (> 1: fluxo faster)`);
 console.log('| what | runs (s) | median s | rows/s | MB/s | peak RSS MiB | process CPU s (median) | fluxo/DuckDB | fluxo/Polars | Parquet MB |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 const cpuOfRun = (r) => r.fluxoCpuS ?? r.processCpuS;

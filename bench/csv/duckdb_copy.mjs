@@ -17,7 +17,7 @@ const [input, output, threads = '2'] = process.argv.slice(2);
 const con = await (await DuckDBInstance.create(':memory:')).connect();
 await con.run(`SET threads=${Number(threads)}`);
 const t0 = process.hrtime.bigint();
-const reader = input.endsWith('.jsonl') ? 'read_json' : 'read_csv';
+const reader = /\.jsonl?$/.test(input) ? 'read_json' : 'read_csv';
 await con.run(`COPY (SELECT * FROM ${reader}(${lit(input)})) TO ${lit(output)} (FORMAT parquet, COMPRESSION zstd)`);
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const [r] = (await con.runAndReadAll(

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes the bench/json input: node gen.mjs OUT.jsonl [ROWS]
+// Writes the bench/json input: node gen.mjs OUT.jsonl|OUT.json [ROWS] (.json: a JSON array)
 //
 // The rows of bench/csv/gen.mjs (same columns, same fixed-seed values) as JSON Lines, one object
 // a line, LF line ends, about 290 bytes a row (5,000,000 rows ~ 1.45 GB). Numbers are JSON
@@ -51,7 +51,11 @@ function ts(sec) {
   return `${dayStr} ${pad2(Math.floor(r / 3600))}:${pad2(Math.floor(r / 60) % 60)}:${pad2(r % 60)}`;
 }
 
+// OUT ending in .json: one JSON array instead, '[' on the first line, then one element a line
+// each followed by ',' (the last by nothing), ']' on the last line.
+const ARRAY = out.endsWith('.json');
 const fd = fs.openSync(out, 'w');
+if (ARRAY) fs.writeSync(fd, '[\n');
 const CHUNK = 20000;
 for (let start = 1; start <= rows; start += CHUNK) {
   const lines = [];
@@ -65,6 +69,10 @@ for (let start = 1; start <= rows; start += CHUNK) {
       `"created_at":"${ts(T0 + i * 6)}","status":"${STATUS[rnd() % 5]}","country":"${COUNTRY[rnd() % 32]}",` +
       `"email":"user${account}.${i % 97}@example${i % 50}.com","comment":${comment(i)}}`);
   }
-  fs.writeSync(fd, lines.join('\n') + '\n');
+  if (ARRAY) {
+    fs.writeSync(fd, lines.join(',\n') + (end === rows ? '\n]\n' : ',\n'));
+  } else {
+    fs.writeSync(fd, lines.join('\n') + '\n');
+  }
 }
 fs.closeSync(fd);
