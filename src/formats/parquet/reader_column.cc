@@ -448,6 +448,11 @@ struct ChunkReader::State {
     void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
   };
   bool streaming = false;
+  // The values of the current page are decoded step by step (DecodeStreamed): a streamed page,
+  // or a PLAIN page (not BOOLEAN) decompressed whole, whose values are then read from
+  // `wbase`, the page's values, instead of being copied into `vals` all at once.
+  bool stepwise = false;
+  const uint8_t* wbase = nullptr;  // win.get() when streaming
   std::unique_ptr<ZSTD_DCtx, FreeDCtx> dctx;
   std::string_view stream_in;
   int64_t stream_out_left = 0;
@@ -508,12 +513,14 @@ Status ChunkReader::State::StartStream(std::string_view body, int64_t size) {
   stream_in = body;
   stream_out_left = size;
   win_pos = win_end = 0;
+  wbase = win.get();
   streaming = true;
   return Status::OK();
 }
 
 Status ChunkReader::State::Need(size_t bytes) {
   if (win_end - win_pos >= bytes) return Status::OK();
+  if (!streaming) return Bad("PLAIN values run past the page's end");
   if (win_pos > 0) {
     std::memmove(win.get(), win.get() + win_pos, win_end - win_pos);
     win_end -= win_pos;
@@ -525,6 +532,7 @@ Status ChunkReader::State::Need(size_t bytes) {
     if (win_end > 0) std::memcpy(grown.get(), win.get(), win_end);
     win = std::move(grown);
     win_cap = cap;
+    wbase = win.get();
   }
   while (win_end < bytes) {
     if (stream_out_left == 0) return Bad("PLAIN values run past the page's end");
@@ -546,6 +554,19 @@ Result<int64_t> ChunkReader::State::DecodeStreamed(int64_t k) {
   vals.Clear();
   val_pos = 0;
   const uint8_t* present = defs.empty() ? nullptr : defs.data() + page_row;
+  const int w = FixedWidth(leaf->physical, leaf->type_length);
+  if (w > 0) {
+    // Fixed width (never streamed): the step's values, read from the page.
+    const int64_t m = present == nullptr ? k : std::count(present, present + k, uint8_t{1});
+    if (m > stream_values_left) return Bad("the page holds fewer values than its levels say");
+    const size_t bytes = static_cast<size_t>(m) * static_cast<size_t>(w);
+    RETURN_IF_ERROR(Need(bytes));
+    RETURN_IF_ERROR(
+        DecodePlain(leaf->physical, leaf->type_length, wbase + win_pos, bytes, m, &vals));
+    win_pos += bytes;
+    stream_values_left -= m;
+    return k;
+  }
   int64_t rows = 0;
   while (rows < k) {
     if (present != nullptr && !present[rows]) {
@@ -554,18 +575,18 @@ Result<int64_t> ChunkReader::State::DecodeStreamed(int64_t k) {
     }
     if (stream_values_left == 0) return Bad("the page holds fewer values than its levels say");
     size_t avail = win_end - win_pos;
-    uint32_t len = avail >= 4 ? LoadLe32(win.get() + win_pos) : 0;
+    uint32_t len = avail >= 4 ? LoadLe32(wbase + win_pos) : 0;
     if (avail < 4 || avail - 4 < len) {
       // The values decoded so far point into the window: append them before it moves.
       if (!vals.bytes.empty()) break;
       RETURN_IF_ERROR(Need(4));
-      len = LoadLe32(win.get() + win_pos);
+      len = LoadLe32(wbase + win_pos);
       if (len > win_end - win_pos - 4 + static_cast<uint64_t>(stream_out_left)) {
         return Bad("PLAIN byte array of " + Str(len) + " bytes runs past the page's end");
       }
       RETURN_IF_ERROR(Need(size_t{4} + len));
     }
-    vals.bytes.emplace_back(reinterpret_cast<const char*>(win.get() + win_pos + 4), len);
+    vals.bytes.emplace_back(reinterpret_cast<const char*>(wbase + win_pos + 4), len);
     win_pos += size_t{4} + len;
     --stream_values_left;
     ++rows;
@@ -787,15 +808,14 @@ Status ChunkReader::State::NextDataPage() {
           size_t level_bytes = static_cast<size_t>((n + 7) / 8);
           if (level_enc != pf::Encoding::BIT_PACKED) {
             RETURN_IF_ERROR(Need(4));
-            level_bytes = size_t{4} + LoadLe32(win.get() + win_pos);
+            level_bytes = size_t{4} + LoadLe32(wbase + win_pos);
           }
           if (level_bytes > static_cast<size_t>(h.uncompressed_page_size)) {
             return Bad("definition levels run past the page's end");
           }
           RETURN_IF_ERROR(Need(level_bytes));
           size_t used = 0;
-          RETURN_IF_ERROR(
-              DecodeLevels(win.get() + win_pos, level_bytes, true, level_enc, n, &used));
+          RETURN_IF_ERROR(DecodeLevels(wbase + win_pos, level_bytes, true, level_enc, n, &used));
           win_pos += used;
         } else {
           defs.clear();
@@ -858,10 +878,17 @@ Status ChunkReader::State::NextDataPage() {
       for (uint8_t x : defs) present += x;
       if (present == n) defs.clear();
     }
-    if (streaming) {
+    stepwise =
+        streaming || (encoding == pf::Encoding::PLAIN && leaf->physical != pf::Type::BOOLEAN);
+    if (stepwise) {
       vals.Clear();
       dict_encoded = false;
       stream_values_left = present;  // decoded by DecodeStreamed, step by step
+      if (!streaming) {
+        wbase = values;
+        win_pos = 0;
+        win_end = values_size;
+      }
     } else {
       RETURN_IF_ERROR(DecodeValues(encoding, values, values_size, present));
       const int64_t got =
@@ -883,7 +910,7 @@ Status ChunkReader::Read(int64_t n, ColumnBuilder* out) {
   while (n > 0) {
     if (s.page_row == s.page_rows) RETURN_IF_ERROR(s.NextDataPage());
     int64_t k = std::min(n, s.page_rows - s.page_row);
-    if (s.streaming) {
+    if (s.stepwise) {
       ASSIGN_OR_RETURN(k, s.DecodeStreamed(k));
     }
     RETURN_IF_ERROR(s.Append(k, out));
