@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { FLOW, CATALOG, EXPORT, SPEC, Fluxo, startFluxo, tempDir } from './lib/fluxo.mjs';
+import { FLOW, CATALOG, EXPORT, SPEC, Fluxo, startFluxo, tempDir, eventually } from './lib/fluxo.mjs';
 import { createRun, waitRun, batchIdOf, sqliteFlow } from './lib/flows.mjs';
 import { makeEvents } from './lib/sqlite.mjs';
 import { query, lit } from '../node/duckdb.mjs';
@@ -253,10 +253,14 @@ test('S3: objects selected by window from s3rver, and a lake in S3 read back wit
       const r2 = await waitRun(c2, await createRun(c2, f2.flow, base, base + 2000 * step));
       assert.equal(r2.metrics.statusSummary.status, 'success', JSON.stringify(r2.metrics));
       // The objects are in the bucket, under the prefix; download through the API and read them.
-      const listing = execFileSync('curl', ['-sf', '--aws-sigv4', 'aws:amz:us-east-1:s3', '--user', 'S3RVER:S3RVER',
-        '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD', `${endpoint}/landing?list-type=2&prefix=lake/`], { encoding: 'utf8' });
+      // The run reads as successful once its commit transaction ends; the worker writes the
+      // manifest just after (src/lake/README.md), so the listing may need a moment to show it.
+      const listing = await eventually(() => {
+        const l = execFileSync('curl', ['-sf', '--aws-sigv4', 'aws:amz:us-east-1:s3', '--user', 'S3RVER:S3RVER',
+          '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD', `${endpoint}/landing?list-type=2&prefix=lake/`], { encoding: 'utf8' });
+        return /_manifest\.json/.test(l) ? l : null;
+      }, { what: 'the batch manifest in the bucket' });
       assert.match(listing, /part-00000\.parquet/);
-      assert.match(listing, /_manifest\.json/);
       const files = await c2.get(`${EXPORT}/batches/${batchIdOf(r2)}/files`);
       assert.equal(files.status, 200, files.text);
       const locals = [];
