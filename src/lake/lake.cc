@@ -328,29 +328,63 @@ Status Lake::DeletePrefix(const std::string& prefix) {
 }
 
 Status Lake::Abort(const BatchContext& ctx, const std::string& reason) {
+  return AbortUnless(ctx, reason, nullptr).status();
+}
+
+// The order is what keeps a committed batch whole: the batch is marked `failed` (cleanup
+// pending) in one transaction first, and only then are its objects deleted. Commit refuses a
+// batch that is no longer `loading` in its own transaction, and both update the record under
+// its etag, so either the commit wins (this deletes nothing) or the abort does (the commit
+// fails). Deleting first, as before, let a worker commit between the deletion and the mark: a
+// `success` batch naming files that were gone.
+Result<bool> Lake::AbortUnless(const BatchContext& ctx, const std::string& reason,
+                               const std::function<Result<bool>(MetaTxn&)>& keep) {
+  bool remove = false;
+  RETURN_IF_ERROR(meta_->Transact([&](MetaTxn& txn) -> Status {
+    remove = false;
+    auto batch = txn.Get(ctx.scope, kBatches, ctx.batch_id);
+    if (!batch.ok()) {
+      if (batch.status().code() != StatusCode::kNotFound) return batch.status();
+      remove = true;  // no record: nothing can commit these objects
+      return Status::OK();
+    }
+    std::optional<std::string> status = GetString(batch->doc, "status");
+    if (status == std::optional<std::string>("failed")) {
+      remove = true;  // a repeated abort, or the collector's retry of a pending cleanup
+      return Status::OK();
+    }
+    if (status != std::optional<std::string>("loading")) return Status::OK();  // committed
+    if (keep) {
+      ASSIGN_OR_RETURN(bool kept, keep(txn));
+      if (kept) return Status::OK();
+    }
+    std::string expected = batch->etag;
+    int64_t now = clock_->NowMillis();
+    batch->doc["status"] = "failed";
+    batch->doc["errors"] =
+        json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
+    batch->doc["completed"] = now;
+    // Cleared below once every object is gone; a crash or a failed deletion leaves it, and
+    // CollectGarbage deletes again.
+    batch->doc[kCleanupField] = "pending";
+    Touch(*batch, now);
+    RETURN_IF_ERROR(txn.Update(ctx.scope, *batch, expected));
+    remove = true;
+    return Status::OK();
+  }));
+  if (!remove) return false;
   Status del = DeletePrefix(ctx.prefix);
+  // Files that could not be removed (a read-only lake, an outage) are removed by a later
+  // CollectGarbage: the mark stays until a deletion of the whole prefix succeeds.
   Status s = meta_->Transact([&](MetaTxn& txn) -> Status {
     auto batch = txn.Get(ctx.scope, kBatches, ctx.batch_id);
     if (!batch.ok())
       return batch.status().code() == StatusCode::kNotFound ? Status::OK() : batch.status();
-    std::optional<std::string> status = GetString(batch->doc, "status");
-    if (status != std::optional<std::string>("loading") &&
-        status != std::optional<std::string>("failed")) {
+    if (GetString(batch->doc, "status") != std::optional<std::string>("failed")) {
       return Status::OK();
     }
-    bool pending = batch->doc.contains(kCleanupField);
-    if (status == std::optional<std::string>("failed") && pending == !del.ok()) {
-      return Status::OK();  // already recorded as it is
-    }
+    if (batch->doc.contains(kCleanupField) == !del.ok()) return Status::OK();
     std::string expected = batch->etag;
-    if (status == std::optional<std::string>("loading")) {
-      batch->doc["status"] = "failed";
-      batch->doc["errors"] =
-          json::array{json::object{{"code", "FLUXO-ABORTED"}, {"message", reason}}};
-      batch->doc["completed"] = clock_->NowMillis();
-    }
-    // Files that could not be removed (a read-only lake, an outage) are removed by a later
-    // CollectGarbage: the mark stays until a deletion of the whole prefix succeeds.
     if (del.ok()) {
       batch->doc.erase(kCleanupField);
     } else {
@@ -360,7 +394,8 @@ Status Lake::Abort(const BatchContext& ctx, const std::string& reason) {
     return txn.Update(ctx.scope, *batch, expected);
   });
   RETURN_IF_ERROR(s);
-  return del;
+  RETURN_IF_ERROR(del);
+  return true;
 }
 
 Result<int64_t> Lake::ReplaceBatches(MetaTxn& txn, const Scope& scope,
@@ -547,20 +582,28 @@ Result<int64_t> Lake::AbortDeadBatches(int64_t now, int64_t min_age_ms,
     std::string run_id = GetString(se.entity.doc, "runId").value_or("");
     const json::value* battempt = se.entity.doc.if_contains("attempt");
     std::optional<int64_t> attempt = battempt ? AsInt64Lenient(*battempt) : std::nullopt;
-    bool alive = false;
-    RETURN_IF_ERROR(meta_->Read([&](MetaTxn& txn) -> Status {
-      auto run = txn.Get(se.scope, "runs", run_id);
-      if (!run.ok())
-        return run.status().code() == StatusCode::kNotFound ? Status::OK() : run.status();
-      alive = attempt && live && live(run->doc, *attempt, now);
-      return Status::OK();
-    }));
-    if (alive) continue;
     BatchContext ctx{se.scope, GetString(se.entity.doc, "dataSetId").value_or(""), se.entity.id,
                      run_id, ""};
     ctx.prefix = BatchPrefix(se.scope, ctx.dataset_id, se.entity.id);
-    spdlog::info("gc: removing files of batch {} (run {} attempt is gone)", se.entity.id, run_id);
-    RETURN_IF_ERROR(Abort(ctx, "the attempt that wrote this batch died before committing"));
+    // The run is read in the transaction that marks the batch failed, not from the listing: the
+    // attempt may have committed the batch (and finished the run) since.
+    auto alive = [&](MetaTxn& txn) -> Result<bool> {
+      auto run = txn.Get(se.scope, "runs", run_id);
+      if (!run.ok()) {
+        if (run.status().code() == StatusCode::kNotFound) return false;
+        return run.status();
+      }
+      return attempt && live && live(run->doc, *attempt, clock_->NowMillis());
+    };
+    auto removed =
+        AbortUnless(ctx, "the attempt that wrote this batch died before committing", alive);
+    if (removed.status().code() == StatusCode::kFailedPrecondition) {
+      continue;  // the batch changed under the mark (its commit won): the next pass looks again
+    }
+    RETURN_IF_ERROR(removed.status());
+    if (!*removed) continue;
+    spdlog::info("gc: removed the files of batch {} (run {} attempt is gone)", se.entity.id,
+                 run_id);
     ++aborted;
   }
   return aborted;

@@ -9,8 +9,8 @@
 // (and whatever the caller adds to that transaction: finishing the run), and only then writes
 // _manifest.json. Readers (data access) see a batch only when it is `success` AND its manifest
 // exists; a commit that crashed before the manifest is repaired by CollectGarbage. Abort (or a
-// crash, found later by CollectGarbage or by the next attempt) removes the files and marks the
-// batch `failed`. Thread-safe.
+// crash, found later by CollectGarbage or by the next attempt) marks the batch `failed`, then
+// removes the files: a batch Commit has taken is never touched. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -116,9 +116,11 @@ class Lake {
                 const BatchMetrics& metrics, const Schema& schema, bool has_row_errors,
                 const std::function<Status(MetaTxn&)>& extra);
 
-  // Deletes the batch's objects and marks it `failed` with `reason` (a `failed` batch keeps its
-  // reason). When some object cannot be deleted the batch is marked `cleanup: "pending"` and the
-  // deletion's error is returned; CollectGarbage retries it until it succeeds. Idempotent.
+  // Marks a `loading` batch `failed` with `reason` (a `failed` batch keeps its reason) and
+  // `cleanup: "pending"` in one transaction, then deletes its objects and clears the mark. When
+  // some object cannot be deleted the mark stays and the deletion's error is returned;
+  // CollectGarbage retries it until it succeeds. A batch that is neither `loading` nor `failed`
+  // (committed: `success`, `inactive`) is left whole: nothing is deleted. Idempotent.
   Status Abort(const BatchContext& ctx, const std::string& reason);
 
   // Window replacement, inside the caller's transaction (the one that commits the replacing
@@ -185,6 +187,10 @@ class Lake {
 
  private:
   Status WriteManifest(const Entity& batch) const;
+  // Abort, unless `keep` (called inside the transaction that would mark the batch failed)
+  // answers true. True when the batch's objects were deleted.
+  Result<bool> AbortUnless(const BatchContext& ctx, const std::string& reason,
+                           const std::function<Result<bool>(MetaTxn&)>& keep);
   // CollectGarbage's halves: `loading` batches of dead attempts; lost manifests (last 24 h).
   Result<int64_t> AbortDeadBatches(int64_t now, int64_t min_age_ms, const AttemptLiveness& live);
   Status RepairManifests(int64_t now);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
+#include <utility>
 
 #include "base/ids.h"
 #include "formats/parquet/parquet_sink.h"
@@ -238,6 +240,80 @@ TEST_F(LakeTest, GarbageCollectorRemovesFilesOfAReplacedBatchLeftByACrash) {
   // The replacing batch keeps its files and its manifest.
   EXPECT_TRUE(objects_.Head(Lake::BatchPrefix(scope_, "ds", new_id) + "_manifest.json").ok());
   EXPECT_FALSE(objects_.ListAll(Lake::BatchPrefix(scope_, "ds", new_id))->empty());
+}
+
+// The memory store, with a hook that runs once, on the first listing under `prefix`: another
+// process acting while the garbage collector is between its decision and its deletions.
+class HookedStore : public MemoryObjectStore {
+ public:
+  Result<ListPage> List(const ObjectListOptions& o) override {
+    if (hook_ && o.prefix.rfind(prefix_, 0) == 0) std::exchange(hook_, nullptr)();
+    return MemoryObjectStore::List(o);
+  }
+  void Arm(std::string prefix, std::function<void()> hook) {
+    prefix_ = std::move(prefix);
+    hook_ = std::move(hook);
+  }
+
+ private:
+  std::string prefix_;
+  std::function<void()> hook_;
+};
+
+// Lost files of a committed batch (e2e_pg_multinode at load 20: a `success` batch listed a file
+// that answered 404): the collector saw a `loading` batch of an attempt that looked dead (its
+// lease expired; a slow worker renews it late, or had just committed) and deleted the batch's
+// objects before marking it failed, so a commit landing in between made a `success` batch
+// without its files. Either the commit wins and every file stays, or the abort wins and the
+// commit is refused; never a committed batch with a missing file.
+TEST_F(LakeTest, CollectorRacingACommitNeverLeavesACommittedBatchWithoutItsFiles) {
+  HookedStore objects;
+  Lake lake(&objects, store_.get());
+  Schema schema = S({{"id", DataType::Int64(), false}});
+  auto ctx = lake.BeginBatch(scope_, "ds", "run-slow", "flow", 1);
+  ASSERT_TRUE(ctx.ok());
+  auto sp = std::make_shared<Schema>(schema);
+  auto sink = parquet::NewParquetSink(sp, {}, lake.PartFactory(*ctx));
+  RecordBatchBuilder b(sp);
+  for (int i = 0; i < 5; ++i) b.column(0).AppendInt64(i);
+  ASSERT_TRUE(sink->Write(b.Finish().value()).ok());
+  std::vector<WrittenFile> files;
+  ASSERT_TRUE(sink->Close(&files).ok());
+  ASSERT_EQ(files.size(), 1u);
+  Entity run{"runs", "run-slow", "\"r\"", 1, 1, {{"id", "run-slow"}}, "", {}};
+  ASSERT_TRUE(store_->Transact([&](MetaTxn& t) { return t.Insert(scope_, run); }).ok());
+
+  Status commit = Status::Internal("the worker did not commit");
+  objects.Arm(ctx->prefix, [&] {  // the slow worker commits while the collector cleans up
+    commit = lake.Commit(*ctx, files, BatchMetrics{5, 5, 0, 0, 0, 0}, schema, false, nullptr);
+  });
+  auto dead = [](const json::object&, int64_t, int64_t) { return false; };  // lease expired
+  auto collected = lake.CollectGarbage(0, dead);
+  ASSERT_TRUE(collected.ok()) << collected.status().ToString();
+  std::string status(Doc("batches", ctx->batch_id).at("status").as_string());
+  if (commit.ok()) {
+    EXPECT_EQ(status, "success");
+    EXPECT_TRUE(objects.Head(files[0].name).ok()) << "committed file " << files[0].name << " lost";
+  } else {
+    EXPECT_EQ(commit.code(), StatusCode::kAborted) << commit.ToString();
+    EXPECT_EQ(status, "failed");
+    EXPECT_TRUE(objects.ListAll(ctx->prefix)->empty());
+    EXPECT_FALSE(Doc("batches", ctx->batch_id).contains("cleanup"));
+  }
+  EXPECT_NE(commit.code(), StatusCode::kInternal) << "the hook never ran";
+}
+
+// Abort of a batch that is already committed (the collector's stale view, a caller whose commit
+// reported an error after its transaction landed) deletes nothing.
+TEST_F(LakeTest, AbortLeavesACommittedBatchWhole) {
+  std::string b1;
+  ASSERT_TRUE(WriteBatch(S({{"id", DataType::Int64(), false}}), 3, &b1).ok());
+  BatchContext ctx{scope_, "ds", b1, "", Lake::BatchPrefix(scope_, "ds", b1)};
+  size_t before = objects_.ListAll(ctx.prefix)->size();
+  ASSERT_GE(before, 2u);  // a part and the manifest
+  EXPECT_TRUE(lake_->Abort(ctx, "stale").ok());
+  EXPECT_EQ(objects_.ListAll(ctx.prefix)->size(), before);
+  EXPECT_EQ(Doc("batches", b1).at("status").as_string(), "success");
 }
 
 TEST_F(LakeTest, EnsureVisibleWritesTheManifestOfACommittedBatchAndRefusesOthers) {
