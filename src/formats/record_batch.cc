@@ -142,6 +142,19 @@ void ColumnBuilder::Reset(int64_t capacity_hint) {
   }
 }
 
+void ColumnBuilder::Reserve(int64_t values, int64_t bytes) {
+  if (values < 0) values = 0;
+  if (col_.type_.IsVarLen() || col_.type_.list) {
+    col_.offsets_.Reserve(col_.offsets_.size() + static_cast<size_t>(values) * sizeof(int64_t));
+    if (col_.type_.IsVarLen() && bytes > 0) {
+      col_.values_.Reserve(col_.values_.size() + static_cast<size_t>(bytes));
+    }
+  } else {
+    col_.values_.Reserve(col_.values_.size() +
+                         static_cast<size_t>(values) * col_.type_.ByteWidth());
+  }
+}
+
 void ColumnBuilder::AppendNull() {
   if (col_.null_count_ == 0) {
     // Materialize the bitmap: every value so far is valid.

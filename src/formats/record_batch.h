@@ -269,6 +269,11 @@ class ColumnBuilder {
   // Bytes buffered so far (for cutting batches by size).
   int64_t ByteSize() const { return col_.ByteSize() + (elements_ ? elements_->ByteSize() : 0); }
 
+  // Room for `values` more values and, in a string or binary column, `bytes` more bytes of
+  // them, so that appending that much grows no buffer (a reader that knows its batches' size
+  // reserves once instead of growing geometrically from empty after each Finish()).
+  void Reserve(int64_t values, int64_t bytes = 0);
+
   void AppendNull();
   void AppendBool(bool v) { AppendFixed<uint8_t>(v ? 1 : 0); }
   void AppendInt32(int32_t v) { AppendFixed(v); }

@@ -102,6 +102,35 @@ TEST(RecordBatchTest, BuildsFixedAndVarLenColumnsWithNulls) {
   EXPECT_TRUE(second->column(1).IsValid(0));
 }
 
+TEST(RecordBatchTest, ReserveMakesRoomWithoutChangingTheColumn) {
+  RecordBatchBuilder b(TwoColumns());
+  b.column(0).AppendInt64(5);
+  b.column(1).AppendString("ab");
+  b.column(0).Reserve(1000);
+  b.column(1).Reserve(1000, 3000);
+  EXPECT_EQ(b.num_rows(), 1);
+  // The string bytes do not move while the reserved room lasts.
+  const char* base = b.column(1).StringSpace(0) - 2;
+  for (int i = 0; i < 1000; ++i) {
+    b.column(0).AppendInt64(i);
+    if (i % 10 == 0) {
+      b.column(1).AppendNull();
+    } else {
+      b.column(1).AppendString("xyz");
+    }
+  }
+  EXPECT_EQ(b.column(1).StringSpace(0), base + 2 + 900 * 3);
+  auto batch = b.Finish();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->num_rows(), 1001);
+  EXPECT_EQ(batch->column(0).Value<int64_t>(0), 5);
+  EXPECT_EQ(batch->column(0).Value<int64_t>(1000), 999);
+  EXPECT_EQ(batch->column(1).GetString(0), "ab");
+  EXPECT_TRUE(batch->column(1).IsNull(1));
+  EXPECT_EQ(batch->column(1).GetString(2), "xyz");
+  EXPECT_EQ(batch->column(1).null_count(), 100);
+}
+
 TEST(RecordBatchTest, NullAfterManyValidValuesKeepsEarlierBits) {
   ColumnBuilder c(DataType::Int32());
   for (int i = 0; i < 13; ++i) c.AppendInt32(i);
