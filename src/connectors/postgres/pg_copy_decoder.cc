@@ -1,6 +1,8 @@
 #include "connectors/postgres/pg_copy_decoder.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace fluxo::connectors::postgres {
 namespace {
@@ -28,15 +30,14 @@ inline uint64_t Be64(const char* p) {
 constexpr uint16_t kNumericPos = 0x0000;
 constexpr uint16_t kNumericNeg = 0x4000;
 
-const unsigned __int128* Pow10Table() {
-  static const auto* table = [] {
-    static unsigned __int128 t[39];
-    t[0] = 1;
-    for (int i = 1; i < 39; ++i) t[i] = t[i - 1] * 10;
-    return t;
-  }();
-  return table;
-}
+struct Pow10Table {
+  unsigned __int128 v[39];
+  constexpr Pow10Table() : v() {
+    v[0] = 1;
+    for (int i = 1; i < 39; ++i) v[i] = v[i - 1] * 10;
+  }
+};
+constexpr Pow10Table kPow10;
 
 Status Malformed(const std::string& column, const char* what) {
   return Status::Internal(std::string("PostgreSQL COPY stream: ") + what + " in column \"" +
@@ -45,43 +46,59 @@ Status Malformed(const std::string& column, const char* what) {
 
 }  // namespace
 
-PgCopyDecoder::PgCopyDecoder(std::vector<PgColumnDecode> columns) : columns_(std::move(columns)) {}
+PgCopyDecoder::PgCopyDecoder(std::vector<PgColumnDecode> columns)
+    : columns_(std::move(columns)), field_starts_(columns_.size()) {}
 
-Result<int64_t> PgCopyDecoder::Feed(const char* data, size_t size, RecordBatchBuilder* builder) {
+PgCopyDecoder::~PgCopyDecoder() { std::free(buf_); }
+
+char* PgCopyDecoder::Space(size_t min, size_t* room) {
+  if (capacity_ - end_ < min) {
+    // Slide the undecoded bytes (at most one partial tuple, usually) to the front, then grow
+    // when that is not enough.
+    if (start_ > 0) {
+      if (end_ > start_) std::memmove(buf_, buf_ + start_, end_ - start_);
+      end_ -= start_;
+      start_ = 0;
+    }
+    if (capacity_ - end_ < min) {
+      size_t cap = capacity_ < 4096 ? 4096 : capacity_;
+      while (cap - end_ < min) cap *= 2;
+      void* p = std::realloc(buf_, cap);
+      if (p == nullptr) throw std::bad_alloc();
+      buf_ = static_cast<char*>(p);
+      capacity_ = cap;
+    }
+  }
+  *room = capacity_ - end_;
+  return buf_ + end_;
+}
+
+Result<int64_t> PgCopyDecoder::Decode(int64_t max_rows, RecordBatchBuilder* builder) {
   int64_t rows = 0;
   size_t consumed = 0;
-  if (carry_.empty()) {
-    RETURN_IF_ERROR(DecodeSome(data, size, &consumed, &rows, builder));
-    if (consumed < size) carry_.assign(data + consumed, size - consumed);
-    return rows;
-  }
-  carry_.append(data, size);
-  RETURN_IF_ERROR(DecodeSome(carry_.data(), carry_.size(), &consumed, &rows, builder));
-  carry_.erase(0, consumed);
+  RETURN_IF_ERROR(DecodeSome(buf_ + start_, end_ - start_, max_rows, &consumed, &rows, builder));
+  start_ += consumed;
+  if (start_ == end_) start_ = end_ = 0;
   return rows;
 }
 
-Status PgCopyDecoder::DecodeSome(const char* p, size_t n, size_t* consumed, int64_t* rows,
-                                 RecordBatchBuilder* builder) {
+Status PgCopyDecoder::DecodeSome(const char* p, size_t n, int64_t max_rows, size_t* consumed,
+                                 int64_t* rows, RecordBatchBuilder* builder) {
   size_t pos = 0;
+  *consumed = 0;
   if (!header_done_) {
-    if (n < 19) {
-      *consumed = 0;
-      return Status::OK();
-    }
+    if (n < 19) return Status::OK();
     if (std::memcmp(p, kSignature, 11) != 0) {
       return Status::Internal("PostgreSQL COPY stream: bad binary signature");
     }
     uint32_t ext = Be32(p + 15);
-    if (n < 19 + static_cast<size_t>(ext)) {
-      *consumed = 0;
-      return Status::OK();
-    }
+    if (n < 19 + static_cast<size_t>(ext)) return Status::OK();
     pos = 19 + ext;
     header_done_ = true;
   }
   const int ncols = static_cast<int>(columns_.size());
-  while (!finished_ && pos + 2 <= n) {
+  size_t* starts = field_starts_.data();
+  while (!finished_ && *rows < max_rows && pos + 2 <= n) {
     int16_t nf = static_cast<int16_t>(Be16(p + pos));
     if (nf == -1) {
       finished_ = true;
@@ -89,10 +106,11 @@ Status PgCopyDecoder::DecodeSome(const char* p, size_t n, size_t* consumed, int6
       break;
     }
     if (nf != ncols) {
+      *consumed = pos;
       return Status::Internal("PostgreSQL COPY stream: tuple has " + std::to_string(nf) +
                               " fields, expected " + std::to_string(ncols));
     }
-    // Check the tuple is complete before appending anything.
+    // Find every value of the tuple before appending any, so a partial tuple appends nothing.
     size_t q = pos + 2;
     bool complete = true;
     for (int i = 0; i < ncols; ++i) {
@@ -102,6 +120,7 @@ Status PgCopyDecoder::DecodeSome(const char* p, size_t n, size_t* consumed, int6
       }
       int32_t len = static_cast<int32_t>(Be32(p + q));
       q += 4;
+      starts[i] = q;
       if (len > 0) {
         if (q + static_cast<size_t>(len) > n) {
           complete = false;
@@ -111,17 +130,18 @@ Status PgCopyDecoder::DecodeSome(const char* p, size_t n, size_t* consumed, int6
       }
     }
     if (!complete) break;
-    q = pos + 2;
     for (int i = 0; i < ncols; ++i) {
-      int32_t len = static_cast<int32_t>(Be32(p + q));
-      q += 4;
+      const char* v = p + starts[i];
+      int32_t len = static_cast<int32_t>(Be32(v - 4));
       ColumnBuilder& out = builder->column(i);
       if (len < 0) {
         out.AppendNull();
         continue;
       }
-      RETURN_IF_ERROR(DecodeValue(columns_[i], p + q, len, &out));
-      q += static_cast<size_t>(len);
+      if (const char* what = DecodeValue(columns_[i], v, len, &out)) {
+        *consumed = pos;
+        return Malformed(columns_[i].name, what);
+      }
     }
     pos = q;
     ++*rows;
@@ -130,70 +150,70 @@ Status PgCopyDecoder::DecodeSome(const char* p, size_t n, size_t* consumed, int6
   return Status::OK();
 }
 
-Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int32_t len,
-                                  ColumnBuilder* out) {
+const char* PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int32_t len,
+                                       ColumnBuilder* out) {
   auto need = [&](int32_t size) { return len == size; };
   switch (col.decode) {
     case PgDecode::kBool:
-      if (!need(1)) return Malformed(col.name, "bool of wrong size");
+      if (!need(1)) return "bool of wrong size";
       out->AppendBool(v[0] != 0);
-      return Status::OK();
+      return nullptr;
     case PgDecode::kInt2:
-      if (!need(2)) return Malformed(col.name, "int2 of wrong size");
+      if (!need(2)) return "int2 of wrong size";
       out->AppendInt32(static_cast<int16_t>(Be16(v)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kInt4:
-      if (!need(4)) return Malformed(col.name, "int4 of wrong size");
+      if (!need(4)) return "int4 of wrong size";
       out->AppendInt32(static_cast<int32_t>(Be32(v)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kOid:
-      if (!need(4)) return Malformed(col.name, "oid of wrong size");
+      if (!need(4)) return "oid of wrong size";
       out->AppendInt64(static_cast<int64_t>(Be32(v)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kInt8:
-      if (!need(8)) return Malformed(col.name, "int8 of wrong size");
+      if (!need(8)) return "int8 of wrong size";
       out->AppendInt64(static_cast<int64_t>(Be64(v)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kFloat4: {
-      if (!need(4)) return Malformed(col.name, "float4 of wrong size");
+      if (!need(4)) return "float4 of wrong size";
       uint32_t bits = Be32(v);
       float f;
       std::memcpy(&f, &bits, 4);
       out->AppendDouble(static_cast<double>(f));
-      return Status::OK();
+      return nullptr;
     }
     case PgDecode::kFloat8: {
-      if (!need(8)) return Malformed(col.name, "float8 of wrong size");
+      if (!need(8)) return "float8 of wrong size";
       uint64_t bits = Be64(v);
       double d;
       std::memcpy(&d, &bits, 8);
       out->AppendDouble(d);
-      return Status::OK();
+      return nullptr;
     }
     case PgDecode::kNumericDecimal:
     case PgDecode::kNumericString: {
-      if (len < 8) return Malformed(col.name, "numeric too short");
+      if (len < 8) return "numeric too short";
       int ndigits = static_cast<int16_t>(Be16(v));
       int weight = static_cast<int16_t>(Be16(v + 2));
       uint16_t sign = Be16(v + 4);
       int dscale = static_cast<int16_t>(Be16(v + 6));
       if (ndigits < 0 || len != 8 + 2 * ndigits || dscale < 0) {
-        return Malformed(col.name, "numeric of wrong size");
+        return "numeric of wrong size";
       }
       const char* digits = v + 8;
       if (col.decode == PgDecode::kNumericDecimal) {
         if (sign != kNumericPos && sign != kNumericNeg) {  // NaN, +-Infinity
           out->AppendNull();
-          return Status::OK();
+          return nullptr;
         }
-        const unsigned __int128* pow10 = Pow10Table();
+        const unsigned __int128* pow10 = kPow10.v;
         unsigned __int128 u = 0;
         for (int i = 0; i < ndigits; ++i) {
           unsigned d = Be16(digits + 2 * i);
           int e = 4 * (weight - i) + col.scale;  // decimal exponent of this group's last digit
           if (e >= 0) {
             // e > 38 only for values beyond the column's declared precision.
-            if (e > 38) return Malformed(col.name, "numeric beyond 38 digits");
+            if (e > 38) return "numeric beyond 38 digits";
             u += static_cast<unsigned __int128>(d) * pow10[e];
           } else if (e > -4) {
             u += d / static_cast<unsigned>(pow10[-e]);
@@ -201,20 +221,20 @@ Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int3
         }
         __int128 s = static_cast<__int128>(u);
         out->AppendDecimal(sign == kNumericNeg ? -s : s);
-        return Status::OK();
+        return nullptr;
       }
       // Text, as numeric_out prints it.
       if (sign == 0xC000) {
         out->AppendString("NaN");
-        return Status::OK();
+        return nullptr;
       }
       if (sign == 0xD000) {
         out->AppendString("Infinity");
-        return Status::OK();
+        return nullptr;
       }
       if (sign == 0xF000) {
         out->AppendString("-Infinity");
-        return Status::OK();
+        return nullptr;
       }
       // Bounded: numeric has at most 131072 digits before and 16383 after the point; use a
       // stack buffer for the common case.
@@ -256,40 +276,40 @@ Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int3
         }
       }
       out->AppendString(std::string_view(buf, n));
-      return Status::OK();
+      return nullptr;
     }
     case PgDecode::kText:
       out->AppendString(std::string_view(v, static_cast<size_t>(len)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kJsonb:
-      if (len < 1 || v[0] != 1) return Malformed(col.name, "jsonb of unknown version");
+      if (len < 1 || v[0] != 1) return "jsonb of unknown version";
       out->AppendString(std::string_view(v + 1, static_cast<size_t>(len - 1)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kBytea:
       out->AppendBinary(std::string_view(v, static_cast<size_t>(len)));
-      return Status::OK();
+      return nullptr;
     case PgDecode::kDate: {
-      if (!need(4)) return Malformed(col.name, "date of wrong size");
+      if (!need(4)) return "date of wrong size";
       int32_t d = static_cast<int32_t>(Be32(v));
       if (d == INT32_MAX || d == INT32_MIN) {
         out->AppendNull();
       } else {
         out->AppendDate(static_cast<int32_t>(d + kPgEpochDays));
       }
-      return Status::OK();
+      return nullptr;
     }
     case PgDecode::kTimestamp: {
-      if (!need(8)) return Malformed(col.name, "timestamp of wrong size");
+      if (!need(8)) return "timestamp of wrong size";
       int64_t t = static_cast<int64_t>(Be64(v));
       if (t == INT64_MAX || t == INT64_MIN) {
         out->AppendNull();
       } else {
         out->AppendTimestamp(t + kPgEpochMicros);
       }
-      return Status::OK();
+      return nullptr;
     }
     case PgDecode::kTime: {
-      if (!need(8)) return Malformed(col.name, "time of wrong size");
+      if (!need(8)) return "time of wrong size";
       int64_t t = static_cast<int64_t>(Be64(v));
       int64_t secs = t / 1000000;
       int64_t frac = t % 1000000;
@@ -315,10 +335,10 @@ Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int3
         }
       }
       out->AppendString(std::string_view(buf, n));
-      return Status::OK();
+      return nullptr;
     }
     case PgDecode::kUuid: {
-      if (!need(16)) return Malformed(col.name, "uuid of wrong size");
+      if (!need(16)) return "uuid of wrong size";
       static const char* kHex = "0123456789abcdef";
       char buf[36];
       size_t n = 0;
@@ -329,10 +349,10 @@ Status PgCopyDecoder::DecodeValue(const PgColumnDecode& col, const char* v, int3
         buf[n++] = kHex[c & 15];
       }
       out->AppendString(std::string_view(buf, n));
-      return Status::OK();
+      return nullptr;
     }
   }
-  return Status::Internal("unhandled PostgreSQL decode kind");
+  return "an unhandled decode kind";
 }
 
 }  // namespace fluxo::connectors::postgres

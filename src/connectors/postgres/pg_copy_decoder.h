@@ -1,11 +1,12 @@
 // Decodes PostgreSQL's binary COPY stream (COPY ... TO STDOUT (FORMAT binary)) straight into a
-// RecordBatchBuilder, one value at a time, with no allocation per value.
+// RecordBatchBuilder, one value at a time, with no allocation per value or per tuple.
 //
 // Stream layout: the 11-byte signature "PGCOPY\n\377\r\n\0", int32 flags, int32 header extension
 // length and the extension, then per tuple an int16 field count followed by, per field, an int32
 // byte length (-1: NULL) and the value in the type's binary send format (big-endian); an int16
-// -1 ends the stream. Bytes may arrive in chunks of any size (libpq hands out one CopyData message
-// per tuple); a partial tuple is kept until the rest arrives.
+// -1 ends the stream. Bytes may arrive in chunks of any size (libpq hands out at most one
+// CopyData message, one tuple, per call); the decoder buffers them (Space/Commit, written in
+// place by the caller) and a partial tuple stays buffered until the rest arrives.
 //
 // Not thread-safe: one decoder per reader.
 #pragma once
@@ -48,28 +49,45 @@ struct PgColumnDecode {
 class PgCopyDecoder {
  public:
   explicit PgCopyDecoder(std::vector<PgColumnDecode> columns);
+  ~PgCopyDecoder();
+  PgCopyDecoder(const PgCopyDecoder&) = delete;
+  PgCopyDecoder& operator=(const PgCopyDecoder&) = delete;
 
-  // Decodes the complete tuples in `data` (plus any partial tuple kept from before) into
-  // `builder`, whose columns match the decoder's. Returns the number of tuples appended.
+  // Room for at least `min` (> 0) more bytes of stream at the end of the buffer; *room is set
+  // to the bytes available there (>= min). Valid until the next call on the decoder.
+  char* Space(size_t min, size_t* room);
+  // The first `n` bytes written at Space() are the next bytes of the stream.
+  void Commit(size_t n) { end_ += n; }
+  // Bytes of stream buffered and not decoded yet.
+  size_t buffered() const { return end_ - start_; }
+
+  // Decodes up to `max_rows` of the complete tuples buffered into `builder`, whose columns
+  // match the decoder's, and drops their bytes. Returns the number of tuples appended.
   // Errors: Internal for a malformed stream (bad signature, wrong field count, a value of the
-  // wrong size), naming the column.
-  Result<int64_t> Feed(const char* data, size_t size, RecordBatchBuilder* builder);
+  // wrong size), naming the column; the builder may then hold part of a tuple.
+  Result<int64_t> Decode(int64_t max_rows, RecordBatchBuilder* builder);
 
   // True once the end-of-stream marker was read.
   bool finished() const { return finished_; }
-  // True when bytes of an incomplete tuple are pending.
-  bool has_partial() const { return !carry_.empty(); }
+  // True when bytes of an incomplete tuple (or any byte after the end marker) are buffered.
+  bool has_partial() const { return buffered() > 0; }
 
  private:
-  // Decodes complete tuples from [p, p + n); sets *consumed to the bytes used.
-  Status DecodeSome(const char* p, size_t n, size_t* consumed, int64_t* rows,
+  // Decodes up to `max_rows` complete tuples from [p, p + n); sets *consumed to the bytes used.
+  Status DecodeSome(const char* p, size_t n, int64_t max_rows, size_t* consumed, int64_t* rows,
                     RecordBatchBuilder* builder);
-  Status DecodeValue(const PgColumnDecode& col, const char* v, int32_t len, ColumnBuilder* out);
+  // nullptr, or what is wrong with the value (for Malformed).
+  const char* DecodeValue(const PgColumnDecode& col, const char* v, int32_t len,
+                          ColumnBuilder* out);
 
   std::vector<PgColumnDecode> columns_;
+  std::vector<size_t> field_starts_;  // per tuple: where each value starts (past its length)
   bool header_done_ = false;
   bool finished_ = false;
-  std::string carry_;
+  char* buf_ = nullptr;  // [start_, end_) is the stream not decoded yet
+  size_t capacity_ = 0;
+  size_t start_ = 0;
+  size_t end_ = 0;
 };
 
 }  // namespace fluxo::connectors::postgres

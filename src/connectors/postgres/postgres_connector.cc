@@ -426,64 +426,121 @@ class PgCopyReader : public SourceReader {
   }
 
   Result<RecordBatch> Next() override {
-    if (done_) return builder_.Finish();
-    int64_t rows_since_check = 0;
+    int64_t bytes = 0, rows = 0;
+    Result<RecordBatch> batch = Read(&bytes, &rows);
+    // Counted once a batch (not per row: the counters are shared by every reader of the run).
+    if (counters_ != nullptr) {
+      if (bytes) counters_->input_bytes.fetch_add(bytes, std::memory_order_relaxed);
+      if (rows) counters_->input_records.fetch_add(rows, std::memory_order_relaxed);
+    }
+    return batch;
+  }
+
+ private:
+  // Bytes of COPY stream taken from libpq before they are decoded: tuples are decoded many at
+  // a time, from the decoder's buffer, which PQgetlineAsync fills in place (one copy, no
+  // allocation per tuple, which PQgetCopyData makes).
+  static constexpr size_t kStageBytes = 256 * 1024;
+  // The least room offered to PQgetlineAsync: a tuple longer than that comes in pieces.
+  static constexpr size_t kMinRoom = 8 * 1024;
+
+  // The next batch; adds the COPY bytes received to *bytes and the tuples decoded to *rows.
+  Result<RecordBatch> Read(int64_t* bytes, int64_t* rows) {
+    if (!error_.ok()) return error_;
+    if (eof_ && decoder_.buffered() == 0) return Finish();
+    ReserveBatch();
+    bool fresh = decoder_.buffered() > 0;  // bytes the decoder has not tried yet
+    bool starved = false;                  // libpq has no complete message buffered
     while (builder_.num_rows() < batch_rows_) {
       if (cancelled_ != nullptr && cancelled_->load(std::memory_order_relaxed)) {
         CancelQuery();
-        return Status::Cancelled("PostgreSQL: " + context_ + ": cancelled");
+        return Fail(Status::Cancelled("PostgreSQL: " + context_ + ": cancelled"));
       }
-      char* buf = nullptr;
-      int n = PQgetCopyData(conn_.get(), &buf, /*async=*/1);
-      if (n > 0) {
-        auto rows = decoder_.Feed(buf, static_cast<size_t>(n), &builder_);
-        PQfreemem(buf);
-        if (!rows.ok()) {
-          CancelQuery();
-          return rows.status().WithContext(context_);
+      if (fresh && (eof_ || starved || decoder_.buffered() >= kStageBytes)) {
+        fresh = false;
+        auto n = decoder_.Decode(batch_rows_ - builder_.num_rows(), &builder_);
+        if (!n.ok()) {
+          if (!done_) CancelQuery();
+          return Fail(n.status().WithContext(context_));
         }
-        if (counters_ != nullptr) {
-          counters_->input_bytes.fetch_add(n, std::memory_order_relaxed);
-          if (*rows) counters_->input_records.fetch_add(*rows, std::memory_order_relaxed);
-        }
-        rows_since_check += *rows;
-        if (rows_since_check >= 1024) {
-          rows_since_check = 0;
-          if (builder_.ByteSize() >= kMaxBatchBytes) break;
-        }
+        *rows += *n;
+        if (builder_.ByteSize() >= kMaxBatchBytes) break;
         continue;
       }
-      if (n == 0) {  // nothing buffered: wait for the socket (bounded, to notice a cancel)
+      if (eof_) {  // every complete tuple is decoded
+        if (decoder_.buffered() > 0 || !decoder_.finished()) {
+          return Fail(Status::Internal(context_ + ": COPY stream ended without its trailer"));
+        }
+        break;
+      }
+      size_t room = 0;
+      char* space = decoder_.Space(kMinRoom, &room);
+      int n = PQgetlineAsync(conn_.get(), space,
+                             static_cast<int>(std::min<size_t>(room, size_t{1} << 30)));
+      if (n > 0) {
+        decoder_.Commit(static_cast<size_t>(n));
+        *bytes += n;
+        fresh = true;
+        starved = false;
+        continue;
+      }
+      if (n == 0) {  // no complete message in libpq's buffer
+        if (fresh) {
+          starved = true;  // decode what came before waiting for more
+          continue;
+        }
+        // Wait for the socket (bounded, to notice a cancel).
         pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
         poll(&pfd, 1, kPollMillis);
         if (!PQconsumeInput(conn_.get())) {
           done_ = true;
-          return ErrorFromResult(conn_.get(), nullptr, context_);
+          return Fail(ErrorFromResult(conn_.get(), nullptr, context_));
         }
         continue;
       }
-      if (n == -1) {  // COPY done: collect its final status
-        Status st;
-        while (PGresult* r = PQgetResult(conn_.get())) {
-          if (st.ok() && PQresultStatus(r) != PGRES_COMMAND_OK) {
-            st = ErrorFromResult(conn_.get(), r, context_);
-          }
-          PQclear(r);
+      // -1: the COPY ended, or the connection failed: its final status says which.
+      Status st;
+      while (PGresult* r = PQgetResult(conn_.get())) {
+        if (st.ok() && PQresultStatus(r) != PGRES_COMMAND_OK) {
+          st = ErrorFromResult(conn_.get(), r, context_);
         }
-        done_ = true;
-        if (!st.ok()) return st;
-        if (!decoder_.finished() || decoder_.has_partial()) {
-          return Status::Internal(context_ + ": COPY stream ended without its trailer");
-        }
-        break;
+        PQclear(r);
       }
-      done_ = true;  // -2
-      return ErrorFromResult(conn_.get(), nullptr, context_);
+      done_ = true;
+      if (!st.ok()) return Fail(st);
+      eof_ = true;
     }
-    return builder_.Finish();
+    return Finish();
   }
 
- private:
+  // Room in the builder for a batch like the last one, so the columns do not grow from empty.
+  void ReserveBatch() {
+    if (last_rows_ == 0 || builder_.num_rows() > 0) return;
+    for (size_t i = 0; i < last_bytes_.size(); ++i) {
+      builder_.column(static_cast<int>(i)).Reserve(last_rows_, last_bytes_[i]);
+    }
+  }
+
+  // Remembers the shape of a batch about to be handed out (for ReserveBatch).
+  Result<RecordBatch> Finish() {
+    auto b = builder_.Finish();
+    if (b.ok() && b->num_rows() > 0) {
+      last_rows_ = b->num_rows();
+      last_bytes_.assign(static_cast<size_t>(b->num_columns()), 0);
+      for (int i = 0; i < b->num_columns(); ++i) {
+        const Column& c = b->column(i);
+        if (c.type().IsVarLen()) last_bytes_[i] = c.offsets()[c.length()];
+      }
+    }
+    return b;
+  }
+
+  // Every later call answers `st` too (the stream cannot be resumed).
+  Status Fail(Status st) {
+    error_ = st;
+    return st;
+  }
+
   void CancelQuery() {
     done_ = true;
     if (PGcancel* c = PQgetCancel(conn_.get())) {
@@ -502,7 +559,11 @@ class PgCopyReader : public SourceReader {
   const std::atomic<bool>* cancelled_;
   SourceCounters* counters_;
   std::string context_;
-  bool done_ = false;
+  bool done_ = false;      // the COPY's final status was collected, or the query was cancelled
+  bool eof_ = false;       // the COPY stream ended and its final status was OK
+  Status error_;           // set once Read failed
+  int64_t last_rows_ = 0;  // rows of the last non-empty batch
+  std::vector<int64_t> last_bytes_;  // and each string column's bytes
 };
 
 std::string SelectList(const std::vector<ColumnPlan>& plans) {
