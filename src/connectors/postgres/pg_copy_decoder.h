@@ -76,12 +76,13 @@ class PgCopyDecoder {
   // Decodes up to `max_rows` complete tuples from [p, p + n); sets *consumed to the bytes used.
   Status DecodeSome(const char* p, size_t n, int64_t max_rows, size_t* consumed, int64_t* rows,
                     RecordBatchBuilder* builder);
-  // nullptr, or what is wrong with the value (for Malformed).
-  const char* DecodeValue(const PgColumnDecode& col, const char* v, int32_t len,
-                          ColumnBuilder* out);
 
   std::vector<PgColumnDecode> columns_;
-  std::vector<size_t> field_starts_;  // per tuple: where each value starts (past its length)
+  // A round's values, column-major ([column * round_ + tuple]): where each starts and its
+  // length (-1: NULL).
+  int64_t round_;
+  std::vector<const char*> values_;
+  std::vector<int32_t> lens_;
   bool header_done_ = false;
   bool finished_ = false;
   char* buf_ = nullptr;  // [start_, end_) is the stream not decoded yet
