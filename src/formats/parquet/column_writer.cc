@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
 #include "formats/parquet/encoding.h"
@@ -182,6 +183,7 @@ int64_t ColumnWriter::StepRows(const Column& /*col*/, int64_t /*offset*/, int64_
 }
 
 void ColumnWriter::Write(const Column& col, int64_t offset, int64_t count) {
+  if (follower_) return;
   const int64_t end = offset + count;
   while (offset < end) {
     int64_t n = StepRows(col, offset, std::min(end - offset, kStepRows));
@@ -195,6 +197,7 @@ void ColumnWriter::Write(const Column& col, int64_t offset, int64_t count) {
 
 void ColumnWriter::WriteLeveled(const Column& values, int64_t value_offset, int64_t value_count,
                                 const uint8_t* def, const uint8_t* rep, int64_t num_levels) {
+  if (follower_) return;
   page_def_levels_.insert(page_def_levels_.end(), def, def + num_levels);
   if (levels_.max_rep > 0) page_rep_levels_.insert(page_rep_levels_.end(), rep, rep + num_levels);
   int64_t nulls = 0;
@@ -331,9 +334,11 @@ void ColumnWriter::AddPage(int page_type, int encoding, int num_values, std::str
   chunk_compressed_ += static_cast<int64_t>(header_.size() + payload.size());
 }
 
-Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::ColumnChunk* chunk) {
+Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::ColumnChunk* chunk,
+                                bool keep) {
   FlushPage();
   RETURN_IF_ERROR(error_);
+  Buffer dict_page;
   pf::ColumnMetaData md;
   int64_t pos = file_offset;
   const bool has_dict = DictionarySize() > 0 && dict_data_pages_ > 0;
@@ -342,7 +347,6 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
   if (has_dict) {
     body_.clear();
     EncodeDictionary(&body_);
-    Buffer dict_page;
     AddPage(pf::PageType::DICTIONARY_PAGE, kEncPlain, 0, body_.view(), DictionarySize(),
             &dict_page);
     RETURN_IF_ERROR(error_);
@@ -414,6 +418,12 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
 
   chunk->__set_file_offset(0);
   chunk->__set_meta_data(md);
+  if (keep) {
+    kept_dict_ = std::move(dict_page);
+    std::swap(kept_data_, chunk_);  // no copy; chunk_ gets the old buffer's memory
+    kept_offset_ = file_offset;
+    kept_chunk_ = std::make_unique<pf::ColumnChunk>(*chunk);
+  }
 
   // Reset for the next row group.
   chunk_.clear();
@@ -426,6 +436,33 @@ Status ColumnWriter::FlushChunk(OutputStream* out, int64_t file_offset, pf::Colu
   delta_data_pages_ = 0;
   ResetChunk();
   return Status::OK();
+}
+
+Status ColumnWriter::FlushChunkCopy(const ColumnWriter& leader, OutputStream* out,
+                                    int64_t file_offset, pf::ColumnChunk* chunk) {
+  follower_ = false;
+  if (!leader.kept_chunk_) return Status::Internal("parquet: a follower's leader kept no chunk");
+  RETURN_IF_ERROR(out->Append(leader.kept_dict_.view()));
+  RETURN_IF_ERROR(out->Append(leader.kept_data_.view()));
+  *chunk = *leader.kept_chunk_;
+  pf::ColumnMetaData& md = chunk->meta_data;
+  const int64_t shift = file_offset - leader.kept_offset_;
+  if (md.__isset.dictionary_page_offset)
+    md.__set_dictionary_page_offset(md.dictionary_page_offset + shift);
+  md.__set_data_page_offset(md.data_page_offset + shift);
+  md.__set_path_in_schema(levels_.path);
+  return Status::OK();
+}
+
+void ColumnWriter::DropKeptChunk() {
+  // Called before the next chunk's first page: chunk_ gets its memory back, as if never kept.
+  if (chunk_.size() == 0) {
+    std::swap(kept_data_, chunk_);
+    chunk_.clear();
+  }
+  kept_dict_ = Buffer();
+  kept_data_ = Buffer();
+  kept_chunk_.reset();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -91,15 +91,34 @@ class ColumnWriter {
                     const uint8_t* def, const uint8_t* rep, int64_t num_levels);
 
   // Bytes held for the current chunk: finished (compressed) pages, the open page's values and
-  // the dictionary. Used to cut row groups.
+  // the dictionary. Used to cut row groups. A follower holds none (see below).
   int64_t BufferedBytes() const {
     return static_cast<int64_t>(chunk_.size()) + PageValueBytes() + DictionaryBytes();
   }
   int64_t num_values() const { return chunk_num_values_ + page_num_values_; }
+  const Field& field() const { return field_; }
+  const LeafLevels& levels() const { return levels_; }
 
   // Writes the column chunk to `out`, whose current position is `file_offset`, fills `chunk` and
-  // resets the writer for the next row group.
-  Status FlushChunk(OutputStream* out, int64_t file_offset, parquet_format::ColumnChunk* chunk);
+  // resets the writer for the next row group. With `keep` the chunk's bytes and metadata stay
+  // in this writer for FlushChunkCopy until DropKeptChunk (a leader of followers).
+  Status FlushChunk(OutputStream* out, int64_t file_offset, parquet_format::ColumnChunk* chunk,
+                    bool keep = false);
+
+  // Followers. The file writer makes a writer the follower of an earlier one for one chunk when
+  // every row it is given is the leader's input itself (the same buffers: a field mapped twice,
+  // Column::Share) with the same type and levels (same parent group, same nullability), so that
+  // its chunk would be the leader's byte for byte. A follower encodes nothing: Write and
+  // WriteLeveled return at once, and its chunk is written by FlushChunkCopy from the leader's
+  // kept chunk. Set only on a writer with an empty chunk; FlushChunkCopy ends it.
+  void set_follower(bool follower) { follower_ = follower; }
+  bool follower() const { return follower_; }
+  // Writes `leader`'s kept chunk (FlushChunk with keep) again under this column's path at
+  // `file_offset`, fills `chunk` and ends follower mode.
+  Status FlushChunkCopy(const ColumnWriter& leader, OutputStream* out, int64_t file_offset,
+                        parquet_format::ColumnChunk* chunk);
+  // Frees the kept chunk.
+  void DropKeptChunk();
 
  protected:
   ColumnWriter(const Field& field, const ColumnWriterOptions& options, Compressor* compressor);
@@ -155,8 +174,14 @@ class ColumnWriter {
 
   Compressor* compressor_;
   LeafLevels levels_;
-  bool leveled_ = false;  // max_def > 1 or max_rep > 0: levels kept as bytes below
-  Status error_;          // first compression / serialization failure; reported by FlushChunk
+  bool leveled_ = false;   // max_def > 1 or max_rep > 0: levels kept as bytes below
+  bool follower_ = false;  // this chunk is a copy of a leader's (set_follower)
+  // The last chunk when FlushChunk was asked to keep it: its bytes (dictionary page, then data
+  // pages), where they were written, and its metadata.
+  Buffer kept_dict_, kept_data_;
+  int64_t kept_offset_ = 0;
+  std::unique_ptr<parquet_format::ColumnChunk> kept_chunk_;
+  Status error_;  // first compression / serialization failure; reported by FlushChunk
   // Open page.
   int64_t page_num_values_ = 0;
   int64_t page_num_nulls_ = 0;

@@ -48,27 +48,6 @@ Compressor::~Compressor() {
 }
 
 Status Compressor::Compress(std::string_view in, Buffer* out) {
-  if (memo_.empty() || codec_ == Codec::kNone) return CompressRaw(in, out);
-  for (const MemoPage& m : memo_) {
-    if (m.used && m.in.size() == in.size() && std::memcmp(m.in.data(), in.data(), in.size()) == 0) {
-      out->clear();
-      out->Append(m.out.data(), m.out.size());
-      ++memo_hits_;
-      return Status::OK();
-    }
-  }
-  RETURN_IF_ERROR(CompressRaw(in, out));
-  MemoPage& slot = memo_[next_memo_];
-  next_memo_ = (next_memo_ + 1) % memo_.size();
-  slot.in.clear();
-  slot.in.Append(in.data(), in.size());
-  slot.out.clear();
-  slot.out.Append(out->data(), out->size());
-  slot.used = true;
-  return Status::OK();
-}
-
-Status Compressor::CompressRaw(std::string_view in, Buffer* out) {
   out->clear();
   switch (codec_) {
     case Codec::kNone: out->Append(in.data(), in.size()); return Status::OK();

@@ -36,6 +36,9 @@ struct ParquetWriterOptions {
   bool enable_dictionary = true;
   bool delta_integers = true;  // INT32/INT64 columns that leave the dictionary: DELTA_BINARY_PACKED
   int64_t max_stat_bytes = 1024;  // string/binary min/max longer than this are truncated
+  // A column whose rows are an earlier column's own buffers (Column::Share) with the same levels
+  // is not encoded again: its chunk is a copy of the earlier one's (the same bytes either way).
+  bool share_equal_columns = true;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
 
@@ -63,6 +66,8 @@ class ParquetFileWriter : public FileFormatWriter {
   int64_t EstimatedFileSize() const override;
   int64_t num_rows() const;
   int num_row_groups() const;
+  // Column chunks written as a copy of an equal column's (share_equal_columns).
+  int64_t shared_chunks() const;
 
  private:
   struct Impl;

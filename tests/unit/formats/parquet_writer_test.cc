@@ -487,35 +487,71 @@ TEST(ParquetWriterTest, DeltaWithoutDictionaryFromTheFirstPage) {
   EXPECT_FALSE(Has(ChunkEncodings(file, 0), pf::Encoding::RLE_DICTIONARY));
 }
 
-TEST(CompressionTest, PageMemoReusesEqualPagesOnly) {
-  std::string a(100000, 'a'), b(100000, 'a'), c(100000, 'a');
-  for (size_t i = 0; i < a.size(); i += 7) a[i] = static_cast<char>('0' + i % 10);
-  b = a;
-  b[a.size() - 1] = 'z';  // same size, last byte differs
-  c = a.substr(1);        // a different size
-  Compressor plain(Codec::kZstd, 0), memo(Codec::kZstd, 0);
-  EXPECT_FALSE(memo.memo_enabled());
-  memo.EnableMemo();
-  Buffer want, got;
-  for (const std::string* in : {&a, &b, &c, &a, &b, &c}) {
-    ASSERT_TRUE(plain.Compress(*in, &want).ok());
-    ASSERT_TRUE(memo.Compress(*in, &got).ok());
-    EXPECT_EQ(want.view(), got.view());  // the memo's output is the codec's output
-  }
-  EXPECT_EQ(memo.memo_hits(), 3);  // the second a, b and c
-  EXPECT_EQ(plain.memo_hits(), 0);
-  // The ring keeps kMemoPages pages: the oldest is compressed again.
-  for (int i = 0; i < Compressor::kMemoPages; ++i) {
-    ASSERT_TRUE(memo.Compress(std::string(1000 + i, 'x'), &got).ok());
-  }
-  ASSERT_TRUE(memo.Compress(a, &got).ok());
-  ASSERT_TRUE(plain.Compress(a, &want).ok());
-  EXPECT_EQ(want.view(), got.view());
-  EXPECT_EQ(memo.memo_hits(), 3);
+// Writes `batches` with `opts`; `shared` answers the writer's shared_chunks().
+std::string WriteCounting(const std::shared_ptr<const Schema>& schema,
+                          const ParquetWriterOptions& opts, const std::vector<RecordBatch>& batches,
+                          int64_t* shared, int* row_groups = nullptr) {
+  std::string file;
+  auto out = NewStringOutputStream(&file);
+  auto w = ParquetFileWriter::Open(schema, opts, out.get());
+  EXPECT_TRUE(w.ok());
+  for (const auto& b : batches) EXPECT_TRUE((*w)->Write(b).ok());
+  EXPECT_TRUE((*w)->Finish().ok());
+  *shared = (*w)->shared_chunks();
+  if (row_groups) *row_groups = (*w)->num_row_groups();
+  return file;
 }
 
-// A field mapped twice (Column::Share) turns the memo on; the file is byte for byte the file of
-// the same values in separate buffers, and reads back.
+// Batches of `schema` whose columns are given by `source` (indexes into a batch of a string
+// column and an int64 column, rows as in the shared-columns tests); `share`: the columns view
+// the source's buffers (Column::Share), else each has its own copy.
+std::vector<RecordBatch> SharedBatches(const std::shared_ptr<const Schema>& schema,
+                                       const std::vector<int>& source,
+                                       const std::vector<bool>& share, int rows) {
+  auto two = std::make_shared<Schema>(
+      std::vector<Field>{{"s", DataType::String(), true}, {"id", DataType::Int64(), false}});
+  std::vector<RecordBatch> out;
+  std::mt19937_64 rng(3);
+  for (size_t b = 0; b < share.size(); ++b) {
+    RecordBatchBuilder sb(two);
+    for (int64_t i = 0; i < rows; ++i) {
+      if (i % 11 == 0) {
+        sb.column(0).AppendNull();
+      } else {
+        sb.column(0).AppendString("value-" + std::to_string(rng() % 200000));
+      }
+      sb.column(1).AppendInt64(static_cast<int64_t>(b) * rows + i);
+    }
+    RecordBatch src = std::move(sb.Finish()).value();
+    std::vector<Column> taken = std::move(src).TakeColumns();
+    std::vector<std::shared_ptr<const Column>> cols;
+    for (auto& c : taken) cols.push_back(std::make_shared<const Column>(std::move(c)));
+    std::vector<Column> outs;
+    for (int from : source) {
+      if (share[b]) {
+        outs.push_back(Column::Share(cols[from]));
+        continue;
+      }
+      const Column& c = *cols[from];
+      ColumnBuilder copy(c.type());
+      for (int64_t i = 0; i < c.length(); ++i) {
+        if (c.IsNull(i)) {
+          copy.AppendNull();
+        } else if (c.type().id == TypeId::kString) {
+          copy.AppendString(c.GetString(i));
+        } else {
+          copy.AppendInt64(c.values<int64_t>()[i]);
+        }
+      }
+      outs.push_back(copy.Finish());
+    }
+    out.emplace_back(schema, std::move(outs), rows);
+  }
+  return out;
+}
+
+// A field mapped twice (Column::Share) is encoded once and its chunk copied: the file is byte
+// for byte the file of the same values in separate buffers, and reads back.
 TEST(ParquetWriterTest, SharedColumnsWriteTheSameFile) {
   auto schema = std::make_shared<Schema>(std::vector<Field>{
       {"s", DataType::String(), true},
@@ -523,50 +559,26 @@ TEST(ParquetWriterTest, SharedColumnsWriteTheSameFile) {
       {"s2", DataType::String(), true},
       {"id2", DataType::Int64(), false},
   });
-  std::vector<RecordBatch> shared, copied;
-  std::mt19937_64 rng(3);
-  for (int b = 0; b < 4; ++b) {
-    auto two = std::make_shared<Schema>(
-        std::vector<Field>{{"s", DataType::String(), true}, {"id", DataType::Int64(), false}});
-    RecordBatchBuilder sb(two), cb(schema);
-    for (int64_t i = 0; i < 50000; ++i) {
-      std::string v = "value-" + std::to_string(rng() % 200000);
-      for (int c : {0, 2}) {
-        if (i % 11 == 0) {
-          cb.column(c).AppendNull();
-        } else {
-          cb.column(c).AppendString(v);
-        }
-        cb.column(c + 1).AppendInt64(b * 50000 + i);
-      }
-      if (i % 11 == 0) {
-        sb.column(0).AppendNull();
-      } else {
-        sb.column(0).AppendString(v);
-      }
-      sb.column(1).AppendInt64(b * 50000 + i);
-    }
-    RecordBatch src = std::move(sb.Finish()).value();
-    const int64_t n = src.num_rows();
-    std::vector<Column> taken = std::move(src).TakeColumns();
-    auto s = std::make_shared<const Column>(std::move(taken[0]));
-    auto id = std::make_shared<const Column>(std::move(taken[1]));
-    std::vector<Column> cols;
-    cols.push_back(Column::Share(s));
-    cols.push_back(Column::Share(id));
-    cols.push_back(Column::Share(s));
-    cols.push_back(Column::Share(id));
-    shared.emplace_back(schema, std::move(cols), n);
-    copied.push_back(std::move(cb.Finish()).value());
-  }
+  const std::vector<int> source = {0, 1, 0, 1};
+  std::vector<RecordBatch> shared = SharedBatches(schema, source, {true, true, true, true}, 50000);
+  std::vector<RecordBatch> copied =
+      SharedBatches(schema, source, {false, false, false, false}, 50000);
   ASSERT_EQ(shared[0].column(0).values<uint8_t>(), shared[0].column(2).values<uint8_t>());
   ASSERT_NE(copied[0].column(0).values<uint8_t>(), copied[0].column(2).values<uint8_t>());
   ParquetWriterOptions opts;
   opts.page_size_bytes = 64 << 10;
   opts.row_group_rows = 120000;
-  const std::string a = WriteFile(schema, opts, shared), b = WriteFile(schema, opts, copied);
+  int64_t shared_chunks = 0, copied_chunks = 0;
+  const std::string a = WriteCounting(schema, opts, shared, &shared_chunks);
+  const std::string b = WriteCounting(schema, opts, copied, &copied_chunks);
+  EXPECT_EQ(shared_chunks, 2 * 2);  // s2 and id2 in each of the 2 row groups
+  EXPECT_EQ(copied_chunks, 0);
   EXPECT_EQ(a.size(), b.size());
   EXPECT_TRUE(a == b);
+  opts.share_equal_columns = false;
+  int64_t off_chunks = 0;
+  EXPECT_TRUE(WriteCounting(schema, opts, shared, &off_chunks) == a);
+  EXPECT_EQ(off_chunks, 0);
   auto back = ReadAll(a);
   int64_t rows = 0;
   for (const auto& batch : back) {
@@ -580,6 +592,76 @@ TEST(ParquetWriterTest, SharedColumnsWriteTheSameFile) {
     }
   }
   EXPECT_EQ(rows, 200000);
+}
+
+// In a nested schema only members with the same levels share: two members of one struct do, a
+// top-level column and its copy inside a struct (other definition levels) do not. The file is
+// the one written without sharing.
+TEST(ParquetWriterTest, SharedStructMembersWriteTheSameFile) {
+  auto schema = std::make_shared<Schema>(
+      std::vector<Field>{
+          {"id", DataType::Int64(), true},
+          {"p.name", DataType::String(), true},
+          {"ids.id", DataType::Int64(), true},
+          {"p.alias", DataType::String(), true},
+          {"q.name", DataType::String(), true},
+      },
+      /*nested=*/true);
+  const std::vector<int> source = {1, 0, 1, 0, 0};
+  std::vector<RecordBatch> shared = SharedBatches(schema, source, {true, true, true}, 30000);
+  ParquetWriterOptions opts;
+  opts.page_size_bytes = 16 << 10;
+  opts.row_group_rows = 40000;
+  int64_t chunks = 0, none = 0;
+  const std::string a = WriteCounting(schema, opts, shared, &chunks);
+  EXPECT_EQ(chunks, 3);  // p.alias in each of the 3 row groups
+  opts.share_equal_columns = false;
+  EXPECT_TRUE(WriteCounting(schema, opts, shared, &none) == a);
+  EXPECT_EQ(none, 0);
+  const pf::FileMetaData md = ReadFooter(a);
+  ASSERT_EQ(md.row_groups.size(), 3u);
+  // Leaves in file order: id, p.name, p.alias, ids.id, q.name; the copy has its own path.
+  const auto& cols = md.row_groups[0].columns;
+  EXPECT_EQ(cols[2].meta_data.path_in_schema, (std::vector<std::string>{"p", "alias"}));
+  EXPECT_EQ(cols[2].meta_data.total_compressed_size, cols[1].meta_data.total_compressed_size);
+  EXPECT_GT(cols[2].meta_data.data_page_offset, cols[1].meta_data.data_page_offset);
+}
+
+// A follower whose input stops being its leader's (a batch with separate buffers) ends the row
+// group early; every row still reads back.
+TEST(ParquetWriterTest, SharingEndsWhenABatchStopsSharing) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"s", DataType::String(), true},
+      {"id", DataType::Int64(), false},
+      {"s2", DataType::String(), true},
+  });
+  const std::vector<int> source = {0, 1, 0};
+  std::vector<RecordBatch> batches = SharedBatches(schema, source, {true, false, true}, 20000);
+  ParquetWriterOptions opts;
+  opts.row_group_rows = 1000000;
+  int64_t chunks = 0;
+  int groups = 0;
+  const std::string file = WriteCounting(schema, opts, batches, &chunks, &groups);
+  EXPECT_EQ(groups, 2);  // cut before the second batch; the third shares in the second group
+  EXPECT_EQ(chunks, 1);  // s2 of the first group (the second has a batch that does not share)
+  auto back = ReadAll(file);
+  int64_t rows = 0;
+  size_t bi = 0;
+  int64_t bo = 0;
+  for (const auto& batch : back) {
+    for (int64_t i = 0; i < batch.num_rows(); ++i, ++rows, ++bo) {
+      if (bo == batches[bi].num_rows()) ++bi, bo = 0;
+      const Column& want = batches[bi].column(0);
+      ASSERT_EQ(batch.column(0).IsNull(i), want.IsNull(bo)) << rows;
+      ASSERT_EQ(batch.column(2).IsNull(i), want.IsNull(bo)) << rows;
+      if (!want.IsNull(bo)) {
+        ASSERT_EQ(batch.column(0).GetString(i), want.GetString(bo)) << rows;
+        ASSERT_EQ(batch.column(2).GetString(i), want.GetString(bo)) << rows;
+      }
+      ASSERT_EQ(batch.column(1).values<int64_t>()[i], rows);
+    }
+  }
+  EXPECT_EQ(rows, 60000);
 }
 
 TEST(CompressionTest, ParseCodec) {
