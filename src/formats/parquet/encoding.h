@@ -48,6 +48,15 @@ class RleBpEncoder {
     if (num_buffered_ == 8) FlushBufferedValues(false);
   }
 
+  // Put(value), `count` times: O(1) once an RLE run of `value` is under way.
+  void PutRepeated(uint32_t value, int64_t count) {
+    while (count > 0 && !(value == current_value_ && repeat_count_ >= 8)) {
+      Put(value);
+      --count;
+    }
+    repeat_count_ += static_cast<int>(count);  // what Put does while a run continues
+  }
+
   // Writes everything pending. Call once, at the end.
   void Flush() {
     if (literal_count_ > 0 || repeat_count_ > 0 || num_buffered_ > 0) {
@@ -126,6 +135,18 @@ class RleBpEncoder {
   int literal_count_ = 0;
   int64_t indicator_pos_ = -1;
 };
+
+// Encodes values[0..n) with `enc`, a run of equal values at a time (levels and dictionary
+// indices come in long runs).
+template <typename T>
+void PutRuns(const T* values, size_t n, RleBpEncoder* enc) {
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && values[j] == values[i]) ++j;
+    enc->PutRepeated(static_cast<uint32_t>(values[i]), static_cast<int64_t>(j - i));
+    i = j;
+  }
+}
 
 // DELTA_BINARY_PACKED (Encodings.md) of values[0..n) for INT32 (T = int32_t) and INT64
 // (T = int64_t), appended to `out` as one complete stream: the header <block size 128>
@@ -210,20 +231,32 @@ inline uint64_t Mix64(uint64_t k) {
   return k;
 }
 
+// A hash of n bytes for the dictionaries' tables (in memory only: any change to it changes no
+// file). The tail is read with whole-word loads that may overlap bytes already hashed, not byte
+// by byte: a word assembled from byte stores stalls the load that follows.
 inline uint64_t HashBytes(const char* p, size_t n) {
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0x87c37b91114253d5ULL);
-  while (n >= 8) {
+  auto mix = [&h](uint64_t k) { h = (h ^ (k * 0x87c37b91114253d5ULL)) * 0x9E3779B97F4A7C15ULL; };
+  const char* const end = p + n;
+  if (n >= 8) {
+    while (end - p > 8) {
+      uint64_t k;
+      std::memcpy(&k, p, 8);
+      mix(k);
+      h ^= h >> 29;
+      p += 8;
+    }
     uint64_t k;
-    std::memcpy(&k, p, 8);
-    h = (h ^ (k * 0x87c37b91114253d5ULL)) * 0x9E3779B97F4A7C15ULL;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    uint64_t k = 0;
-    std::memcpy(&k, p, n);
-    h = (h ^ (k * 0x87c37b91114253d5ULL)) * 0x9E3779B97F4A7C15ULL;
+    std::memcpy(&k, end - 8, 8);  // the last 8 bytes
+    mix(k);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, end - 4, 4);
+    mix(a | (static_cast<uint64_t>(b) << 32));
+  } else if (n > 0) {
+    const auto* u = reinterpret_cast<const uint8_t*>(p);
+    mix(u[0] | (static_cast<uint64_t>(u[n / 2]) << 8) | (static_cast<uint64_t>(u[n - 1]) << 16));
   }
   return Mix64(h);
 }

@@ -1,5 +1,6 @@
 #include "formats/parquet/nested_writer.h"
 
+#include <algorithm>
 #include <map>
 
 #include "parquet_types.h"
@@ -12,6 +13,7 @@ namespace {
 uint8_t ParentDef(const uint8_t* parent_def, int64_t i) { return parent_def ? parent_def[i] : 0; }
 
 void MarkValidRows(const Column& col, int64_t offset, int64_t n, uint8_t* present) {
+  if (col.null_count() == 0) return std::fill(present, present + n, uint8_t{1});
   for (int64_t i = 0; i < n; ++i) present[i] |= col.IsValid(offset + i) ? 1 : 0;
 }
 
@@ -36,8 +38,12 @@ class PrimitiveNode final : public NodeWriter {
     if (depth_ == 0) return writer_->Write(col, offset, n);  // the flat writer's pages
     def_.resize(static_cast<size_t>(n));
     const uint8_t present = static_cast<uint8_t>(depth_ + 1);
-    for (int64_t i = 0; i < n; ++i)
-      def_[i] = col.IsValid(offset + i) ? present : ParentDef(parent_def, i);
+    if (col.null_count() == 0) {
+      std::fill(def_.begin(), def_.end(), present);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        def_[i] = col.IsValid(offset + i) ? present : ParentDef(parent_def, i);
+    }
     writer_->WriteLeveled(col, offset, n, def_.data(), nullptr, n);
   }
 

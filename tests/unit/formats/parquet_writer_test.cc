@@ -76,6 +76,29 @@ TEST(EncodingTest, RleBitPackedHybridRoundTrips) {
   }
 }
 
+// PutRuns (a run at a time) writes the bytes Put writes value by value, for short and long runs.
+TEST(EncodingTest, PutRunsWritesWhatPutWrites) {
+  std::mt19937 rng(4);
+  for (int bw : {1, 2, 5, 17}) {
+    std::vector<uint32_t> values;
+    uint32_t mask = (1u << bw) - 1;
+    for (int i = 0; i < 3000; ++i) {
+      int pick = static_cast<int>(rng() % 8);
+      int run = pick == 0 ? 1 + static_cast<int>(rng() % 5000) : 1 + static_cast<int>(rng() % 12);
+      uint32_t v = rng() & mask;
+      for (int k = 0; k < run; ++k) values.push_back(v);
+    }
+    Buffer one, runs;
+    RleBpEncoder a(&one, bw), b(&runs, bw);
+    for (uint32_t v : values) a.Put(v);
+    a.Flush();
+    PutRuns(values.data(), values.size(), &b);
+    b.Flush();
+    EXPECT_EQ(one.view(), runs.view()) << "bit width " << bw;
+    EXPECT_EQ(DecodeHybrid(runs, bw, values.size()), values) << "bit width " << bw;
+  }
+}
+
 std::shared_ptr<const Schema> TestSchema() {
   return std::make_shared<Schema>(std::vector<Field>{
       {"id", DataType::Int64(), false},
@@ -214,6 +237,38 @@ TEST(ParquetWriterTest, LongStringStatisticsAreTruncatedBounds) {
   EXPECT_EQ(st.max_value.find_first_not_of('b'), 1023u);
   EXPECT_EQ(st.max_value.back(), 'c');
   EXPECT_FALSE(st.is_max_value_exact);
+}
+
+// Byte strings' min and max are in unsigned byte order, a prefix before its extensions: random
+// short binaries (high bytes, shared prefixes of 0-20 bytes, in and out of the dictionary).
+TEST(ParquetWriterTest, BinaryStatisticsAreUnsignedByteOrder) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"b", DataType::Binary(), false}});
+  std::mt19937 rng(8);
+  for (int round = 0; round < 20; ++round) {
+    RecordBatchBuilder b(schema);
+    std::string lo, hi;
+    const std::string prefix(static_cast<size_t>(rng() % 21), static_cast<char>(rng()));
+    const int n = 1 + static_cast<int>(rng() % 3000);
+    for (int i = 0; i < n; ++i) {
+      std::string v = prefix.substr(0, rng() % (prefix.size() + 1));
+      for (int k = static_cast<int>(rng() % 12); k > 0; --k)
+        v += static_cast<char>(rng() % 4 == 0 ? 0xF0 + rng() % 16 : rng() % 256);
+      if (i == 0 || v < lo) lo = v;
+      if (i == 0 || v > hi) hi = v;
+      b.column(0).AppendString(v);
+    }
+    RecordBatch batch = std::move(b.Finish()).value();
+    ParquetWriterOptions opts;
+    opts.enable_dictionary = round % 2 == 0;
+    std::string file;
+    auto out = NewStringOutputStream(&file);
+    auto w = ParquetFileWriter::Open(schema, opts, out.get());
+    ASSERT_TRUE((*w)->Write(batch).ok());
+    ASSERT_TRUE((*w)->Finish().ok());
+    const pf::Statistics& st = ReadFooter(file).row_groups[0].columns[0].meta_data.statistics;
+    EXPECT_EQ(st.min_value, lo) << "round " << round;
+    EXPECT_EQ(st.max_value, hi) << "round " << round;
+  }
 }
 
 TEST(ParquetSinkTest, RollsFilesThroughAnObjectStore) {
