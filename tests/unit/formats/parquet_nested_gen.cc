@@ -9,6 +9,10 @@
 //                          list<int64> inside a struct (profile.name set when i%2 == 0).
 //   null_list.parquet      tags null when i%3 == 0, else ["a<i>"].
 //   empty_list.parquet     tags empty when i%2 == 0, null when i%6 == 1, else ["e<i>", "f"].
+//   shared_members.parquet fields mapped twice (Column::Share): id, p.name, ids.id, p.alias,
+//                          q.name from id and name ("n<i%500>", null when i%9 == 0); p.alias
+//                          is written as a copy of p.name's chunks; rows 9000..11999 are a
+//                          batch of separate buffers (the row group ends early there).
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -137,6 +141,64 @@ bool EmptyList(const fs::path& dir) {
                });
 }
 
+bool SharedMembers(const fs::path& dir) {
+  auto base = std::make_shared<const Schema>(
+      std::vector<Field>{{"id", DataType::Int64(), false}, {"name", DataType::String()}});
+  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"id", DataType::Int64()},
+                                                                  {"p.name", DataType::String()},
+                                                                  {"ids.id", DataType::Int64()},
+                                                                  {"p.alias", DataType::String()},
+                                                                  {"q.name", DataType::String()}},
+                                               true);
+  const int source[] = {0, 1, 0, 1, 1};
+  auto out = OpenLocalFile((dir / "shared_members.parquet").string());
+  if (!out.ok()) return false;
+  parquet::ParquetWriterOptions opts;
+  opts.row_group_rows = 7000;
+  opts.page_size_bytes = 4096;
+  opts.dictionary_limit_bytes = 16384;
+  auto w = parquet::ParquetFileWriter::Open(schema, opts, out->get());
+  if (!w.ok()) return false;
+  for (int64_t start = 0; start < kRows; start += 3000) {
+    const int64_t end = std::min(kRows, start + 3000);
+    const bool share = start != 9000;
+    std::vector<std::shared_ptr<const Column>> cols;
+    RecordBatchBuilder b(base);
+    for (int64_t i = start; i < end; ++i) {
+      b.column(0).AppendInt64(i);
+      StringOrNull(b.column(1), i % 9 != 0, "n" + std::to_string(i % 500));
+    }
+    auto batch = b.Finish();
+    if (!batch.ok()) return false;
+    for (Column& c : std::move(*batch).TakeColumns())
+      cols.push_back(std::make_shared<const Column>(std::move(c)));
+    std::vector<Column> outs;
+    for (int from : source) {
+      if (share) {
+        outs.push_back(Column::Share(cols[from]));
+        continue;
+      }
+      ColumnBuilder copy(cols[from]->type());
+      for (int64_t i = 0; i < end - start; ++i) {
+        if (cols[from]->IsNull(i)) {
+          copy.AppendNull();
+        } else if (from == 0) {
+          copy.AppendInt64(cols[from]->values<int64_t>()[i]);
+        } else {
+          copy.AppendString(cols[from]->GetString(i));
+        }
+      }
+      outs.push_back(copy.Finish());
+    }
+    if (!(*w)->Write(RecordBatch(schema, std::move(outs), end - start)).ok()) return false;
+  }
+  Status st = (*w)->Finish();
+  if (st.ok() && (*w)->shared_chunks() == 0) st = Status::Internal("no chunk was shared");
+  if (st.ok()) st = (*out)->Close();
+  if (!st.ok()) std::fprintf(stderr, "%s\n", st.ToString().c_str());
+  return st.ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -146,6 +208,7 @@ int main(int argc, char** argv) {
   }
   fs::path dir(argv[1]);
   fs::create_directories(dir);
-  bool ok = StructLevels(dir) && ListPrimitives(dir) && NullList(dir) && EmptyList(dir);
+  bool ok = StructLevels(dir) && ListPrimitives(dir) && NullList(dir) && EmptyList(dir) &&
+            SharedMembers(dir);
   return ok ? 0 : 1;
 }

@@ -79,3 +79,19 @@ test('empty list: an empty list is [], distinct from NULL', async () => {
     count(*) FILTER (WHERE tags IS NULL) AS nulls FROM read_parquet(${file('empty_list')})`);
   assert.deepEqual([Number(c.empty), Number(c.nulls)], [ROWS / 2, Math.ceil((ROWS - 1) / 6)]);
 });
+
+test('shared members: a field mapped twice into one struct, and into another', async () => {
+  assert.deepEqual(await types('shared_members'), {
+    id: 'BIGINT', p: 'STRUCT("name" VARCHAR, alias VARCHAR)', ids: 'STRUCT(id BIGINT)',
+    q: 'STRUCT("name" VARCHAR)',
+  });
+  const got = await rows('shared_members');
+  assert.equal(got.length, ROWS);
+  for (const r of got) {
+    const i = Number(r.id);
+    const name = i % 9 === 0 ? null : `n${i % 500}`;
+    assert.deepEqual(r.p, name === null ? null : { name, alias: name }, `row ${i}`);
+    assert.deepEqual(r.ids, { id: BigInt(i) }, `row ${i}`);
+    assert.deepEqual(r.q, name === null ? null : { name }, `row ${i}`);
+  }
+});
