@@ -164,6 +164,12 @@ class FieldNode : public Node {
   static Column DecimalToFloat(const Column& c) {
     ColumnBuilder b(DataType::Float64(), c.length());
     double scale = std::pow(10.0, c.type().scale);
+    if (c.type().precision <= 18 && c.null_count() == 0) {
+      // int64 storage: the same double as through int128, without libgcc's int128 conversion.
+      const int64_t* v = c.values<int64_t>();
+      for (int64_t i = 0; i < c.length(); ++i) b.AppendDouble(static_cast<double>(v[i]) / scale);
+      return b.Finish();
+    }
     for (int64_t i = 0; i < c.length(); ++i) {
       if (c.IsNull(i))
         b.AppendNull();

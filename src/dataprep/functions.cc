@@ -77,20 +77,43 @@ K StringMap(StringFn f, size_t extra = 0) {
   };
 }
 
-size_t Lower(std::string_view in, char* out) {
-  for (size_t k = 0; k < in.size(); ++k) {
-    char c = in[k];
-    out[k] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-  }
-  return in.size();
+// ASCII case mapping of 8 bytes at once: the bytes in [kFirst, kFirst + 25] get bit 0x20
+// flipped; other bytes, UTF-8 ones (>= 0x80) included, are left alone. No carry crosses a byte:
+// each sum below stays under 0x100.
+template <char kFirst>
+inline uint64_t FlipCase8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const uint64_t low7 = w & ~kHigh;
+  const uint64_t from = low7 + (0x80 - kFirst) * kOnes;       // high bit: byte >= kFirst
+  const uint64_t past = low7 + (0x80 - kFirst - 26) * kOnes;  // high bit: byte > kFirst + 25
+  return w ^ ((from & ~past & ~w & kHigh) >> 2);
 }
-size_t Upper(std::string_view in, char* out) {
-  for (size_t k = 0; k < in.size(); ++k) {
-    char c = in[k];
-    out[k] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
+template <char kFirst>
+size_t CaseMap(std::string_view in, char* out) {
+  const size_t n = in.size();
+  const char* p = in.data();
+  if (n < 8) {
+    for (size_t k = 0; k < n; ++k) {
+      char c = p[k];
+      out[k] = c >= kFirst && c <= kFirst + 25 ? static_cast<char>(c ^ 0x20) : c;
+    }
+    return n;
   }
-  return in.size();
+  uint64_t w;
+  for (size_t k = 0; k + 8 <= n; k += 8) {
+    std::memcpy(&w, p + k, 8);
+    w = FlipCase8<kFirst>(w);
+    std::memcpy(out + k, &w, 8);
+  }
+  if (n % 8 != 0) {  // the last 8 bytes again, from the input: the overlap maps to the same bytes
+    std::memcpy(&w, p + n - 8, 8);
+    w = FlipCase8<kFirst>(w);
+    std::memcpy(out + n - 8, &w, 8);
+  }
+  return n;
 }
+size_t Lower(std::string_view in, char* out) { return CaseMap<'A'>(in, out); }
+size_t Upper(std::string_view in, char* out) { return CaseMap<'a'>(in, out); }
 std::string_view LStrip(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   return s;
@@ -175,10 +198,110 @@ Bound NullTest(bool want_null) {
 // double 24, a date 14, a timestamp 31 (six-digit years with a sign and a fraction).
 constexpr size_t kMaxValueText = 48;
 
+// Copies n bytes with a few word moves instead of a call (concat's parts are mostly short).
+inline void CopySmall(char* to, const char* from, size_t n) {
+  if (n >= 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else {
+    for (size_t k = 0; k < n; ++k) to[k] = from[k];
+  }
+}
+
+// concat over arguments none of which has a null in this batch, and one at least not a
+// constant: each argument's layout is decided once (a string column, a constant's text, an
+// integer column, or any other value through AppendText), and the whole result's bytes are
+// reserved at once. Writes what the row-by-row kernel writes.
+Vec ConcatNoNulls(const std::vector<Vec>& a, EvalContext& ctx) {
+  struct Part {
+    enum Kind { kStrings, kText, kInts, kOther } kind;
+    const int64_t* offsets = nullptr;
+    const char* chars = nullptr;
+    const int64_t* ints = nullptr;
+    std::string text;
+    const Vec* v = nullptr;
+  };
+  const int64_t n = ctx.rows();
+  std::vector<Part> parts(a.size());
+  size_t fixed = 0, total = 0;  // room per row for non-string parts; bytes of string columns
+  for (size_t k = 0; k < a.size(); ++k) {
+    const Vec& v = a[k];
+    Part& p = parts[k];
+    p.v = &v;
+    if (v.constant) {
+      p.kind = Part::kText;
+      AppendText(v, 0, &p.text);
+      fixed += p.text.size();
+    } else if (v.type == VType::kString) {
+      p.kind = Part::kStrings;
+      p.offsets = v.col->offsets();
+      p.chars = v.col->chars();
+      total += static_cast<size_t>(p.offsets[n] - p.offsets[0]);
+    } else if (v.type == VType::kInt) {
+      p.kind = Part::kInts;
+      p.ints = v.col->values<int64_t>();
+      fixed += kMaxValueText;
+    } else {
+      p.kind = Part::kOther;
+      fixed += kMaxValueText;
+    }
+  }
+  ColumnBuilder out(DataType::String(), n);
+  out.StringSpace(total + fixed * static_cast<size_t>(n));  // reserved once
+  std::string scratch;
+  for (int64_t i = 0; i < n; ++i) {
+    size_t room = fixed;
+    for (const Part& p : parts)
+      if (p.kind == Part::kStrings) room += static_cast<size_t>(p.offsets[i + 1] - p.offsets[i]);
+    char* const start = out.StringSpace(room);
+    char* q = start;
+    for (const Part& p : parts) {
+      switch (p.kind) {
+        case Part::kStrings: {
+          const size_t len = static_cast<size_t>(p.offsets[i + 1] - p.offsets[i]);
+          CopySmall(q, p.chars + p.offsets[i], len);
+          q += len;
+          break;
+        }
+        case Part::kText:
+          CopySmall(q, p.text.data(), p.text.size());
+          q += p.text.size();
+          break;
+        case Part::kInts: q = std::to_chars(q, q + kMaxValueText, p.ints[i]).ptr; break;
+        case Part::kOther:
+          scratch.clear();
+          AppendText(*p.v, i, &scratch);
+          std::memcpy(q, scratch.data(), scratch.size());
+          q += scratch.size();
+          break;
+      }
+    }
+    out.CommitString(static_cast<size_t>(q - start));
+  }
+  return Owned(VType::kString, out.Finish(), false);
+}
+
 bool BindConcat(const BindInput& in, Bound* b, ExprError*) {
   // Any type is accepted (converted to text); null arguments are skipped, as in SQL's concat().
   (void)in;
   return Done(b, VType::kString, [](const std::vector<Vec>& a, EvalContext& ctx) {
+    bool constant = true, nulls = false;
+    for (const Vec& v : a) {
+      constant = constant && v.constant;
+      nulls = nulls || v.col == nullptr || v.col->null_count() > 0;
+    }
+    if (!constant && !nulls) return ConcatNoNulls(a, ctx);
     // The text is written straight into the result column: room for the longest text each
     // argument can have (strings: their length), then each part in place.
     std::string scratch;
@@ -289,6 +412,20 @@ bool BindStringFn(const BindInput& in, Bound* b, ExprError* e, StringFn f) {
 
 // ---- math ----
 
+// std::round (halves away from zero, the sign kept: round(-0.3) is -0.0) without the call:
+// below 2^52 the fraction x - trunc(x) is exact; from 2^52 on every double is a whole number.
+inline double RoundHalfAway(double x) {
+  if (!(std::fabs(x) < 4503599627370496.0)) return x;  // whole already, inf or NaN
+  double t = static_cast<double>(static_cast<int64_t>(x));
+  const double frac = x - t;
+  if (frac >= 0.5) {
+    t += 1;
+  } else if (frac <= -0.5) {
+    t -= 1;
+  }
+  return std::copysign(t, x);
+}
+
 bool BindRound(const BindInput& in, Bound* b, ExprError* e, const char* mode) {
   if (!IsNumeric(in.types[0]))
     return ArgError(in, 0,
@@ -317,7 +454,7 @@ bool BindRound(const BindInput& in, Bound* b, ExprError* e, const char* mode) {
       return run([&](int64_t i) { return x.Float(i); });
     };
   };
-  if (m == "round") return Done(b, out, kernel([](double x) { return std::round(x); }));
+  if (m == "round") return Done(b, out, kernel(RoundHalfAway));
   if (m == "ceil") return Done(b, out, kernel([](double x) { return std::ceil(x); }));
   return Done(b, out, kernel([](double x) { return std::floor(x); }));
 }
@@ -506,15 +643,20 @@ bool BindFormat(const BindInput& in, Bound* b, ExprError* e) {
     const Vec& x = a[0];
     // Rows in the same unit (day, second) format alike, and neighbouring rows often share one
     // (a batch of one day's events): the last text is reused instead of formatted again.
-    int64_t last = INT64_MIN;
+    // [lo, hi): the micros of the unit `text` was formatted for (empty at first), so that a row
+    // in it costs two comparisons, not a division.
+    int64_t lo = 1, hi = 0;
     std::string text;
     return MapRows(VType::kString, a, ctx, false, [&](int64_t i, ColumnBuilder& o) {
       int64_t m =
           x.type == VType::kDate ? static_cast<int64_t>(x.Days(i)) * 86400000000LL : x.Int(i);
-      int64_t key = m / unit - (m % unit < 0);
-      if (key != last || last == INT64_MIN) {
+      if (m < lo || m >= hi) {
         text = fmt->Format(m, 0);
-        last = key;
+        const int64_t key = m / unit - (m % unit < 0);
+        if (__builtin_mul_overflow(key, unit, &lo) || __builtin_add_overflow(lo, unit, &hi)) {
+          lo = 1;  // at the ends of the range: no reuse
+          hi = 0;
+        }
       }
       o.AppendString(text);
     });

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <set>
 
 #include "base/date_format.h"
@@ -267,6 +268,87 @@ TEST(ExprTest, FormatOverManyRowsMatchesDateFormat) {
       EXPECT_EQ(c.GetString(static_cast<int64_t>(i)), fmt->Format(ts[i], 0))
           << pattern << " " << ts[i];
     EXPECT_TRUE(c.IsNull(static_cast<int64_t>(ts.size())));
+  }
+}
+
+// The kernels' fast paths (no null in the batch: concat's, decimal to float) answer what the
+// row-by-row paths answer (the same batch with one null row more), and upper/lower/round what a
+// byte loop and std::round do, over random strings with letters, their neighbours in ASCII and
+// UTF-8 bytes, of every length from 0 to 40.
+TEST(ExprTest, FastPathsMatchTheRowByRowKernels) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::String()},
+                                                            {"k", DataType::Int64()},
+                                                            {"amount", DataType::Decimal(12, 2)},
+                                                            {"x", DataType::Float64()}});
+  std::mt19937_64 rng(11);
+  const std::string alphabet = "azAZmM@[`{09 -_\xc3\xa9\x80\xff";
+  const int64_t n = 3000;
+  auto make = [&](bool with_null) {
+    std::mt19937_64 r(5);
+    RecordBatchBuilder b(schema);
+    for (int64_t i = 0; i < n; ++i) {
+      std::string v;
+      for (int64_t k = static_cast<int64_t>(r() % 41); k > 0; --k)
+        v += alphabet[r() % alphabet.size()];
+      b.column(0).AppendString(v);
+      b.column(1).AppendInt64(static_cast<int64_t>(r()) >> (r() % 64));
+      b.column(2).AppendDecimal(static_cast<int64_t>(r() % 2000000000) - 1000000000);
+      const double specials[] = {0.5,
+                                 -0.5,
+                                 1.5,
+                                 -2.5,
+                                 0.49999999999999994,
+                                 -0.3,
+                                 4503599627370495.5,
+                                 9007199254740993.0,
+                                 -1e300,
+                                 2.0};
+      b.column(3).AppendDouble(
+          i % 3 == 0 ? specials[r() % 10]
+                     : static_cast<double>(static_cast<int64_t>(r() % 2000001) - 1000000) / 8);
+    }
+    if (with_null) {
+      for (int c = 0; c < 4; ++c) b.column(c).AppendNull();
+    }
+    return std::move(b.Finish()).value();
+  };
+  RecordBatch fast = make(false), slow = make(true);
+  auto eval = [&](const std::string& expr, const RecordBatch& batch) {
+    ExprError err;
+    auto e = Expression::Compile(expr, *schema, &err);
+    EXPECT_TRUE(e.ok()) << expr << ": " << err.ToString();
+    EvalContext ctx;
+    ctx.Reset(batch.num_rows(), 0);
+    return (*e)->Evaluate(batch, ctx);
+  };
+  for (const char* expr :
+       {"concat(s, '-', k)", "concat(k, s, 1.5, amount, s)", "concat('[', s)", "amount * 100",
+        "round(amount * 100)", "upper(s)", "lower(s)", "round(x)", "round(x, 1)"}) {
+    Column a = eval(expr, fast), b = eval(expr, slow);
+    ASSERT_EQ(a.length(), n);
+    ASSERT_EQ(b.length(), n + 1);
+    if (std::string_view(expr).substr(0, 6) != "concat") {
+      EXPECT_TRUE(b.IsNull(n)) << expr;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(a.IsNull(i), b.IsNull(i)) << expr << " row " << i;
+      if (a.IsNull(i)) continue;
+      ASSERT_EQ(Render(a, i), Render(b, i)) << expr << " row " << i;
+    }
+  }
+  Column up = eval("upper(s)", fast), low = eval("lower(s)", fast), r = eval("round(x)", fast);
+  for (int64_t i = 0; i < n; ++i) {
+    std::string u(fast.column(0).GetString(i)), l = u;
+    for (char& c : u) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
+    for (char& c : l) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    ASSERT_EQ(up.GetString(i), u) << "row " << i;
+    ASSERT_EQ(low.GetString(i), l) << "row " << i;
+    const double want = std::round(fast.column(3).Value<double>(i));
+    if (std::fabs(want) < 9.2e18) {
+      ASSERT_EQ(r.Value<int64_t>(i), static_cast<int64_t>(want)) << "row " << i;
+    } else {
+      ASSERT_TRUE(r.IsNull(i)) << "row " << i;
+    }
   }
 }
 
