@@ -538,6 +538,7 @@ Status Executor::RunExecution::AttemptWithRetries() {
 Status Executor::RunExecution::Attempt(bool* transient) {
   *transient = false;
   progress_.Reset();
+  row_errors_.Reset();  // a retried attempt reads the rows again
   auto made = in_.connector->NewSource(in_.source);
   if (!made.ok()) {
     *transient = made.status().retryable();

@@ -222,6 +222,15 @@ void RowErrorLog::Abort() {
   writer_.reset();
 }
 
+void RowErrorLog::Reset() {
+  MutexLock lock(&mu_);
+  if (writer_) writer_->Abort();
+  writer_.reset();
+  write_status_ = Status::OK();
+  count_ = 0;
+  samples_.clear();
+}
+
 Result<Plan> PlanStage(Source& source, Transform& transform, Lake& lake, const Scope& scope,
                        const std::vector<std::string>& dataset_ids) {
   RETURN_IF_ERROR(source.Open());

@@ -91,6 +91,9 @@ class RowErrorLog {
   // Commits the diagnostics file when it has content (true), aborts it otherwise (false).
   Result<bool> Finish() EXCLUDES(mu_);
   void Abort() EXCLUDES(mu_);
+  // A new attempt: aborts the writer and forgets the count, the samples and a write error, so
+  // what a failed attempt saw is neither counted nor reported again.
+  void Reset() EXCLUDES(mu_);
 
  private:
   Mutex mu_;

@@ -33,6 +33,7 @@ struct FakeBehavior {
   bool permanent_failure = false;
   int64_t bad_every = 0;                // every Nth row is a row error
   int64_t bad_below = 0;                // rows with an id below this are row errors
+  std::atomic<int> read_failures{0};    // this many readers fail (Unavailable) after one batch
   int64_t slow_ms = 0;                  // sleep per batch (cancel tests)
   bool estimate = false;                // Open() publishes the row count as the estimate
   std::optional<Status> open_error;     // Open() fails with exactly this
@@ -81,6 +82,8 @@ class FakeReader : public SourceReader {
   FakeReader(FakeSource* s, int64_t from, int64_t to) : s_(s), next_(from), to_(to) {}
   Result<RecordBatch> Next() override {
     if (s_->cancelled()) return Status::Cancelled("cancelled");
+    if (batches_++ == 1 && s_->b_->read_failures.fetch_sub(1) > 0)
+      return Status::Unavailable("connection reset while reading");
     if (s_->b_->slow_ms) std::this_thread::sleep_for(std::chrono::milliseconds(s_->b_->slow_ms));
     RecordBatchBuilder b(s_->schema_);
     while (next_ < to_ && b.num_rows() < 100) {
@@ -102,6 +105,7 @@ class FakeReader : public SourceReader {
  private:
   FakeSource* s_;
   int64_t next_, to_;
+  int batches_ = 0;
 };
 
 Result<std::unique_ptr<SourceReader>> FakeSource::OpenReader(const Split& split) {
@@ -469,6 +473,56 @@ TEST_F(EngineTest, PartialIngestionThreshold) {
     }
   }
   EXPECT_TRUE(row_errors);
+}
+
+// A transient error after some row errors: the retried attempt reads those rows again, and
+// they are counted, written and reported once (the row-error log starts afresh per attempt).
+TEST_F(EngineTest, ARetriedAttemptReportsItsRowErrorsOnce) {
+  behavior_.bad_every = 100;
+  behavior_.read_failures = 1;  // the first reader fails after its first batch (ids 0..99)
+  std::string failed_id = AddRun();
+  ExecutorOptions o;
+  o.source_parallelism = 1;
+  auto ex = NewExecutor(o);
+  ASSERT_TRUE(*ex->RunOne());
+  json::object run = GetDoc("runs", failed_id);
+  ASSERT_EQ(RunStatusOf(run), "failed") << json::serialize(run);  // no threshold: any fails
+  std::vector<std::string> lines;
+  for (const auto& e : FindPath(run, "metrics.statusSummary.errors")->as_array())
+    lines.emplace_back(e.at("message").as_string());
+  ASSERT_EQ(lines.size(), 6u) << json::serialize(run);
+  EXPECT_NE(lines[0].find("10 of 1000 records failed"), std::string::npos) << lines[0];
+  for (int i = 1; i < 6; ++i) {
+    EXPECT_NE(lines[i].find("(fake.csv line " + std::to_string(2 + 100 * (i - 1)) + ")"),
+              std::string::npos)
+        << lines[i];
+  }
+
+  behavior_.read_failures = 1;
+  Entity flow;
+  ASSERT_TRUE(store_
+                  ->Transact([&](MetaTxn& t) -> Status {
+                    ASSIGN_OR_RETURN(flow, t.Get(scope_, "flows", "flow-1"));
+                    std::string old = flow.etag;
+                    flow.doc["options"] = json::object{{"partialIngestionPercent", "5"},
+                                                       {"errorDiagnosticsEnabled", true}};
+                    flow.etag = "\"r\"";
+                    return t.Update(scope_, flow, old);
+                  })
+                  .ok());
+  std::string ok_id = AddRun();
+  ASSERT_TRUE(*ex->RunOne());
+  run = GetDoc("runs", ok_id);
+  ASSERT_EQ(RunStatusOf(run), "success") << json::serialize(run);
+  EXPECT_EQ(FindPath(run, "metrics.recordSummary.failedRecordCount")->as_int64(), 10);
+  int files = 0;
+  for (const auto& obj : Objects()) {
+    if (obj.key.find("meta/row_errors.jsonl") == std::string::npos) continue;
+    ++files;
+    std::string content = objects_.Get(obj.key).value();
+    EXPECT_EQ(std::count(content.begin(), content.end(), '\n'), 10) << content;
+  }
+  EXPECT_EQ(files, 1);
 }
 
 TEST_F(EngineTest, CancelDuringRunLeavesNoBatch) {
