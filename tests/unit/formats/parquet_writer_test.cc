@@ -265,7 +265,8 @@ TEST(ParquetWriterTest, BinaryStatisticsAreUnsignedByteOrder) {
     auto w = ParquetFileWriter::Open(schema, opts, out.get());
     ASSERT_TRUE((*w)->Write(batch).ok());
     ASSERT_TRUE((*w)->Finish().ok());
-    const pf::Statistics& st = ReadFooter(file).row_groups[0].columns[0].meta_data.statistics;
+    const pf::FileMetaData footer = ReadFooter(file);  // kept: st refers into it
+    const pf::Statistics& st = footer.row_groups[0].columns[0].meta_data.statistics;
     EXPECT_EQ(st.min_value, lo) << "round " << round;
     EXPECT_EQ(st.max_value, hi) << "round " << round;
   }
